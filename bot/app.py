@@ -1,0 +1,93 @@
+"""The Flask application factory: webhook, health, console and API, and the CLI commands."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+import redis
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from bot.config import Settings
+from bot.followers import FollowerRegistry, sync_from_zalo
+from bot.jobs import make_queue
+from bot.logs import configure_logging
+from bot.webhook import webhook
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    app = Flask(__name__)
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5,
+                                  health_check_interval=30)
+    app.config.update(
+        SETTINGS=settings,
+        REDIS=client,
+        QUEUE=make_queue(client, settings),
+        # Werkzeug refuses larger bodies before reading them (413).
+        MAX_CONTENT_LENGTH=settings.webhook_max_body_bytes,
+    )
+    app.register_blueprint(webhook)
+    _register_health(app)
+    _register_errors(app)
+    _register_cli(app)
+    return app
+
+
+def _register_health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz():  # noqa: ANN202
+        return jsonify({"ok": True})
+
+    @app.get("/readyz")
+    def readyz():  # noqa: ANN202
+        checks = {"redis": False, "catalogue": _catalogue_loadable()}
+        try:
+            checks["redis"] = bool(app.config["REDIS"].ping())
+        except redis.RedisError:
+            pass
+        status = 200 if all(checks.values()) else 503
+        return jsonify({"ok": status == 200, **checks}), status
+
+
+def _catalogue_loadable() -> bool:
+    from bot.config import DATA_DIR
+
+    return any(DATA_DIR.glob("catalogue*"))
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        return jsonify({"ok": False, "error": exc.description or exc.name}), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # noqa: ANN202
+        log.exception("unhandled error")
+        return jsonify({"ok": False, "error": "internal error"}), 500
+
+
+def _register_cli(app: Flask) -> None:
+    @app.cli.group("followers")
+    def followers() -> None:
+        """The follower registry."""
+
+    @followers.command("sync")
+    def followers_sync() -> None:
+        """Page through Zalo's follower list and record everyone in the registry."""
+        from bot.zalo.client import ZaloClient
+
+        settings: Settings = app.config["SETTINGS"]
+        client = ZaloClient(app.config["REDIS"], settings)
+        registry = FollowerRegistry(app.config["REDIS"], settings)
+        seen = sync_from_zalo(
+            registry,
+            lambda offset, count: client.get(
+                "/v3.0/oa/user/getlist", {"offset": offset, "count": count, "is_follower": "true"}
+            ),
+        )
+        click.echo(f"synced {seen} followers; {registry.count()} following now")

@@ -1,0 +1,206 @@
+"""Per-citizen inboxes on Redis: accepted once, handled in order, never lost.
+
+The web process accepts an event with one Lua script (deduplicate + append to the citizen's
+inbox + mark the citizen pending), then enqueues a drain job on rq. A drain job takes the
+citizen's lock, handles the inbox head to tail, and removes each event only once handled, so a
+worker killed mid-event leaves it at the head for the next drain. Several workers may run: the
+lock keeps one citizen's events in order, while different citizens proceed in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from bot.config import Settings
+from bot.events import Event
+
+# KEYS: dedupe key, inbox list, pending set. ARGV: dedupe ttl, event json, user id.
+_ACCEPT = """
+if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('rpush', KEYS[2], ARGV[2])
+  redis.call('sadd', KEYS[3], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+# Pop the head only if it is still the event we handled (guards against a lock that expired).
+_POP_IF_HEAD = """
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then return redis.call('lpop', KEYS[1]) end
+return false
+"""
+
+# Forget a pending citizen only when their inbox is really empty.
+_FORGET_IF_EMPTY = """
+if redis.call('llen', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
+return 0
+"""
+
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+class Keys:
+    def __init__(self, settings: Settings) -> None:
+        self.prefix = settings.key_prefix
+
+    def dedupe(self, identity: str) -> str:
+        return f"{self.prefix}seen:{identity}"
+
+    def inbox(self, user_id: str) -> str:
+        return f"{self.prefix}inbox:{user_id}"
+
+    def lock(self, user_id: str) -> str:
+        return f"{self.prefix}lock:user:{user_id}"
+
+    def attempts(self, identity: str) -> str:
+        return f"{self.prefix}attempts:{identity}"
+
+    @property
+    def pending(self) -> str:
+        return f"{self.prefix}inbox:pending"
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.prefix}deadletter"
+
+
+def accept_event(client: redis.Redis, settings: Settings, event: Event) -> bool:
+    """Record the event in its citizen's inbox; False when it was already accepted (a resend)."""
+    keys = Keys(settings)
+    user_id = event.user_id
+    accepted = client.eval(
+        _ACCEPT,
+        3,
+        keys.dedupe(event.identity),
+        keys.inbox(user_id),
+        keys.pending,
+        settings.dedupe_ttl_seconds,
+        json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
+        user_id,
+    )
+    return bool(accepted)
+
+
+class UserLock:
+    """A Redis lock with an owner token and a TTL, so a dead worker's lock expires by itself."""
+
+    def __init__(self, client: redis.Redis, key: str, ttl_seconds: int) -> None:
+        self.redis = client
+        self.key = key
+        self.ttl_ms = ttl_seconds * 1000
+        self.token = uuid.uuid4().hex
+
+    def acquire(self) -> bool:
+        return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
+
+    def extend(self) -> None:
+        self.redis.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms)
+
+    def release(self) -> None:
+        self.redis.eval(_RELEASE, 1, self.key, self.token)
+
+    def remaining_ms(self) -> int:
+        return max(int(self.redis.pttl(self.key)), 0)
+
+
+class RetryLater(Exception):
+    """Handling failed transiently: leave the event at the head and drain again after `delay`."""
+
+    def __init__(self, delay_seconds: float) -> None:
+        super().__init__(f"retry in {delay_seconds}s")
+        self.delay_seconds = delay_seconds
+
+
+@dataclass
+class DrainResult:
+    handled: int = 0
+    dead_lettered: int = 0
+    # When set, the drain stopped early and wants to run again after this many seconds.
+    again_after: float | None = None
+
+
+EventHandler = Callable[[Event, Callable[[], None]], None]
+
+
+def drain(
+    client: redis.Redis,
+    settings: Settings,
+    user_id: str,
+    handle: EventHandler,
+    on_dead: Callable[[Event, str], None] | None = None,
+) -> DrainResult:
+    """Handle the citizen's inbox in order. `handle(event, keep_alive)` must be idempotent.
+
+    Transient failures count attempts per event; past `job_max_attempts` the event goes to
+    the dead-letter list and the drain moves on, so one poisoned event never blocks a citizen.
+    """
+    keys = Keys(settings)
+    result = DrainResult()
+    while True:
+        lock = UserLock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
+        if not lock.acquire():
+            # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
+            result.again_after = lock.remaining_ms() / 1000 + 0.1
+            return result
+        try:
+            while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
+                event = Event(json.loads(raw))
+                try:
+                    handle(event, lock.extend)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+                    attempts = int(client.incr(keys.attempts(event.identity)))
+                    client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
+                    if attempts < settings.job_max_attempts:
+                        intervals = settings.job_retry_intervals or (5,)
+                        delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
+                            min(attempts - 1, len(intervals) - 1)
+                        ]
+                        result.again_after = float(delay)
+                        return result
+                    _dead_letter(client, keys, event, raw, exc)
+                    if on_dead is not None:
+                        on_dead(event, type(exc).__name__)
+                    result.dead_lettered += 1
+                else:
+                    client.eval(_POP_IF_HEAD, 1, keys.inbox(user_id), raw)
+                    result.handled += 1
+                lock.extend()
+        finally:
+            lock.release()
+        # Something may have arrived between our last look and the release: look once more.
+        if client.llen(keys.inbox(user_id)) == 0:
+            client.eval(_FORGET_IF_EMPTY, 2, keys.inbox(user_id), keys.pending, user_id)
+            if client.llen(keys.inbox(user_id)) == 0:
+                return result
+
+
+def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc: Exception) -> None:
+    record = {
+        "at": time.time(),
+        "identity": event.identity,
+        "event_name": event.name,
+        "error": type(exc).__name__,
+        "event": json.loads(raw),
+    }
+    pipe = client.pipeline()
+    pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
+    pipe.eval(_POP_IF_HEAD, 1, keys.inbox(event.user_id), raw)
+    pipe.execute()
+
+
+def pending_users(client: redis.Redis, settings: Settings) -> list[str]:
+    return [member.decode() for member in client.smembers(Keys(settings).pending)]

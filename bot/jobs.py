@@ -1,0 +1,57 @@
+"""rq jobs and the queue they run on. Small and plain: each job re-reads what it needs from Redis."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+
+import redis
+from rq import Queue
+
+from bot.config import Settings
+from bot.inbox import drain, pending_users
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def runtime() -> tuple[Settings, redis.Redis, Services]:
+    """The worker process's settings, connection and services, built once per process."""
+    settings = Settings.from_env()
+    client = redis.Redis.from_url(settings.redis_url)
+    return settings, client, Services(client, settings)
+
+
+def make_queue(client: redis.Redis, settings: Settings) -> Queue:
+    return Queue(settings.queue_name, connection=client)
+
+
+def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0) -> None:
+    if delay_seconds > 0:
+        queue.enqueue_in(timedelta(seconds=delay_seconds), drain_user, user_id, result_ttl=0)
+    else:
+        queue.enqueue(drain_user, user_id, result_ttl=0)
+
+
+def drain_user(user_id: str) -> int:
+    """The job behind every accepted event: handle this citizen's inbox in order."""
+    from bot.processing import EventProcessor
+    from handlers import dispatch
+
+    settings, client, services = runtime()
+    processor = EventProcessor(client, settings, services, dispatch)
+    result = drain(client, settings, user_id, processor.handle, on_dead=processor.apologise)
+    if result.again_after is not None:
+        enqueue_drain(make_queue(client, settings), user_id, result.again_after)
+    return result.handled
+
+
+def recover_pending(client: redis.Redis, settings: Settings) -> int:
+    """At worker start: re-drain every citizen with events left over (a crash, a lost job)."""
+    queue = make_queue(client, settings)
+    users = pending_users(client, settings)
+    for user_id in users:
+        enqueue_drain(queue, user_id)
+    return len(users)

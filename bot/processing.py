@@ -1,0 +1,88 @@
+"""Handle one event end to end: dispatch to handlers once, then send the outbox idempotently.
+
+The replies computed for an event are stored (its outbox) before anything is sent, so a worker
+killed mid-way neither runs the handlers twice nor sends a message twice: on the retry, the
+stored outbox is sent again and each message's idempotency key skips what already went out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from bot.config import Settings
+from bot.context import Context
+from bot.events import OA_WIDE, Event
+from bot.followers import FollowerRegistry
+from bot.inbox import RetryLater
+from bot.logs import hash_user
+from bot.services import Services
+from bot.texts import SORRY_BUSY
+from bot.zalo.errors import Outcome, ZaloError
+from bot.zalo.messages import render_replies, split_text
+
+log = logging.getLogger(__name__)
+
+OUTBOX_TTL_SECONDS = 7 * 24 * 3600
+RESCHEDULE_SECONDS = 600.0
+
+
+class EventProcessor:
+    def __init__(self, client: redis.Redis, settings: Settings, services: Services,
+                 dispatch: Callable[[Context], list[Any]]) -> None:
+        self.redis = client
+        self.settings = settings
+        self.services = services
+        self.dispatch = dispatch
+        self.followers = FollowerRegistry(client, settings)
+
+    def _outbox_key(self, event: Event) -> str:
+        return f"{self.settings.key_prefix}outbox:{event.identity}"
+
+    def handle(self, event: Event, keep_alive: Callable[[], None]) -> None:
+        if event.is_echo and not event.is_staff_echo:
+            return  # our own messages coming back: never answer them
+        user = event.user_id
+        if user != OA_WIDE and not event.is_echo and event.name not in ("unfollow", "user_withdraw"):
+            self.followers.touch(user, at=event.timestamp_ms / 1000)
+        messages = self._outbox(event)
+        for index, message in enumerate(messages):
+            keep_alive()
+            try:
+                self.services.zalo.send_message(user, message, idempotency_key=f"{event.identity}:{index}")
+            except ZaloError as exc:
+                if exc.transient:
+                    raise
+                if exc.outcome is Outcome.RESCHEDULE:
+                    raise RetryLater(RESCHEDULE_SECONDS) from exc
+                return  # permanent (recorded by the client): the rest would fail the same way
+        log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
+                                         "messages": len(messages)})
+
+    def _outbox(self, event: Event) -> list[dict[str, Any]]:
+        key = self._outbox_key(event)
+        stored = self.redis.get(key)
+        if stored is not None:
+            return list(json.loads(stored))
+        ctx = Context(event=event, redis=self.redis, settings=self.settings,
+                      now=datetime.now(UTC), services=self.services)
+        messages = render_replies(self.dispatch(ctx))
+        self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        return messages
+
+    def apologise(self, event: Event, reason: str) -> None:
+        """After an event is dead-lettered, tell the citizen (best effort) rather than stay silent."""
+        if event.is_echo or event.user_id == OA_WIDE or event.name != "user_send_text":
+            return
+        try:
+            self.services.zalo.send_message(
+                event.user_id, {"text": split_text(SORRY_BUSY)[0]},
+                idempotency_key=f"{event.identity}:sorry",
+            )
+        except ZaloError:
+            log.warning("apology not sent", extra={"reason": reason})

@@ -1,0 +1,208 @@
+"""Vietnamese text normalisation for matching citizen messages against procedure names.
+
+Pure functions, no I/O. Two forms are produced:
+- an accented form: NFC, lower case, tone mark on a canonical vowel ("hoà" and "hòa" both give "hòa");
+- a folded form: no diacritics at all, "đ" → "d", and "y" → "i" after a consonant ("kỳ"/"kì" → "ki"),
+  which is what the matcher indexes because citizens often type without diacritics.
+
+Telex ("ddawng kys") and VNI ("d9a8ng ky1") leftovers are decoded per syllable, and abbreviations or
+teencode ("dk", "cccd", "ko") are expanded from a table the caller supplies (see data/abbreviations.tsv).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+# Combining marks that carry the five Vietnamese tones (grave, acute, hook, tilde, dot below).
+_TONE_MARKS = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_TONE_BY_KEY = {key: mark for mark, key in _TONE_MARKS.items()}
+# Marks that change the vowel itself (breve, circumflex, horn): these stay in the accented form.
+_SHAPE_MARKS = {"\u0306", "\u0302", "\u031b"}
+_VOWELS = set("aăâeêioôơuưy")
+_SHAPED_VOWELS = set("ăâêôơư")
+
+_ONSET_RE = re.compile(r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdđghklmnpqrstvx])?")
+_SYLLABLE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdđghklmnpqrstvx])?"
+    r"([aăâeêioôơuưy]{1,3})"
+    r"(ng|nh|ch|[cmnpt])?$"
+)
+_TOKEN_RE = re.compile(r"[0-9a-zđăâêôơư\u0300-\u036f]+")
+
+# Telex: doubled or w-suffixed letters that shape a vowel, and "dd" for đ.
+_TELEX_SHAPES = (("dd", "đ"), ("uow", "ươ"), ("aw", "ă"), ("aa", "â"), ("ee", "ê"), ("oo", "ô"), ("ow", "ơ"), ("uw", "ư"))
+# VNI: a digit after the letter.
+_VNI_SHAPES = (("d9", "đ"), ("a8", "ă"), ("a6", "â"), ("e6", "ê"), ("o6", "ô"), ("o7", "ơ"), ("u7", "ư"))
+_VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _split_tone(syllable: str) -> tuple[str, str | None]:
+    """Return the syllable without its tone mark (other marks kept, NFC) and the tone key (s/f/r/x/j)."""
+    tone = None
+    kept = []
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONE_MARKS:
+            tone = _TONE_MARKS[ch]
+        else:
+            kept.append(ch)
+    return nfc("".join(kept)), tone
+
+
+def _tone_position(bare: str) -> int | None:
+    """Index of the vowel that carries the tone, in the traditional ("hòa", "thủy") placement."""
+    onset = _ONSET_RE.match(bare)
+    start = onset.end() if onset else 0
+    if bare.startswith("gi") and start == 2 and len(bare) > 2 and bare[2] not in _VOWELS:
+        start = 1  # "gìn": the i is the vowel, not part of the onset
+    positions = [i for i in range(start, len(bare)) if bare[i] in _VOWELS]
+    if not positions:
+        return None
+    # Keep only the first contiguous run of vowels (the nucleus).
+    run = [positions[0]]
+    for pos in positions[1:]:
+        if pos == run[-1] + 1:
+            run.append(pos)
+    shaped = [pos for pos in run if bare[pos] in _SHAPED_VOWELS]
+    if shaped:
+        return shaped[-1]
+    if len(run) == 1:
+        return run[0]
+    if len(run) == 3:
+        return run[1]
+    has_coda = run[-1] + 1 < len(bare)
+    return run[1] if has_coda else run[0]
+
+
+def _apply_tone(bare: str, tone: str | None) -> str:
+    if tone is None:
+        return bare
+    pos = _tone_position(bare)
+    if pos is None:
+        return bare
+    return nfc(bare[:pos] + unicodedata.normalize("NFC", bare[pos] + _TONE_BY_KEY[tone]) + bare[pos + 1 :])
+
+
+def canonical_syllable(syllable: str) -> str:
+    """One lower-case syllable with its tone mark on the canonical vowel."""
+    bare, tone = _split_tone(syllable)
+    return _apply_tone(bare, tone)
+
+
+def _is_syllable(bare: str) -> bool:
+    return bool(_SYLLABLE_RE.match(bare))
+
+
+def decode_typing_leftovers(token: str) -> str:
+    """Decode one Telex or VNI encoded syllable ("ddawngf" → "đằng", "ky1" → "ký").
+
+    Returns the token unchanged unless decoding yields a well-formed Vietnamese syllable; plain
+    syllables typed without diacritics ("dang") are never altered.
+    """
+    if not token.isascii() or not token.isalnum():
+        return token
+    if any(ch.isdigit() for ch in token):
+        return _decode_vni(token)
+    return _decode_telex(token)
+
+
+def _decode_vni(token: str) -> str:
+    tone = None
+    word = token
+    for digit, key in _VNI_TONES.items():
+        if digit in word:
+            tone = key
+            word = word.replace(digit, "", 1)
+            break
+    for code, letter in _VNI_SHAPES:
+        word = word.replace(code, letter)
+    if any(ch.isdigit() for ch in word) or word == token or not _is_syllable(word):
+        return token
+    return _apply_tone(word, tone)
+
+
+def _decode_telex(token: str) -> str:
+    word = token
+    tone = None
+    # A tone key is a letter Vietnamese never uses as a final (s f r x j) placed after the vowel.
+    # Typists put it at the end ("kys") or right after the vowel ("tieesng").
+    first_vowel = next((i for i, ch in enumerate(word) if ch in _VOWELS), None)
+    if first_vowel is not None:
+        key_at = next((i for i in range(first_vowel + 1, len(word)) if word[i] in _TONE_BY_KEY), None)
+        if key_at is not None:
+            tone, word = word[key_at], word[:key_at] + word[key_at + 1 :]
+    shaped = word
+    for code, letter in _TELEX_SHAPES:
+        shaped = shaped.replace(code, letter)
+    if "w" in shaped:  # bare "w" after u/o ("tuw" typed as "tw") → ư / ơ
+        shaped = shaped.replace("uw", "ư").replace("ow", "ơ").replace("w", "ư")
+    if tone is None and shaped == word:
+        return token
+    if not _is_syllable(shaped):
+        return token
+    return _apply_tone(shaped, tone)
+
+
+def fold(text: str) -> str:
+    """Diacritics-free, lower-case form: "Đăng ký" → "dang ki" (y after a consonant becomes i)."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
+    return " ".join(_fold_y(word) for word in text.split())
+
+
+def _fold_y(word: str) -> str:
+    # "kỳ/kì", "lý/lí", "mỹ/mĩ", "sỹ/sĩ": both spellings are official; "quy", "tuy", "ây" keep their y.
+    if len(word) >= 2 and word.endswith("y") and word[-2] not in "aeiouy" and word.isalpha():
+        return word[:-1] + "i"
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """NFC, lower case, canonical tone placement, Telex/VNI decoded; punctuation dropped."""
+    text = nfc(text).lower()
+    tokens = _TOKEN_RE.findall(unicodedata.normalize("NFD", text))
+    out = []
+    for raw in tokens:
+        token = nfc(raw)
+        token = decode_typing_leftovers(token)
+        out.append(canonical_syllable(token) if not token.isascii() else token)
+    return out
+
+
+def expand_abbreviations(tokens: Sequence[str], table: Mapping[str, Sequence[str]]) -> list[str]:
+    """Replace tokens found in `table` (keys are folded forms) by their expansion tokens."""
+    out: list[str] = []
+    for token in tokens:
+        expansion = table.get(fold(token))
+        out.extend(expansion if expansion is not None else (token,))
+    return out
+
+
+def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
+    """Parse data/abbreviations.tsv: `abbreviation<TAB>expansion`, '#' comments, blank lines ignored."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        short, _, expansion = line.partition("\t")
+        if not expansion.strip():
+            continue
+        table[fold(short.strip())] = tuple(tokenize(expansion))
+    return table
+
+
+def normalize(text: str, abbreviations: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """Full pipeline: accented canonical tokens, abbreviations expanded."""
+    tokens = tokenize(text)
+    return expand_abbreviations(tokens, abbreviations) if abbreviations else tokens
+
+
+def folded_tokens(text: str, abbreviations: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """Folded tokens of `text` after the full pipeline."""
+    return [fold(token) for token in normalize(text, abbreviations)]

@@ -1,0 +1,154 @@
+"""The OA access token, kept in Redis and refreshed once at a time across every process.
+
+Refresh tokens are single-use: a second refresh with the same token kills the OA's session.
+So a refresh happens under a Redis lock, re-checks that nobody refreshed meanwhile, and
+stores the new pair in one HSET (atomic) before releasing the lock.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+import requests
+
+from bot.config import Settings
+from bot.zalo.errors import Outcome, TokenRefreshFailed
+
+# Refresh ahead of expiry (tokens live about 25 h; refreshing around 20 h leaves room).
+REFRESH_AHEAD_SECONDS = 5 * 3600
+LOCK_TTL_MS = 30_000
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: float
+    version: int
+
+
+class TokenStore:
+    def __init__(
+        self,
+        client: redis.Redis,
+        settings: Settings,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = client
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.key = f"{settings.key_prefix}zalo:tokens"
+        self.lock_key = f"{settings.key_prefix}zalo:tokens:lock"
+        self.refresh_count_key = f"{settings.key_prefix}zalo:tokens:refreshes"
+
+    def current(self) -> TokenPair:
+        data = self.redis.hgetall(self.key)
+        if not data:
+            self._seed_from_settings()
+            data = self.redis.hgetall(self.key)
+        return TokenPair(
+            access_token=data[b"access_token"].decode(),
+            refresh_token=data[b"refresh_token"].decode(),
+            expires_at=float(data.get(b"expires_at", b"0")),
+            version=int(data.get(b"version", b"0")),
+        )
+
+    def _seed_from_settings(self) -> None:
+        # HSETNX on the access token: only the first process seeds; later ones keep what is stored.
+        if self.redis.hsetnx(self.key, "access_token", self.settings.zalo_access_token):
+            # Unknown expiry of the configured token: assume fresh (Zalo will say -220 if not).
+            self.redis.hset(
+                self.key,
+                mapping={
+                    "refresh_token": self.settings.zalo_refresh_token,
+                    "expires_at": self.clock() + 90000,
+                    "version": 0,
+                },
+            )
+        else:
+            for _ in range(50):  # another process is mid-seed; its second write follows at once
+                if self.redis.hexists(self.key, "refresh_token"):
+                    return
+                time.sleep(0.01)
+
+    def access_token(self) -> str:
+        """The token to use now, refreshed first when it is about to expire."""
+        pair = self.current()
+        if pair.expires_at - self.clock() < REFRESH_AHEAD_SECONDS and pair.refresh_token:
+            try:
+                return self.refresh(pair.access_token).access_token
+            except TokenRefreshFailed:
+                return pair.access_token  # still valid for a while; the admin has been alerted
+        return pair.access_token
+
+    def refresh(self, stale_access_token: str, wait_seconds: float = 35.0) -> TokenPair:
+        """Replace `stale_access_token`, unless another process already did."""
+        deadline = time.monotonic() + wait_seconds
+        lock_id = uuid.uuid4().hex
+        while not self.redis.set(self.lock_key, lock_id, nx=True, px=LOCK_TTL_MS):
+            if time.monotonic() > deadline:
+                raise TokenRefreshFailed(None, "timed out waiting for another refresh", Outcome.RETRY)
+            time.sleep(0.05)
+            pair = self.current()
+            if pair.access_token != stale_access_token:
+                return pair
+        try:
+            pair = self.current()
+            if pair.access_token != stale_access_token:
+                return pair  # refreshed by someone else between our failure and the lock
+            return self._call_refresh(pair)
+        finally:
+            # Release only our own lock.
+            self.redis.eval(
+                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+                1,
+                self.lock_key,
+                lock_id,
+            )
+
+    def _call_refresh(self, pair: TokenPair) -> TokenPair:
+        try:
+            response = self.session.post(
+                f"{self.settings.zalo_oauth_base}/v4/oa/access_token",
+                headers={"secret_key": self.settings.zalo_app_secret},
+                data={
+                    "app_id": self.settings.zalo_app_id,
+                    "grant_type": "refresh_token",
+                    "refresh_token": pair.refresh_token,
+                },
+                timeout=self.settings.zalo_timeout_seconds,
+            )
+            body = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise TokenRefreshFailed(None, f"refresh request failed: {type(exc).__name__}", Outcome.RETRY) from exc
+        if not body.get("access_token") or not body.get("refresh_token"):
+            self.redis.lpush(
+                f"{self.settings.key_prefix}alerts",
+                f"token refresh refused: {body.get('error')} {body.get('error_name', '')}",
+            )
+            raise TokenRefreshFailed(
+                int(body.get("error") or -1), str(body.get("error_reason") or body), Outcome.CONFIG
+            )
+        new = TokenPair(
+            access_token=body["access_token"],
+            refresh_token=body["refresh_token"],
+            expires_at=self.clock() + float(body.get("expires_in") or 90000),
+            version=pair.version + 1,
+        )
+        self.redis.hset(
+            self.key,
+            mapping={
+                "access_token": new.access_token,
+                "refresh_token": new.refresh_token,
+                "expires_at": new.expires_at,
+                "version": new.version,
+            },
+        )
+        self.redis.incr(self.refresh_count_key)
+        return new

@@ -1,0 +1,24 @@
+"""follow / unfollow / user_withdraw: keep the follower registry and greet newcomers."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.followers import FollowerRegistry
+from bot.replies import Reply
+from bot.texts import welcome
+
+
+def on_follow(ctx: Context) -> list[Reply]:
+    registry = FollowerRegistry(ctx.redis, ctx.settings)
+    registry.follow(ctx.user_id, at=ctx.event.timestamp_ms / 1000, source=str(ctx.event.raw.get("source", "")))
+    return [welcome(ctx.settings.commune_name)]
+
+
+def on_unfollow(ctx: Context) -> list[Reply]:
+    FollowerRegistry(ctx.redis, ctx.settings).unfollow(ctx.user_id, at=ctx.event.timestamp_ms / 1000)
+    return []  # the citizen left: we may no longer message them
+
+
+def on_withdraw(ctx: Context) -> list[Reply]:
+    FollowerRegistry(ctx.redis, ctx.settings).forget(ctx.user_id)
+    return []

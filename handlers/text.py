@@ -1,0 +1,53 @@
+"""The text router: an ordered chain of text handlers; the first that answers wins.
+
+Buttons send hidden commands ("#proc 1.001193 docs", "#staff", ...); typed text goes through
+the same chain, so later features only add a handler here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.context import Context
+from bot.replies import Reply
+from bot.texts import NOT_UNDERSTOOD, menu
+
+TextHandler = Callable[[Context, str], list[Reply] | None]
+CommandHandler = Callable[[Context, list[str]], list[Reply]]
+
+
+def _menu_command(ctx: Context, args: list[str]) -> list[Reply]:
+    return [menu()]
+
+
+# "#name arg..." → handler; features register theirs here.
+COMMANDS: dict[str, CommandHandler] = {
+    "menu": _menu_command,
+}
+
+
+def handle_command(ctx: Context, text: str) -> list[Reply] | None:
+    if not text.startswith("#"):
+        return None
+    name, *args = text[1:].split()
+    command = COMMANDS.get(name.lower()) if name else None
+    return command(ctx, args) if command else [menu(NOT_UNDERSTOOD)]
+
+
+def fallback(ctx: Context, text: str) -> list[Reply]:
+    return [menu(NOT_UNDERSTOOD)]
+
+
+# Order matters: commands first, the catch-all last.
+CHAIN: list[TextHandler] = [handle_command]
+
+
+def on_text(ctx: Context) -> list[Reply]:
+    text = ctx.text.strip()
+    if not text:
+        return [menu()]
+    for handler in CHAIN:
+        replies = handler(ctx, text)
+        if replies is not None:
+            return replies
+    return fallback(ctx, text)
