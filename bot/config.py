@@ -62,7 +62,7 @@ class Settings:
     office_phone: str = ""
     portal_url: str = "https://dichvucong.gov.vn"
     # Levels a commune bot prefers when procedures exist in several variants.
-    preferred_levels: tuple[str, ...] = ("Cấp Xã",)
+    preferred_levels: tuple[str, ...] = ("xa",)
     province_code: str = ""
 
     log_level: str = "INFO"

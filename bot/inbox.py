@@ -16,19 +16,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
+from redis.commands.core import Script
 
 from bot.config import Settings
 from bot.events import Event
 
-# KEYS: dedupe key, inbox list, pending set. ARGV: dedupe ttl, event json, user id.
+# KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
+# ARGV: dedupe ttl, event json, user id, flag ttl.
+# Returns {fresh, needs_drain}. A drain job is enqueued only when none is scheduled for the
+# citizen, which keeps the webhook to one Redis round trip in bursts; a resend whose first drain
+# was lost (the web died between this script and the enqueue) schedules one again.
 _ACCEPT = """
+local fresh = 0
 if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('rpush', KEYS[2], ARGV[2])
   redis.call('sadd', KEYS[3], ARGV[3])
-  return 1
+  fresh = 1
 end
-return 0
+local drain = 0
+if redis.call('llen', KEYS[2]) > 0 and redis.call('set', KEYS[4], '1', 'NX', 'EX', ARGV[4]) then
+  drain = 1
+end
+return {fresh, drain}
 """
+
+# A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
+DRAIN_FLAG_TTL_SECONDS = 60
 
 # Pop the head only if it is still the event we handled (guards against a lock that expired).
 _POP_IF_HEAD = """
@@ -66,6 +79,9 @@ class Keys:
     def lock(self, user_id: str) -> str:
         return f"{self.prefix}lock:user:{user_id}"
 
+    def drain_scheduled(self, user_id: str) -> str:
+        return f"{self.prefix}drain:{user_id}"
+
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
 
@@ -78,21 +94,30 @@ class Keys:
         return f"{self.prefix}deadletter"
 
 
-def accept_event(client: redis.Redis, settings: Settings, event: Event) -> bool:
-    """Record the event in its citizen's inbox; False when it was already accepted (a resend)."""
+@dataclass(frozen=True)
+class Acceptance:
+    fresh: bool  # False: a resend of an event already accepted
+    needs_drain: bool  # True: no drain job is scheduled for the citizen; enqueue one
+
+
+def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Acceptance:
+    """Record the event in its citizen's inbox, once however often Zalo resends it."""
     keys = Keys(settings)
     user_id = event.user_id
-    accepted = client.eval(
-        _ACCEPT,
-        3,
-        keys.dedupe(event.identity),
-        keys.inbox(user_id),
-        keys.pending,
-        settings.dedupe_ttl_seconds,
-        json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
-        user_id,
+    fresh, needs_drain = _script(client, _ACCEPT)(
+        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.drain_scheduled(user_id)],
+        args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
+              user_id, DRAIN_FLAG_TTL_SECONDS],
     )
-    return bool(accepted)
+    return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
+
+
+def _script(client: redis.Redis, source: str) -> Script:
+    """Registered once per connection pool, then called by SHA (EVALSHA) to save bandwidth."""
+    cache: dict[str, Script] = client.__dict__.setdefault("_xa_scripts", {})
+    if source not in cache:
+        cache[source] = client.register_script(source)
+    return cache[source]
 
 
 class UserLock:
@@ -108,10 +133,10 @@ class UserLock:
         return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
 
     def extend(self) -> None:
-        self.redis.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms)
+        _script(self.redis, _EXTEND)(keys=[self.key], args=[self.token, self.ttl_ms])
 
     def release(self) -> None:
-        self.redis.eval(_RELEASE, 1, self.key, self.token)
+        _script(self.redis, _RELEASE)(keys=[self.key], args=[self.token])
 
     def remaining_ms(self) -> int:
         return max(int(self.redis.pttl(self.key)), 0)
@@ -150,6 +175,8 @@ def drain(
     """
     keys = Keys(settings)
     result = DrainResult()
+    # From here on, a new event must schedule another drain: this one may already be past it.
+    client.delete(keys.drain_scheduled(user_id))
     while True:
         lock = UserLock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
         if not lock.acquire():
@@ -176,14 +203,14 @@ def drain(
                         on_dead(event, type(exc).__name__)
                     result.dead_lettered += 1
                 else:
-                    client.eval(_POP_IF_HEAD, 1, keys.inbox(user_id), raw)
+                    _script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
                     result.handled += 1
                 lock.extend()
         finally:
             lock.release()
         # Something may have arrived between our last look and the release: look once more.
         if client.llen(keys.inbox(user_id)) == 0:
-            client.eval(_FORGET_IF_EMPTY, 2, keys.inbox(user_id), keys.pending, user_id)
+            _script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
             if client.llen(keys.inbox(user_id)) == 0:
                 return result
 
@@ -198,7 +225,7 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc:
     }
     pipe = client.pipeline()
     pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
-    pipe.eval(_POP_IF_HEAD, 1, keys.inbox(event.user_id), raw)
+    _script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
     pipe.execute()
 
 

@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.config import Settings
 from bot.events import MalformedEvent, parse_event
-from bot.inbox import Keys, accept_event
+from bot.inbox import accept_event
 from bot.jobs import enqueue_drain
 from bot.logs import hash_user
 from bot.signature import signature_valid
@@ -56,9 +56,9 @@ def receive():  # noqa: ANN201
         return jsonify({"ok": True, "ignored": "echo"})
     client: redis.Redis = current_app.config["REDIS"]
     try:
-        fresh = accept_event(client, settings, event)
-        # A resend of an event whose job was never enqueued (Redis failed in between) drains too.
-        if fresh or client.llen(Keys(settings).inbox(event.user_id)):
+        accepted = accept_event(client, settings, event)
+        fresh = accepted.fresh
+        if accepted.needs_drain:
             enqueue_drain(current_app.config["QUEUE"], event.user_id)
     except redis.RedisError:
         # Nothing lost: Zalo resends what we do not acknowledge.

