@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 import redis
+import requests
 
 from bot.config import Settings
 from bot.embedded_redis import EmbeddedRedis
+from sandbox.config import SandboxConfig
+from sandbox.server import SandboxThread
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +49,46 @@ def settings(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Settings
         zalo_access_token="initial-access",
         zalo_refresh_token="initial-refresh",
     )
+
+
+@dataclass
+class RunningSandbox:
+    """A Zalo sandbox in a background thread, with helpers for its control API."""
+
+    thread: SandboxThread
+    url: str
+
+    def control(self, method: str, path: str, **kwargs: object) -> dict:
+        response = requests.request(method, f"{self.url}{path}", timeout=10, **kwargs)  # type: ignore[arg-type]
+        response.raise_for_status()
+        return response.json()
+
+    def create_user(self, name: str = "Nguyễn Văn An", **fields: object) -> str:
+        return self.control("POST", "/_sandbox/users", json={"display_name": name, **fields})["user_id"]
+
+    def fault(self, **spec: object) -> None:
+        self.control("POST", "/_sandbox/faults", json=spec)
+
+    def messages(self, user_id: str | None = None) -> list[dict]:
+        params = {"user_id": user_id} if user_id else {}
+        return self.control("GET", "/_sandbox/messages", params=params)["messages"]
+
+    def stats(self) -> dict:
+        return self.control("GET", "/_sandbox/stats")
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    """A fresh sandbox whose credentials match the `settings` fixture; it posts no webhooks."""
+    thread = SandboxThread(SandboxConfig(
+        port=0, webhook_url="", app_id="123", oa_secret_key="oa_secret_key", app_secret="app-secret",
+        access_token="initial-access", refresh_token="initial-refresh", echo=False,
+    ))
+    url = thread.start()
+    yield RunningSandbox(thread, url)
+    thread.stop()
+
+
+@pytest.fixture
+def zalo_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:
+    return replace(settings, zalo_api_base=sandbox.url, zalo_oauth_base=sandbox.url, zalo_timeout_seconds=1.0)

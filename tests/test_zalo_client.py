@@ -1,0 +1,144 @@
+"""The Zalo client against the sandbox: idempotent sends, token refresh, retry versus no retry."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+
+from bot.config import Settings
+from bot.zalo.client import ZaloClient
+from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
+from bot.zalo.tokens import TokenStore
+from tests.conftest import RunningSandbox
+
+
+def make_client(settings: Settings) -> ZaloClient:
+    # A fresh connection per client, as in separate worker processes; no real sleeping in tests.
+    return ZaloClient(redis.Redis.from_url(settings.redis_url), settings, sleep=lambda _: None)
+
+
+def cs_calls(sandbox: RunningSandbox) -> int:
+    return sum(n for path, n in sandbox.stats()["calls"].items() if "message/cs" in path)
+
+
+def test_sends_text_with_buttons(zalo_settings: Settings, sandbox: RunningSandbox) -> None:
+    user = sandbox.create_user()
+    message = {"text": "Chào Anh/Chị", "attachment": {"type": "template", "payload": {"buttons": [
+        {"title": "Hỏi thủ tục", "type": "oa.query.hide", "payload": "#procedures"}]}}}
+    data = make_client(zalo_settings).send_message(user, message, "k1")
+    assert data["message_id"]
+    [sent] = sandbox.messages(user)
+    assert sent["payload"]["message"] == message and sent["payload"]["recipient"] == {"user_id": user}
+
+
+def test_same_idempotency_key_sends_once(zalo_settings: Settings, sandbox: RunningSandbox) -> None:
+    user = sandbox.create_user()
+    first = make_client(zalo_settings).send_message(user, {"text": "một"}, "event-1:0")
+    again = make_client(zalo_settings).send_message(user, {"text": "một"}, "event-1:0")
+    assert first == again
+    make_client(zalo_settings).send_message(user, {"text": "hai"}, "event-1:1")
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["một", "hai"]
+
+
+@pytest.mark.parametrize("code", [-216, -220])
+def test_invalid_or_expired_token_refreshes_once_and_retries(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                             code: int) -> None:
+    user = sandbox.create_user()
+    sandbox.fault(kind="error", code=code, endpoint="message/cs")
+    make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    stats = sandbox.stats()
+    assert stats["token_refreshes"] == 1 and len(sandbox.messages(user)) == 1
+    stored = TokenStore(redis.Redis.from_url(zalo_settings.redis_url), zalo_settings).current()
+    assert stored.access_token == stats["access_token"] and stored.refresh_token == stats["refresh_token"]
+    assert stored.version == 1
+
+
+def test_two_workers_racing_on_an_expired_token_refresh_exactly_once(zalo_settings: Settings,
+                                                                     sandbox: RunningSandbox) -> None:
+    users = [sandbox.create_user(f"Dân {i}") for i in range(6)]
+    make_client(zalo_settings).tokens.current()  # seeded from settings
+    sandbox.fault(kind="expire_token")
+    barrier = threading.Barrier(len(users))
+    errors: list[Exception] = []
+
+    def send(user: str) -> None:
+        client = make_client(zalo_settings)
+        barrier.wait()
+        try:
+            client.send_message(user, {"text": "hello"}, f"race-{user}")
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sandbox.stats()["token_refreshes"] == 1
+    assert all(len(sandbox.messages(u)) == 1 for u in users)
+
+
+def test_refused_refresh_token_alerts_and_does_not_loop(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                        redis_client: redis.Redis) -> None:
+    user = sandbox.create_user()
+    sandbox.control("POST", "/_sandbox/faults", json={"kind": "expire_token"})
+    sandbox.fault(kind="error", code=-14014, endpoint="access_token")
+    with pytest.raises(TokenRefreshFailed):
+        make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    assert sandbox.messages(user) == []
+    assert redis_client.llen(f"{zalo_settings.key_prefix}alerts") == 1
+
+
+@pytest.mark.parametrize("fault", [
+    {"kind": "error", "code": -32, "count": 2},
+    {"kind": "error", "code": -200, "count": 1},
+    {"kind": "http_status", "status": 503, "count": 2},
+    {"kind": "timeout", "seconds": 1.5, "count": 1},
+])
+def test_transient_failures_are_retried(zalo_settings: Settings, sandbox: RunningSandbox, fault: dict) -> None:
+    user = sandbox.create_user()
+    sandbox.fault(endpoint="message/cs", **fault)
+    make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    assert len(sandbox.messages(user)) == 1
+
+
+def test_transient_failure_that_persists_raises_transient(zalo_settings: Settings, sandbox: RunningSandbox) -> None:
+    user = sandbox.create_user()
+    sandbox.fault(kind="error", code=-32, count=5, endpoint="message/cs")
+    with pytest.raises(ZaloError) as raised:
+        make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    assert raised.value.transient and cs_calls(sandbox) == 3
+
+
+@pytest.mark.parametrize("code", [-213, -217, -230, -201, -210, -248, -999])
+def test_permanent_errors_are_not_retried_and_are_recorded(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                           redis_client: redis.Redis, code: int) -> None:
+    user = sandbox.create_user()
+    sandbox.fault(kind="error", code=code, count=3, endpoint="message/cs")
+    with pytest.raises(ZaloError) as raised:
+        make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    assert not raised.value.transient and raised.value.code == code
+    assert cs_calls(sandbox) == 1
+    assert redis_client.llen(f"{zalo_settings.key_prefix}zalo:failures") == 1
+    # A later retry of the same message is a fresh attempt: nothing was marked as sent.
+    assert redis_client.get(f"{zalo_settings.key_prefix}sent:k") is None
+
+
+def test_real_outside_window_answer_from_the_sandbox(zalo_settings: Settings, sandbox: RunningSandbox) -> None:
+    user = sandbox.create_user(last_interaction_days_ago=10)
+    with pytest.raises(ZaloError) as raised:
+        make_client(zalo_settings).send_message(user, {"text": "x"}, "k")
+    assert raised.value.code == -230 and raised.value.outcome is Outcome.RECIPIENT
+
+
+def test_classification_table() -> None:
+    assert classify(0) is Outcome.OK
+    assert classify(-32) is Outcome.RETRY
+    assert classify(-220) is Outcome.REFRESH_TOKEN
+    assert classify(-234) is Outcome.RESCHEDULE
+    assert classify(-213) is Outcome.RECIPIENT
+    assert classify(-224) is Outcome.CONFIG
+    assert classify(-12345) is Outcome.PAYLOAD
