@@ -103,14 +103,15 @@ class Stack:
             **self.extra_env,
         }
         self.start_process("sandbox", f"{sys.executable} -m sandbox")
-        commands = procfile_commands()
-        self.start_process("web", commands["web"])
-        self.start_process("worker", commands["worker"])
+        self.start_process("web")
+        self.start_process("worker")
         wait_http(f"{self.sandbox_url}/_sandbox/stats")
         wait_http(f"{self.web_url}/healthz")
         return self
 
-    def start_process(self, name: str, command: str) -> None:
+    def start_process(self, name: str, command: str | None = None) -> None:
+        """Start `command`, or the Procfile's command of that name."""
+        command = command or procfile_commands()[name]
         log = None if not self.quiet else open(self.var_dir / f"{name}.log", "ab")  # noqa: SIM115
         bin_dir = str(Path(sys.executable).parent)
         env = {**self.env, "PATH": f"{bin_dir}{os.pathsep}{self.env.get('PATH', '')}"}

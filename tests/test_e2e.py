@@ -1,0 +1,167 @@
+"""End to end: the real Procfile `web` and `worker` against the Zalo sandbox and a real Redis.
+
+The stack is the one `scripts/demo.sh` runs. Assertions are on what the sandbox received.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.embedded_redis import EmbeddedRedis
+from bot.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+class Citizen:
+    def __init__(self, stack: Stack, name: str = "Trần Thị Bình", follower: bool = True) -> None:
+        self.stack = stack
+        self.user_id = self.call("POST", "/_sandbox/users", json={"display_name": name, "follower": follower})[
+            "user_id"]
+
+    def call(self, method: str, path: str, **kwargs: object) -> dict:
+        response = requests.request(method, self.stack.sandbox_url + path, timeout=15, **kwargs)  # type: ignore[arg-type]
+        response.raise_for_status()
+        return response.json()
+
+    def do(self, action: str, **body: object) -> dict:
+        return self.call("POST", f"/_sandbox/citizen/{self.user_id}/{action}", json=body)
+
+    def say(self, text: str) -> dict:
+        return self.do("text", text=text)
+
+    def received(self) -> list[dict]:
+        return self.call("GET", "/_sandbox/messages", params={"user_id": self.user_id})["messages"]
+
+    def texts(self) -> list[str]:
+        return [m["payload"]["message"].get("text", "") for m in self.received()]
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.received()
+            if len(messages) >= count:
+                return messages
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} messages, got {self.texts()}")
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(Path(tmp_path_factory.mktemp("e2e-redis"))).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(
+        var_dir=Path(tmp_path_factory.mktemp("e2e-var")),
+        redis_url=redis_server.url,
+        extra_env={
+            "REDIS_KEY_PREFIX": f"e2e{uuid.uuid4().hex[:6]}:",
+            "USER_LOCK_TTL_SECONDS": "3",
+            "JOB_RETRY_INTERVALS": "1,2",
+            "ZALO_TIMEOUT_SECONDS": "2",
+            "WEB_CONCURRENCY": "1",
+        },
+    ).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def citizen(stack: Stack) -> Citizen:
+    requests.delete(stack.sandbox_url + "/_sandbox/faults", timeout=5)
+    return Citizen(stack)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_follow_gets_a_welcome_with_the_menu(stack: Stack) -> None:
+    newcomer = Citizen(stack, "Lê Văn Cường", follower=False)
+    assert newcomer.do("follow")["status"] == 200
+    [welcome] = newcomer.wait_for(1)
+    message = welcome["payload"]["message"]
+    assert "Chào mừng" in message["text"]
+    titles = [b["title"] for b in message["attachment"]["payload"]["buttons"]]
+    assert "Gặp cán bộ" in titles and all(len(t) <= 20 for t in titles)
+
+
+def test_text_gets_a_reply_and_a_button_tap_works(citizen: Citizen) -> None:
+    citizen.say("alo")
+    [reply] = citizen.wait_for(1)
+    buttons = reply["payload"]["message"]["attachment"]["payload"]["buttons"]
+    menu_button = next(b for b in buttons if b["type"] == "oa.query.hide")
+    citizen.say(menu_button["payload"])
+    citizen.wait_for(2)
+
+
+def test_media_gets_a_polite_please_type(citizen: Citizen) -> None:
+    for action in ("image", "sticker", "location", "file"):
+        citizen.do(action)
+    messages = citizen.wait_for(4)
+    assert all("gõ câu hỏi" in m["payload"]["message"]["text"] for m in messages)
+
+
+def test_a_resent_event_is_answered_once(citizen: Citizen) -> None:
+    citizen.say("xin chào")
+    citizen.wait_for(1)
+    resend = citizen.call("POST", "/_sandbox/webhook/resend")
+    assert resend["status"] == 200
+    time.sleep(1.5)
+    assert len(citizen.received()) == 1
+
+
+def test_our_own_echoes_are_never_answered(citizen: Citizen) -> None:
+    citizen.say("chào bạn")
+    citizen.wait_for(1)
+    time.sleep(1.5)  # the sandbox posted an oa_send_text echo of the reply; nothing must answer it
+    assert len(citizen.received()) == 1
+
+
+def test_expired_token_is_refreshed_and_the_reply_still_goes(citizen: Citizen) -> None:
+    before = citizen.call("GET", "/_sandbox/stats")["token_refreshes"]
+    citizen.call("POST", "/_sandbox/faults", json={"kind": "expire_token"})
+    citizen.say("cho hỏi chút")
+    citizen.wait_for(1)
+    assert citizen.call("GET", "/_sandbox/stats")["token_refreshes"] == before + 1
+
+
+def test_worker_killed_mid_job_replies_exactly_once_after_restart(stack: Stack, citizen: Citizen) -> None:
+    # The send hangs (and is dropped, as a lost request would be); the worker dies while waiting.
+    citizen.call("POST", "/_sandbox/faults",
+                 json={"kind": "timeout", "seconds": 6, "count": 1, "endpoint": "message/cs"})
+    citizen.say("tôi cần hỏi")
+    eventually(lambda: any("message/cs" in p for p in citizen.call("GET", "/_sandbox/stats")["calls"])
+               and citizen.call("GET", "/_sandbox/faults")["faults"] == [])
+    stack.kill("worker")
+    stack.start_process("worker")
+    citizen.wait_for(1, timeout=30)
+    time.sleep(3)
+    assert len(citizen.received()) == 1
+
+
+def test_redis_restart_with_events_queued_loses_none(stack: Stack, redis_server: EmbeddedRedis,
+                                                     citizen: Citizen) -> None:
+    stack.kill("worker")
+    for text in ("một", "hai", "ba"):
+        assert citizen.say(text)["status"] == 200
+    redis_server.restart()  # same port, same AOF file
+    stack.start_process("worker")
+    citizen.wait_for(3, timeout=40)
+    time.sleep(2)
+    assert len(citizen.received()) == 3
