@@ -1,0 +1,57 @@
+"""Processing an event: handlers run once, the outbox is sent once, logs carry no personal data."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+
+from bot.config import Settings
+from bot.events import parse_event
+from bot.logs import JsonFormatter
+from bot.processing import EventProcessor
+from bot.replies import Reply
+from bot.services import Services
+from bot.zalo.errors import ZaloError
+from tests.conftest import RunningSandbox
+from tests.helpers import text_event
+
+
+def test_a_retried_event_runs_handlers_once_and_sends_each_message_once(
+    zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    user = sandbox.create_user()
+    calls: list[str] = []
+
+    def dispatch(ctx) -> list[Reply]:  # noqa: ANN001
+        calls.append(ctx.text)
+        return [Reply("một"), Reply("hai"), Reply("ba")]
+
+    services = Services(redis_client, zalo_settings)
+    services.zalo.sleep = lambda _: None  # type: ignore[method-assign]
+    processor = EventProcessor(redis_client, zalo_settings, services, dispatch)
+    event = parse_event(text_event(user, "xin chào"))
+    # The second message fails until the client gives up: the job fails after sending "một".
+    sandbox.control("POST", "/_sandbox/faults", json=[
+        {"kind": "delay", "seconds": 0, "count": 1, "endpoint": "message/cs"},
+        {"kind": "http_status", "status": 502, "count": 3, "endpoint": "message/cs"},
+    ])
+    with pytest.raises(ZaloError):
+        processor.handle(event, lambda: None)
+    processor.handle(event, lambda: None)  # the retry
+    assert calls == ["xin chào"]
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["một", "hai", "ba"]
+
+
+def test_info_logs_carry_no_user_id_and_no_message_text(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                        redis_client: redis.Redis,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    user = sandbox.create_user()
+    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings),
+                               lambda ctx: [Reply("Dạ vâng")])
+    with caplog.at_level(logging.INFO):
+        processor.handle(parse_event(text_event(user, "số điện thoại của tôi là 0912345678")), lambda: None)
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert lines, "something was logged"
+    assert not any(user in line or "0912345678" in line for line in lines)
