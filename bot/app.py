@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 import click
@@ -32,10 +33,29 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.webhook_max_body_bytes,
     )
     app.register_blueprint(webhook)
+    _register_site_verification(app, settings)
     _register_health(app)
     _register_errors(app)
     _register_cli(app)
     return app
+
+
+def _register_site_verification(app: Flask, settings: Settings) -> None:
+    """Zalo verifies the webhook's domain by a file `zalo_verifier<CODE>.html` or a meta tag."""
+    code = html.escape(settings.zalo_site_verification)
+    page = (f'<!doctype html><html><head><meta charset="utf-8">'
+            f'<meta name="zalo-platform-site-verification" content="{code}"><title>{html.escape(settings.commune_name)}'
+            f"</title></head><body>{html.escape(settings.commune_name)}</body></html>")
+
+    @app.get("/")
+    def home():  # noqa: ANN202
+        return page
+
+    @app.get("/zalo_verifier<given>.html")
+    def zalo_verifier(given: str):  # noqa: ANN202
+        if not code or given != code:
+            return jsonify({"ok": False, "error": "not found"}), 404
+        return page
 
 
 def _register_health(app: Flask) -> None:
@@ -72,6 +92,12 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from bot.catalogue_import.command import import_catalogue_command
+    from bot.cli_match import match_command
+
+    app.cli.add_command(match_command)
+    app.cli.add_command(import_catalogue_command)
+
     @app.cli.group("followers")
     def followers() -> None:
         """The follower registry."""

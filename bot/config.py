@@ -46,6 +46,8 @@ class Settings:
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_timeout_seconds: float = 5.0
+    # The code Zalo gives to verify the webhook's domain (served as a file and as a meta tag).
+    zalo_site_verification: str = ""
 
     # Webhook: resends may carry the original timestamp for about 2 hours, so the window is longer.
     webhook_replay_window_seconds: int = 3 * 3600
@@ -61,6 +63,8 @@ class Settings:
     commune_name: str = "UBND xã"
     office_phone: str = ""
     portal_url: str = "https://dichvucong.gov.vn"
+    # A search page on the portal with a `{q}` placeholder for the citizen's words (optional).
+    portal_search_url: str = ""
     # Levels a commune bot prefers when procedures exist in several variants.
     preferred_levels: tuple[str, ...] = ("xa",)
     province_code: str = ""
@@ -87,6 +91,7 @@ class Settings:
             "zalo_api_base": _str("ZALO_API_BASE", cls.zalo_api_base).rstrip("/"),
             "zalo_oauth_base": _str("ZALO_OAUTH_BASE", cls.zalo_oauth_base).rstrip("/"),
             "zalo_timeout_seconds": _float("ZALO_TIMEOUT_SECONDS", cls.zalo_timeout_seconds),
+            "zalo_site_verification": _str("ZALO_SITE_VERIFICATION"),
             "webhook_replay_window_seconds": _int(
                 "WEBHOOK_REPLAY_WINDOW_SECONDS", cls.webhook_replay_window_seconds
             ),
@@ -100,6 +105,7 @@ class Settings:
             "commune_name": _str("COMMUNE_NAME", cls.commune_name),
             "office_phone": _str("OFFICE_PHONE"),
             "portal_url": _str("PORTAL_URL", cls.portal_url),
+            "portal_search_url": _str("PORTAL_SEARCH_URL"),
             "preferred_levels": _list("PREFERRED_LEVELS", ",".join(cls.preferred_levels)),
             "province_code": _str("PROVINCE_CODE"),
             "log_level": _str("LOG_LEVEL", cls.log_level).upper(),

@@ -28,6 +28,8 @@ class Services:
 
     @cached_property
     def matcher(self) -> Any:
-        from bot.matcher import Matcher
+        from bot.matcher import Matcher, MatcherConfig
 
-        return Matcher.from_catalogue(self.catalogue, self.settings)
+        config = MatcherConfig(preferred_levels=self.settings.preferred_levels,
+                               province=self.settings.province_code or None)
+        return Matcher.from_catalogue(self.catalogue, config)

@@ -143,3 +143,13 @@ def test_readyz_is_503_when_redis_is_down(settings: Settings) -> None:
 def test_unknown_route_is_json_404(client: FlaskClient) -> None:
     response = client.get("/nope")
     assert response.status_code == 404 and json.loads(response.data)["ok"] is False
+
+
+def test_domain_verification_file_and_meta_tag(settings: Settings) -> None:
+    from dataclasses import replace
+
+    client = create_app(replace(settings, zalo_site_verification="ABC123")).test_client()
+    page = client.get("/zalo_verifierABC123.html")
+    assert page.status_code == 200 and b'content="ABC123"' in page.data
+    assert client.get("/zalo_verifierWRONG.html").status_code == 404
+    assert b'name="zalo-platform-site-verification" content="ABC123"' in client.get("/").data
