@@ -31,7 +31,8 @@ class Channel:
     channel: str
     time_text: str
     fee_text: str
-    note: str
+    note: str  # the fee's own note (who sets it, exemptions): never show the fee without it
+    description: str = ""  # the portal's "Mô tả" cell for this channel
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Procedure:
     has_details: bool
     issuer: str = ""  # the body that published the procedure (ministry or provincial People's Committee)
     target_users: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()  # template file names the portal attaches ("Mẫu 01.docx")
 
     @property
     def has_fee(self) -> bool:
@@ -126,7 +128,7 @@ def procedure_to_json(proc: Procedure) -> dict[str, Any]:
         "field": proc.field,
         "levels": list(proc.levels),
         "agencies": list(proc.agencies),
-        "channels": [[c.channel, c.time_text, c.fee_text, c.note] for c in proc.channels],
+        "channels": [[c.channel, c.time_text, c.fee_text, c.note, c.description] for c in proc.channels],
         "documents": [
             [d.name, d.original_count, d.copy_count, d.conditions, d.group] for d in proc.documents
         ],
@@ -141,6 +143,7 @@ def procedure_to_json(proc: Procedure) -> dict[str, Any]:
         "has_details": proc.has_details,
         "issuer": proc.issuer,
         "target_users": list(proc.target_users),
+        "forms": list(proc.forms),
     }
 
 
@@ -164,6 +167,7 @@ def procedure_from_json(raw: dict[str, Any]) -> Procedure:
         has_details=bool(raw.get("has_details", False)),
         issuer=raw.get("issuer", ""),
         target_users=tuple(raw.get("target_users", ())),
+        forms=tuple(raw.get("forms", ())),
     )
 
 

@@ -73,6 +73,30 @@ class Settings:
     # Salt for hashing citizen ids in logs (so logs carry no personal data).
     log_salt: str = "xa-bot"
 
+    # Web console (bot/console): the session key is generated and kept in Redis when unset.
+    console_secret_key: str = ""
+    console_cookie_secure: bool = False
+    console_session_hours: int = 12
+    console_max_failed_logins: int = 5
+    console_lockout_minutes: int = 15
+
+    # Emergency broadcasts (bot/broadcasts): one send rate shared by every worker (0 = unlimited).
+    broadcast_rate_per_second: float = 50.0
+    broadcast_batch_size: int = 500
+    # A pre-approved ZBS template for followers outside the 7-day window ("" = record them unreachable).
+    broadcast_template_id: str = ""
+    interaction_window_days: int = 7
+
+    # Staff inbox (bot/tickets): office hours file (default data/office.json), extra holidays, SLA targets
+    # counted in office time, how long a resolved ticket reopens on a new message, fallbacks before a ticket.
+    office_hours_file: str = ""
+    office_holidays: tuple[str, ...] = ()
+    ticket_first_response_minutes: int = 60
+    ticket_resolution_minutes: int = 480
+    ticket_reopen_window_minutes: int = 60
+    handoff_fallback_limit: int = 2
+    handoff_transcript_size: int = 30
+
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -110,6 +134,23 @@ class Settings:
             "province_code": _str("PROVINCE_CODE"),
             "log_level": _str("LOG_LEVEL", cls.log_level).upper(),
             "log_salt": _str("LOG_SALT", cls.log_salt),
+            "console_secret_key": _str("CONSOLE_SECRET_KEY"),
+            "console_cookie_secure": _str("CONSOLE_COOKIE_SECURE").lower() in ("1", "true", "yes"),
+            "console_session_hours": _int("CONSOLE_SESSION_HOURS", cls.console_session_hours),
+            "console_max_failed_logins": _int("CONSOLE_MAX_FAILED_LOGINS", cls.console_max_failed_logins),
+            "console_lockout_minutes": _int("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes),
+            "broadcast_rate_per_second": _float("BROADCAST_RATE_PER_SECOND", cls.broadcast_rate_per_second),
+            "broadcast_batch_size": _int("BROADCAST_BATCH_SIZE", cls.broadcast_batch_size),
+            "broadcast_template_id": _str("BROADCAST_TEMPLATE_ID"),
+            "interaction_window_days": _int("INTERACTION_WINDOW_DAYS", cls.interaction_window_days),
+            "office_hours_file": _str("OFFICE_HOURS_FILE"),
+            "office_holidays": _list("OFFICE_HOLIDAYS", ""),
+            "ticket_first_response_minutes": _int("TICKET_FIRST_RESPONSE_MINUTES",
+                                                  cls.ticket_first_response_minutes),
+            "ticket_resolution_minutes": _int("TICKET_RESOLUTION_MINUTES", cls.ticket_resolution_minutes),
+            "ticket_reopen_window_minutes": _int("TICKET_REOPEN_WINDOW_MINUTES", cls.ticket_reopen_window_minutes),
+            "handoff_fallback_limit": _int("HANDOFF_FALLBACK_LIMIT", cls.handoff_fallback_limit),
+            "handoff_transcript_size": _int("HANDOFF_TRANSCRIPT_SIZE", cls.handoff_transcript_size),
         }
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():

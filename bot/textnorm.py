@@ -24,15 +24,21 @@ _VOWELS = set("aăâeêioôơuưy")
 _SHAPED_VOWELS = set("ăâêôơư")
 
 _ONSET_RE = re.compile(r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdđghklmnpqrstvx])?")
+_NUCLEI = (
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ ưa ưi "
+    "ươ ưu uy yê iêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu yêu"
+).split()
 _SYLLABLE_RE = re.compile(
     r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdđghklmnpqrstvx])?"
-    r"([aăâeêioôơuưy]{1,3})"
+    rf"({'|'.join(sorted(_NUCLEI, key=len, reverse=True))})"
     r"(ng|nh|ch|[cmnpt])?$"
 )
 _TOKEN_RE = re.compile(r"[0-9a-zđăâêôơư\u0300-\u036f]+")
 
 # Telex: doubled or w-suffixed letters that shape a vowel, and "dd" for đ.
-_TELEX_SHAPES = (("dd", "đ"), ("uow", "ươ"), ("aw", "ă"), ("aa", "â"), ("ee", "ê"), ("oo", "ô"), ("ow", "ơ"), ("uw", "ư"))
+_TELEX_SHAPES = (
+    ("dd", "đ"), ("uow", "ươ"), ("aw", "ă"), ("aa", "â"), ("ee", "ê"), ("oo", "ô"), ("ow", "ơ"), ("uw", "ư")
+)
 # VNI: a digit after the letter.
 _VNI_SHAPES = (("d9", "đ"), ("a8", "ă"), ("a6", "â"), ("e6", "ê"), ("o6", "ô"), ("o7", "ơ"), ("u7", "ư"))
 _VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}

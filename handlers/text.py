@@ -11,6 +11,7 @@ from collections.abc import Callable
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
+from handlers import procedures
 
 TextHandler = Callable[[Context, str], list[Reply] | None]
 CommandHandler = Callable[[Context, list[str]], list[Reply]]
@@ -23,6 +24,9 @@ def _menu_command(ctx: Context, args: list[str]) -> list[Reply]:
 # "#name arg..." → handler; features register theirs here.
 COMMANDS: dict[str, CommandHandler] = {
     "menu": _menu_command,
+    "proc": procedures.proc_command,
+    "procedures": procedures.browse_command,
+    "event": procedures.event_command,
 }
 
 
@@ -38,8 +42,8 @@ def fallback(ctx: Context, text: str) -> list[Reply]:
     return [menu(NOT_UNDERSTOOD)]
 
 
-# Order matters: commands first, the catch-all last.
-CHAIN: list[TextHandler] = [handle_command]
+# Order matters: commands first, then picks among offered candidates, then the matcher.
+CHAIN: list[TextHandler] = [handle_command, procedures.on_pick, procedures.on_question]
 
 
 def on_text(ctx: Context) -> list[Reply]:

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from bot.embedded_redis import EmbeddedRedis
-from bot.stack import Stack
+from bot.stack import Stack, procfile_commands
 
 pytestmark = pytest.mark.e2e
 
@@ -101,13 +101,55 @@ def test_follow_gets_a_welcome_with_the_menu(stack: Stack) -> None:
     assert "Gặp cán bộ" in titles and all(len(t) <= 20 for t in titles)
 
 
-def test_text_gets_a_reply_and_a_button_tap_works(citizen: Citizen) -> None:
+def buttons_of(message: dict) -> list[dict]:
+    return message["payload"]["message"].get("attachment", {}).get("payload", {}).get("buttons", [])
+
+
+def test_greeting_gets_a_short_greeting_not_a_procedure(citizen: Citizen) -> None:
     citizen.say("alo")
     [reply] = citizen.wait_for(1)
-    buttons = reply["payload"]["message"]["attachment"]["payload"]["buttons"]
-    menu_button = next(b for b in buttons if b["type"] == "oa.query.hide")
-    citizen.say(menu_button["payload"])
+    assert "chào" in reply["payload"]["message"]["text"] and "📄" not in reply["payload"]["message"]["text"]
+
+
+def test_a_clear_question_gets_the_answer_and_its_buttons_work(citizen: Citizen) -> None:
+    citizen.say("cho em hoi lam giay khai sinh cho con can gi")
+    [answer] = citizen.wait_for(1)
+    assert "đăng ký khai sinh" in answer["payload"]["message"]["text"]
+    assert "Lệ phí" in answer["payload"]["message"]["text"]
+    docs = next(b for b in buttons_of(answer) if b["title"] == "Đủ giấy tờ")
+    citizen.say(docs["payload"])
     citizen.wait_for(2)
+    time.sleep(1.5)  # a long list comes as several messages
+    rest = "\n".join(citizen.texts()[1:])
+    assert rest.startswith("🗂 Thành phần hồ sơ") and "Tờ khai đăng ký khai sinh" in rest
+    assert all(len(text) <= 2000 for text in citizen.texts())
+
+
+def test_a_vague_question_gets_buttons_and_a_tap_or_a_number_answers(citizen: Citizen) -> None:
+    citizen.say("cap lai")
+    [question] = citizen.wait_for(1)
+    choices = [b for b in buttons_of(question) if b["payload"].startswith("#proc")]
+    assert 2 <= len(choices) <= 4
+    citizen.say(choices[1]["payload"])  # tapping "Số 2"
+    tapped = citizen.wait_for(2)[1]["payload"]["message"]["text"]
+    citizen.say("cap lai")
+    citizen.wait_for(3)
+    citizen.say("cái thứ hai")
+    typed = citizen.wait_for(4)[3]["payload"]["message"]["text"]
+    assert tapped == typed and tapped.startswith("📄")
+
+
+def test_messages_from_one_citizen_are_answered_in_order(stack: Stack, citizen: Citizen) -> None:
+    stack.start_process("worker-2", procfile_commands()["worker"])
+    try:
+        questions = ["đăng ký kết hôn", "đăng ký khai tử", "đăng ký thường trú", "đăng ký khai sinh"]
+        for question in questions:
+            citizen.say(question)
+        first_lines = [m["payload"]["message"]["text"].split("\n")[0].lower() for m in citizen.wait_for(4)]
+        for question, first_line in zip(questions, first_lines, strict=True):
+            assert question in first_line
+    finally:
+        stack.kill("worker-2")
 
 
 def test_media_gets_a_polite_please_type(citizen: Citizen) -> None:

@@ -17,16 +17,16 @@ LIFE_EVENTS_CSV = "suzynotsusie_citizen_procedure_mapping.csv"
 
 def iter_archive_json(archive: Path, under: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (member path, parsed JSON) for every .json member whose path contains `under`, in path order."""
+    # Read the stream once, in archive order (random access into a .tar.gz re-inflates from the start).
+    found: list[tuple[str, bytes]] = []
     with tarfile.open(archive, "r:gz") as tar:
-        members = sorted(
-            (m for m in tar.getmembers() if m.isfile() and m.name.endswith(".json") and under in m.name),
-            key=lambda m: m.name,
-        )
-        for member in members:
-            handle = tar.extractfile(member)
-            if handle is None:
-                continue
-            yield member.name, json.loads(handle.read().decode("utf-8"))
+        for member in tar:
+            if member.isfile() and member.name.endswith(".json") and under in member.name:
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    found.append((member.name, handle.read()))
+    for name, payload in sorted(found):
+        yield name, json.loads(payload.decode("utf-8"))
 
 
 def raw_records(shared: Path) -> Iterator[tuple[str, dict[str, Any]]]:

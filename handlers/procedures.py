@@ -1,0 +1,110 @@
+"""Procedure questions: match the citizen's words, answer, ask to pick, or fall back politely.
+
+Also the buttons of an answer ("#proc <code> docs|steps|legal"), the life-event browser
+("#procedures", "#event <id>"), and picks ("2", "cái thứ hai") among the candidates offered.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote_plus
+
+from bot import procedure_reply
+from bot.choice import parse_choice
+from bot.context import Context
+from bot.replies import Button, Reply
+from bot.texts import MENU_BUTTONS
+
+# How long the candidates of a clarifying question stay pickable by "1", "2"...
+CLARIFY_TTL_SECONDS = 30 * 60
+
+GREETING = "Dạ, em chào Anh/Chị! Anh/Chị cần hỏi thủ tục gì, hay tra cứu hồ sơ ạ?"
+THANKS = "Dạ, không có gì ạ. Anh/Chị cần hỗ trợ thêm cứ nhắn em nhé!"
+BYE = "Dạ, chào Anh/Chị. Chúc Anh/Chị một ngày tốt lành!"
+ACK = "Dạ vâng ạ. Anh/Chị cần hỏi thêm gì cứ nhắn em nhé."
+OFFTOPIC = ("Dạ, em là trợ lý thủ tục hành chính của {commune}, nên chưa trả lời được câu hỏi này. "
+            "Anh/Chị có thể hỏi em về giấy tờ, thủ tục, hồ sơ hoặc thông báo của xã/phường ạ.")
+CLARIFY = "Dạ, Anh/Chị muốn hỏi thủ tục nào dưới đây ạ? (bấm nút hoặc gõ số thứ tự)"
+NOT_FOUND = ("Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi của Anh/Chị. "
+             "Anh/Chị thử gõ tên việc cần làm ngắn gọn hơn (ví dụ \"đăng ký khai sinh\"), "
+             "tra trên Cổng Dịch vụ công, hoặc hỏi cán bộ ạ.")
+
+_SMALL_TALK = {"greeting": GREETING, "thanks": THANKS, "bye": BYE, "ack": ACK, "laugh": ACK}
+
+
+def _clarify_key(ctx: Context) -> str:
+    return ctx.keys(f"clarify:{ctx.user_id}")
+
+
+def answer(ctx: Context, code: str, section: str | None = None) -> list[Reply]:
+    proc = ctx.services.catalogue.get(code)
+    if proc is None:
+        return [Reply(NOT_FOUND, MENU_BUTTONS)]
+    ctx.notes["procedure"] = proc.code
+    ctx.redis.delete(_clarify_key(ctx))
+    if section:
+        return procedure_reply.compose_section(proc, section)
+    return procedure_reply.compose_answer(proc)
+
+
+def portal_search_url(ctx: Context, text: str) -> str:
+    """PORTAL_SEARCH_URL may hold a `{q}` placeholder for the query; else the portal's home page."""
+    template = ctx.settings.portal_search_url
+    return template.replace("{q}", quote_plus(text)) if template else ctx.settings.portal_url
+
+
+def not_found(ctx: Context, text: str) -> list[Reply]:
+    ctx.notes["fallback"] = "1"
+    return [Reply(NOT_FOUND, (
+        Button("Tìm trên Cổng DVC", portal_search_url(ctx, text), "url"),
+        Button("Hỏi cán bộ", "#staff"),
+        Button("Xem danh mục", "#procedures"),
+    ))]
+
+
+def on_pick(ctx: Context, text: str) -> list[Reply] | None:
+    """A number or ordinal right after a clarifying question picks one of its candidates."""
+    stored = ctx.redis.get(_clarify_key(ctx))
+    if stored is None:
+        return None
+    codes: list[str] = json.loads(stored)
+    index = parse_choice(text, len(codes))
+    if index is None:
+        return None
+    return answer(ctx, codes[index])
+
+
+def on_question(ctx: Context, text: str) -> list[Reply] | None:
+    """The matcher's decision, turned into replies. Receipt numbers are left to the dossier handler."""
+    result = ctx.services.matcher.match(text)
+    if result.intent == "receipt":
+        return None
+    if result.decision == "chitchat":
+        if result.intent == "offtopic":
+            return [Reply(OFFTOPIC.format(commune=ctx.settings.commune_name), MENU_BUTTONS)]
+        return [Reply(_SMALL_TALK.get(result.intent or "", ACK))]
+    if result.decision == "answer":
+        return answer(ctx, result.candidates[0].code)
+    if result.decision == "clarify":
+        codes = [c.code for c in result.candidates]
+        ctx.redis.set(_clarify_key(ctx), json.dumps(codes), ex=CLARIFY_TTL_SECONDS)
+        lines = [f"{i}. {c.name}" for i, c in enumerate(result.candidates, 1)]
+        buttons = tuple(Button(f"Số {i}", f"#proc {c.code}") for i, c in enumerate(result.candidates, 1))
+        return [Reply(CLARIFY + "\n" + "\n".join(lines), (*buttons, Button("Hỏi cán bộ", "#staff")))]
+    return not_found(ctx, text)
+
+
+def proc_command(ctx: Context, args: list[str]) -> list[Reply]:
+    if not args:
+        return browse_command(ctx, [])
+    return answer(ctx, args[0], args[1] if len(args) > 1 else None)
+
+
+def browse_command(ctx: Context, args: list[str]) -> list[Reply]:
+    return procedure_reply.compose_life_event_menu(ctx.services.catalogue)
+
+
+def event_command(ctx: Context, args: list[str]) -> list[Reply]:
+    if not args:
+        return browse_command(ctx, [])
+    return procedure_reply.compose_life_event(ctx.services.catalogue, args[0])

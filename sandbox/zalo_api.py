@@ -1,0 +1,510 @@
+"""The part of Zalo's OA API and OAuth the bot uses, with Zalo's shapes and error codes.
+
+Zalo answers failures with HTTP 200 and `{"error": <code>, "message": …}`; faults injected through
+the control API are applied here, before anything else, in first-in first-out order.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request
+
+from sandbox import events
+from sandbox.core import Sandbox
+from sandbox.faults import Fault
+from sandbox.periods import VIETNAM, period_range
+from sandbox.state import DAY_MS, Citizen, now_ms
+from sandbox.validation import check_message, echo_event_name
+
+bp = Blueprint("zalo_api", __name__)
+
+MAX_PAGE = 50
+MAX_OFFSET = 9951
+FREE_WINDOW_MS = 2 * DAY_MS
+
+MESSAGES = {
+    -32: "Out of request per minute quota",
+    -201: "Parameters are invalid",
+    -210: "Parameter exceeds allowed limit",
+    -213: "User has not followed OA",
+    -216: "Access token is invalid",
+    -220: "Access token has expired or been removed",
+    -230: "User has not interacted with the OA in the last 7 days",
+}
+
+JsonDict = dict[str, Any]
+
+
+def sandbox() -> Sandbox:
+    return current_app.extensions["sandbox"]
+
+
+def json_response(body: JsonDict, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json",
+                    headers=headers)
+
+
+def zalo_error(code: int, message: str | None = None) -> JsonDict:
+    return {"error": code, "message": message or MESSAGES.get(code, "Error")}
+
+
+def _drop_connection() -> Response:
+    """Close the socket without an answer, as a request lost in transit."""
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    return Response("", status=504)
+
+
+def _apply_fault(fault: Fault, oauth: bool) -> Response | None:
+    """A response standing in for the real one, or None to carry on (a delay)."""
+    if fault.kind == "delay":
+        time.sleep(fault.seconds)
+        return None
+    if fault.kind == "timeout":
+        time.sleep(fault.seconds)
+        return _drop_connection()
+    if fault.kind == "http_status":
+        return Response("<html><body>Service Unavailable</body></html>", status=fault.status,
+                        mimetype="text/html")
+    body = zalo_error(fault.code, fault.message)
+    if oauth:
+        body = {"error": fault.code, "error_name": fault.message, "error_reason": fault.message}
+    return json_response(body)
+
+
+def zalo_endpoint(key: str, oauth: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Count the call, apply a pending fault, run the view, count a returned error."""
+
+    def wrap(view: Callable[..., JsonDict | Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Response:
+            sb = sandbox()
+            with sb.state.lock:
+                sb.state.calls[key] += 1
+            fault = sb.faults.take(request.path)
+            if fault is not None:
+                with sb.state.lock:
+                    sb.state.calls[f"fault:{fault.kind}"] += 1
+                replaced = _apply_fault(fault, oauth)
+                if replaced is not None:
+                    if fault.kind == "error":
+                        with sb.state.lock:
+                            sb.state.errors[fault.code] += 1
+                    return replaced
+            result = view(sb, *args, **kwargs)
+            if isinstance(result, Response):
+                return result
+            code = result.get("error", 0)
+            if code:
+                with sb.state.lock:
+                    sb.state.errors[code] += 1
+            return json_response(result)
+
+        return inner
+
+    return wrap
+
+
+def _json_body() -> JsonDict | None:
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _data_param() -> JsonDict | None:
+    """GET parameters come as one URL-encoded JSON value named `data`."""
+    raw = request.args.get("data")
+    if raw is None:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _authorised(sb: Sandbox) -> JsonDict | None:
+    """Zalo's error for the `access_token` header, or None. Call with the lock held."""
+    code = sb.state.check_access_token(request.headers.get("access_token"))
+    return zalo_error(code) if code else None
+
+
+def _user_id(body: JsonDict) -> str:
+    recipient = body.get("recipient")
+    uid = recipient.get("user_id") if isinstance(recipient, dict) else body.get("user_id")
+    return str(uid) if uid not in (None, "") else ""
+
+
+def _quota(citizen: Citizen | None, sent_ms: int) -> JsonDict:
+    free = citizen is not None and sent_ms - citizen.last_interaction_ms <= FREE_WINDOW_MS
+    return {"quota_type": "sub_quota", "remain": -1, "total": -1, "in_free_window": free}
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+@bp.post("/v3.0/oa/message/cs")
+@zalo_endpoint("message/cs")
+def send_consultation(sb: Sandbox) -> JsonDict:
+    raw = request.get_data()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return zalo_error(-201, "Body is not valid JSON")
+    uid = _user_id(body)
+    message = body.get("message")
+    problem = check_message(message)  # pure, outside the lock
+    state = sb.state
+    sent_ms = now_ms()
+    with state.lock:
+        limited, _ = state.over_rate_limit()
+        if limited:
+            return zalo_error(-32)
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        citizen = state.users.get(uid)
+        if citizen is None:
+            return zalo_error(-201, "recipient.user_id is invalid")
+        if not citizen.follower:
+            return zalo_error(-213)
+        if sent_ms - citizen.last_interaction_ms > sb.config.interaction_window_days * DAY_MS:
+            return zalo_error(-230)
+        if problem:
+            return zalo_error(*problem)
+        record = state.record_sent("cs", uid, raw, events.new_msg_id(), sent_ms)
+    if sb.config.echo:
+        echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
+                                 echo_event_name(message), record.message_id, message, sent_ms)
+        sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
+    return {"error": 0, "message": "Success", "data": {
+        "message_id": record.message_id, "user_id": uid, "sent_time": sent_ms,
+        "quota": _quota(citizen, sent_ms)}}
+
+
+@bp.post("/v3.0/oa/message/template")
+@zalo_endpoint("message/template")
+def send_template_by_user_id(sb: Sandbox) -> JsonDict:
+    """ZBS template by user id: no 7-day window, paid per message."""
+    raw = request.get_data()
+    body = _json_body()
+    if body is None:
+        return zalo_error(-201, "Body is not valid JSON")
+    uid = _user_id(body)
+    if not body.get("template_id") or not isinstance(body.get("template_data", {}), dict):
+        return zalo_error(-201, "template_id and template_data are required")
+    sent_ms = now_ms()
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        citizen = sb.state.users.get(uid)
+        if citizen is None:
+            return zalo_error(-201, "user_id is invalid")
+        record = sb.state.record_sent("template", uid, raw, events.new_msg_id(), sent_ms)
+    echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
+                             "oa_send_template", record.message_id, {}, sent_ms)
+    sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
+    return {"error": 0, "message": "Success", "data": {
+        "message_id": record.message_id, "msg_id": record.message_id, "user_id": uid,
+        "sent_time": sent_ms, "quota": {"dailyQuota": "-1", "remainingQuota": "-1"}}}
+
+
+@bp.post("/message/template")
+@zalo_endpoint("zns/template")
+def send_zns_by_phone(sb: Sandbox) -> JsonDict:
+    """ZNS/ZBS by phone number (business.openapi.zalo.me): recorded with the phone as user_id."""
+    raw = request.get_data()
+    body = _json_body()
+    if body is None or not body.get("phone") or not body.get("template_id"):
+        return zalo_error(-201, "phone and template_id are required")
+    sent_ms = now_ms()
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return {"error": -124, "message": "Access token is invalid"}
+        record = sb.state.record_sent("zns", str(body["phone"]), raw, events.new_msg_id(), sent_ms)
+    return {"error": 0, "message": "Success", "data": {
+        "msg_id": record.message_id, "sent_time": str(sent_ms),
+        "quota": {"dailyQuota": "500", "remainingQuota": "499"}}}
+
+
+@bp.post("/v2.0/oa/upload/image")
+@zalo_endpoint("upload/image")
+def upload_image(sb: Sandbox) -> JsonDict:
+    with sb.state.lock:
+        denied = _authorised(sb)
+    if denied:
+        return denied
+    if "file" not in request.files:
+        return zalo_error(-201, "file is required")
+    return {"error": 0, "message": "Success", "data": {"attachment_id": secrets.token_hex(16)}}
+
+
+@bp.post("/v2.0/oa/upload/file")
+@zalo_endpoint("upload/file")
+def upload_file(sb: Sandbox) -> JsonDict:
+    with sb.state.lock:
+        denied = _authorised(sb)
+    if denied:
+        return denied
+    if "file" not in request.files:
+        return zalo_error(-201, "file is required")
+    return {"error": 0, "message": "Success", "data": {"token": secrets.token_hex(24)}}
+
+
+# --- followers and tags --------------------------------------------------------------------------
+
+
+def _truthy(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+@bp.get("/v3.0/oa/user/getlist")
+@zalo_endpoint("user/getlist")
+def list_users(sb: Sandbox) -> JsonDict:
+    data = _data_param()
+    if data is None:
+        return zalo_error(-201, "data is not valid JSON")
+    try:
+        offset, count = int(data.get("offset", 0)), int(data.get("count", MAX_PAGE))
+    except (TypeError, ValueError):
+        return zalo_error(-201, "offset and count must be integers")
+    if offset < 0 or count < 1:
+        return zalo_error(-201, "offset must be >= 0 and count >= 1")
+    if count > MAX_PAGE:
+        return zalo_error(-210, f"count must be <= {MAX_PAGE}")
+    if offset > MAX_OFFSET:
+        return zalo_error(-210, f"offset must be <= {MAX_OFFSET}")
+    with sb.state.lock:
+        denied = _authorised(sb)
+    if denied:
+        return denied
+    follower = _truthy(data.get("is_follower"))
+    tag = data.get("tag_name") or None
+    period = data.get("last_interaction_period") or None
+    if follower is True and tag is None and period is None:
+        users = sb.state.followers()
+    else:
+        try:
+            window = period_range(period, datetime.now(VIETNAM)) if period else None
+        except ValueError:
+            return zalo_error(-201, "last_interaction_period is invalid")
+        with sb.state.lock:
+            users = [
+                c for c in sb.state.users.values()
+                if (follower is None or c.follower == follower)
+                and (tag is None or tag in c.tags)
+                and (window is None or window[0] <= c.last_interaction_ms < window[1])
+            ]
+    page = users[offset : offset + count]
+    return {"data": {"total": len(users), "count": len(page), "offset": offset,
+                     "users": [{"user_id": c.user_id} for c in page]},
+            "error": 0, "message": "Success"}
+
+
+def _avatar(citizen: Citizen) -> str:
+    return f"https://s120-ava-talk.zadn.vn/sandbox/{citizen.user_id}.jpg"
+
+
+@bp.get("/v3.0/oa/user/detail")
+@zalo_endpoint("user/detail")
+def user_detail(sb: Sandbox) -> JsonDict:
+    data = _data_param()
+    if data is None:
+        return zalo_error(-201, "data is not valid JSON")
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        citizen = sb.state.users.get(str(data.get("user_id", "")))
+        if citizen is None:
+            return zalo_error(-201, "user_id is invalid")
+        last = datetime.fromtimestamp(citizen.last_interaction_ms / 1000, VIETNAM).strftime("%d/%m/%Y")
+        detail: JsonDict = {
+            "user_id": citizen.user_id,
+            "user_id_by_app": citizen.user_id_by_app,
+            "user_external_id": "",
+            "display_name": citizen.display_name,
+            "user_alias": citizen.display_name,
+            "is_sensitive": False,
+            "user_last_interaction_date": last,
+            "user_is_follower": citizen.follower,
+            "avatar": _avatar(citizen),
+            "avatars": {"120": _avatar(citizen), "240": _avatar(citizen)},
+            "tags_and_notes_info": {"tag_names": sorted(citizen.tags), "notes": []},
+            "dynamic_param": "",
+        }
+        if citizen.shared_info:
+            detail["shared_info"] = citizen.shared_info
+    return {"data": detail, "error": 0, "message": "Success"}
+
+
+@bp.post("/v3.0/oa/quota/message")
+@zalo_endpoint("quota/message")
+def message_quota(sb: Sandbox) -> JsonDict:
+    body = _json_body()
+    if body is None:
+        return zalo_error(-201, "Body is not valid JSON")
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        citizen = sb.state.users.get(_user_id(body))
+        if citizen is None:
+            return zalo_error(-201, "user_id is invalid")
+        now = now_ms()
+        window_ms = sb.config.interaction_window_days * DAY_MS
+        return {"error": 0, "message": "Success", "data": {
+            "user_id": citizen.user_id,
+            "last_interaction": citizen.last_interaction_ms,
+            "can_send_cs": citizen.follower and now - citizen.last_interaction_ms <= window_ms,
+            "free_until": citizen.last_interaction_ms + FREE_WINDOW_MS,
+            "expired_date": citizen.last_interaction_ms + window_ms,
+            "quota_type": "sub_quota", "remain": -1, "total": -1}}
+
+
+def _tag_change(sb: Sandbox, add: bool) -> JsonDict:
+    body = _json_body()
+    if body is None:
+        return zalo_error(-201, "Body is not valid JSON")
+    tag = str(body.get("tag_name") or "").strip()
+    if not tag:
+        return zalo_error(-201, "tag_name is required")
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        citizen = sb.state.users.get(_user_id(body))
+        if citizen is None:
+            return zalo_error(-201, "user_id is invalid")
+        if add:
+            citizen.tags.add(tag)
+            sb.state.tags.add(tag)
+        else:
+            citizen.tags.discard(tag)
+    return {"error": 0, "message": "Success"}
+
+
+@bp.post("/v2.0/oa/tag/tagfollower")
+@zalo_endpoint("tag/tagfollower")
+def tag_follower(sb: Sandbox) -> JsonDict:
+    return _tag_change(sb, add=True)
+
+
+@bp.post("/v2.0/oa/tag/rmfollowerfromtag")
+@zalo_endpoint("tag/rmfollowerfromtag")
+def untag_follower(sb: Sandbox) -> JsonDict:
+    return _tag_change(sb, add=False)
+
+
+@bp.post("/v2.0/oa/tag/rmtag")
+@zalo_endpoint("tag/rmtag")
+def remove_tag(sb: Sandbox) -> JsonDict:
+    body = _json_body() or {}
+    tag = str(body.get("tag_name") or "")
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        if tag not in sb.state.tags:
+            return zalo_error(-201, "tag_name does not exist")
+        sb.state.tags.discard(tag)
+        for citizen in sb.state.users.values():
+            citizen.tags.discard(tag)
+    return {"error": 0, "message": "Success"}
+
+
+@bp.get("/v2.0/oa/tag/gettagsofoa")
+@zalo_endpoint("tag/gettagsofoa")
+def list_tags(sb: Sandbox) -> JsonDict:
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        return {"error": 0, "message": "Success", "data": sorted(sb.state.tags)}
+
+
+# --- OAuth v4 ------------------------------------------------------------------------------------
+
+
+def _oauth_error(code: int, name: str, reason: str) -> JsonDict:
+    return {"error": code, "error_name": name, "error_reason": reason, "error_description": reason}
+
+
+@bp.post("/v4/oa/access_token")
+@zalo_endpoint("access_token", oauth=True)
+def access_token(sb: Sandbox) -> JsonDict:
+    form = request.form
+    if request.headers.get("secret_key") != sb.config.app_secret:
+        return _oauth_error(-14002, "Invalid secret key", "secret_key header does not match the app secret")
+    if form.get("app_id") != sb.config.app_id:
+        return _oauth_error(-14001, "Invalid app id", "app_id is unknown")
+    grant = form.get("grant_type")
+    if grant == "refresh_token":
+        return sb.state.refresh(form.get("refresh_token", ""))
+    if grant == "authorization_code":
+        return _exchange_code(sb, form.get("code", ""), form.get("code_verifier", ""))
+    return _oauth_error(-14003, "Invalid grant type", "grant_type must be refresh_token or authorization_code")
+
+
+def _s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+def _exchange_code(sb: Sandbox, code: str, verifier: str) -> JsonDict:
+    with sb.state.lock:
+        grant = sb.state.auth_codes.pop(code, None)
+    if grant is None or grant[1] < now_ms():
+        return _oauth_error(-14019, "Invalid authorization code", "The code is invalid, used or expired")
+    if grant[0] and _s256(verifier) != grant[0]:
+        return _oauth_error(-14020, "Invalid code verifier", "code_verifier does not match code_challenge")
+    with sb.state.lock:
+        refresh = sb.state.refresh_token
+    return sb.state.refresh(refresh)
+
+
+@bp.get("/v4/oa/permission")
+def permission() -> Response:
+    """The OA admin's consent page: approving redirects to redirect_uri with a single-use code."""
+    sb = sandbox()
+    args = request.args
+    if args.get("app_id") != sb.config.app_id or not args.get("redirect_uri"):
+        return Response("Ứng dụng không hợp lệ (app_id / redirect_uri).", status=400, mimetype="text/plain")
+    if args.get("approve") != "1":
+        approve = request.full_path + "&approve=1"
+        page = ("<!doctype html><meta charset='utf-8'><title>Zalo sandbox – Cấp quyền</title>"
+                "<p>Ứng dụng xin quyền quản lý Official Account (sandbox).</p>"
+                f"<p><a id='approve' href='{approve}'>Cho phép</a></p>")
+        return Response(page, mimetype="text/html")
+    code = secrets.token_urlsafe(32)
+    with sb.state.lock:
+        sb.state.auth_codes[code] = (args.get("code_challenge", ""), now_ms() + 10 * 60 * 1000)
+    query = urlencode({"code": code, "oa_id": sb.config.oa_id, "state": args.get("state", ""),
+                       "code_challenge": args.get("code_challenge", "")})
+    separator = "&" if "?" in args["redirect_uri"] else "?"
+    return Response(status=302, headers={"Location": f"{args['redirect_uri']}{separator}{query}"})
+

@@ -1,0 +1,83 @@
+from functools import lru_cache
+
+import pytest
+
+from bot.catalogue import load_catalogue
+from bot.matcher import Matcher, MatcherConfig
+from tests.eval.evalset import load_eval_set, score
+
+
+@lru_cache(maxsize=1)
+def matcher() -> Matcher:
+    return Matcher.from_catalogue(load_catalogue())
+
+
+def ranker(query: str) -> tuple[str, list[str]]:
+    result = matcher().match(query)
+    return result.decision, [c.code for c in result.candidates]
+
+
+def test_plain_commune_khai_sinh_ranks_above_its_variants():
+    result = matcher().match("dang ky khai sinh")
+    assert result.decision == "answer"
+    assert result.candidates[0].code == "1.001193"
+    everything = matcher()._rank(["dang", "ki", "khai", "sinh"])
+    codes = [matcher().procedure_codes[i] for i, _ in everything]
+    assert codes.index("1.001193") < codes.index("2.000528")  # có yếu tố nước ngoài
+    assert codes.index("1.001193") < codes.index("1.003583")  # lưu động
+    scores = [s for _, s in everything]
+    assert len(set(scores)) == len(scores)
+
+
+def test_words_pointing_to_a_variant_pick_it():
+    assert matcher().match("dang ky khai sinh luu dong").candidates[0].code == "1.003583"
+    assert matcher().match("dang ky ket hon voi nguoi nuoc ngoai").candidates[0].code == "2.000806"
+
+
+@pytest.mark.parametrize("text", ["000.00.06.H56-231027-0361", "h56.14 - 240823 - 0001", "H15.50–251203–2035"])
+def test_receipt_numbers_are_not_procedures(text):
+    result = matcher().match(text)
+    assert (result.decision, result.intent, result.candidates) == ("fallback", "receipt", [])
+    assert result.receipt and result.receipt.isupper()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("alo", "greeting"), ("bot ơi", "greeting"), ("cảm ơn", "thanks"), ("ok", "ack"), ("haha", "laugh"),
+     ("giá vàng hôm nay", "offtopic")],
+)
+def test_small_talk_is_recognised_and_never_answered(text, intent):
+    result = matcher().match(text)
+    assert (result.decision, result.intent, result.public_decision) == ("chitchat", intent, "fallback")
+
+
+def test_greeting_with_a_question_is_answered():
+    assert matcher().match("xin chào, cho hỏi làm giấy khai sinh cần gì").candidates[0].code == "1.001193"
+
+
+def test_vague_query_clarifies_with_two_to_four_candidates():
+    result = matcher().match("giay phep")
+    assert result.decision in ("clarify", "fallback")
+    if result.decision == "clarify":
+        assert 2 <= len(result.candidates) <= 4
+
+
+def test_nonsense_falls_back():
+    assert matcher().match("asdfgh qwerty").decision == "fallback"
+
+
+def test_other_provinces_local_procedures_are_left_out():
+    catalogue = load_catalogue()
+    local = [p for p in catalogue.procedures.values() if p.province]
+    assert local and not set(p.code for p in local) & set(matcher().procedure_codes)
+    province = local[0].province
+    scoped = Matcher.from_catalogue(catalogue, MatcherConfig(province=province))
+    assert local[0].code in scoped.procedure_codes
+
+
+def test_evaluation_set_targets():
+    rows = load_eval_set()
+    assert len(rows) >= 400
+    result = score(rows, ranker)
+    assert result.top1_rate >= 0.95
+    assert result.not_answered_rate >= 0.95
