@@ -13,7 +13,9 @@ import sys
 import click
 
 from bot.catalogue import load_catalogue
-from bot.matcher import Matcher, MatchResult
+from bot.config import Settings
+from bot.matcher import MatchResult
+from bot.services import build_matcher
 
 
 def _line(result: MatchResult) -> str:
@@ -25,7 +27,7 @@ def _line(result: MatchResult) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format; kept for the contract).")
 def match_command(query: str | None, as_json: bool) -> None:
     """Match QUERY (or each line of standard input) against the procedure catalogue."""
-    matcher = Matcher.from_catalogue(load_catalogue())
+    matcher = build_matcher(load_catalogue(), Settings.from_env())
     if query is not None:
         click.echo(_line(matcher.match(query)))
         return

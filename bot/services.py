@@ -28,8 +28,12 @@ class Services:
 
     @cached_property
     def matcher(self) -> Any:
-        from bot.matcher import Matcher, MatcherConfig
+        return build_matcher(self.catalogue, self.settings)
 
-        config = MatcherConfig(preferred_levels=self.settings.preferred_levels,
-                               province=self.settings.province_code or None)
-        return Matcher.from_catalogue(self.catalogue, config)
+
+def build_matcher(catalogue: Any, settings: Settings) -> Any:
+    """The matcher as this commune configured it (preferred levels, its province's procedures)."""
+    from bot.matcher import Matcher, MatcherConfig
+
+    config = MatcherConfig(preferred_levels=settings.preferred_levels, province=settings.province_code or None)
+    return Matcher.from_catalogue(catalogue, config)
