@@ -79,6 +79,7 @@ def on_question(ctx: Context, text: str) -> list[Reply] | None:
     result = ctx.services.matcher.match(text)
     if result.intent == "receipt":
         return None
+    ctx.notes["decision"] = result.decision
     if result.decision == "chitchat":
         if result.intent == "offtopic":
             return [Reply(OFFTOPIC.format(commune=ctx.settings.commune_name), MENU_BUTTONS)]
