@@ -33,11 +33,20 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.webhook_max_body_bytes,
     )
     app.register_blueprint(webhook)
+    _register_api(app)
     _register_site_verification(app, settings)
     _register_health(app)
     _register_errors(app)
     _register_cli(app)
     return app
+
+
+def _register_api(app: Flask) -> None:
+    from bot.api import create_api_blueprint
+    from bot.dossiers.jobs import enqueue_push_with
+
+    app.config["ENQUEUE_DOSSIER_PUSH"] = enqueue_push_with(app.config["QUEUE"])
+    app.register_blueprint(create_api_blueprint())
 
 
 def _register_site_verification(app: Flask, settings: Settings) -> None:
@@ -92,11 +101,13 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from bot.api.tokens import token_command
     from bot.catalogue_import.command import import_catalogue_command
     from bot.cli_match import match_command
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)
+    app.cli.add_command(token_command)
 
     @app.cli.group("followers")
     def followers() -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import time
 from functools import lru_cache
 
 import redis
 from rq import Queue
 
 from bot.config import Settings
+from bot.delayed import DelayedSet
 from bot.inbox import drain, pending_users
 from bot.services import Services
 
@@ -28,33 +28,17 @@ def make_queue(client: redis.Redis, settings: Settings) -> Queue:
     return Queue(settings.queue_name, connection=client)
 
 
-def _delayed_key(settings: Settings) -> str:
-    return f"{settings.key_prefix}drains:delayed"
+def delayed_drains(client: redis.Redis, settings: Settings) -> DelayedSet:
+    return DelayedSet(client, f"{settings.key_prefix}drains:delayed")
 
 
 def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0, settings: Settings | None = None) -> None:
-    """Drain now, or after a delay (kept in a Redis sorted set that every worker polls).
-
-    Delayed drains do not use rq's scheduler: its lock outlives a SIGKILLed worker by a minute,
-    and a citizen should not wait that long after a crash.
-    """
+    """Drain now, or after a delay (bot.delayed: survives a SIGKILLed worker)."""
     if delay_seconds <= 0:
         queue.enqueue(drain_user, user_id, result_ttl=0)
         return
     assert settings is not None, "a delayed drain needs the settings for its key"
-    # LT adds a new member, and moves an existing one only to an earlier due time.
-    queue.connection.zadd(_delayed_key(settings), {user_id: time.time() + delay_seconds}, lt=True)
-
-
-def release_due_drains(queue: Queue, settings: Settings, limit: int = 500) -> int:
-    """Enqueue the delayed drains that are due; ZREM decides which worker enqueues each."""
-    key = _delayed_key(settings)
-    released = 0
-    for member in queue.connection.zrangebyscore(key, "-inf", time.time(), start=0, num=limit):
-        if queue.connection.zrem(key, member):
-            queue.enqueue(drain_user, member.decode(), result_ttl=0)
-            released += 1
-    return released
+    delayed_drains(queue.connection, settings).defer(user_id, delay_seconds)
 
 
 def drain_user(user_id: str) -> int:

@@ -1,7 +1,8 @@
 """The worker process (Procfile `worker`): an rq worker on the events queue, with its scheduler.
 
 A SimpleWorker runs jobs in its own process (no fork per job): cheaper, and a worker that
-dies takes its job with it, which the inbox design recovers from.
+dies takes its job with it, which the inbox design recovers from. A small thread beside it
+releases delayed jobs (bot.delayed) when they fall due, and starts periodic jobs.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import redis
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 
 from bot.config import Settings
-from bot.jobs import make_queue, recover_pending, release_due_drains, runtime
+from bot.jobs import delayed_drains, drain_user, make_queue, recover_pending, runtime
 from bot.logs import configure_logging
 from bot.services import Services
 
 log = logging.getLogger("bot.worker")
+
+# How often each periodic job runs, in seconds.
+PERIODIC_SECONDS = {"dossier-poll": 300}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,23 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     _warm(services)
     queue = make_queue(client, settings)
     if not burst:
-        threading.Thread(target=_release_delayed_drains, args=(settings,), name="delayed-drains",
-                         daemon=True).start()
+        threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
     worker = SimpleWorker([queue], connection=client)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     return 0
-
-
-def _release_delayed_drains(settings: Settings, every_seconds: float = 0.25) -> None:
-    """Move due delayed drains (retries, busy locks) onto the queue, for as long as the worker lives."""
-    queue = make_queue(redis.Redis.from_url(settings.redis_url), settings)
-    while True:
-        try:
-            release_due_drains(queue, settings)
-        except redis.RedisError:
-            log.warning("redis unavailable while releasing delayed drains")
-            time.sleep(1)
-        time.sleep(every_seconds)
 
 
 def _warm(services: Services) -> None:
@@ -56,6 +48,43 @@ def _warm(services: Services) -> None:
         _ = services.matcher
     except Exception:  # noqa: BLE001 - a missing catalogue must not stop replies to other events
         log.exception("catalogue not loaded")
+
+
+def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
+    """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
+    from bot.dossiers.config import dossier_config
+    from bot.dossiers.jobs import poll_dossiers_job, push_dossier_job
+    from bot.dossiers.push import delayed_pushes
+
+    def enqueue(job: Callable[..., object]) -> Callable[[str], None]:
+        return lambda member: queue.enqueue(job, member, result_ttl=0)
+
+    work: list[Callable[[], object]] = [
+        lambda: delayed_drains(client, settings).release_due(enqueue(drain_user)),
+        lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
+    ]
+    if dossier_config().source == "http":
+        work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
+    return work
+
+
+def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, job: Callable[[], object]) -> None:
+    """Enqueue `job` once per period across all workers (the first to set the key wins)."""
+    if client.set(f"{settings.key_prefix}periodic:{name}", "1", nx=True, ex=PERIODIC_SECONDS[name]):
+        queue.enqueue(job, result_ttl=0)
+
+
+def _poll_forever(settings: Settings, every_seconds: float = 0.25) -> None:
+    client = redis.Redis.from_url(settings.redis_url)
+    work = _due_work(client, settings, make_queue(client, settings))
+    while True:
+        try:
+            for step in work:
+                step()
+        except redis.RedisError:
+            log.warning("redis unavailable while releasing delayed jobs")
+            time.sleep(1)
+        time.sleep(every_seconds)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
-from handlers import procedures
+from handlers import dossier, procedures
 
 TextHandler = Callable[[Context, str], list[Reply] | None]
 CommandHandler = Callable[[Context, list[str]], list[Reply]]
@@ -42,8 +42,9 @@ def fallback(ctx: Context, text: str) -> list[Reply]:
     return [menu(NOT_UNDERSTOOD)]
 
 
-# Order matters: commands first, then picks among offered candidates, then the matcher.
-CHAIN: list[TextHandler] = [handle_command, procedures.on_pick, procedures.on_question]
+# Order matters: dossier look-ups first (a receipt, or the ID number the bot just asked for, must
+# never reach the matcher), then commands, picks among offered candidates, and the matcher.
+CHAIN: list[TextHandler] = [dossier.handle_dossier_text, handle_command, procedures.on_pick, procedures.on_question]
 
 
 def on_text(ctx: Context) -> list[Reply]:

@@ -1,0 +1,1 @@
+"""Dossier status: the record, where it comes from, who may see it, and pushes when it changes."""

@@ -1,0 +1,93 @@
+"""Worker jobs for dossiers: push status changes, and poll the provincial system for changes.
+
+The worker enqueues them on its own queue; they read everything else from Redis, so a retried
+or restarted job just carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from bot.config import Settings
+from bot.dossiers.config import DossierConfig, dossier_config
+from bot.dossiers.http_source import HttpDossierSource
+from bot.dossiers.push import PushDeferred, Send, SendTemplate, defer_push, push_status_changes
+from bot.dossiers.store import RedisDossierStore, SourceUnavailable
+from bot.dossiers.subscriptions import Subscriptions
+from bot.replies import Reply
+from bot.zalo.client import ZaloClient
+from bot.zalo.messages import render_replies
+
+log = logging.getLogger(__name__)
+
+
+def zalo_senders(zalo: ZaloClient, template_id: str) -> tuple[Send, SendTemplate | None]:
+    """The push's send functions on the Zalo client (consultation messages, then the template)."""
+
+    def send(user_id: str, replies: list[Reply], key: str) -> None:
+        for index, message in enumerate(render_replies(replies)):
+            zalo.send_message(user_id, message, f"{key}:{index}")
+
+    def send_template(user_id: str, data: dict[str, str], key: str) -> None:
+        zalo.send_template(user_id, template_id, data, key)
+
+    return send, (send_template if template_id else None)
+
+
+def push_dossier_job(receipt: str) -> int:
+    """rq job: push `receipt`'s pending status changes; deferred ones go to the delayed set."""
+    from bot.jobs import runtime
+
+    settings, client, services = runtime()
+    send, send_template = zalo_senders(services.zalo, dossier_config().template_id)
+    try:
+        report = push_status_changes(client, settings, receipt, send, send_template)
+    except PushDeferred as exc:
+        defer_push(client, settings, receipt, exc.retry_after)
+        log.info("dossier push deferred", extra={"reason": str(exc), "after": exc.retry_after})
+        return 0
+    return report.sent + report.by_template
+
+
+def enqueue_push_with(queue: Any) -> Callable[[str], None]:
+    """The `ENQUEUE_DOSSIER_PUSH` callable for the API, on an rq queue."""
+    return lambda receipt: queue.enqueue(push_dossier_job, receipt, result_ttl=0)
+
+
+def poll_http_source(
+    client: redis.Redis,
+    settings: Settings,
+    config: DossierConfig,
+    enqueue: Callable[[str], None],
+    now: datetime | None = None,
+) -> int:
+    """Mirror every subscribed dossier from the provincial system; enqueue pushes for status changes."""
+    if config.source != "http" or not config.http_url:
+        return 0
+    source = HttpDossierSource(client, settings, config)
+    store = RedisDossierStore(client, settings)
+    changed = 0
+    for receipt in Subscriptions(client, settings).subscribed_receipts():
+        try:
+            dossier = source.get(receipt)
+        except SourceUnavailable:
+            break  # the breaker is open or the system is down: the next poll carries on
+        if dossier is not None and store.upsert(dossier, now or datetime.now(UTC))[1]:
+            enqueue(receipt)
+            changed += 1
+    return changed
+
+
+def poll_dossiers_job() -> int:
+    """rq job (schedule every few minutes when DOSSIER_SOURCE=http)."""
+    from bot.jobs import make_queue, runtime
+
+    settings, client, _ = runtime()
+    return poll_http_source(
+        client, settings, dossier_config(), enqueue_push_with(make_queue(client, settings))
+    )

@@ -1,0 +1,173 @@
+"""Status pushes: every subscribed citizen gets exactly one message per status change, in order.
+
+The record of what was sent is the subscriber's last pushed version (bot.dossiers.subscriptions),
+moved forward right after each successful send. A worker that dies mid-way leaves the versions
+it did not mark, and the retried job sends exactly those. Each send also carries an idempotency
+key (receipt, version, citizen), so even a death between Zalo's "sent" and our mark does not
+send twice through the Zalo client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis
+
+from bot.config import Settings
+from bot.delayed import DelayedSet
+from bot.dossiers.status import compose_change_notice, template_data
+from bot.dossiers.store import Change, RedisDossierStore
+from bot.dossiers.subscriptions import Subscriptions
+from bot.logs import hash_user
+from bot.replies import Reply
+from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
+
+log = logging.getLogger(__name__)
+
+# send(user_id, replies, idempotency_key) and send_template(user_id, template_data, idempotency_key):
+# both raise bot.zalo.errors.ZaloError when Zalo refuses.
+Send = Callable[[str, list[Reply], str], None]
+SendTemplate = Callable[[str, dict[str, str], str], None]
+
+LOCK_SECONDS = 120
+BUSY_RETRY_SECONDS = 5.0
+RESCHEDULE_SECONDS = 15 * 60.0
+
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+class PushDeferred(Exception):
+    """Try this receipt's pushes again later (quota, night ban, another worker busy with it)."""
+
+    def __init__(self, retry_after: float, reason: str) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PendingPush:
+    user_id: str
+    change: Change
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    by_template: int = 0
+    failed: list[tuple[str, int, int | None]] = field(default_factory=list)  # (user, version, code)
+
+
+def pending_pushes(client: redis.Redis, settings: Settings, receipt: str) -> list[PendingPush]:
+    """Every (subscriber, change) still to send, each subscriber's in version order."""
+    store = RedisDossierStore(client, settings)
+    last = Subscriptions(client, settings).last_pushed(receipt)
+    if not last:
+        return []
+    changes = store.changes_since(receipt, min(last.values()))
+    return [
+        PendingPush(user, change)
+        for user, version in sorted(last.items())
+        for change in changes
+        if change.version > version
+    ]
+
+
+def mark_pushed(client: redis.Redis, settings: Settings, receipt: str, user_id: str, version: int) -> bool:
+    return Subscriptions(client, settings).mark_pushed(receipt, user_id, version)
+
+
+def idempotency_key(receipt: str, version: int, user_id: str) -> str:
+    return f"dossier-push:{receipt}:{version}:{user_id}"
+
+
+def push_status_changes(
+    client: redis.Redis,
+    settings: Settings,
+    receipt: str,
+    send: Send,
+    send_template: SendTemplate | None = None,
+    now: datetime | None = None,
+) -> PushReport:
+    """Send what is pending for `receipt`. Transient Zalo errors propagate (retry the job: nothing is
+    sent twice); quota and night bans raise PushDeferred; permanent failures are recorded per
+    subscriber and that change is skipped for them, so nothing loops."""
+    lock_key = f"{settings.key_prefix}dossier:push-lock:{receipt}"
+    token = uuid.uuid4().hex
+    if not client.set(lock_key, token, nx=True, ex=LOCK_SECONDS):
+        raise PushDeferred(BUSY_RETRY_SECONDS, "another worker is pushing this dossier")
+    try:
+        return _push_pending(client, settings, receipt, send, send_template, now or datetime.now(UTC))
+    finally:
+        client.eval(_RELEASE, 1, lock_key, token)
+
+
+def _push_pending(
+    client: redis.Redis,
+    settings: Settings,
+    receipt: str,
+    send: Send,
+    send_template: SendTemplate | None,
+    now: datetime,
+) -> PushReport:
+    subscriptions = Subscriptions(client, settings)
+    report = PushReport()
+    given_up: set[str] = set()
+    pending = pending_pushes(client, settings, receipt)
+    latest = {push.user_id: push.change.version for push in pending}  # in version order: the last wins
+    for push in pending:
+        if push.user_id in given_up:
+            continue
+        version, key = push.change.version, idempotency_key(receipt, push.change.version, push.user_id)
+        try:
+            send(push.user_id, compose_change_notice(push.change.dossier, now), key)
+        except ZaloError as exc:
+            if exc.transient:
+                raise
+            if exc.outcome is Outcome.RESCHEDULE:
+                raise PushDeferred(RESCHEDULE_SECONDS, f"zalo {exc.code}") from exc
+            if (
+                exc.code in OUTSIDE_WINDOW
+                and send_template is not None
+                and _send_by_template(send_template, push, key)
+            ):
+                report.by_template += 1
+                subscriptions.mark_pushed(receipt, push.user_id, version)
+                continue
+            # Permanent for this citizen now: record it, skip their remaining changes in this run.
+            subscriptions.record_failure(receipt, push.user_id, version, exc.code)
+            report.failed.append((push.user_id, version, exc.code))
+            subscriptions.mark_pushed(receipt, push.user_id, latest[push.user_id])
+            given_up.add(push.user_id)
+            log.warning(
+                "dossier push failed", extra={"user": hash_user(push.user_id, settings), "code": exc.code}
+            )
+            continue
+        subscriptions.mark_pushed(receipt, push.user_id, version)
+        report.sent += 1
+    return report
+
+
+def _send_by_template(send_template: SendTemplate, push: PendingPush, key: str) -> bool:
+    """Outside the 7-day window: the pre-approved template. Only transient errors propagate."""
+    try:
+        send_template(push.user_id, template_data(push.change.dossier), f"{key}:template")
+    except ZaloError as exc:
+        if exc.transient:
+            raise
+        return False
+    return True
+
+
+# -- delayed pushes (quota, night ban, busy): a sorted set the worker's poll loop releases --------
+
+
+def delayed_pushes(client: redis.Redis, settings: Settings) -> DelayedSet:
+    return DelayedSet(client, f"{settings.key_prefix}dossier:push-delayed")
+
+
+def defer_push(client: redis.Redis, settings: Settings, receipt: str, delay_seconds: float) -> None:
+    delayed_pushes(client, settings).defer(receipt, delay_seconds)

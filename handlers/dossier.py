@@ -1,0 +1,200 @@
+"""Dossier look-ups in the chat: receipt → ask for the applicant's id → status; subscribe/unsubscribe.
+
+Entry point for the text chain: `handle_dossier_text(ctx, text)`; it returns None when the text is
+not about a dossier, so the next handler gets it. It handles typed receipts, the id typed after
+our question, "Hủy thông báo", and the buttons' hidden commands:
+"#dossier <receipt>", "#dossier <receipt> subscribe|unsubscribe", "#dossier_help".
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.dossiers.config import DossierConfig, dossier_config
+from bot.dossiers.http_source import make_source
+from bot.dossiers.status import UNSUBSCRIBE_TITLE, compose_status, unsubscribe_payload
+from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailable
+from bot.dossiers.subscriptions import Subscriptions
+from bot.dossiers.verify import Outcome, Verifier
+from bot.receipts import canonical_receipt, find_receipts
+from bot.replies import Button, Reply
+from bot.textnorm import fold
+from bot.texts import MENU_BUTTONS
+
+HELP = (
+    'Dạ, Anh/Chị gửi mã hồ sơ in trên giấy biên nhận, ví dụ "H56.14-240823-0001". '
+    "Để bảo mật, em sẽ hỏi thêm số định danh cá nhân (CCCD) của người nộp hồ sơ."
+)
+ASK_FULL_ID = (
+    "Dạ, để bảo mật thông tin, Anh/Chị vui lòng gửi số định danh cá nhân (số CCCD, 12 chữ số) "
+    "của người nộp hồ sơ {receipt}."
+)
+ASK_LAST_DIGITS = (
+    "Dạ, để bảo mật thông tin, Anh/Chị vui lòng gửi {n} chữ số cuối của số định danh cá nhân "
+    "(số CCCD) của người nộp hồ sơ {receipt}."
+)
+BAD_FORMAT_FULL = "Dạ, số định danh cá nhân gồm 12 chữ số. Anh/Chị vui lòng gửi lại giúp em."
+BAD_FORMAT_LAST = "Dạ, Anh/Chị vui lòng gửi đúng {n} chữ số cuối của số định danh cá nhân giúp em."
+MISMATCH = (
+    "Dạ, thông tin chưa khớp với hồ sơ {receipt}. Anh/Chị vui lòng kiểm tra lại mã hồ sơ và "
+    "số định danh rồi gửi lại (còn {left} lần thử)."
+)
+LOCKED = (
+    "Dạ, do thông tin nhập chưa đúng nhiều lần, việc tra cứu hồ sơ này tạm khóa trong {minutes} phút. "
+    "Anh/Chị vui lòng thử lại sau hoặc liên hệ bộ phận một cửa."
+)
+UNAVAILABLE = "Dạ, hệ thống tra cứu hồ sơ đang tạm gián đoạn. Anh/Chị vui lòng thử lại sau ít phút."
+CALL_DESK = " Hoặc gọi bộ phận một cửa: {phone}."
+GONE = "Dạ, em chưa tìm thấy thông tin hồ sơ {receipt}. Anh/Chị vui lòng liên hệ bộ phận một cửa ạ."
+SUBSCRIBED = (
+    "Dạ, em sẽ nhắn Anh/Chị mỗi khi hồ sơ {receipt} thay đổi trạng thái. "
+    'Gõ "Hủy thông báo" nếu Anh/Chị không muốn nhận nữa.'
+)
+UNSUBSCRIBED = "Dạ, em đã dừng gửi thông báo về hồ sơ {receipt}."
+CANCELLED = "Dạ, em đã dừng tra cứu hồ sơ. Anh/Chị cần gì thêm cứ nhắn em nhé."
+UNSUBSCRIBE_WORDS = {"huy thong bao", "huy nhan thong bao", "dung thong bao", "tat thong bao"}
+CANCEL_WORDS = {"huy", "thoi", "khong", "dung", "huy tra cuu"}
+
+
+def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = None) -> list[Reply] | None:
+    """Replies when `text` is about a dossier, else None. Place it before the procedure matcher."""
+    config = config or dossier_config()
+    stripped = text.strip()
+    if stripped.startswith("#"):
+        name, *args = stripped[1:].split()
+        if name.lower() == "dossier_help":
+            return [Reply(HELP, MENU_BUTTONS)]
+        if name.lower() == "dossier":
+            return dossier_command(ctx, args, config)
+        return None
+    receipts = find_receipts(stripped)
+    if receipts:
+        return look_up(ctx, receipts[0], config)
+    words = fold(stripped).strip(" .!?")
+    if words in UNSUBSCRIBE_WORDS:
+        return unsubscribe_all(ctx)
+    verifier = Verifier(ctx.redis, ctx.settings, config)
+    receipt = verifier.awaiting(ctx.user_id)
+    if receipt is None:
+        return None
+    if verifier.looks_like_id(stripped):
+        return _check_id(ctx, receipt, stripped, config)
+    if words in CANCEL_WORDS:
+        verifier.stop_waiting(ctx.user_id)
+        return [Reply(CANCELLED, MENU_BUTTONS)]
+    return None  # something else: let the other handlers answer, the question stays open for a while
+
+
+def dossier_command(ctx: Context, args: list[str], config: DossierConfig | None = None) -> list[Reply]:
+    """COMMANDS["dossier"]: "#dossier <receipt> [subscribe|unsubscribe]"."""
+    config = config or dossier_config()
+    receipt = canonical_receipt(args[0]) if args else None
+    if receipt is None:
+        return [Reply(HELP, MENU_BUTTONS)]
+    action = args[1].lower() if len(args) > 1 else ""
+    if action == "unsubscribe":
+        Subscriptions(ctx.redis, ctx.settings).unsubscribe(receipt, ctx.user_id)
+        return [Reply(UNSUBSCRIBED.format(receipt=receipt), MENU_BUTTONS)]
+    if action == "subscribe":
+        return subscribe(ctx, receipt, config)
+    return look_up(ctx, receipt, config)
+
+
+def look_up(ctx: Context, receipt: str, config: DossierConfig) -> list[Reply]:
+    """Show the status to a citizen already verified for `receipt`, else ask for the id (same for all)."""
+    ctx.notes["receipt"] = receipt
+    verifier = Verifier(ctx.redis, ctx.settings, config)
+    if verifier.is_locked(ctx.user_id, receipt):
+        return [_locked(ctx, config)]
+    if verifier.is_linked(ctx.user_id, receipt):
+        return _show(ctx, receipt, make_source(ctx.redis, ctx.settings, config))
+    verifier.await_id(ctx.user_id, receipt)
+    return [Reply(_ask(receipt, config))]
+
+
+def subscribe(ctx: Context, receipt: str, config: DossierConfig) -> list[Reply]:
+    verifier = Verifier(ctx.redis, ctx.settings, config)
+    if not verifier.is_linked(ctx.user_id, receipt):
+        return look_up(ctx, receipt, config)
+    store = RedisDossierStore(ctx.redis, ctx.settings)
+    if config.source == "http":
+        # Mirror the provincial record, so that its later changes get versions to push.
+        try:
+            dossier = make_source(ctx.redis, ctx.settings, config).get(receipt)
+        except SourceUnavailable:
+            return [_unavailable(ctx)]
+        if dossier is not None:
+            store.upsert(dossier, ctx.now)
+    Subscriptions(ctx.redis, ctx.settings).subscribe(receipt, ctx.user_id, store.latest_version(receipt))
+    return [
+        Reply(
+            SUBSCRIBED.format(receipt=receipt),
+            (Button(UNSUBSCRIBE_TITLE, unsubscribe_payload(receipt)), MENU_BUTTONS[0]),
+        )
+    ]
+
+
+def unsubscribe_all(ctx: Context) -> list[Reply] | None:
+    """Typed "Hủy thông báo": stop every dossier subscription (None if there is none, e.g. for alerts)."""
+    subscriptions = Subscriptions(ctx.redis, ctx.settings)
+    receipts = subscriptions.receipts_of(ctx.user_id)
+    if not receipts:
+        return None
+    for receipt in receipts:
+        subscriptions.unsubscribe(receipt, ctx.user_id)
+    return [Reply(UNSUBSCRIBED.format(receipt=", ".join(receipts)), MENU_BUTTONS)]
+
+
+def _check_id(ctx: Context, receipt: str, given: str, config: DossierConfig) -> list[Reply]:
+    verifier = Verifier(ctx.redis, ctx.settings, config)
+    source = make_source(ctx.redis, ctx.settings, config)
+    ctx.notes["receipt"] = receipt
+    # The text is a personal ID number: transcripts and statistics must not keep it.
+    ctx.notes["sensitive"] = "1"
+    try:
+        result = verifier.check(ctx.user_id, receipt, given, source)
+    except SourceUnavailable:
+        return [_unavailable(ctx)]
+    if result.outcome is Outcome.VERIFIED and result.dossier is not None:
+        subscribed = Subscriptions(ctx.redis, ctx.settings).is_subscribed(receipt, ctx.user_id)
+        return compose_status(result.dossier, ctx.now, subscribed)
+    if result.outcome is Outcome.LOCKED:
+        return [_locked(ctx, config)]
+    if result.outcome is Outcome.BAD_FORMAT:
+        n = config.verify_last_digits
+        return [Reply(BAD_FORMAT_LAST.format(n=n) if n else BAD_FORMAT_FULL)]
+    return [Reply(MISMATCH.format(receipt=receipt, left=result.attempts_left))]
+
+
+def _show(ctx: Context, receipt: str, source: DossierSource) -> list[Reply]:
+    try:
+        dossier = source.get(receipt)
+    except SourceUnavailable:
+        return [_unavailable(ctx)]
+    if dossier is None:
+        return [Reply(GONE.format(receipt=receipt), MENU_BUTTONS)]
+    subscribed = Subscriptions(ctx.redis, ctx.settings).is_subscribed(receipt, ctx.user_id)
+    return compose_status(dossier, ctx.now, subscribed)
+
+
+def _ask(receipt: str, config: DossierConfig) -> str:
+    if config.verify_last_digits:
+        return ASK_LAST_DIGITS.format(n=config.verify_last_digits, receipt=receipt)
+    return ASK_FULL_ID.format(receipt=receipt)
+
+
+def _desk_phone(ctx: Context) -> tuple[str, tuple[Button, ...]]:
+    phone = ctx.settings.office_phone
+    if not phone:
+        return "", (Button("Gặp cán bộ", "#staff"),)
+    return CALL_DESK.format(phone=phone), (Button("Gọi bộ phận một cửa", phone, "phone"),)
+
+
+def _unavailable(ctx: Context) -> Reply:
+    extra, buttons = _desk_phone(ctx)
+    return Reply(UNAVAILABLE + extra, buttons)
+
+
+def _locked(ctx: Context, config: DossierConfig) -> Reply:
+    extra, buttons = _desk_phone(ctx)
+    minutes = max(1, round(config.verify_lock_seconds / 60))
+    return Reply(LOCKED.format(minutes=minutes) + extra, buttons)
