@@ -207,3 +207,41 @@ def test_redis_restart_with_events_queued_loses_none(stack: Stack, redis_server:
     citizen.wait_for(3, timeout=40)
     time.sleep(2)
     assert len(citizen.received()) == 3
+
+
+def flask_cli(stack: Stack, *args: str) -> str:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], env=stack.env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_dossier_lookup_verification_subscription_and_push(stack: Stack, citizen: Citizen) -> None:
+    token = flask_cli(stack, "token", "create", "mot-cua-tinh").splitlines()[-1]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    receipt = "H56.14-240823-0001"
+    dossier = {"procedure_code": "1.001193", "procedure_name": "Đăng ký khai sinh", "applicant_id": "079123456789",
+               "status": 4, "received_at": "2024-08-23T08:00:00+07:00", "due_at": "2099-08-26T17:00:00+07:00",
+               "channel": "direct", "return_method": "desk"}
+    assert api.put(f"{stack.web_url}/api/v1/dossiers/{receipt}", json=dossier, timeout=10).status_code in (200, 201)
+
+    citizen.say("cho hỏi hồ sơ h56.14 – 240823 – 0001 của tôi tới đâu rồi")
+    [ask] = citizen.wait_for(1)
+    assert "số định danh" in ask["payload"]["message"]["text"]
+    citizen.say("079123456789")
+    status = citizen.wait_for(2)[1]["payload"]["message"]
+    assert "Đang xử lý" in status["text"] or "đang được xử lý" in status["text"].lower()
+    assert "079123456789" not in status["text"]
+    subscribe = next(b for b in status["attachment"]["payload"]["buttons"] if "subscribe" in b["payload"])
+    citizen.say(subscribe["payload"])
+    citizen.wait_for(3)
+
+    dossier["status"] = 9
+    assert api.put(f"{stack.web_url}/api/v1/dossiers/{receipt}", json=dossier, timeout=10).status_code == 200
+    push = citizen.wait_for(4)[3]["payload"]["message"]["text"]
+    assert receipt in push
+    time.sleep(2)
+    assert len(citizen.received()) == 4  # exactly one push for one change
