@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -93,6 +94,15 @@ def test_poisoned_event_is_dead_lettered_and_the_rest_flow(redis_client, setting
         drain(redis_client, settings, "u", handle, on_dead=lambda e, why: dead.append(e.text))
     assert dead == ["poison"] and seen == ["fine"]
     assert redis_client.llen(Keys(settings).dead_letter) == 1
+
+
+def test_dead_letters_keep_no_id_or_phone_numbers(redis_client, settings: Settings) -> None:
+    settings = replace(settings, job_max_attempts=1)
+    _accept(redis_client, settings, "u", ["CCCD của tôi là 079123456789, sđt 0912 345 678"])
+    drain(redis_client, settings, "u", lambda e, k: 1 / 0)
+    [record] = redis_client.lrange(Keys(settings).dead_letter, 0, -1)
+    assert b"079123456789" not in record and b"0912 345 678" not in record
+    assert "CCCD của tôi là" in json.loads(record)["event"]["message"]["text"]
 
 
 def test_a_dead_workers_lock_delays_but_does_not_lose(redis_client, settings: Settings) -> None:
