@@ -10,7 +10,6 @@ lock keeps one citizen's events in order, while different citizens proceed in pa
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from redis.commands.core import Script
 
 from bot.config import Settings
 from bot.events import Event
+from bot.privacy import redact_numbers
 
 # KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
 # ARGV: dedupe ttl, event json, user id, flag ttl.
@@ -216,16 +216,9 @@ def drain(
                 return result
 
 
-# Long digit runs in a citizen's text are ID, phone or account numbers: dead letters keep no copy.
-_LONG_NUMBER = re.compile(r"\d[\d .-]{7,}\d")
-
-
-def redact_numbers(text: str) -> str:
-    return _LONG_NUMBER.sub(lambda m: "#" * len(m.group()), text)
-
-
 def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc: Exception) -> None:
     kept = json.loads(raw)
+    # A citizen's text may carry ID, phone or account numbers: dead letters keep no copy.
     if isinstance(kept.get("message"), dict) and isinstance(kept["message"].get("text"), str):
         kept["message"]["text"] = redact_numbers(kept["message"]["text"])
     record = {

@@ -11,12 +11,13 @@ from collections.abc import Callable
 
 from bot.context import Context
 from bot.replies import Reply
-from handlers import follow, media, text
+from handlers import follow, handoff, media, text
 
 Handler = Callable[[Context], list[Reply] | None]
 
 # Gates see every event first; one that returns a list (even empty) ends the dispatch.
-GATES: list[Handler] = []
+# The handoff gate: while staff own a citizen's conversation, the bot stays silent.
+GATES: list[Handler] = [handoff.handoff_gate]
 
 BY_EVENT: dict[str, Handler] = {
     "follow": follow.on_follow,
@@ -28,6 +29,13 @@ BY_EVENT: dict[str, Handler] = {
 
 
 def dispatch(ctx: Context) -> list[Reply]:
+    replies = _first_answer(ctx)
+    # The bot's side of the conversation joins the transcript staff see if the citizen escalates.
+    handoff.record_bot_replies(ctx, replies)
+    return replies
+
+
+def _first_answer(ctx: Context) -> list[Reply]:
     for gate in GATES:
         replies = gate(ctx)
         if replies is not None:

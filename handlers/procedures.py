@@ -14,6 +14,7 @@ from bot.choice import parse_choice
 from bot.context import Context
 from bot.replies import Button, Reply
 from bot.texts import MENU_BUTTONS
+from handlers import handoff
 
 # How long the candidates of a clarifying question stay pickable by "1", "2"...
 CLARIFY_TTL_SECONDS = 30 * 60
@@ -55,6 +56,8 @@ def portal_search_url(ctx: Context, text: str) -> str:
 
 def not_found(ctx: Context, text: str) -> list[Reply]:
     ctx.notes["fallback"] = "1"
+    if handoff.note_fallback(ctx):  # not understood several times in a row: a person takes over
+        return handoff.escalate(ctx, "fallback")
     return [Reply(NOT_FOUND, (
         Button("Tìm trên Cổng DVC", portal_search_url(ctx, text), "url"),
         Button("Hỏi cán bộ", "#staff"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
-from handlers import dossier, procedures
+from handlers import dossier, handoff, procedures
 
 TextHandler = Callable[[Context, str], list[Reply] | None]
 CommandHandler = Callable[[Context, list[str]], list[Reply]]
@@ -27,6 +27,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "proc": procedures.proc_command,
     "procedures": procedures.browse_command,
     "event": procedures.event_command,
+    "staff": handoff.staff_command,
 }
 
 
@@ -43,8 +44,15 @@ def fallback(ctx: Context, text: str) -> list[Reply]:
 
 
 # Order matters: dossier look-ups first (a receipt, or the ID number the bot just asked for, must
-# never reach the matcher), then commands, picks among offered candidates, and the matcher.
-CHAIN: list[TextHandler] = [dossier.handle_dossier_text, handle_command, procedures.on_pick, procedures.on_question]
+# never reach the matcher), then commands, explicit requests for a person, picks among offered
+# candidates, and the matcher.
+CHAIN: list[TextHandler] = [
+    dossier.handle_dossier_text,
+    handle_command,
+    handoff.on_text,
+    procedures.on_pick,
+    procedures.on_question,
+]
 
 
 def on_text(ctx: Context) -> list[Reply]:

@@ -1,0 +1,20 @@
+"""Keeping personal numbers out of what the bot stores for people to read later. Pure."""
+
+from __future__ import annotations
+
+import re
+
+# A personal ID number: 12 digits (CCCD / số định danh) or 9 (the old CMND), standing alone.
+_ID_NUMBER = re.compile(r"(?<![\d.-])(?:\d{12}|\d{9})(?![\d.-])")
+# Any long run of digits (ID, phone, account numbers), spaces, dots or dashes allowed inside.
+_LONG_NUMBER = re.compile(r"\d[\d .-]{7,}\d")
+
+
+def redact_id_numbers(text: str) -> str:
+    """Hide personal ID numbers (staff may still see phone numbers a citizen leaves for a call back)."""
+    return _ID_NUMBER.sub(lambda m: "•" * len(m.group()), text)
+
+
+def redact_numbers(text: str) -> str:
+    """Hide every long number: for records nobody needs to act on (dead letters)."""
+    return _LONG_NUMBER.sub(lambda m: "#" * len(m.group()), text)

@@ -1,0 +1,99 @@
+"""Shared by the console and the API: an app's staff desk, ticket rows with their SLA, canned answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask
+
+from bot.config import DATA_DIR, Settings
+from bot.followers import FollowerRegistry
+from bot.office_hours import office_hours_for
+from bot.tickets.desk import StaffDesk
+from bot.tickets.model import Ticket
+from bot.tickets.sla import SlaTargets, format_duration, ticket_sla
+from bot.tickets.store import TicketStore
+from bot.zalo.client import ZaloClient
+
+CANNED_FILE = DATA_DIR / "canned_replies.json"
+
+
+def desk_for_app(app: Flask) -> StaffDesk:
+    """One StaffDesk per app (its Zalo client keeps an HTTP session)."""
+    desk = app.extensions.get("staff_desk")
+    if desk is None:
+        settings: Settings = app.config["SETTINGS"]
+        client = app.config["REDIS"]
+        desk = StaffDesk(
+            TicketStore(client, settings),
+            ZaloClient(client, settings),
+            FollowerRegistry(client, settings),
+            settings,
+        )
+        app.extensions["staff_desk"] = desk
+    return desk
+
+
+def ticket_row(ticket: Ticket, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """A ticket as JSON, with its SLA clocks and how long the citizen has waited (for the queue)."""
+    now = now or datetime.now(UTC)
+    sla = ticket_sla(ticket, now, office_hours_for(settings), SlaTargets.from_settings(settings))
+    row = ticket.to_json()
+    waited = (now - ticket.waiting_since).total_seconds() if ticket.waiting_since else None
+    row.update(
+        waiting_seconds=None if waited is None else int(waited),
+        waiting_text="" if waited is None else format_duration(waited),
+        sla_colour=sla.colour,
+        first_response_due=sla.first_response.due_at.isoformat(),
+        first_response_state=sla.first_response.state,
+        resolution_due=sla.resolution.due_at.isoformat(),
+        resolution_state=sla.resolution.state,
+    )
+    return row
+
+
+def canned_replies(path: str = str(CANNED_FILE)) -> list[dict[str, str]]:
+    """The canned answers staff pick from (data/canned_replies.json): [{"id", "title", "text"}]."""
+    return _canned(path)
+
+
+@lru_cache(maxsize=4)
+def _canned(path: str) -> list[dict[str, str]]:
+    try:
+        raw = json.loads(open(path, encoding="utf-8").read())
+    except (OSError, ValueError):
+        return []
+    return [
+        {"id": str(r["id"]), "title": str(r["title"]), "text": str(r["text"])}
+        for r in raw
+        if isinstance(r, dict) and {"id", "title", "text"} <= set(r)
+    ]
+
+
+def procedure_answer_text(code: str) -> tuple[str, str] | None:
+    """(procedure name, the bot's answer as plain text) for staff to send, or None when unknown or when
+    the catalogue or composer is not available in this deployment."""
+    try:
+        from bot.catalogue import load_catalogue
+        from bot.procedure_reply import compose_answer
+    except ImportError:
+        return None
+    try:
+        proc = load_catalogue().get(code)
+    except (OSError, ValueError):
+        return None
+    if proc is None:
+        return None
+    return proc.name, "\n\n".join(reply.text for reply in compose_answer(proc))
+
+
+def procedure_answers_available() -> bool:
+    try:
+        import bot.catalogue  # noqa: F401
+        import bot.procedure_reply  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,97 @@
+"""Citizen side of emergency announcements: read the active ones, choose an area, opt out.
+
+Wired in by the lead: `handle_alerts_text` in handlers.text.CHAIN (before the matcher), and
+COMMANDS["alerts"] = alerts_command, COMMANDS["area"] = area_command.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.broadcasts.areas import load_areas
+from bot.broadcasts.compose import announcement_text
+from bot.broadcasts.store import Broadcast, BroadcastStore
+from bot.broadcasts.targeting import OPT_OUT_FIELD, in_target
+from bot.context import Context
+from bot.followers import FollowerRegistry
+from bot.replies import Button, Reply
+from bot.textnorm import fold
+
+MAX_SHOWN = 3
+# Folded phrases that can only mean "announcements" (a procedure like "thông báo lưu trú" must not match).
+PHRASES = ("co thong bao gi", "thong bao khan", "thong bao moi", "canh bao", "tin khan", "tin bao", "bao lu",
+           "lu lut", "dich benh", "co bao khong", "co dich khong")
+WHOLE = {"thong bao", "bao", "lu", "dich", "bao lu", "thong bao khan"}
+# With diacritics, storm / flood / epidemic words are unambiguous in a short message ("dịch vụ" is not).
+HAZARD_WORDS = re.compile(r"(?<!\w)(bão|lũ|lụt|dịch(?!\s+vụ))(?!\w)")
+
+
+def is_alerts_question(text: str) -> bool:
+    folded = fold(text).strip(" ?!.")
+    padded = f" {folded} "
+    if folded in WHOLE or any(f" {phrase} " in padded for phrase in PHRASES):
+        return True
+    return len(text.split()) <= 6 and bool(HAZARD_WORDS.search(text.lower()))
+
+
+def _area_of(ctx: Context) -> str | None:
+    return FollowerRegistry(ctx.redis, ctx.settings).get(ctx.user_id).get("area") or None
+
+
+def active_for(ctx: Context) -> list[Broadcast]:
+    """Not expired, not cancelled, for everyone or the citizen's area; the newest first."""
+    store = BroadcastStore(ctx.redis, ctx.settings)
+    area = _area_of(ctx)
+    live = [b for b in store.live(ctx.now.timestamp()) if b.status in ("sending", "done")]
+    return sorted((b for b in live if in_target(area, b.announcement)), key=lambda b: -b.created_at)
+
+
+def alerts_reply(ctx: Context) -> list[Reply]:
+    area = _area_of(ctx)
+    buttons = (Button("Chọn khu vực", "#area"), Button("Menu", "#menu"))
+    active = active_for(ctx)
+    if not active:
+        where = f" cho {load_areas().name(area)}" if area else ""
+        hint = "" if area else "\nAnh/Chị chọn khu vực (ấp/khu phố) để nhận đúng thông báo nơi mình ở."
+        return [Reply(f"Hiện không có thông báo khẩn nào{where}.{hint}", buttons)]
+    replies = [Reply(announcement_text(b.announcement, ctx.settings.commune_name)) for b in active[:MAX_SHOWN]]
+    more = f"\n(Còn {len(active) - MAX_SHOWN} thông báo cũ hơn.)" if len(active) > MAX_SHOWN else ""
+    replies.append(Reply(f"Đó là {min(len(active), MAX_SHOWN)} thông báo đang có hiệu lực.{more}", buttons))
+    return replies
+
+
+def handle_alerts_text(ctx: Context, text: str) -> list[Reply] | None:
+    return alerts_reply(ctx) if is_alerts_question(text) else None
+
+
+def alerts_command(ctx: Context, args: list[str]) -> list[Reply]:
+    """#alerts → the active announcements; #alerts off / on → opt out of (back into) non-emergency notices."""
+    if args and args[0].lower() in ("off", "on"):
+        opted_out = args[0].lower() == "off"
+        ctx.redis.hset(f"{ctx.settings.key_prefix}follower:{ctx.user_id}", OPT_OUT_FIELD, "1" if opted_out else "0")
+        if opted_out:
+            text = ("Đã tắt thông báo thông thường. Anh/Chị vẫn nhận cảnh báo khẩn cấp (bão, lũ, dịch bệnh) "
+                    "để giữ an toàn.")
+            return [Reply(text, (Button("Bật lại", "#alerts on"),))]
+        return [Reply("Đã bật lại mọi thông báo của xã.", (Button("Thông báo khẩn", "#alerts"),))]
+    return alerts_reply(ctx)
+
+
+def area_command(ctx: Context, args: list[str]) -> list[Reply]:
+    """#area → the areas as buttons; #area <id> → remember the citizen's area."""
+    areas = load_areas()
+    if args:
+        area = areas.find(" ".join(args))
+        if area is None:
+            return [Reply("Không tìm thấy khu vực này. Anh/Chị chọn lại giúp ạ.", _area_buttons())]
+        FollowerRegistry(ctx.redis, ctx.settings).set_area(ctx.user_id, area.id)
+        return [Reply(f"Đã ghi nhận khu vực của Anh/Chị: {area.name}. Anh/Chị sẽ nhận thông báo cho khu vực này.",
+                      (Button("Thông báo khẩn", "#alerts"), Button("Tắt tin thường", "#alerts off")))]
+    current = _area_of(ctx)
+    intro = f"Khu vực hiện tại: {areas.name(current)}. " if current else ""
+    return [Reply(f"{intro}Anh/Chị ở ấp/khu phố nào ạ?", _area_buttons())]
+
+
+def _area_buttons() -> tuple[Button, ...]:
+    return tuple(Button(area.name, f"#area {area.id}") for area in load_areas())
+

@@ -1,0 +1,287 @@
+"""Human handoff: escalation to one-stop desk staff, the gate that silences the bot meanwhile, ratings.
+
+Wiring (handlers/__init__.py and handlers/text.py):
+- `handoff_gate` first in GATES: while the citizen has an open ticket, their messages (text and media)
+  go to the ticket and the bot answers nothing, except "kết thúc"; staff echoes (replies typed in
+  Zalo's own OA manager) go to the transcript; "#rate <ticket> <score>" taps are stored.
+- `on_text` in CHAIN right after the commands: explicit requests for a person, dossier complaints.
+- `staff_command` as COMMANDS["staff"]: "#staff", "#staff <procedure code>", "#staff dossier <receipt>".
+- `note_fallback(ctx)` from the router when nothing matched: True means "escalate now" (then return
+  `escalate(ctx, "fallback")`).
+- `record_bot_replies(ctx, replies)` after dispatch: the bot's side of the rolling transcript.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.office_hours import office_hours_for
+from bot.privacy import redact_id_numbers
+from bot.replies import Reply
+from bot.tickets.escalation import (
+    asks_for_person,
+    asks_to_end,
+    find_receipt,
+    is_courtesy,
+    is_dossier_complaint,
+)
+from bot.tickets.model import TranscriptEntry
+from bot.tickets.store import TicketStore
+from bot.tickets.transcript import CitizenTranscript
+from bot.tickets.wording import ENDED, RATE_COMMAND, RATING_THANKS, RATING_UNKNOWN, forwarded, rating_request
+from handlers.media import MEDIA_EVENTS
+
+CITIZEN_EVENTS = frozenset({"user_send_text", *MEDIA_EVENTS})
+# What the bot learnt about the conversation (ctx.notes), remembered for a later "Gặp cán bộ".
+CONTEXT_NOTES = {"procedure": "procedure_code", "procedure_code": "procedure_code", "receipt": "receipt"}
+CONTEXT_TTL_SECONDS = 24 * 3600
+# Markers that make recording idempotent when the worker retries an event.
+SEEN_TTL_SECONDS = 24 * 3600
+FALLBACK_TTL_SECONDS = 3600
+
+MEDIA_LABELS = {
+    "image": "Ảnh",
+    "gif": "Ảnh động",
+    "file": "Tệp",
+    "audio": "Ghi âm",
+    "video": "Video",
+    "sticker": "Nhãn dán",
+    "link": "Liên kết",
+    "location": "Vị trí",
+    "business_card": "Danh thiếp",
+}
+
+
+def _store(ctx: Context) -> TicketStore:
+    return TicketStore(ctx.redis, ctx.settings)
+
+
+def _transcript(ctx: Context) -> CitizenTranscript:
+    return CitizenTranscript(ctx.redis, ctx.settings)
+
+
+# -- recording the conversation -------------------------------------------------------------------
+
+
+def _first_time(ctx: Context, what: str) -> bool:
+    return bool(
+        ctx.redis.set(ctx.keys(f"handoff:seen:{what}:{ctx.event.identity}"), 1, nx=True, ex=SEEN_TTL_SECONDS)
+    )
+
+
+def _attachments(ctx: Context) -> list[dict[str, str]]:
+    found = []
+    for item in ctx.event.message.get("attachments") or []:
+        if not isinstance(item, dict):
+            continue
+        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        kind = str(item.get("type") or "file")
+        url = str(payload.get("url") or "")
+        coordinates = payload.get("coordinates")
+        if not url and isinstance(coordinates, dict):
+            url = f"https://maps.google.com/?q={coordinates.get('latitude')},{coordinates.get('longitude')}"
+        found.append({"type": kind, "url": url, "name": str(payload.get("name") or "")})
+    return found
+
+
+def _message_entry(ctx: Context, who: str, author: str = "") -> TranscriptEntry:
+    attachments = _attachments(ctx)
+    # Citizens type their ID number to look a dossier up: the transcript staff read never keeps it.
+    text = redact_id_numbers(ctx.text.strip())
+    if not text and attachments:
+        text = ", ".join(f"[{MEDIA_LABELS.get(a['type'], a['type'])}]" for a in attachments)
+    elif text.startswith("#"):
+        text = f"[bấm nút] {text}"  # a button's hidden command, shown as such to staff
+    return TranscriptEntry(ctx.now, who, text, author=author, attachments=attachments)  # type: ignore[arg-type]
+
+
+def record_transcript(ctx: Context, who: str, text: str) -> None:
+    """Add one line to the citizen's rolling transcript (and to their open ticket, if any)."""
+    entry = TranscriptEntry(ctx.now, who, text)  # type: ignore[arg-type]
+    _transcript(ctx).append(ctx.user_id, entry)
+    store = _store(ctx)
+    ticket = store.active_for(ctx.user_id)
+    if ticket is not None:
+        store.append(ticket.id, entry)
+
+
+def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
+    """Call once per event after dispatch: the bot's replies join the transcript, and what the bot
+    learnt (ctx.notes "procedure", "receipt") is remembered for a later escalation."""
+    remembered = {field: ctx.notes[note] for note, field in CONTEXT_NOTES.items() if ctx.notes.get(note)}
+    if remembered:
+        key = ctx.keys(f"handoff:context:{ctx.user_id}")
+        ctx.redis.hset(key, mapping=remembered)
+        ctx.redis.expire(key, CONTEXT_TTL_SECONDS)
+    if not replies or not _first_time(ctx, "bot"):
+        return
+    for reply in replies:
+        buttons = " ".join(f"[{button.title}]" for button in reply.buttons)
+        record_transcript(ctx, "bot", f"{reply.text}\n{buttons}" if buttons else reply.text)
+
+
+# -- the gate -------------------------------------------------------------------------------------
+
+
+def handoff_gate(ctx: Context) -> list[Reply] | None:
+    """First of the GATES: [] silences the bot (a ticket owns the chat), None lets the bot answer."""
+    event = ctx.event
+    if event.is_staff_echo:
+        _record_staff_echo(ctx)
+        return []
+    if event.name == "user_withdraw":
+        _transcript(ctx).forget(ctx.user_id)
+        ctx.redis.delete(ctx.keys(f"handoff:context:{ctx.user_id}"))
+        return None
+    if event.name not in CITIZEN_EVENTS:
+        return None
+    entry = _message_entry(ctx, "citizen")
+    first_time = _first_time(ctx, "citizen")
+    ctx.notes["msg_seq"] = str(_message_seq(ctx))
+    if first_time:
+        _transcript(ctx).append(ctx.user_id, entry)
+    text = ctx.text.strip()
+    store = _store(ctx)
+    ticket = store.active_for(ctx.user_id)
+    if text.startswith(RATE_COMMAND + " "):
+        return _rate(ctx, text, silent=ticket is not None)
+    if ticket is None:
+        return _maybe_reopen(ctx, store, entry, first_time)
+    if event.name == "user_send_text" and asks_to_end(text):
+        store.resolve(ticket.id, ctx.now, "citizen")
+        store.append(ticket.id, TranscriptEntry(ctx.now, "system", "Người dân kết thúc cuộc trò chuyện"))
+        return [rating_request(ticket.id, lead=ENDED)]
+    if first_time:
+        store.append(ticket.id, entry)
+        store.citizen_wrote(ticket.id, ctx.now)
+    return []  # staff own the conversation: the bot stays silent
+
+
+def _record_staff_echo(ctx: Context) -> None:
+    if not _first_time(ctx, "staff"):
+        return
+    admin = str((ctx.event.raw.get("sender") or {}).get("admin_id") or "")
+    entry = _message_entry(ctx, "staff", author=f"Zalo OA ({admin})")
+    _transcript(ctx).append(ctx.user_id, entry)
+    store = _store(ctx)
+    ticket = store.active_for(ctx.user_id)
+    if ticket is not None:
+        store.append(
+            ticket.id,
+            TranscriptEntry(entry.at, "staff", entry.text, entry.author, entry.attachments, delivery="sent"),
+        )
+        store.responded(ticket.id, ctx.now)
+
+
+def _maybe_reopen(
+    ctx: Context, store: TicketStore, entry: TranscriptEntry, first_time: bool
+) -> list[Reply] | None:
+    """A message soon after a resolution goes back to the same ticket (not thanks, not a button tap)."""
+    text = ctx.text.strip()
+    if text.startswith("#") or is_courtesy(text) or asks_to_end(text):
+        return None
+    last = store.last_resolved_for(ctx.user_id)
+    window = ctx.settings.ticket_reopen_window_minutes * 60
+    if last is None or last.resolved_at is None or (ctx.now - last.resolved_at).total_seconds() > window:
+        return None
+    if store.reopen(last.id, ctx.now) != "ok":
+        return None
+    store.append(last.id, TranscriptEntry(ctx.now, "system", "Người dân nhắn lại: mở lại yêu cầu"))
+    if first_time:
+        store.append(last.id, entry)
+    store.citizen_wrote(last.id, ctx.now)
+    return [_forwarded(ctx, again=True)]
+
+
+def _rate(ctx: Context, text: str, silent: bool) -> list[Reply]:
+    parts = text.split()
+    stored = False
+    if len(parts) == 3 and parts[2].isdigit():
+        stored = _store(ctx).rate(parts[1], ctx.user_id, int(parts[2]), ctx.now)
+    if silent:
+        return []  # a new ticket is open meanwhile: the bot says nothing
+    return [Reply(RATING_THANKS if stored else RATING_UNKNOWN)]
+
+
+# -- escalation -----------------------------------------------------------------------------------
+
+
+def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str = "") -> list[Reply]:
+    """Open a ticket (or join the open one) carrying the recent conversation and what the bot knew."""
+    remembered = {
+        k.decode(): v.decode()
+        for k, v in ctx.redis.hgetall(ctx.keys(f"handoff:context:{ctx.user_id}")).items()
+    }
+    code = (
+        procedure_code
+        or ctx.notes.get("procedure_code")
+        or ctx.notes.get("procedure")
+        or remembered.get("procedure_code", "")
+    )
+    receipt = receipt or ctx.notes.get("receipt") or remembered.get("receipt", "")
+    context = {"procedure_code": code, "procedure_name": _procedure_name(ctx, code), "receipt": receipt}
+    store = _store(ctx)
+    ticket, created = store.open(ctx.user_id, ctx.now, reason, context, _transcript(ctx).recent(ctx.user_id))
+    if created:
+        store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({reason})"))
+    ctx.redis.delete(ctx.keys(f"handoff:fallbacks:{ctx.user_id}"))
+    return [_forwarded(ctx)]
+
+
+def _forwarded(ctx: Context, again: bool = False) -> Reply:
+    """The confirmation, with when staff will answer (office hours and holidays counted)."""
+    target = ctx.settings.ticket_first_response_minutes * 60
+    return forwarded(ctx.now, office_hours_for(ctx.settings), target, again=again)
+
+
+def _procedure_name(ctx: Context, code: str) -> str:
+    if not code:
+        return ""
+    try:
+        proc = ctx.services.catalogue.get(code)
+    except Exception:  # noqa: BLE001 - a missing catalogue must not stop an escalation
+        return ""
+    return proc.name if proc is not None else ""
+
+
+def on_text(ctx: Context, text: str) -> list[Reply] | None:
+    """CHAIN handler: "gặp cán bộ", "cho tôi nói chuyện với người", "nhân viên", dossier complaints."""
+    if asks_for_person(text):
+        return escalate(ctx, "words", receipt=find_receipt(text))
+    if is_dossier_complaint(text):
+        return escalate(ctx, "dossier", receipt=find_receipt(text))
+    return None
+
+
+def staff_command(ctx: Context, args: list[str]) -> list[Reply]:
+    """#staff · #staff <procedure code> · #staff dossier <receipt>"""
+    if args and args[0].lower() == "dossier":
+        return escalate(ctx, "dossier", receipt=" ".join(args[1:]))
+    return escalate(ctx, "button", procedure_code=args[0] if args else "")
+
+
+# -- repeated fallbacks ---------------------------------------------------------------------------
+
+
+def _message_seq(ctx: Context) -> int:
+    """A per-citizen message counter (stable across retries), so fallbacks "in a row" can be told."""
+    marker = ctx.keys(f"handoff:seq:{ctx.event.identity}")
+    stored = ctx.redis.get(marker)
+    if stored is not None:
+        return int(stored)
+    seq = int(ctx.redis.incr(ctx.keys(f"handoff:msgseq:{ctx.user_id}")))
+    ctx.redis.set(marker, seq, ex=SEEN_TTL_SECONDS)
+    ctx.redis.expire(ctx.keys(f"handoff:msgseq:{ctx.user_id}"), SEEN_TTL_SECONDS)
+    return seq
+
+
+def note_fallback(ctx: Context) -> bool:
+    """The bot did not understand this message. True when that happened `handoff_fallback_limit` times
+    in a row: the router should then answer with `escalate(ctx, "fallback")`."""
+    seq = int(ctx.notes.get("msg_seq") or _message_seq(ctx))
+    key = ctx.keys(f"handoff:fallbacks:{ctx.user_id}")
+    last_seq, streak = (int(x) if x else 0 for x in ctx.redis.hmget(key, "seq", "streak"))
+    if seq != last_seq:  # the same message noted twice (a retry) does not count twice
+        streak = streak + 1 if last_seq == seq - 1 else 1
+        ctx.redis.hset(key, mapping={"seq": seq, "streak": streak})
+        ctx.redis.expire(key, FALLBACK_TTL_SECONDS)
+    return streak >= max(1, ctx.settings.handoff_fallback_limit)

@@ -1,0 +1,141 @@
+"""The staff inbox in a real browser (Playwright driving Debian's Chromium): a citizen asks for a person,
+staff see the ticket appear in the queue without reloading, claim it, reply with a canned answer,
+resolve it, and the Zalo sandbox's chat page shows what the citizen received."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from werkzeug.serving import make_server
+
+import handlers
+from bot.app import create_app
+from bot.config import Settings
+from bot.console import init_console
+from bot.console.inbox import create_inbox_blueprint
+from bot.console.users import UserStore
+from bot.events import parse_event
+from bot.processing import EventProcessor
+from bot.services import Services
+from bot.tickets.store import TicketStore
+from handlers import handoff, text
+from tests.conftest import RunningSandbox
+from tests.helpers import text_event
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def console_url(zalo_settings: Settings) -> Iterator[str]:
+    app = create_app(zalo_settings)
+    init_console(app)
+    app.register_blueprint(create_inbox_blueprint())
+    UserStore(app.config["REDIS"], zalo_settings).create("canbo1", "staff", "staff-pass-1", "Chị Lan")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def citizen_says(monkeypatch: pytest.MonkeyPatch, zalo_settings: Settings, redis_client: redis.Redis) -> Any:
+    """A citizen's message through the worker's real processing, with the handoff wired in."""
+    monkeypatch.setattr(handlers, "GATES", [handoff.handoff_gate])
+    monkeypatch.setattr(text, "CHAIN", [text.handle_command, handoff.on_text])
+
+    def dispatch(ctx: Any) -> list[Any]:
+        replies = handlers.dispatch(ctx)
+        handoff.record_bot_replies(ctx, replies)
+        return replies
+
+    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings), dispatch)
+    return lambda user, words: processor.handle(parse_event(text_event(user, words)), lambda: None)
+
+
+def test_claim_reply_resolve_and_the_citizen_sees_it(
+    page: Any,
+    console_url: str,
+    sandbox: RunningSandbox,
+    citizen_says: Any,
+    redis_client: redis.Redis,
+    zalo_settings: Settings,
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{console_url}/console/login")
+    page.fill("input[name=username]", "canbo1")
+    page.fill("input[name=password]", "staff-pass-1")
+    page.click("button[type=submit]")
+    page.goto(f"{console_url}/console/inbox/")
+    expect(page.get_by_text("Không có yêu cầu nào.")).to_be_visible()
+
+    user = sandbox.create_user("Trần Thị Bình")
+    citizen_says(user, "cho tôi nói chuyện với cán bộ về giấy khai sinh")
+    row = page.get_by_test_id("ticket-row")
+    expect(row).to_have_count(1)  # appeared by polling, without a reload
+    expect(row.get_by_test_id("sla")).to_have_class("sla sla-green")
+    row.locator("a").click()
+
+    expect(page.get_by_test_id("transcript")).to_contain_text(
+        "cho tôi nói chuyện với cán bộ về giấy khai sinh"
+    )
+    page.get_by_test_id("claim").click()
+    expect(page.get_by_test_id("assignee")).to_have_text("Chị Lan")
+    page.get_by_test_id("canned").select_option(label="Xin mã hồ sơ")
+    expect(page.get_by_test_id("reply-text")).to_have_value(
+        re.compile("^Dạ, Anh/Chị vui lòng gửi giúp em mã hồ sơ")
+    )
+    page.get_by_test_id("reply-text").fill(
+        "Dạ, em là cán bộ một cửa. Anh/Chị mang CCCD và giấy chứng sinh ạ."
+    )
+    page.get_by_test_id("send-reply").click()
+    expect(page.get_by_text("Đã gửi trả lời qua Zalo.")).to_be_visible()
+    expect(page.get_by_test_id("entry-staff")).to_contain_text("mang CCCD và giấy chứng sinh")
+
+    citizen_says(user, "dạ em cảm ơn, em sẽ mang đến")  # goes to the ticket; the page shows it live
+    expect(page.get_by_test_id("entry-citizen").last).to_contain_text("em sẽ mang đến")
+    page.get_by_test_id("resolve").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Đã giải quyết")
+
+    page.goto(f"{sandbox.url}/?user_id={user}")  # the citizen's Zalo, as the sandbox shows it
+    chat = page.get_by_test_id("chat-log")
+    expect(chat).to_contain_text("Dạ, em là cán bộ một cửa. Anh/Chị mang CCCD và giấy chứng sinh ạ.")
+    expect(chat).to_contain_text("đánh giá mức độ hài lòng")
+    expect(chat).to_contain_text("5 ★ Rất hài lòng")
+    texts = [m["payload"]["message"].get("text", "") for m in sandbox.messages(user)]
+    assert len(texts) == 3 and "đã chuyển câu hỏi" in texts[0]  # confirmation, staff reply, rating request
+    ticket = TicketStore(redis_client, zalo_settings).last_resolved_for(user)
+    assert ticket is not None and ticket.assignee == "canbo1"
