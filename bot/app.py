@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.register_blueprint(webhook)
     _register_api(app)
+    _register_console(app)
     _register_site_verification(app, settings)
     _register_health(app)
     _register_errors(app)
@@ -43,10 +44,24 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_api(app: Flask) -> None:
     from bot.api import create_api_blueprint
+    from bot.api.tickets import register_ticket_routes
     from bot.dossiers.jobs import enqueue_push_with
 
     app.config["ENQUEUE_DOSSIER_PUSH"] = enqueue_push_with(app.config["QUEUE"])
-    app.register_blueprint(create_api_blueprint())
+    app.register_blueprint(create_api_blueprint(extra_routes=[register_ticket_routes]))
+
+
+def _register_console(app: Flask) -> None:
+    """The console (login, users, broadcasts), the staff inbox, statistics, posters, public pages."""
+    from bot.console import init_console
+    from bot.console.inbox import create_inbox_blueprint
+    from bot.console.stats import create_posters_blueprint, create_stats_blueprint
+    from bot.public_pages import create_public_blueprint
+
+    init_console(app)
+    for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
+                      create_public_blueprint()):
+        app.register_blueprint(blueprint)
 
 
 def _register_site_verification(app: Flask, settings: Settings) -> None:

@@ -63,6 +63,8 @@ class Settings:
     commune_name: str = "UBND xã"
     office_phone: str = ""
     portal_url: str = "https://dichvucong.gov.vn"
+    # Where citizens reach this server's public pages (QR codes point here), e.g. https://bot.xa.gov.vn
+    public_base_url: str = ""
     # A search page on the portal with a `{q}` placeholder for the citizen's words (optional).
     portal_search_url: str = ""
     # Levels a commune bot prefers when procedures exist in several variants.
@@ -129,6 +131,7 @@ class Settings:
             "commune_name": _str("COMMUNE_NAME", cls.commune_name),
             "office_phone": _str("OFFICE_PHONE"),
             "portal_url": _str("PORTAL_URL", cls.portal_url),
+            "public_base_url": _str("PUBLIC_BASE_URL").rstrip("/"),
             "portal_search_url": _str("PORTAL_SEARCH_URL"),
             "preferred_levels": _list("PREFERRED_LEVELS", ",".join(cls.preferred_levels)),
             "province_code": _str("PROVINCE_CODE"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.catalogue import Catalogue, Channel, Document, Procedure
+from bot.catalogue import Catalogue, Channel, Document, Procedure, national_code
 from bot.replies import Button, Reply
 
 MAX_REPLY_CHARS = 1900
@@ -23,16 +23,30 @@ IN_PERSON = "Trực tiếp"
 
 
 @dataclass(frozen=True)
+class DeskService:
+    """A service of the commune desk worth a line under an answer ("Thứ Hai – ngày không viết")."""
+
+    line: str
+    # National codes it is limited to; empty means every procedure received at the commune desk.
+    codes: frozenset[str] = frozenset()
+
+    def applies_to(self, proc: Procedure) -> bool:
+        in_person = not proc.channels or any(c.channel == IN_PERSON for c in proc.channels)
+        return "xa" in proc.levels and in_person and (not self.codes or national_code(proc.code) in self.codes)
+
+
+@dataclass(frozen=True)
 class OfficeInfo:
-    """The commune's one-stop desk, as configured by the deployment."""
+    """The commune's one-stop desk, as configured by the deployment (see bot/office_info.py)."""
 
     name: str
     address: str = ""
     phone: str = ""
     hours: str = ""
+    services: tuple[DeskService, ...] = ()
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;.") + "…"
 
 
@@ -46,7 +60,7 @@ def time_label(time_text: str) -> str:
 def fee_label(channel: Channel, note_limit: int | None = None) -> str:
     fee = channel.fee_text or "Chưa có thông tin"
     if channel.note:
-        note = channel.note if note_limit is None else _clip(channel.note, note_limit)
+        note = channel.note if note_limit is None else clip(channel.note, note_limit)
         return f"{fee} ({note})"
     return fee
 
@@ -64,7 +78,7 @@ def _where(proc: Procedure, office: OfficeInfo | None) -> str:
     return "; ".join(proc.agencies) if proc.agencies else ""
 
 
-def _channel_lines(proc: Procedure) -> list[str]:
+def channel_lines(proc: Procedure) -> list[str]:
     """Time and fee: once when every channel agrees, else one line per channel."""
     channels = proc.channels
     if not channels:
@@ -84,7 +98,7 @@ def _channel_lines(proc: Procedure) -> list[str]:
     return lines
 
 
-def _ways(proc: Procedure) -> str:
+def submission_ways(proc: Procedure) -> str:
     names = [c.channel for c in proc.channels]
     ways = [w for w in (IN_PERSON, ONLINE, POSTAL) if w in names]
     return ", ".join(w.lower() if i else w for i, w in enumerate(ways))
@@ -129,7 +143,7 @@ def document_line(doc: Document, limit: int | None = None) -> str:
         counts.append(f"{doc.original_count} bản chính")
     if doc.copy_count:
         counts.append(f"{doc.copy_count} bản sao")
-    name = doc.name if limit is None else _clip(doc.name, limit)
+    name = doc.name if limit is None else clip(doc.name, limit)
     return f"{name} ({', '.join(counts)})" if counts else name
 
 
@@ -161,11 +175,13 @@ def compose_answer(proc: Procedure, office: OfficeInfo | None = None) -> list[Re
     lines = [f"📄 {proc.name}"]
     where = _where(proc, office)
     if where:
-        lines.append(f"📍 Nơi nộp: {_clip(where, 200)}")
-    lines.extend(_channel_lines(proc))
-    ways = _ways(proc)
+        lines.append(f"📍 Nơi nộp: {clip(where, 200)}")
+    lines.extend(channel_lines(proc))
+    ways = submission_ways(proc)
     if ways:
         lines.append(f"📮 Cách nộp: {ways}")
+    if office:
+        lines.extend(f"🗓 {service.line}" for service in office.services if service.applies_to(proc))
     docs = key_documents(proc)
     if docs:
         lines.append("🗂 Giấy tờ chính:")
@@ -173,7 +189,7 @@ def compose_answer(proc: Procedure, office: OfficeInfo | None = None) -> list[Re
         if len(proc.documents) > len(docs):
             lines.append("(Bấm «Đủ giấy tờ» để xem danh sách đầy đủ)")
     lines.append(source_line(proc))
-    return [Reply(_clip("\n".join(lines), MAX_REPLY_CHARS), _buttons(proc))]
+    return [Reply(clip("\n".join(lines), MAX_REPLY_CHARS), _buttons(proc))]
 
 
 def _split_replies(title: str, items: list[str], footer: str) -> list[Reply]:
@@ -181,7 +197,7 @@ def _split_replies(title: str, items: list[str], footer: str) -> list[Reply]:
     replies: list[str] = []
     current = title
     for number, item in enumerate(items, 1):
-        line = _clip(f"{number}. {item}", MAX_REPLY_CHARS - 100)
+        line = clip(f"{number}. {item}", MAX_REPLY_CHARS - 100)
         if len(current) + 1 + len(line) > MAX_REPLY_CHARS:
             replies.append(current)
             current = line
@@ -209,7 +225,7 @@ def _document_items(proc: Procedure) -> list[str]:
     for doc in proc.documents:
         prefix = ""
         if doc.group == "conditional" and doc.conditions:
-            prefix = f"[{_clip(doc.conditions, 120)}] "
+            prefix = f"[{clip(doc.conditions, 120)}] "
         elif doc.group in GROUP_TITLES:
             prefix = f"[{GROUP_TITLES[doc.group]}] "
         items.append(prefix + document_line(doc))
@@ -225,7 +241,7 @@ def compose_section(proc: Procedure, section: str) -> list[Reply]:
     if items is None:
         return compose_answer(proc)
     found = items(proc)
-    title = f"{SECTION_TITLES[section]} – {_clip(proc.name, 150)}"
+    title = f"{SECTION_TITLES[section]} – {clip(proc.name, 150)}"
     if not found:
         text = f"{title}\nDạ, nguồn dữ liệu chưa có mục này. Anh/Chị xem thêm trên Cổng DVC quốc gia ạ."
         link = (Button("Xem trên Cổng DVC", proc.portal_url, "url"),) if proc.portal_url else ()
@@ -243,7 +259,7 @@ def compose_life_event_menu(catalogue: Catalogue) -> list[Reply]:
     for start in range(0, len(events), 5):
         chunk = events[start:start + 5]
         text = "Anh/Chị đang cần làm giấy tờ cho việc gì ạ? Mời chọn:" if start == 0 else "Hoặc:"
-        replies.append(Reply(text, tuple(Button(_clip(e.title, 20), f"#event {e.id}") for e in chunk)))
+        replies.append(Reply(text, tuple(Button(clip(e.title, 20), f"#event {e.id}") for e in chunk)))
     return replies
 
 
@@ -253,13 +269,13 @@ def compose_life_event(catalogue: Catalogue, event_id: str) -> list[Reply]:
         return compose_life_event_menu(catalogue)
     procs = [p for p in (catalogue.get(c) for c in event.codes) if p is not None][:LIFE_EVENT_ITEMS]
     lines = [f"📂 {event.title}: các thủ tục thường gặp"]
-    lines += [f"{i}. {_clip(p.name, 150)}" for i, p in enumerate(procs, 1)]
+    lines += [f"{i}. {clip(p.name, 150)}" for i, p in enumerate(procs, 1)]
     lines.append("Anh/Chị bấm chọn hoặc gõ tên thủ tục cần hỏi ạ.")
     replies = []
     for start in range(0, len(procs), 5):
         chunk = procs[start:start + 5]
         text = "\n".join(lines) if start == 0 else "Thêm:"
-        buttons = tuple(Button(f"{start + i}. {_clip(p.name, 16)}", f"#proc {p.code}") for i, p in
+        buttons = tuple(Button(f"{start + i}. {clip(p.name, 16)}", f"#proc {p.code}") for i, p in
                         enumerate(chunk, 1))
-        replies.append(Reply(_clip(text, MAX_REPLY_CHARS), buttons))
+        replies.append(Reply(clip(text, MAX_REPLY_CHARS), buttons))
     return replies or [Reply(lines[0])]

@@ -22,6 +22,7 @@ from bot.followers import FollowerRegistry
 from bot.inbox import RetryLater
 from bot.logs import hash_user
 from bot.services import Services
+from bot.stats import record_event
 from bot.texts import SORRY_BUSY
 from bot.zalo.errors import Outcome, ZaloError
 from bot.zalo.messages import render_replies, split_text
@@ -71,7 +72,12 @@ class EventProcessor:
             return list(json.loads(stored))
         ctx = Context(event=event, redis=self.redis, settings=self.settings,
                       now=datetime.now(UTC), services=self.services)
-        messages = render_replies(self.dispatch(ctx))
+        replies = self.dispatch(ctx)
+        try:
+            record_event(ctx, replies)
+        except redis.RedisError:
+            log.warning("statistics not recorded")  # figures must never cost a citizen their answer
+        messages = render_replies(replies)
         self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
         return messages
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -26,14 +28,35 @@ class Services:
 
         return load_catalogue()
 
-    @cached_property
+    @property
     def matcher(self) -> Any:
-        return build_matcher(self.catalogue, self.settings)
+        """Built once, and rebuilt when officials add or remove an alias in the console (the alias
+        store's version moves); one Redis GET per message. If Redis fails, the last matcher serves."""
+        from bot.alias_store import AliasStore
+
+        store = AliasStore(self.redis, self.settings)
+        current = getattr(self, "_matcher", None)
+        try:
+            version = store.version()
+            if current is not None and version == self._matcher_version:
+                return current
+            extra = store.pairs()
+        except redis.RedisError:
+            if current is not None:
+                return current
+            version, extra = -1, []
+        self._matcher = build_matcher(self.catalogue, self.settings, extra)
+        self._matcher_version = version
+        return self._matcher
 
 
-def build_matcher(catalogue: Any, settings: Settings) -> Any:
-    """The matcher as this commune configured it (preferred levels, its province's procedures)."""
-    from bot.matcher import Matcher, MatcherConfig
+def build_matcher(catalogue: Any, settings: Settings, extra_aliases: Sequence[tuple[str, str]] = ()) -> Any:
+    """The matcher as this commune configured it (preferred levels, its province's procedures), with the
+    aliases officials added (code, phrase) merged into the shipped table."""
+    from bot.matcher import Matcher, MatcherConfig, MatcherTables
 
     config = MatcherConfig(preferred_levels=settings.preferred_levels, province=settings.province_code or None)
-    return Matcher.from_catalogue(catalogue, config)
+    tables = MatcherTables.load()
+    if extra_aliases:
+        tables = replace(tables, aliases=[*tables.aliases, *extra_aliases])
+    return Matcher(catalogue.procedures.values(), tables, config)

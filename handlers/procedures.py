@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 from bot import procedure_reply
 from bot.choice import parse_choice
 from bot.context import Context
+from bot.office_info import commune_info_for
 from bot.replies import Button, Reply
 from bot.texts import MENU_BUTTONS
 from handlers import handoff
@@ -45,7 +46,7 @@ def answer(ctx: Context, code: str, section: str | None = None) -> list[Reply]:
     ctx.redis.delete(_clarify_key(ctx))
     if section:
         return procedure_reply.compose_section(proc, section)
-    return procedure_reply.compose_answer(proc)
+    return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers())
 
 
 def portal_search_url(ctx: Context, text: str) -> str:

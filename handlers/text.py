@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
-from handlers import dossier, handoff, procedures
+from handlers import dossier, handoff, office, procedures
 
 TextHandler = Callable[[Context, str], list[Reply] | None]
 CommandHandler = Callable[[Context, list[str]], list[Reply]]
@@ -44,12 +44,13 @@ def fallback(ctx: Context, text: str) -> list[Reply]:
 
 
 # Order matters: dossier look-ups first (a receipt, or the ID number the bot just asked for, must
-# never reach the matcher), then commands, explicit requests for a person, picks among offered
-# candidates, and the matcher.
+# never reach the matcher), then commands, explicit requests for a person, questions about the
+# office itself (hours, address, services), picks among offered candidates, and the matcher.
 CHAIN: list[TextHandler] = [
     dossier.handle_dossier_text,
     handle_command,
     handoff.on_text,
+    office.handle_office_text,
     procedures.on_pick,
     procedures.on_question,
 ]

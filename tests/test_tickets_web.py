@@ -10,12 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.api.tickets import create_tickets_api_blueprint
 from bot.api.tokens import create_token
 from bot.app import create_app
 from bot.config import Settings
-from bot.console import init_console
-from bot.console.inbox import create_inbox_blueprint
 from bot.console.users import UserStore
 from bot.tickets.model import PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore
@@ -25,9 +22,6 @@ from tests.conftest import RunningSandbox
 @pytest.fixture
 def app(zalo_settings: Settings) -> Flask:
     app = create_app(zalo_settings)
-    init_console(app)
-    app.register_blueprint(create_inbox_blueprint())
-    app.register_blueprint(create_tickets_api_blueprint())
     users = UserStore(app.config["REDIS"], zalo_settings)
     users.create("canbo1", "staff", "staff-pass-1", "Chị Lan")
     users.create("canbo2", "staff", "staff-pass-2", "Anh Minh")

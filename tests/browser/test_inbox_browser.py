@@ -17,8 +17,6 @@ from werkzeug.serving import make_server
 import handlers
 from bot.app import create_app
 from bot.config import Settings
-from bot.console import init_console
-from bot.console.inbox import create_inbox_blueprint
 from bot.console.users import UserStore
 from bot.events import parse_event
 from bot.processing import EventProcessor
@@ -38,8 +36,6 @@ pytestmark = [
 @pytest.fixture
 def console_url(zalo_settings: Settings) -> Iterator[str]:
     app = create_app(zalo_settings)
-    init_console(app)
-    app.register_blueprint(create_inbox_blueprint())
     UserStore(app.config["REDIS"], zalo_settings).create("canbo1", "staff", "staff-pass-1", "Chị Lan")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

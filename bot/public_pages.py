@@ -1,0 +1,116 @@
+"""Public, mobile-friendly pages per procedure, the QR images that point to them, and printable posters.
+
+GET /p/<code>              the procedure's facts (the same lines as the bot's answer) and "Mở Zalo"
+GET /p/<code>/poster       the A4 poster (HTML, print stylesheet)
+GET /p/<code>/poster.pdf   the same poster as PDF
+GET /qr/<code>.svg|.png    the QR code of /p/<code>
+No login: these are what a citizen scanning a poster opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from bot.catalogue import Procedure, load_catalogue
+from bot.config import Settings
+from bot.office_info import CommuneInfo, commune_info_for
+from bot.posters import PosterFacts, poster_facts, render_posters_pdf
+from bot.procedure_reply import channel_lines, document_line, key_documents, source_line, submission_ways
+from bot.qr import chat_link, procedure_keyword, procedure_page_url, qr_png, qr_svg
+
+PUBLIC_CACHE = "public, max-age=3600"
+
+
+def public_base_url(settings: Settings) -> str:
+    """PUBLIC_BASE_URL when the deployment sets it (behind a proxy), else the address of this request."""
+    return settings.public_base_url or request.url_root
+
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def find_procedure(code: str) -> Procedure | None:
+    return load_catalogue().get(code)  # loaded once per process (the loader caches it)
+
+
+def posters_for(codes: Sequence[str], settings: Settings) -> list[PosterFacts]:
+    """Poster facts of the known codes, in the order given (unknown codes are skipped)."""
+    info = commune_info_for(settings)
+    base = public_base_url(settings)
+    found = []
+    for code in codes:
+        proc = find_procedure(code)
+        if proc is not None:
+            found.append(poster_facts(proc, procedure_page_url(base, proc.code), info.for_answers()))
+    return found
+
+
+def pdf_response(posters: Sequence[PosterFacts], info: CommuneInfo, filename: str) -> Response:
+    pdf = render_posters_pdf(posters, info.name)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _not_found(code: str) -> tuple[str, int]:
+    info = commune_info_for(_settings())
+    return render_template("public/not_found.html", code=code, info=info,
+                           chat_url=chat_link(_settings().zalo_oa_id)), 404
+
+
+def create_public_blueprint() -> Blueprint:
+    bp = Blueprint("public", __name__, template_folder="templates")
+
+    @bp.get("/p/<code>")
+    def procedure_page(code: str):  # noqa: ANN202
+        proc = find_procedure(code)
+        if proc is None:
+            return _not_found(code)
+        settings = _settings()
+        info = commune_info_for(settings)
+        office = info.for_answers()
+        page = render_template(
+            "public/procedure.html", proc=proc, info=info,
+            facts=poster_facts(proc, procedure_page_url(public_base_url(settings), proc.code), office),
+            time_fee=channel_lines(proc), ways=submission_ways(proc),
+            services=[s for s in office.services if s.applies_to(proc)],
+            key_docs=[document_line(d) for d in key_documents(proc)],
+            all_docs=[document_line(d) for d in proc.documents if d.group != "note"],
+            source=source_line(proc), keyword=procedure_keyword(proc.code),
+            chat_url=chat_link(settings.zalo_oa_id),
+        )
+        return Response(page, headers={"Cache-Control": PUBLIC_CACHE})
+
+    @bp.get("/p/<code>/poster")
+    def poster_page(code: str):  # noqa: ANN202
+        posters = posters_for([code], _settings())
+        if not posters:
+            return _not_found(code)
+        return render_template("public/posters.html", posters=posters, info=commune_info_for(_settings()))
+
+    @bp.get("/p/<code>/poster.pdf")
+    def poster_pdf(code: str):  # noqa: ANN202
+        posters = posters_for([code], _settings())
+        if not posters:
+            return _not_found(code)
+        return pdf_response(posters, commune_info_for(_settings()), f"tthc-{posters[0].code}.pdf")
+
+    @bp.get("/qr/<code>.svg")
+    def qr_as_svg(code: str):  # noqa: ANN202
+        proc = find_procedure(code)
+        if proc is None:
+            return _not_found(code)
+        url = procedure_page_url(public_base_url(_settings()), proc.code)
+        return Response(qr_svg(url), mimetype="image/svg+xml", headers={"Cache-Control": PUBLIC_CACHE})
+
+    @bp.get("/qr/<code>.png")
+    def qr_as_png(code: str):  # noqa: ANN202
+        proc = find_procedure(code)
+        if proc is None:
+            return _not_found(code)
+        url = procedure_page_url(public_base_url(_settings()), proc.code)
+        return Response(qr_png(url), mimetype="image/png", headers={"Cache-Control": PUBLIC_CACHE})
+
+    return bp
