@@ -248,28 +248,27 @@ def send_zns_by_phone(sb: Sandbox) -> JsonDict:
         "quota": {"dailyQuota": "500", "remainingQuota": "499"}}}
 
 
-@bp.post("/v2.0/oa/upload/image")
-@zalo_endpoint("upload/image")
-def upload_image(sb: Sandbox) -> JsonDict:
+def _upload(sb: Sandbox, data: JsonDict) -> JsonDict:
+    """Both upload endpoints: an authorised multipart `file`, answered with an id for later sends."""
     with sb.state.lock:
         denied = _authorised(sb)
     if denied:
         return denied
     if "file" not in request.files:
         return zalo_error(-201, "file is required")
-    return {"error": 0, "message": "Success", "data": {"attachment_id": secrets.token_hex(16)}}
+    return {"error": 0, "message": "Success", "data": data}
+
+
+@bp.post("/v2.0/oa/upload/image")
+@zalo_endpoint("upload/image")
+def upload_image(sb: Sandbox) -> JsonDict:
+    return _upload(sb, {"attachment_id": secrets.token_hex(16)})
 
 
 @bp.post("/v2.0/oa/upload/file")
 @zalo_endpoint("upload/file")
 def upload_file(sb: Sandbox) -> JsonDict:
-    with sb.state.lock:
-        denied = _authorised(sb)
-    if denied:
-        return denied
-    if "file" not in request.files:
-        return zalo_error(-201, "file is required")
-    return {"error": 0, "message": "Success", "data": {"token": secrets.token_hex(24)}}
+    return _upload(sb, {"token": secrets.token_hex(24)})
 
 
 # --- followers and tags --------------------------------------------------------------------------
