@@ -97,20 +97,15 @@ def create_public_blueprint() -> Blueprint:
             return _not_found(code)
         return pdf_response(posters, commune_info_for(_settings()), f"tthc-{posters[0].code}.pdf")
 
-    @bp.get("/qr/<code>.svg")
-    def qr_as_svg(code: str):  # noqa: ANN202
+    @bp.get("/qr/<code>.<kind>")
+    def qr_image(code: str, kind: str):  # noqa: ANN202
+        """The procedure's QR code as SVG (for print) or PNG (for screens and chat)."""
+        renderers = {"svg": (qr_svg, "image/svg+xml"), "png": (qr_png, "image/png")}
         proc = find_procedure(code)
-        if proc is None:
+        if proc is None or kind not in renderers:
             return _not_found(code)
+        render, mimetype = renderers[kind]
         url = procedure_page_url(public_base_url(_settings()), proc.code)
-        return Response(qr_svg(url), mimetype="image/svg+xml", headers={"Cache-Control": PUBLIC_CACHE})
-
-    @bp.get("/qr/<code>.png")
-    def qr_as_png(code: str):  # noqa: ANN202
-        proc = find_procedure(code)
-        if proc is None:
-            return _not_found(code)
-        url = procedure_page_url(public_base_url(_settings()), proc.code)
-        return Response(qr_png(url), mimetype="image/png", headers={"Cache-Control": PUBLIC_CACHE})
+        return Response(render(url), mimetype=mimetype, headers={"Cache-Control": PUBLIC_CACHE})
 
     return bp
