@@ -16,6 +16,7 @@ from collections.abc import Callable
 import redis
 from rq import Queue, SimpleWorker
 
+from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
 from bot.jobs import delayed_drains, drain_user, make_queue, recover_pending, runtime
 from bot.logs import configure_logging
@@ -25,6 +26,7 @@ log = logging.getLogger("bot.worker")
 
 # How often each periodic job runs, in seconds.
 PERIODIC_SECONDS = {"dossier-poll": 300}
+BROADCAST_RECOVERY_SECONDS = 2.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings)
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
     recovered = recover_pending(client, settings)
+    recover_broadcasts(client, settings, at_start=True)
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(services)
     queue = make_queue(client, settings)
@@ -62,10 +65,25 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
     work: list[Callable[[], object]] = [
         lambda: delayed_drains(client, settings).release_due(enqueue(drain_user)),
         lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
+        # A broadcast batch whose worker died is taken over once its lease lapses.
+        _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
     ]
     if dossier_config().source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
     return work
+
+
+def _every(seconds: float, step: Callable[[], object]) -> Callable[[], object]:
+    """`step`, run at most once every `seconds` by this process's poll loop."""
+    last = [0.0]
+
+    def run() -> object:
+        if time.monotonic() - last[0] < seconds:
+            return None
+        last[0] = time.monotonic()
+        return step()
+
+    return run
 
 
 def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, job: Callable[[], object]) -> None:

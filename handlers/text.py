@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
-from handlers import dossier, handoff, office, procedures
+from handlers import alerts, dossier, handoff, office, procedures
 
 TextHandler = Callable[[Context, str], list[Reply] | None]
 CommandHandler = Callable[[Context, list[str]], list[Reply]]
@@ -28,6 +28,8 @@ COMMANDS: dict[str, CommandHandler] = {
     "procedures": procedures.browse_command,
     "event": procedures.event_command,
     "staff": handoff.staff_command,
+    "alerts": alerts.alerts_command,
+    "area": alerts.area_command,
 }
 
 
@@ -45,12 +47,14 @@ def fallback(ctx: Context, text: str) -> list[Reply]:
 
 # Order matters: dossier look-ups first (a receipt, or the ID number the bot just asked for, must
 # never reach the matcher), then commands, explicit requests for a person, questions about the
-# office itself (hours, address, services), picks among offered candidates, and the matcher.
+# office itself (hours, address, services), emergency announcements, picks among offered
+# candidates, and the matcher.
 CHAIN: list[TextHandler] = [
     dossier.handle_dossier_text,
     handle_command,
     handoff.on_text,
     office.handle_office_text,
+    alerts.handle_alerts_text,
     procedures.on_pick,
     procedures.on_question,
 ]

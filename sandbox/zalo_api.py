@@ -24,7 +24,7 @@ from sandbox import events
 from sandbox.core import Sandbox
 from sandbox.faults import Fault
 from sandbox.periods import VIETNAM, period_range
-from sandbox.state import DAY_MS, Citizen, now_ms
+from sandbox.state import DAY_MS, Citizen, CitizenEvent, SentMessage, now_ms
 from sandbox.validation import check_message, echo_event_name
 
 bp = Blueprint("zalo_api", __name__)
@@ -327,6 +327,47 @@ def list_users(sb: Sandbox) -> JsonDict:
 
 def _avatar(citizen: Citizen) -> str:
     return f"https://s120-ava-talk.zadn.vn/sandbox/{citizen.user_id}.jpg"
+
+
+# Zalo pages the conversation history about 10 messages at a time, newest first.
+MAX_CONVERSATION_PAGE = 10
+
+
+def _conversation_entry(sb: Sandbox, record: SentMessage | CitizenEvent) -> JsonDict:
+    """One message in the shape of GET /v2.0/oa/conversation ([likely]: `src` 0 = the OA sent it)."""
+    if isinstance(record, SentMessage):
+        message = json.loads(record.body).get("message") or {}
+        return {"src": 0, "time": record.sent_ms, "message_id": record.message_id, "from_id": sb.config.oa_id,
+                "to_id": record.user_id, "type": "text" if "attachment" not in message else "template",
+                "message": message.get("text", "")}
+    event = json.loads(record.body)
+    return {"src": 1, "time": record.time_ms, "message_id": (event.get("message") or {}).get("msg_id", ""),
+            "from_id": record.user_id, "to_id": sb.config.oa_id, "type": record.event_name.removeprefix("user_send_"),
+            "message": (event.get("message") or {}).get("text", "")}
+
+
+@bp.get("/v2.0/oa/conversation")
+@zalo_endpoint("conversation")
+def conversation(sb: Sandbox) -> JsonDict:
+    """A citizen's recent conversation with the OA, newest first (used to settle in-doubt sends)."""
+    data = _data_param()
+    if data is None:
+        return zalo_error(-201, "data is not valid JSON")
+    try:
+        offset, count = int(data.get("offset", 0)), int(data.get("count", MAX_CONVERSATION_PAGE))
+    except (TypeError, ValueError):
+        return zalo_error(-201, "offset and count must be integers")
+    if offset < 0 or not 1 <= count <= MAX_CONVERSATION_PAGE:
+        return zalo_error(-210, f"offset must be >= 0 and count between 1 and {MAX_CONVERSATION_PAGE}")
+    with sb.state.lock:
+        denied = _authorised(sb)
+        if denied:
+            return denied
+        timeline = list(sb.state.timelines.get(str(data.get("user_id", "")), ()))
+    newest_first = [r for r in reversed(timeline) if isinstance(r, SentMessage) and r.kind == "cs"
+                    or isinstance(r, CitizenEvent) and r.event_name.startswith("user_send_")]
+    return {"error": 0, "message": "Success",
+            "data": [_conversation_entry(sb, r) for r in newest_first[offset:offset + count]]}
 
 
 @bp.get("/v3.0/oa/user/detail")

@@ -197,6 +197,19 @@ def test_worker_killed_mid_job_replies_exactly_once_after_restart(stack: Stack, 
     assert len(citizen.received()) == 1
 
 
+def test_worker_killed_after_zalo_took_the_message_does_not_send_it_again(stack: Stack, citizen: Citizen) -> None:
+    # Zalo is slow: it will deliver the reply 3 s after the request, by which time the worker is dead.
+    citizen.call("POST", "/_sandbox/faults",
+                 json={"kind": "delay", "seconds": 3, "count": 1, "endpoint": "message/cs"})
+    citizen.say("cho tôi hỏi")
+    eventually(lambda: citizen.call("GET", "/_sandbox/faults")["faults"] == [])
+    stack.kill("worker")
+    stack.start_process("worker")
+    citizen.wait_for(1, timeout=30)
+    time.sleep(6)  # the restarted worker has settled the in-doubt send by now
+    assert len(citizen.received()) == 1
+
+
 def test_redis_restart_with_events_queued_loses_none(stack: Stack, redis_server: EmbeddedRedis,
                                                      citizen: Citizen) -> None:
     stack.kill("worker")

@@ -142,3 +142,29 @@ def test_classification_table() -> None:
     assert classify(-213) is Outcome.RECIPIENT
     assert classify(-224) is Outcome.CONFIG
     assert classify(-12345) is Outcome.PAYLOAD
+
+
+def test_a_send_that_timed_out_but_reached_zalo_is_not_sent_again(zalo_settings: Settings,
+                                                                    sandbox: RunningSandbox) -> None:
+    user = sandbox.create_user()
+    # Zalo takes 1.5 s (the client gives up after 1 s) but does deliver the message.
+    sandbox.fault(kind="delay", seconds=1.5, count=1, endpoint="message/cs")
+    client = ZaloClient(redis.Redis.from_url(zalo_settings.redis_url), zalo_settings)  # really waits
+    data = client.send_message(user, {"text": "Thông báo: mất điện"}, "slow-1")
+    assert data.get("settled") is True
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Thông báo: mất điện"]
+
+
+def test_a_worker_that_died_mid_send_settles_before_sending_again(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                                  redis_client: redis.Redis) -> None:
+    user = sandbox.create_user()
+    first = make_client(zalo_settings)
+    first.send_message(user, {"text": "Lịch tiêm chủng"}, "k-died")
+    # As if the worker died after Zalo accepted the message but before recording it.
+    redis_client.set(f"{zalo_settings.key_prefix}sent:k-died", '{"state": "in_flight", "at_ms": 0}')
+    make_client(zalo_settings).send_message(user, {"text": "Lịch tiêm chủng"}, "k-died")
+    assert len(sandbox.messages(user)) == 1
+    # ...and one that really never reached Zalo is sent.
+    redis_client.set(f"{zalo_settings.key_prefix}sent:k-lost", '{"state": "in_flight", "at_ms": 0}')
+    make_client(zalo_settings).send_message(user, {"text": "Lịch họp tổ dân phố"}, "k-lost")
+    assert len(sandbox.messages(user)) == 2

@@ -25,6 +25,10 @@ from bot.zalo.tokens import TokenStore
 log = logging.getLogger(__name__)
 
 SENT_TTL_SECONDS = 8 * 24 * 3600
+# Marks a send whose request left but whose answer has not come back (yet).
+IN_FLIGHT = "in_flight"
+# Zalo's clock against ours, when matching a message in the conversation history.
+CLOCK_SKEW_MS = 2000
 
 
 class ZaloClient:
@@ -73,18 +77,46 @@ class ZaloClient:
         return f"{self.prefix}sent:{idempotency_key}"
 
     def _send_once(self, path: str, body: dict[str, Any], user_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Send unless this key already went out. A send whose outcome is unknown (the worker died,
+        or the request timed out after leaving) is settled against the conversation history first."""
         sent_key = self._sent_key(idempotency_key)
         previous = self.redis.get(sent_key)
         if previous is not None:
-            return dict(json.loads(previous))
+            record = json.loads(previous)
+            if record.get("state") != IN_FLIGHT:
+                return dict(record)
+            delivered = self._find_delivered(user_id, body, record["at_ms"])
+            if delivered is not None:
+                self.redis.set(sent_key, json.dumps(delivered), ex=SENT_TTL_SECONDS)
+                return delivered
+        started_ms = int(time.time() * 1000)
+        self.redis.set(sent_key, json.dumps({"state": IN_FLIGHT, "at_ms": started_ms}), ex=SENT_TTL_SECONDS)
         try:
-            data = self._call("POST", path, json_body=body).get("data") or {}
+            data = self._call("POST", path, json_body=body,
+                              settle=lambda: self._find_delivered(user_id, body, started_ms)).get("data") or {}
         except ZaloError as exc:
+            if not exc.uncertain:
+                self.redis.delete(sent_key)  # Zalo said no each time: nothing went out
             if not exc.transient:
                 self._record_failure(user_id, exc)
             raise
         self.redis.set(sent_key, json.dumps(data), ex=SENT_TTL_SECONDS)
         return dict(data)
+
+    def _find_delivered(self, user_id: str, body: dict[str, Any], since_ms: int) -> dict[str, Any] | None:
+        """The message in the citizen's recent conversation, if Zalo has it (text messages only)."""
+        text = (body.get("message") or {}).get("text")
+        if not text or "recipient" not in body:
+            return None  # templates do not show in the conversation: sending again is the safe side
+        try:
+            history = self.get("/v2.0/oa/conversation", {"user_id": user_id, "offset": 0, "count": 10})
+        except ZaloError:
+            return None
+        for message in history.get("data") or []:
+            if (str(message.get("to_id")) == user_id and message.get("message") == text
+                    and int(message.get("time") or 0) >= since_ms - CLOCK_SKEW_MS):
+                return {"message_id": str(message.get("message_id", "")), "user_id": user_id, "settled": True}
+        return None
 
     def _record_failure(self, user_id: str, exc: ZaloError) -> None:
         record = {"at": time.time(), "user": hash_user(user_id, self.settings), "code": exc.code,
@@ -104,11 +136,22 @@ class ZaloClient:
         path: str,
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        settle: Callable[[], dict[str, Any] | None] | None = None,
     ) -> dict[str, Any]:
+        """One API call with retries. After an attempt whose outcome is unknown (a timeout, a lost
+        connection, a 5xx), `settle` may find that it went through after all: no second send."""
         refreshed = False
         attempt = 0
+        uncertain = False
         last_error: ZaloError | None = None
+        attempt_started = 0.0
         while attempt < self.max_attempts:
+            if uncertain and settle is not None:
+                # Give a slow request time to land at Zalo before looking for it.
+                self.sleep(max(0.0, attempt_started + 2 * self.settings.zalo_timeout_seconds - time.monotonic()))
+                if (delivered := settle()) is not None:
+                    return {"error": 0, "data": delivered}
+            attempt_started = time.monotonic()
             token = self.tokens.access_token()
             try:
                 response = self.session.request(
@@ -120,13 +163,17 @@ class ZaloClient:
                     timeout=self.settings.zalo_timeout_seconds,
                 )
                 if response.status_code >= 500 or response.status_code == 429:
+                    uncertain = uncertain or response.status_code >= 500
                     raise ZaloError(None, f"HTTP {response.status_code}", Outcome.RETRY)
                 body = response.json()
                 if not isinstance(body, dict):
                     raise ValueError("body is not an object")
             except (requests.Timeout, requests.ConnectionError) as exc:
+                # A connection refused before sending is certain; anything later may have gone through.
+                uncertain = uncertain or not isinstance(exc, requests.exceptions.ConnectTimeout)
                 last_error = ZaloError(None, type(exc).__name__, Outcome.RETRY)
             except ValueError:
+                uncertain = True
                 last_error = ZaloError(None, "unreadable answer", Outcome.RETRY)
             except ZaloError as exc:
                 last_error = exc
@@ -144,10 +191,12 @@ class ZaloClient:
                         raise exc from error
                     continue  # the retry after a refresh does not count as an attempt
                 if outcome is not Outcome.RETRY:
+                    error.uncertain = uncertain
                     raise error
                 last_error = error
             attempt += 1
             if attempt < self.max_attempts:
                 self.sleep(self.backoff_seconds[min(attempt - 1, len(self.backoff_seconds) - 1)])
         assert last_error is not None
+        last_error.uncertain = uncertain
         raise last_error

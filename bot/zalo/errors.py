@@ -56,6 +56,8 @@ class ZaloError(Exception):
         self.code = code
         self.message = message
         self.outcome = outcome
+        # True when some attempt may have reached Zalo although no success came back.
+        self.uncertain = False
 
     @property
     def transient(self) -> bool:

@@ -60,22 +60,15 @@ class TokenStore:
         )
 
     def _seed_from_settings(self) -> None:
-        # HSETNX on the access token: only the first process seeds; later ones keep what is stored.
-        if self.redis.hsetnx(self.key, "access_token", self.settings.zalo_access_token):
-            # Unknown expiry of the configured token: assume fresh (Zalo will say -220 if not).
-            self.redis.hset(
-                self.key,
-                mapping={
-                    "refresh_token": self.settings.zalo_refresh_token,
-                    "expires_at": self.clock() + 90000,
-                    "version": 0,
-                },
-            )
-        else:
-            for _ in range(50):  # another process is mid-seed; its second write follows at once
-                if self.redis.hexists(self.key, "refresh_token"):
-                    return
-                time.sleep(0.01)
+        # One HSET under EXISTS in a script: the first process seeds the whole pair at once, and no
+        # reader ever sees half of it. Unknown expiry of the configured token: assume fresh (Zalo
+        # says -220 if not).
+        self.redis.eval(
+            "if redis.call('exists', KEYS[1]) == 0 then "
+            "redis.call('hset', KEYS[1], 'access_token', ARGV[1], 'refresh_token', ARGV[2], "
+            "'expires_at', ARGV[3], 'version', 0) end return 1",
+            1, self.key, self.settings.zalo_access_token, self.settings.zalo_refresh_token, self.clock() + 90000,
+        )
 
     def access_token(self) -> str:
         """The token to use now, refreshed first when it is about to expire."""

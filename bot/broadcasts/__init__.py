@@ -1,0 +1,1 @@
+"""Emergency broadcasts: CAP-shaped announcements, targeting, rate-limited fan-out, delivery records."""

@@ -1,0 +1,341 @@
+"""Fan-out on the worker: fix the recipients, then send them in batches, one rq job per batch.
+
+Exactly-once per recipient rests on two things: each delivery record leaves "queued" once
+(store.finish), and every send carries the idempotency key `bc:<id>:<user_id>`, so a worker
+killed between Zalo's answer and our record re-sends nothing when the batch runs again. A batch
+is held by one job at a time (a lease renewed while it runs); `recover_broadcasts` (at worker
+start, and when a batch ends) re-enqueues batches whose holder died.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+from rq import Queue
+
+from bot.broadcasts.compose import consultation_message, template_data
+from bot.broadcasts.ratelimit import TokenBucket
+from bot.broadcasts.store import Broadcast, BroadcastStore
+from bot.broadcasts.targeting import CS, TEMPLATE, recipients
+from bot.config import Settings
+from bot.jobs import make_queue
+from bot.zalo.client import ZaloClient
+from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 10
+RETRY_PAUSES = (1.0, 3.0)  # extra passes over transient failures, after the client's own retries
+JOB_TIMEOUT = 6 * 3600
+# Sends in flight per batch job: Zalo's latency, not our CPU, bounds one sender; the shared token
+# bucket still caps the total rate.
+SENDERS_PER_BATCH = 4
+
+
+def idempotency_key(broadcast_id: str, user_id: str) -> str:
+    return f"bc:{broadcast_id}:{user_id}"
+
+
+# -- the web side: ask for a send ---------------------------------------------------------------
+
+
+def request_send(client: redis.Redis, settings: Settings, broadcast_id: str, approver: str,
+                 at: datetime | None = None, queue: Queue | None = None) -> None:
+    """Approve a draft: prepare now, or at `at` (rq's scheduler; recovery also starts overdue ones)."""
+    store = BroadcastStore(client, settings)
+    queue = queue or make_queue(client, settings)
+    fields: dict[str, object] = {"approved_by": approver, "status": "scheduled" if at else "preparing"}
+    if at:
+        fields["scheduled_at"] = at.timestamp()
+    store.update(broadcast_id, **fields)
+    client.sadd(f"{store.p}running", broadcast_id)
+    if at:
+        queue.enqueue_at(at, prepare_job, broadcast_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+    else:
+        queue.enqueue(prepare_job, broadcast_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+
+
+def stop(client: redis.Redis, settings: Settings, broadcast_id: str, reason: str = "") -> bool:
+    """Stop what has not gone yet: running batches see the flag and record the rest as cancelled."""
+    store = BroadcastStore(client, settings)
+    broadcast = store.get(broadcast_id)
+    if broadcast is None or broadcast.status in ("done", "stopped"):
+        return False
+    store.update(broadcast_id, status="stopped", reason=reason or "stopped")
+    if broadcast.status in ("draft", "scheduled"):
+        store.unpublish(broadcast_id)
+    return True
+
+
+# -- the worker side ----------------------------------------------------------------------------
+
+
+def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Queue | None = None) -> int:
+    """Fix the recipient list (restartable: a half-written list is rebuilt), then enqueue the batches."""
+    store = BroadcastStore(client, settings)
+    broadcast = store.get(broadcast_id)
+    if broadcast is None or broadcast.status not in ("preparing", "scheduled"):
+        return 0
+    lease = _Lease(client, store.key(broadcast_id, "lease:prepare"))
+    if not lease.take():
+        return 0
+    client.sadd(store.key(broadcast_id, "started"), "prepare")
+    store.update(broadcast_id, status="preparing")
+    client.delete(store.key(broadcast_id, "rcpt"), store.key(broadcast_id, "d"), store.key(broadcast_id, "n"),
+                  store.key(broadcast_id, "done"))
+    chunk: list[tuple[str, str]] = []
+    total = opted_out = 0
+    for recipient in recipients(client, settings, broadcast.announcement, time.time()):
+        lease.renew()
+        if recipient is None:
+            opted_out += 1
+            continue
+        chunk.append((recipient.user_id, recipient.channel))
+        if len(chunk) >= 2000:
+            store.add_recipients(broadcast_id, chunk)
+            total += len(chunk)
+            chunk = []
+    store.add_recipients(broadcast_id, chunk)
+    total += len(chunk)
+    size = max(1, settings.broadcast_batch_size)
+    batches = (total + size - 1) // size
+    store.update(broadcast_id, status="sending", total=total, batches=batches, started_at=time.time(),
+                 opted_out=opted_out)
+    store.publish(store.get(broadcast_id))  # type: ignore[arg-type]
+    for ref in broadcast.announcement.references:
+        if broadcast.announcement.msg_type == "Cancel":
+            stop(client, settings, ref, reason="cancelled")  # an all-clear stops the original's sending
+    if batches == 0:
+        _finish_broadcast(store, broadcast_id)
+    queue = queue or make_queue(client, settings)
+    for batch in range(batches):
+        queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+    client.srem(store.key(broadcast_id, "started"), "prepare")
+    lease.release()
+    return total
+
+
+@dataclass
+class _Transient(Exception):
+    code: int | None
+
+
+class _ConfigProblem(Exception):
+    pass
+
+
+class BatchSender:
+    """Sends one batch of one broadcast; the unit an rq job runs."""
+
+    def __init__(self, client: redis.Redis, settings: Settings, zalo: ZaloClient,
+                 sleep: Callable[[float], None] = time.sleep, concurrency: int = SENDERS_PER_BATCH) -> None:
+        self.redis = client
+        self.concurrency = concurrency
+        self._local = threading.local()
+        self.settings = settings
+        self.zalo = zalo
+        self.sleep = sleep
+        self.store = BroadcastStore(client, settings)
+        self.bucket = TokenBucket(client, f"{settings.key_prefix}bc:rate", settings.broadcast_rate_per_second,
+                                  sleep=sleep)
+
+    def run(self, broadcast_id: str, batch: int) -> dict[str, int]:
+        broadcast = self.store.get(broadcast_id)
+        if broadcast is None or broadcast.status not in ("sending", "stopped"):
+            return {}
+        lease = _Lease(self.redis, self.store.key(broadcast_id, f"lease:{batch}"))
+        if not lease.take():
+            return {}  # another job holds this batch
+        self.redis.sadd(self.store.key(broadcast_id, "started"), batch)
+        try:
+            outcome = self._send_batch(broadcast, batch, lease)
+            if self.store.mark_batch_done(broadcast_id, batch) >= broadcast.batches:
+                _finish_broadcast(self.store, broadcast_id)
+            return outcome
+        finally:
+            lease.release()
+
+    def _send_batch(self, broadcast: Broadcast, batch: int, lease: _Lease) -> dict[str, int]:
+        size = max(1, self.settings.broadcast_batch_size)
+        rows = self.store.recipients_slice(broadcast.id, batch * size, (batch + 1) * size)
+        states = self.store.states(broadcast.id, [uid for uid, _ in rows])
+        pending = [(uid, channel) for (uid, channel), state in zip(rows, states, strict=True) if state == "queued"]
+        message = consultation_message(broadcast.announcement, self.settings.commune_name)
+        data = template_data(broadcast.announcement, self.settings.commune_name)
+        stats = {"sent": 0, "failed": 0, "unreachable": 0, "cancelled": 0}
+        stopped = _StopCheck(self.store, broadcast.id)
+        last_code: int | None = None
+        self.zalo.tokens.current()  # seed the shared token once, before sender threads race to do it
+        for pause in (0.0, *RETRY_PAUSES):
+            if pause and pending:
+                self.sleep(pause)
+            retry: list[tuple[str, str]] = []
+
+            def one(recipient: tuple[str, str], retry: list[tuple[str, str]] = retry) -> None:
+                nonlocal last_code
+                uid, channel = recipient
+                lease.renew()
+                if stopped():
+                    stats["cancelled"] += self.store.finish(broadcast.id, uid, "cancelled")
+                    return
+                try:
+                    state = self._deliver(broadcast.id, uid, channel, message, data)
+                except _Transient as exc:
+                    retry.append(recipient)
+                    last_code = exc.code
+                    return
+                except _ConfigProblem as exc:
+                    stop(self.redis, self.settings, broadcast.id, reason=str(exc))
+                    self.store.finish(broadcast.id, uid, f"failed {channel} {exc}")
+                    return
+                kind = state.split(" ", 1)[0]
+                counter = f"sent_{state.split()[1]}" if kind == "sent" else ""
+                if self.store.finish(broadcast.id, uid, state, counter):
+                    stats[kind] += 1
+
+            if self.concurrency > 1 and len(pending) > 1:
+                with ThreadPoolExecutor(self.concurrency, thread_name_prefix="bc-send") as pool:
+                    list(pool.map(one, pending))
+            else:
+                for recipient in pending:
+                    one(recipient)
+            pending = retry
+        for uid, channel in pending:  # still failing after every pass: recorded with the last code
+            code = last_code if last_code is not None else "network"
+            stats["failed"] += self.store.finish(broadcast.id, uid, f"failed {channel} {code}")
+        return stats
+
+    def _client(self) -> ZaloClient:
+        """The given client in the job's own thread; a twin per sender thread (own HTTP session)."""
+        if threading.current_thread() is threading.main_thread() or self.concurrency <= 1:
+            return self.zalo
+        if not hasattr(self._local, "zalo"):
+            z = self.zalo
+            self._local.zalo = ZaloClient(z.redis, z.settings, max_attempts=z.max_attempts,
+                                          backoff_seconds=z.backoff_seconds, sleep=z.sleep)
+        return self._local.zalo
+
+    def _deliver(self, broadcast_id: str, uid: str, channel: str, message: dict, data: dict) -> str:
+        if channel not in (CS, TEMPLATE):
+            return "unreachable"
+        key = idempotency_key(broadcast_id, uid)
+        self.bucket.acquire()
+        zalo = self._client()
+        try:
+            if channel == CS:
+                sent = zalo.send_message(uid, message, key)
+            else:
+                sent = zalo.send_template(uid, self.settings.broadcast_template_id, data, key)
+            return f"sent {channel} {sent.get('message_id') or sent.get('msg_id') or '-'}"
+        except ZaloError as exc:
+            if exc.transient:
+                raise _Transient(exc.code) from exc
+            if exc.outcome is Outcome.CONFIG:
+                raise _ConfigProblem(str(exc.code)) from exc
+            if channel == CS and exc.code in OUTSIDE_WINDOW:
+                # Our own last-interaction time was stale: fall back to the template, if there is one.
+                if self.settings.broadcast_template_id:
+                    return self._deliver(broadcast_id, uid, TEMPLATE, message, data)
+                return "unreachable"
+            return f"failed {channel} {exc.code}"
+
+
+class _StopCheck:
+    """Reads the broadcast's status at most every half second, not once per recipient."""
+
+    def __init__(self, store: BroadcastStore, broadcast_id: str) -> None:
+        self.store, self.id, self.checked_at, self.stopped = store, broadcast_id, 0.0, False
+        self()  # the first answer before any sender thread asks
+    def __call__(self) -> bool:
+        if not self.stopped and time.monotonic() - self.checked_at > 0.5:
+            self.checked_at = time.monotonic()
+            self.stopped = self.store.redis.hget(self.store.key(self.id), "status") == b"stopped"
+        return self.stopped
+
+
+class _Lease:
+    def __init__(self, client: redis.Redis, key: str) -> None:
+        self.redis, self.key, self.token, self.renewed_at = client, key, secrets.token_hex(8), 0.0
+
+    def take(self) -> bool:
+        self.renewed_at = time.monotonic()
+        return bool(self.redis.set(self.key, self.token, nx=True, ex=LEASE_SECONDS))
+
+    def renew(self) -> None:
+        if time.monotonic() - self.renewed_at > LEASE_SECONDS / 4:
+            self.renewed_at = time.monotonic()
+            if self.redis.get(self.key) == self.token.encode():
+                self.redis.expire(self.key, LEASE_SECONDS)
+
+    def release(self) -> None:
+        if self.redis.get(self.key) == self.token.encode():
+            self.redis.delete(self.key)
+
+
+def _finish_broadcast(store: BroadcastStore, broadcast_id: str) -> None:
+    broadcast = store.get(broadcast_id)
+    if broadcast and broadcast.status == "sending":
+        store.update(broadcast_id, status="done", finished_at=time.time())
+    elif broadcast and broadcast.status == "stopped":
+        store.update(broadcast_id, finished_at=time.time())
+    store.redis.srem(f"{store.p}running", broadcast_id)
+
+
+def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | None = None,
+                       at_start: bool = True) -> int:
+    """Re-enqueue what a dead worker left: work that was started, is unfinished and whose lease lapsed.
+
+    Work never started is still on the queue, so it is left alone (no duplicates); at a worker's
+    start, overdue scheduled broadcasts are started too. Safe to call often (every few seconds).
+    """
+    store = BroadcastStore(client, settings)
+    queue = queue or make_queue(client, settings)
+    enqueued = 0
+    for raw_id in client.smembers(f"{store.p}running"):
+        broadcast = store.get(raw_id.decode())
+        if broadcast is None:
+            continue
+        started_key = store.key(broadcast.id, "started")
+        if at_start and broadcast.status == "scheduled" and broadcast.scheduled_at <= time.time():
+            queue.enqueue(prepare_job, broadcast.id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+            enqueued += 1
+            continue
+        done = store.done_batches(broadcast.id)
+        for member in client.smembers(started_key):
+            part = member.decode()
+            if client.exists(store.key(broadcast.id, f"lease:{part}")):
+                continue  # its holder is alive
+            client.srem(started_key, part)
+            if part == "prepare":
+                if broadcast.status == "preparing":
+                    queue.enqueue(prepare_job, broadcast.id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+                    enqueued += 1
+            elif int(part) not in done:
+                queue.enqueue(send_batch_job, broadcast.id, int(part), job_timeout=JOB_TIMEOUT, result_ttl=0)
+                enqueued += 1
+    return enqueued
+
+
+# -- rq job entry points (run inside `python -m bot.worker`) ------------------------------------
+
+
+def prepare_job(broadcast_id: str) -> int:
+    from bot.jobs import runtime
+
+    settings, client, _ = runtime()
+    return prepare(client, settings, broadcast_id)
+
+
+def send_batch_job(broadcast_id: str, batch: int) -> dict[str, int]:
+    from bot.jobs import runtime
+
+    settings, client, services = runtime()
+    return BatchSender(client, settings, services.zalo).run(broadcast_id, batch)

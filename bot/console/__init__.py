@@ -1,0 +1,174 @@
+"""The web console under /console: login, roles, sessions, CSRF, users, and the officials' pages.
+
+How to add a page (e.g. the staff inbox), in your own module and blueprint:
+
+    from bot.console import NavItem, register_nav
+    from bot.console.auth import current_user, login_required
+
+    inbox = Blueprint("inbox", __name__, url_prefix="/console/inbox", template_folder="templates")
+    register_nav(NavItem("Hộp thư", "inbox.queue", roles=("staff",)))   # admins see every item
+
+    @inbox.get("/")
+    @login_required("staff")            # no roles = any logged-in user; admin always passes
+    def queue(): return render_template("inbox/queue.html", user=current_user())
+
+Templates extend "console/base.html" and fill `{% block title %}`, `{% block content %}` (and
+optionally `{% block head %}`, `{% block scripts %}`, `{% block nav %}`). Every POST form must carry
+`<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`; fetch() calls send the header
+`X-CSRFToken` with the value of `<meta name="csrf-token">` (already in the base layout). CSRF is
+checked on every state-changing request except under /webhook/ and /api/ (those have their own auth).
+The app calls `init_console(app)` once; it registers this blueprint, the broadcasts pages and API,
+and the `user` CLI group.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import BuildError
+
+from bot.config import Settings
+from bot.console.auth import current_user, login_required, register_auth_views
+
+csrf = CSRFProtect()
+
+# Paths with their own authentication (signatures, bearer tokens): never CSRF-checked.
+CSRF_EXEMPT_PREFIXES = ("/webhook/", "/api/")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    endpoint: str
+    roles: tuple[str, ...] = ()
+
+
+NAV: list[NavItem] = [
+    NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
+    NavItem("Nhật ký", "console.audit", ("official",)),
+    NavItem("Người dùng", "console.users", ("admin",)),
+]
+
+
+def register_nav(item: NavItem) -> None:
+    """Add a link to the console's navigation (shown to users holding one of its roles)."""
+    if all(existing.endpoint != item.endpoint for existing in NAV):
+        NAV.append(item)
+
+
+def _nav_links() -> list[dict[str, str]]:
+    user = current_user()
+    if user is None:
+        return []
+    links = []
+    for item in NAV:
+        if not user.has_role(*item.roles):
+            continue
+        try:
+            links.append({"title": item.title, "url": url_for(item.endpoint), "endpoint": item.endpoint})
+        except BuildError:  # the page's blueprint is not registered in this app
+            continue
+    return links
+
+
+def create_console_blueprint() -> Blueprint:
+    from bot.console.admin import register_admin_views
+    from bot.console.broadcast_views import register_broadcast_views
+
+    bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                   static_folder="static", static_url_path="/static")
+    register_auth_views(bp)
+    register_admin_views(bp)
+    register_broadcast_views(bp)
+
+    @bp.get("/")
+    @login_required()
+    def home():  # noqa: ANN202
+        links = _nav_links()
+        return redirect(links[0]["url"]) if links else render_template("console/home.html")
+
+    @bp.app_context_processor
+    def console_globals() -> dict[str, object]:
+        return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint}
+
+    for code, message in ((403, "Bạn không có quyền xem trang này."), (404, "Không tìm thấy trang.")):
+        bp.register_error_handler(code, _error_page(code, message))
+    return bp
+
+
+def _error_page(code: int, message: str):  # noqa: ANN202
+    def handler(exc: Exception):  # noqa: ANN202
+        return render_template("console/error.html", code=code, message=message), code
+
+    return handler
+
+
+def console_secret_key(app: Flask) -> str:
+    """CONSOLE_SECRET_KEY, or one generated once and kept in Redis so that every web process shares it."""
+    settings: Settings = app.config["SETTINGS"]
+    if settings.console_secret_key:
+        return settings.console_secret_key
+    key = f"{settings.key_prefix}console:secret_key"
+    client = app.config["REDIS"]
+    client.set(key, secrets.token_urlsafe(48), nx=True)
+    return client.get(key).decode()
+
+
+class SharedSecretSessions(SecureCookieSessionInterface):
+    """Looks the signing key up on first use rather than at start, so the web process starts (and
+    acknowledges webhooks) while Redis is down; the console itself needs Redis anyway."""
+
+    def get_signing_serializer(self, app: Flask):  # noqa: ANN201 - itsdangerous' serializer or None
+        if not app.secret_key:
+            try:
+                app.secret_key = console_secret_key(app)
+            except redis.RedisError:
+                return None  # a session-less request; console pages answer with an error page
+        return super().get_signing_serializer(app)
+
+
+def init_console(app: Flask) -> None:
+    """Wire the console into the app: secret, cookies, CSRF, pages, broadcasts API and CLI. Idempotent."""
+    if "console" in app.blueprints:
+        return
+    from bot.api.broadcasts import create_broadcasts_api_blueprint
+    from bot.console.cli import user_command
+
+    settings: Settings = app.config["SETTINGS"]
+    app.config.update(
+        SECRET_KEY=app.config.get("SECRET_KEY") or settings.console_secret_key or None,
+        SESSION_COOKIE_NAME="xa_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.console_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.console_session_hours),
+        # Checked by our own before_request below, so that exemptions go by path, not by blueprint name.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    app.session_interface = SharedSecretSessions()
+    csrf.init_app(app)
+
+    @app.before_request
+    def check_csrf() -> None:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith(
+            CSRF_EXEMPT_PREFIXES
+        ):
+            csrf.protect()
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError):  # noqa: ANN202
+        if request.path.startswith("/console"):
+            message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang."
+            return render_template("console/error.html", code=400, message=message), 400
+        return {"ok": False, "error": "CSRF token missing or invalid"}, 400
+
+    app.register_blueprint(create_console_blueprint())
+    app.register_blueprint(create_broadcasts_api_blueprint())
+    app.cli.add_command(user_command)

@@ -1,0 +1,125 @@
+"""Console login: sessions, the `login_required(*roles)` decorator and `current_user()`.
+
+The Flask session cookie (signed with the console secret) carries only a random session id;
+the id maps to the user in Redis with a TTL, so logging out or disabling a user takes effect
+at once. Admins pass every role check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from bot.console.users import User, UserStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_store() -> UserStore:
+    return UserStore(current_app.config["REDIS"], current_app.config["SETTINGS"])
+
+
+def _session_key(sid: str) -> str:
+    return f"{current_app.config['SETTINGS'].key_prefix}console:session:{sid}"
+
+
+def current_user() -> User | None:
+    """The logged-in, active user of this request, or None."""
+    if "console_user" not in g:
+        g.console_user = None
+        sid = session.get("sid")
+        if sid:
+            name = current_app.config["REDIS"].get(_session_key(sid))
+            user = user_store().get(name.decode()) if name else None
+            g.console_user = user if user and user.active else None
+    return g.console_user
+
+
+def start_session(user: User) -> None:
+    settings = current_app.config["SETTINGS"]
+    sid = secrets.token_urlsafe(32)
+    current_app.config["REDIS"].set(_session_key(sid), user.name, ex=settings.console_session_hours * 3600)
+    session.clear()
+    session["sid"] = sid
+    session.permanent = True
+    g.console_user = user
+
+
+def end_session() -> None:
+    sid = session.pop("sid", None)
+    if sid:
+        current_app.config["REDIS"].delete(_session_key(sid))
+    session.clear()
+    g.console_user = None
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """Guard a console view: anonymous users go to the login page; wrong roles get 403.
+
+    `@login_required()` admits any logged-in user; `@login_required("official")` admits officials
+    and admins. JSON requests get 401 instead of a redirect.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+                    abort(401)
+                return redirect(url_for("console.login", next=request.full_path))
+            if not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local console paths, so the login page cannot be used to redirect elsewhere."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("console.home")
+
+
+def register_auth_views(bp: Blueprint) -> None:
+    @bp.route("/login", methods=["GET", "POST"])
+    def login():  # noqa: ANN202
+        if request.method == "GET":
+            return render_template("console/login.html", next=request.args.get("next", ""))
+        name = request.form.get("username", "").strip().lower()
+        password = request.form.get("password", "")
+        store = user_store()
+        if store.is_locked(name):
+            flash("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.", "error")
+            return render_template("console/login.html", next=request.form.get("next", "")), 429
+        user = store.verify(name, password)
+        if user is None:
+            store.record_failure(name)
+            flash("Sai tên đăng nhập hoặc mật khẩu.", "error")
+            return render_template("console/login.html", next=request.form.get("next", "")), 401
+        store.clear_failures(name)
+        start_session(user)
+        return redirect(_safe_next(request.form.get("next")))
+
+    @bp.post("/logout")
+    def logout():  # noqa: ANN202
+        end_session()
+        return redirect(url_for("console.login"))

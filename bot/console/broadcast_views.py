@@ -1,0 +1,181 @@
+"""Officials' broadcast pages: list, compose with live preview, confirm, progress, report, follow-ups."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from bot.broadcasts.areas import load_areas
+from bot.broadcasts.cap import (
+    CERTAINTIES,
+    CERTAINTY_LABELS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    URGENCIES,
+    URGENCY_LABELS,
+    VIETNAM,
+    CapError,
+    announcement_from_dict,
+)
+from bot.broadcasts.compose import announcement_text, first_screen
+from bot.broadcasts.report import csv_lines, progress
+from bot.broadcasts.service import Broadcasts
+from bot.broadcasts.store import Broadcast
+from bot.broadcasts.targeting import plan
+from bot.console.auth import current_user, login_required
+
+OFFICIALS = ("official",)
+TYPE_LABELS = {"Alert": "Cảnh báo", "Update": "Cập nhật", "Cancel": "Kết thúc"}
+STATUS_LABELS = {"draft": "Bản nháp", "scheduled": "Đã hẹn giờ", "preparing": "Đang chuẩn bị",
+                 "sending": "Đang gửi", "done": "Đã gửi xong", "stopped": "Đã dừng"}
+
+
+def _service() -> Broadcasts:
+    return Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"], current_app.config["QUEUE"])
+
+
+def _form_data(form: Any) -> dict[str, Any]:
+    """The composer's fields → the JSON shape the API also accepts."""
+    data = {name: form.get(name, "") for name in ("event", "headline", "description", "instruction", "severity",
+                                                   "urgency", "certainty", "msg_type", "references")}
+    data["expires"] = form.get("expires", "")
+    data["target"] = "all" if form.get("target_mode", "all") == "all" else (form.getlist("areas") or [""])
+    return data
+
+
+def _get_or_404(broadcast_id: str) -> Broadcast:
+    broadcast = _service().store.get(broadcast_id)
+    if broadcast is None:
+        abort(404)
+    return broadcast
+
+
+def register_broadcast_views(bp: Blueprint) -> None:
+    @bp.app_template_global()
+    def broadcast_labels() -> dict[str, Any]:
+        return {"type": TYPE_LABELS, "status": STATUS_LABELS, "severity": SEVERITY_LABELS,
+                "urgency": URGENCY_LABELS, "certainty": CERTAINTY_LABELS}
+
+    @bp.get("/broadcasts")
+    @login_required(*OFFICIALS)
+    def broadcasts():  # noqa: ANN202
+        return render_template("console/broadcasts.html", broadcasts=_service().store.recent(100))
+
+    @bp.get("/broadcasts/new")
+    @login_required(*OFFICIALS)
+    def broadcast_new():  # noqa: ANN202
+        values: dict[str, Any] = {"msg_type": "Alert", "severity": "Severe", "urgency": "Immediate",
+                                  "certainty": "Likely", "target": ["all"]}
+        ref = request.args.get("ref")
+        if ref:  # an update or all-clear starts from the original
+            original = _get_or_404(ref)
+            values = {**original.announcement.as_dict(), "references": ref,
+                      "msg_type": request.args.get("type", "Update")}
+            if values["msg_type"] == "Cancel":
+                values.update(headline=original.announcement.headline, instruction="", description="")
+        return render_template("console/compose.html", values=values, areas=list(load_areas()),
+                               severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES)
+
+    @bp.post("/broadcasts/preview")
+    @login_required(*OFFICIALS)
+    def broadcast_preview():  # noqa: ANN202
+        data = _form_data(request.form) if request.form else _json_form(request.get_json(silent=True) or {})
+        settings = current_app.config["SETTINGS"]
+        try:
+            announcement = announcement_from_dict(data, load_areas())
+        except CapError as exc:
+            return jsonify({"ok": False, "field": exc.field, "error": exc.message})
+        text = announcement_text(announcement, settings.commune_name)
+        return jsonify({"ok": True, "text": text, "first_screen": first_screen(text), "chars": len(text),
+                        "plan": plan(current_app.config["REDIS"], settings, announcement, time.time())})
+
+    @bp.post("/broadcasts")
+    @login_required(*OFFICIALS)
+    def broadcast_create():  # noqa: ANN202
+        try:
+            broadcast = _service().accept(_form_data(request.form), current_user().name)
+        except CapError as exc:
+            flash(f"Chưa lưu được: trường “{exc.field}” {exc.message}.", "error")
+            return render_template("console/compose.html", values=_form_data(request.form), areas=list(load_areas()),
+                                   severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES), 422
+        return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast.id))
+
+    @bp.get("/broadcasts/<broadcast_id>")
+    @login_required(*OFFICIALS)
+    def broadcast_detail(broadcast_id: str):  # noqa: ANN202
+        broadcast = _get_or_404(broadcast_id)
+        settings = current_app.config["SETTINGS"]
+        service = _service()
+        return render_template(
+            "console/broadcast.html", b=broadcast, a=broadcast.announcement,
+            text=announcement_text(broadcast.announcement, settings.commune_name),
+            plan=broadcast.plan or plan(current_app.config["REDIS"], settings, broadcast.announcement, time.time()),
+            progress=progress(broadcast, service.store.counts(broadcast_id)),
+            areas=load_areas(), follow_ups=service.store.follow_ups(broadcast_id),
+            history=service.audit.recent(50, subject=f"broadcast:{broadcast_id}"))
+
+    @bp.post("/broadcasts/<broadcast_id>/send")
+    @login_required(*OFFICIALS)
+    def broadcast_send(broadcast_id: str):  # noqa: ANN202
+        broadcast = _get_or_404(broadcast_id)
+        if broadcast.to_everyone and request.form.get("confirm_all") != "yes":
+            flash("Thông báo gửi tới tất cả người theo dõi: vui lòng đánh dấu ô xác nhận.", "error")
+            return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
+        at = None
+        if request.form.get("when") == "later" and request.form.get("send_at"):
+            try:
+                at = datetime.fromisoformat(request.form["send_at"]).replace(tzinfo=VIETNAM)
+            except ValueError:
+                flash("Thời điểm gửi không hợp lệ.", "error")
+                return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
+        settings = current_app.config["SETTINGS"]
+        service = _service()
+        service.store.update(broadcast_id, plan=plan(current_app.config["REDIS"], settings,
+                                                     broadcast.announcement, time.time()))
+        try:
+            service.approve(broadcast_id, current_user().name, at)
+        except CapError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
+
+    @bp.post("/broadcasts/<broadcast_id>/stop")
+    @login_required(*OFFICIALS)
+    def broadcast_stop(broadcast_id: str):  # noqa: ANN202
+        _get_or_404(broadcast_id)
+        if _service().stop(broadcast_id, current_user().name):
+            flash("Đã dừng gửi. Những người chưa nhận sẽ không nhận thông báo này.")
+        return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
+
+    @bp.get("/broadcasts/<broadcast_id>/progress.json")
+    @login_required(*OFFICIALS)
+    def broadcast_progress(broadcast_id: str):  # noqa: ANN202
+        broadcast = _get_or_404(broadcast_id)
+        return jsonify(progress(broadcast, _service().store.counts(broadcast_id)))
+
+    @bp.get("/broadcasts/<broadcast_id>/report.csv")
+    @login_required(*OFFICIALS)
+    def broadcast_report(broadcast_id: str):  # noqa: ANN202
+        _get_or_404(broadcast_id)
+        store = _service().store
+        body = stream_with_context(csv_lines(store.deliveries(broadcast_id)))
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="thong-bao-{broadcast_id}.csv"'})
+
+
+def _json_form(data: dict[str, Any]) -> dict[str, Any]:
+    return data

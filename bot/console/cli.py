@@ -1,0 +1,53 @@
+"""`flask --app wsgi user ...`: bootstrap and manage console users from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from bot.console.users import ROLES, UserError, UserStore
+
+
+def _store() -> UserStore:
+    return UserStore(current_app.config["REDIS"], current_app.config["SETTINGS"])
+
+
+@click.group("user")
+def user_command() -> None:
+    """Console users (admin, official, staff)."""
+
+
+@user_command.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True)
+@click.option("--display-name", default="", help="The name shown in the console (Vietnamese).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create(name: str, role: str, display_name: str, password: str) -> None:
+    """Create a user; the password is prompted unless given with --password."""
+    try:
+        user = _store().create(name, role, password, display_name)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {user.name} ({user.role})")
+
+
+@user_command.command("set-password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def set_password(name: str, password: str) -> None:
+    try:
+        _store().set_password(name, password)
+        _store().clear_failures(name)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password changed for {name}")
+
+
+@user_command.command("list")
+@with_appcontext
+def list_users() -> None:
+    for user in _store().all():
+        click.echo(f"{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}\t{user.display_name}")

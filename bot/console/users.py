@@ -1,0 +1,145 @@
+"""Console users in Redis: name, role, hashed password, active flag; plus the failed-login lockout.
+
+One hash per user (`console:user:<name>`) and a set of names. Passwords are hashed with
+werkzeug.security (scrypt/pbkdf2 with a salt); the plain password is never stored.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import redis
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from bot.config import Settings
+
+ROLES = ("admin", "official", "staff")
+ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa"}
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserError(ValueError):
+    """A user could not be created or changed; the message is shown to the admin (Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    display_name: str
+    active: bool
+
+    def has_role(self, *roles: str) -> bool:
+        """Admins may do everything; otherwise the user's role must be listed (no roles = anyone)."""
+        return not roles or self.role == "admin" or self.role in roles
+
+
+class UserStore:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.redis = client
+        self.settings = settings
+        self.prefix = f"{settings.key_prefix}console:"
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}user:{name}"
+
+    # -- users --------------------------------------------------------------------------------
+
+    def create(self, name: str, role: str, password: str, display_name: str = "") -> User:
+        name = name.strip().lower()
+        if not NAME_PATTERN.match(name):
+            raise UserError("Tên đăng nhập gồm 2–32 chữ thường, số, dấu chấm, gạch.")
+        self._check_role(role)
+        self._check_password(password)
+        fields = {"name": name, "role": role, "display_name": display_name.strip() or name, "active": "1",
+                  "password_hash": generate_password_hash(password), "created_at": time.time()}
+        if not self.redis.hsetnx(self._key(name), "name", name):
+            raise UserError("Tên đăng nhập đã có.")
+        pipe = self.redis.pipeline()
+        pipe.hset(self._key(name), mapping=fields)
+        pipe.sadd(f"{self.prefix}users", name)
+        pipe.execute()
+        return self._user(fields)
+
+    def get(self, name: str) -> User | None:
+        raw = self.redis.hgetall(self._key(name.strip().lower()))
+        if not raw or b"role" not in raw:
+            return None
+        return self._user({k.decode(): v.decode() for k, v in raw.items()})
+
+    def all(self) -> list[User]:
+        names = sorted(n.decode() for n in self.redis.smembers(f"{self.prefix}users"))
+        return [u for u in (self.get(n) for n in names) if u]
+
+    def set_role(self, name: str, role: str) -> None:
+        self._check_role(role)
+        self._require(name)
+        self.redis.hset(self._key(name), "role", role)
+
+    def set_active(self, name: str, active: bool) -> None:
+        self._require(name)
+        self.redis.hset(self._key(name), "active", "1" if active else "0")
+
+    def set_password(self, name: str, password: str) -> None:
+        self._check_password(password)
+        self._require(name)
+        self.redis.hset(self._key(name), "password_hash", generate_password_hash(password))
+
+    def verify(self, name: str, password: str) -> User | None:
+        """The user when the password matches and the account is active; None otherwise."""
+        name = name.strip().lower()
+        stored = self.redis.hget(self._key(name), "password_hash")
+        user = self.get(name)
+        if stored is None or user is None:
+            # Hash anyway so that unknown names take as long as wrong passwords.
+            check_password_hash(generate_password_hash("x"), password)
+            return None
+        if not check_password_hash(stored.decode(), password) or not user.active:
+            return None
+        return user
+
+    # -- lockout ------------------------------------------------------------------------------
+
+    def _fail_key(self, name: str) -> str:
+        return f"{self.prefix}login_failures:{name.strip().lower()}"
+
+    def is_locked(self, name: str) -> bool:
+        count = self.redis.get(self._fail_key(name))
+        return count is not None and int(count) >= self.settings.console_max_failed_logins
+
+    def record_failure(self, name: str) -> int:
+        """Count a failed login; the count (and so the lock) expires after the lockout period."""
+        key = self._fail_key(name)
+        pipe = self.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, self.settings.console_lockout_minutes * 60)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def clear_failures(self, name: str) -> None:
+        self.redis.delete(self._fail_key(name))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _require(self, name: str) -> None:
+        if self.get(name) is None:
+            raise UserError("Không có người dùng này.")
+
+    @staticmethod
+    def _check_role(role: str) -> None:
+        if role not in ROLES:
+            raise UserError(f"Vai trò phải là một trong: {', '.join(ROLES)}.")
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise UserError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+
+    @staticmethod
+    def _user(fields: dict[str, object]) -> User:
+        return User(name=str(fields["name"]), role=str(fields["role"]),
+                    display_name=str(fields.get("display_name") or fields["name"]),
+                    active=str(fields.get("active", "1")) == "1")
