@@ -282,22 +282,31 @@ def _truthy(value: Any) -> bool | None:
     return str(value).strip().lower() in ("true", "1", "yes")
 
 
+def _page(data: JsonDict, max_count: int, max_offset: int | None = None) -> tuple[int, int] | JsonDict:
+    """`offset` and `count` of a paged GET, or Zalo's error for them."""
+    try:
+        offset, count = int(data.get("offset", 0)), int(data.get("count", max_count))
+    except (TypeError, ValueError):
+        return zalo_error(-201, "offset and count must be integers")
+    if offset < 0 or count < 1:
+        return zalo_error(-201, "offset must be >= 0 and count >= 1")
+    if count > max_count:
+        return zalo_error(-210, f"count must be <= {max_count}")
+    if max_offset is not None and offset > max_offset:
+        return zalo_error(-210, f"offset must be <= {max_offset}")
+    return offset, count
+
+
 @bp.get("/v3.0/oa/user/getlist")
 @zalo_endpoint("user/getlist")
 def list_users(sb: Sandbox) -> JsonDict:
     data = _data_param()
     if data is None:
         return zalo_error(-201, "data is not valid JSON")
-    try:
-        offset, count = int(data.get("offset", 0)), int(data.get("count", MAX_PAGE))
-    except (TypeError, ValueError):
-        return zalo_error(-201, "offset and count must be integers")
-    if offset < 0 or count < 1:
-        return zalo_error(-201, "offset must be >= 0 and count >= 1")
-    if count > MAX_PAGE:
-        return zalo_error(-210, f"count must be <= {MAX_PAGE}")
-    if offset > MAX_OFFSET:
-        return zalo_error(-210, f"offset must be <= {MAX_OFFSET}")
+    page = _page(data, MAX_PAGE, MAX_OFFSET)
+    if isinstance(page, dict):
+        return page
+    offset, count = page
     with sb.state.lock:
         denied = _authorised(sb)
     if denied:
@@ -353,12 +362,10 @@ def conversation(sb: Sandbox) -> JsonDict:
     data = _data_param()
     if data is None:
         return zalo_error(-201, "data is not valid JSON")
-    try:
-        offset, count = int(data.get("offset", 0)), int(data.get("count", MAX_CONVERSATION_PAGE))
-    except (TypeError, ValueError):
-        return zalo_error(-201, "offset and count must be integers")
-    if offset < 0 or not 1 <= count <= MAX_CONVERSATION_PAGE:
-        return zalo_error(-210, f"offset must be >= 0 and count between 1 and {MAX_CONVERSATION_PAGE}")
+    page = _page(data, MAX_CONVERSATION_PAGE)
+    if isinstance(page, dict):
+        return page
+    offset, count = page
     with sb.state.lock:
         denied = _authorised(sb)
         if denied:
