@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
-from redis.commands.core import Script
 
 from bot.config import Settings
 from bot.events import Event
 from bot.privacy import redact_numbers
+from bot.redis_scripts import script
 
 # KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
 # ARGV: dedupe ttl, event json, user id, flag ttl.
@@ -105,20 +105,12 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     """Record the event in its citizen's inbox, once however often Zalo resends it."""
     keys = Keys(settings)
     user_id = event.user_id
-    fresh, needs_drain = _script(client, _ACCEPT)(
+    fresh, needs_drain = script(client, _ACCEPT)(
         keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.drain_scheduled(user_id)],
         args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
               user_id, DRAIN_FLAG_TTL_SECONDS],
     )
     return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
-
-
-def _script(client: redis.Redis, source: str) -> Script:
-    """Registered once per connection pool, then called by SHA (EVALSHA) to save bandwidth."""
-    cache: dict[str, Script] = client.__dict__.setdefault("_xa_scripts", {})
-    if source not in cache:
-        cache[source] = client.register_script(source)
-    return cache[source]
 
 
 class UserLock:
@@ -134,10 +126,10 @@ class UserLock:
         return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
 
     def extend(self) -> None:
-        _script(self.redis, _EXTEND)(keys=[self.key], args=[self.token, self.ttl_ms])
+        script(self.redis, _EXTEND)(keys=[self.key], args=[self.token, self.ttl_ms])
 
     def release(self) -> None:
-        _script(self.redis, _RELEASE)(keys=[self.key], args=[self.token])
+        script(self.redis, _RELEASE)(keys=[self.key], args=[self.token])
 
     def remaining_ms(self) -> int:
         return max(int(self.redis.pttl(self.key)), 0)
@@ -204,14 +196,14 @@ def drain(
                         on_dead(event, type(exc).__name__)
                     result.dead_lettered += 1
                 else:
-                    _script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
+                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
                     result.handled += 1
                 lock.extend()
         finally:
             lock.release()
         # Something may have arrived between our last look and the release: look once more.
         if client.llen(keys.inbox(user_id)) == 0:
-            _script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
+            script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
             if client.llen(keys.inbox(user_id)) == 0:
                 return result
 
@@ -230,7 +222,7 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc:
     }
     pipe = client.pipeline()
     pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
-    _script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
+    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
     pipe.execute()
 
 

@@ -19,6 +19,7 @@ import requests
 
 from bot.config import Settings
 from bot.logs import hash_user
+from bot.redis_scripts import script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
 from bot.zalo.tokens import TokenStore
 
@@ -29,6 +30,12 @@ SENT_TTL_SECONDS = 8 * 24 * 3600
 IN_FLIGHT = "in_flight"
 # Zalo's clock against ours, when matching a message in the conversation history.
 CLOCK_SKEW_MS = 2000
+# GET the send record; when there is none, SET ours (in flight) in the same step.
+_CLAIM_SEND = """
+local previous = redis.call('get', KEYS[1])
+if not previous then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return previous
+"""
 
 
 class ZaloClient:
@@ -80,7 +87,10 @@ class ZaloClient:
         """Send unless this key already went out. A send whose outcome is unknown (the worker died,
         or the request timed out after leaving) is settled against the conversation history first."""
         sent_key = self._sent_key(idempotency_key)
-        previous = self.redis.get(sent_key)
+        started_ms = int(time.time() * 1000)
+        in_flight = json.dumps({"state": IN_FLIGHT, "at_ms": started_ms})
+        # One round trip: the earlier record of this key if any, else ours is set.
+        previous = script(self.redis, _CLAIM_SEND)(keys=[sent_key], args=[in_flight, SENT_TTL_SECONDS])
         if previous is not None:
             record = json.loads(previous)
             if record.get("state") != IN_FLIGHT:
@@ -89,8 +99,7 @@ class ZaloClient:
             if delivered is not None:
                 self.redis.set(sent_key, json.dumps(delivered), ex=SENT_TTL_SECONDS)
                 return delivered
-        started_ms = int(time.time() * 1000)
-        self.redis.set(sent_key, json.dumps({"state": IN_FLIGHT, "at_ms": started_ms}), ex=SENT_TTL_SECONDS)
+            self.redis.set(sent_key, in_flight, ex=SENT_TTL_SECONDS)
         try:
             data = self._call("POST", path, json_body=body,
                               settle=lambda: self._find_delivered(user_id, body, started_ms)).get("data") or {}
