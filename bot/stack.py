@@ -102,11 +102,15 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
-        self.start_process("sandbox", f"{sys.executable} -m sandbox")
-        self.start_process("web")
-        self.start_process("worker")
-        wait_http(f"{self.sandbox_url}/_sandbox/stats")
-        wait_http(f"{self.web_url}/healthz")
+        try:
+            self.start_process("sandbox", f"{sys.executable} -m sandbox")
+            self.start_process("web")
+            self.start_process("worker")
+            wait_http(f"{self.sandbox_url}/_sandbox/stats")
+            wait_http(f"{self.web_url}/healthz")
+        except BaseException:
+            self.stop()  # never leave half a stack running
+            raise
         return self
 
     def start_process(self, name: str, command: str | None = None) -> None:
@@ -141,6 +145,11 @@ class Stack:
         self.stop()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """A plain `kill` of the demo stops its children too, as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the bot with the Zalo sandbox on this machine.")
     parser.add_argument("--web-port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -148,11 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stack = Stack(redis_url=os.environ.get("REDIS_URL") or None, web_port=args.web_port,
                   sandbox_port=args.sandbox_port, quiet=False)
-    stack.start()
-    where = stack.embedded_redis.url + " (embedded, AOF on)" if stack.embedded_redis else stack.env["REDIS_URL"]
-    print(f"\n  Redis:   {where}\n  Bot:     {stack.web_url}\n"
-          f"  Sandbox: {stack.sandbox_url}/   ← open this to chat with the bot as a citizen\n", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        stack.start()
+        where = stack.embedded_redis.url + " (embedded, AOF on)" if stack.embedded_redis else stack.env["REDIS_URL"]
+        print(f"\n  Redis:   {where}\n  Bot:     {stack.web_url}\n"
+              f"  Sandbox: {stack.sandbox_url}/   ← open this to chat with the bot as a citizen\n", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(0.5)
         print("a process exited; stopping", file=sys.stderr)

@@ -1,12 +1,18 @@
-"""Small builders shared by tests: signed Zalo webhook requests."""
+"""Small builders shared by tests: signed Zalo webhook requests, and the Procfile's worker process."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
+from bot.config import ROOT, Settings
 from bot.signature import expected_mac
 
 
@@ -27,3 +33,35 @@ def signed(event: dict[str, Any], secret: str = "oa_secret_key", app_id: str = "
     body = json.dumps(event, separators=(",", ":")).encode()
     mac = expected_mac(app_id, body, str(event["timestamp"]), secret)
     return body, {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+
+
+def start_worker(settings: Settings, sandbox_url: str, log_path: Path,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The Procfile's `python -m bot.worker`, on the test's Redis, key prefix, queue, Zalo sandbox and
+    broadcast pacing.
+
+    `env` adds or overrides environment variables. The worker gets its own process group so that
+    stop_worker (or a test's SIGKILL) reaches it and nothing else.
+    """
+    worker_env = {
+        **os.environ,
+        "REDIS_URL": settings.redis_url, "REDIS_KEY_PREFIX": settings.key_prefix,
+        "QUEUE_NAME": settings.queue_name,
+        "ZALO_APP_ID": settings.zalo_app_id, "ZALO_APP_SECRET": settings.zalo_app_secret,
+        "ZALO_OA_SECRET_KEY": settings.zalo_oa_secret_key, "ZALO_OA_ID": settings.zalo_oa_id,
+        "ZALO_ACCESS_TOKEN": settings.zalo_access_token, "ZALO_REFRESH_TOKEN": settings.zalo_refresh_token,
+        "ZALO_API_BASE": sandbox_url, "ZALO_OAUTH_BASE": sandbox_url, "LOG_LEVEL": "WARNING",
+        "BROADCAST_RATE_PER_SECOND": str(settings.broadcast_rate_per_second),
+        "BROADCAST_BATCH_SIZE": str(settings.broadcast_batch_size),
+        **(env or {}),
+    }
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "bot.worker"], cwd=ROOT, env=worker_env,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM the worker's process group (rq finishes its current job) and wait for it to exit."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(10)

@@ -173,7 +173,6 @@ class BatchSender:
         stats = {"sent": 0, "failed": 0, "unreachable": 0, "cancelled": 0}
         stopped = _StopCheck(self.store, broadcast.id)
         last_code: int | None = None
-        self.zalo.tokens.current()  # seed the shared token once, before sender threads race to do it
         for pause in (0.0, *RETRY_PAUSES):
             if pause and pending:
                 self.sleep(pause)

@@ -21,6 +21,9 @@ from bot.zalo.errors import Outcome, TokenRefreshFailed
 # Refresh ahead of expiry (tokens live about 25 h; refreshing around 20 h leaves room).
 REFRESH_AHEAD_SECONDS = 5 * 3600
 LOCK_TTL_MS = 30_000
+# How long a process reuses the pair it read: a broadcast sends hundreds of messages a second, and
+# a pair replaced by another process meanwhile only costs one -216 and a re-read.
+CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -46,18 +49,24 @@ class TokenStore:
         self.key = f"{settings.key_prefix}zalo:tokens"
         self.lock_key = f"{settings.key_prefix}zalo:tokens:lock"
         self.refresh_count_key = f"{settings.key_prefix}zalo:tokens:refreshes"
+        self._cached: TokenPair | None = None
+        self._cached_at = 0.0
 
-    def current(self) -> TokenPair:
+    def current(self, fresh: bool = False) -> TokenPair:
+        if not fresh and self._cached is not None and time.monotonic() - self._cached_at < CACHE_SECONDS:
+            return self._cached
         data = self.redis.hgetall(self.key)
         if not data:
             self._seed_from_settings()
             data = self.redis.hgetall(self.key)
-        return TokenPair(
+        pair = TokenPair(
             access_token=data[b"access_token"].decode(),
             refresh_token=data[b"refresh_token"].decode(),
             expires_at=float(data.get(b"expires_at", b"0")),
             version=int(data.get(b"version", b"0")),
         )
+        self._cached, self._cached_at = pair, time.monotonic()
+        return pair
 
     def _seed_from_settings(self) -> None:
         # One HSET under EXISTS in a script: the first process seeds the whole pair at once, and no
@@ -88,11 +97,11 @@ class TokenStore:
             if time.monotonic() > deadline:
                 raise TokenRefreshFailed(None, "timed out waiting for another refresh", Outcome.RETRY)
             time.sleep(0.05)
-            pair = self.current()
+            pair = self.current(fresh=True)
             if pair.access_token != stale_access_token:
                 return pair
         try:
-            pair = self.current()
+            pair = self.current(fresh=True)
             if pair.access_token != stale_access_token:
                 return pair  # refreshed by someone else between our failure and the lock
             return self._call_refresh(pair)
@@ -144,4 +153,5 @@ class TokenStore:
             },
         )
         self.redis.incr(self.refresh_count_key)
+        self._cached, self._cached_at = new, time.monotonic()
         return new

@@ -5,14 +5,12 @@ resolve it, and the Zalo sandbox's chat page shows what the citizen received."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import redis
-from werkzeug.serving import make_server
+from flask import Flask
 
 import handlers
 from bot.app import create_app
@@ -22,79 +20,37 @@ from bot.events import parse_event
 from bot.processing import EventProcessor
 from bot.services import Services
 from bot.tickets.store import TicketStore
-from handlers import handoff, text
 from tests.conftest import RunningSandbox
 from tests.helpers import text_event
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
-
 
 @pytest.fixture
-def console_url(zalo_settings: Settings) -> Iterator[str]:
+def console_url(zalo_settings: Settings, serve_app: Callable[[Flask], str]) -> str:
     app = create_app(zalo_settings)
     UserStore(app.config["REDIS"], zalo_settings).create("canbo1", "staff", "staff-pass-1", "Chị Lan")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    return serve_app(app)
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def citizen_says(monkeypatch: pytest.MonkeyPatch, zalo_settings: Settings, redis_client: redis.Redis) -> Any:
-    """A citizen's message through the worker's real processing, with the handoff wired in."""
-    monkeypatch.setattr(handlers, "GATES", [handoff.handoff_gate])
-    monkeypatch.setattr(text, "CHAIN", [text.handle_command, handoff.on_text])
-
-    def dispatch(ctx: Any) -> list[Any]:
-        replies = handlers.dispatch(ctx)
-        handoff.record_bot_replies(ctx, replies)
-        return replies
-
-    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings), dispatch)
+def citizen_says(zalo_settings: Settings, redis_client: redis.Redis) -> Callable[[str, str], None]:
+    """A citizen's message through the worker's real processing and the real handlers chain."""
+    services = Services(redis_client, zalo_settings)
+    processor = EventProcessor(redis_client, zalo_settings, services, handlers.dispatch)
     return lambda user, words: processor.handle(parse_event(text_event(user, words)), lambda: None)
 
 
 def test_claim_reply_resolve_and_the_citizen_sees_it(
     page: Any,
+    log_in: Callable[[str, str, str], None],
     console_url: str,
     sandbox: RunningSandbox,
-    citizen_says: Any,
+    citizen_says: Callable[[str, str], None],
     redis_client: redis.Redis,
     zalo_settings: Settings,
 ) -> None:
     from playwright.sync_api import expect
 
-    page.goto(f"{console_url}/console/login")
-    page.fill("input[name=username]", "canbo1")
-    page.fill("input[name=password]", "staff-pass-1")
-    page.click("button[type=submit]")
+    log_in(console_url, "canbo1", "staff-pass-1")
     page.goto(f"{console_url}/console/inbox/")
     expect(page.get_by_text("Không có yêu cầu nào.")).to_be_visible()
 

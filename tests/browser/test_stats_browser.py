@@ -3,16 +3,14 @@ from recorded statistics by the vendored Chart.js, offline, and a fallback quest
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from werkzeug.serving import make_server
+from flask import Flask
 
 import handlers
 from bot.app import create_app
@@ -23,39 +21,14 @@ from bot.events import Event
 from bot.services import Services
 from bot.stats import record_event
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
 UNKNOWN = "giấy tờ cho bà bầu đi đẻ"
 
 
 @pytest.fixture
-def console_url(settings: Settings) -> Iterator[str]:
+def console_url(settings: Settings, serve_app: Callable[[Flask], str]) -> str:
     app = create_app(settings)
     UserStore(app.config["REDIS"], settings).create("chutich", "official", "official-pass-1", "Chủ tịch xã")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
+    return serve_app(app)
 
 
 def converse(client: redis.Redis, settings: Settings, lines: list[str]) -> None:
@@ -67,15 +40,12 @@ def converse(client: redis.Redis, settings: Settings, lines: list[str]) -> None:
         record_event(ctx, handlers.dispatch(ctx))
 
 
-def test_dashboard_draws_its_charts(page: Any, console_url: str, redis_client: redis.Redis,
-                                    settings: Settings) -> None:
+def test_dashboard_draws_its_charts(page: Any, log_in: Callable[[str, str, str], None], console_url: str,
+                                    redis_client: redis.Redis, settings: Settings) -> None:
     from playwright.sync_api import expect
 
     converse(redis_client, settings, ["làm giấy khai sinh cho con", "đăng ký kết hôn", "khai sinh", UNKNOWN])
-    page.goto(f"{console_url}/console/login")
-    page.fill("input[name=username]", "chutich")
-    page.fill("input[name=password]", "official-pass-1")
-    page.click("button[type=submit]")
+    log_in(console_url, "chutich", "official-pass-1")
     page.goto(f"{console_url}/console/stats/?days=7")
     expect(page.locator("body")).to_have_attribute("data-charts-ready", "1")
     expect(page.locator('[data-counter="questions"] b')).to_have_text("4")
