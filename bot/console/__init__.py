@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import BuildError
@@ -123,6 +123,12 @@ def console_secret_key(app: Flask) -> str:
 class SharedSecretSessions(SecureCookieSessionInterface):
     """Looks the signing key up on first use rather than at start, so the web process starts (and
     acknowledges webhooks) while Redis is down; the console itself needs Redis anyway."""
+
+    def open_session(self, app: Flask, request: Request):  # noqa: ANN201 - a session or None
+        # Webhooks, the API and public pages carry no session: skip the cookie work on their hot path.
+        if not request.path.startswith("/console"):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask):  # noqa: ANN201 - itsdangerous' serializer or None
         if not app.secret_key:
