@@ -46,6 +46,8 @@ class Settings:
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_timeout_seconds: float = 5.0
+    # An outbound proxy for Zalo's API, where the commune's network requires one.
+    zalo_http_proxy: str = ""
     # The code Zalo gives to verify the webhook's domain (served as a file and as a meta tag).
     zalo_site_verification: str = ""
 
@@ -117,6 +119,7 @@ class Settings:
             "zalo_api_base": _str("ZALO_API_BASE", cls.zalo_api_base).rstrip("/"),
             "zalo_oauth_base": _str("ZALO_OAUTH_BASE", cls.zalo_oauth_base).rstrip("/"),
             "zalo_timeout_seconds": _float("ZALO_TIMEOUT_SECONDS", cls.zalo_timeout_seconds),
+            "zalo_http_proxy": _str("ZALO_HTTP_PROXY"),
             "zalo_site_verification": _str("ZALO_SITE_VERIFICATION"),
             "webhook_replay_window_seconds": _int(
                 "WEBHOOK_REPLAY_WINDOW_SECONDS", cls.webhook_replay_window_seconds

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.logs import hash_user
 from bot.redis_scripts import script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
+from bot.zalo.http import zalo_session
 from bot.zalo.tokens import TokenStore
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class ZaloClient:
     ) -> None:
         self.redis = client
         self.settings = settings
-        self.session = session or requests.Session()
+        self.session = session or zalo_session(settings)
         self.tokens = TokenStore(client, settings, self.session)
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds

@@ -17,6 +17,7 @@ import requests
 
 from bot.config import Settings
 from bot.zalo.errors import Outcome, TokenRefreshFailed
+from bot.zalo.http import zalo_session
 
 # Refresh ahead of expiry (tokens live about 25 h; refreshing around 20 h leaves room).
 REFRESH_AHEAD_SECONDS = 5 * 3600
@@ -44,7 +45,7 @@ class TokenStore:
     ) -> None:
         self.redis = client
         self.settings = settings
-        self.session = session or requests.Session()
+        self.session = session or zalo_session(settings)
         self.clock = clock
         self.key = f"{settings.key_prefix}zalo:tokens"
         self.lock_key = f"{settings.key_prefix}zalo:tokens:lock"
