@@ -1,6 +1,6 @@
 """Citizen side of emergency announcements: read the active ones, choose an area, opt out.
 
-Wired in by the lead: `handle_alerts_text` in handlers.text.CHAIN (before the matcher), and
+Wired in handlers.text: `handle_alerts_text` in CHAIN (before the matcher), and
 COMMANDS["alerts"] = alerts_command, COMMANDS["area"] = area_command.
 """
 

@@ -21,17 +21,9 @@ from bot.replies import Reply
 from bot.services import Services
 from bot.stats import StatsReader, local_day, record_event, tally
 from bot.tickets.store import TicketStore
-from handlers import office, procedures, text
 
 NOW = datetime.now(UTC)
 UNKNOWN = "giấy tờ cho bà bầu đi đẻ"
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The office handler wired as the lead will: after the commands, before the procedure matcher."""
-    position = text.CHAIN.index(procedures.on_pick)
-    monkeypatch.setattr(text, "CHAIN", [*text.CHAIN[:position], office.handle_office_text, *text.CHAIN[position:]])
 
 
 def say(services: Services, client: redis.Redis, settings: Settings, user: str, words: str,
@@ -44,7 +36,7 @@ def say(services: Services, client: redis.Redis, settings: Settings, user: str, 
     return ctx, replies
 
 
-def test_scripted_conversation_is_counted(chain: None, redis_client: redis.Redis, settings: Settings) -> None:
+def test_scripted_conversation_is_counted(redis_client: redis.Redis, settings: Settings) -> None:
     services = Services(redis_client, settings)
     say(services, redis_client, settings, "u1", "làm giấy khai sinh cho con")  # answer 1.001193
     say(services, redis_client, settings, "u1", "#proc 1.001193 docs")  # a section: a button, not an answer
@@ -95,7 +87,7 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def test_alias_added_from_dashboard_changes_the_answer(chain: None, app: Flask, redis_client: redis.Redis,
+def test_alias_added_from_dashboard_changes_the_answer(app: Flask, redis_client: redis.Redis,
                                                        settings: Settings) -> None:
     services = Services(redis_client, settings)
     assert services.matcher.match(UNKNOWN).decision == "fallback"

@@ -15,17 +15,14 @@ import redis
 
 import handlers
 from bot.config import Settings
-from bot.context import Context
 from bot.events import parse_event
 from bot.followers import FollowerRegistry
 from bot.processing import EventProcessor
-from bot.replies import Reply
 from bot.services import Services
 from bot.tickets.desk import StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore
 from bot.zalo.client import ZaloClient
-from handlers import handoff, text
 from tests.conftest import RunningSandbox
 from tests.helpers import text_event
 
@@ -162,26 +159,12 @@ def test_outside_the_7_day_window_the_reply_is_recorded_not_sent(
 # -- the whole path: no bot answer while a ticket is open -----------------------------------------
 
 
-def wired_dispatch(ctx: Context) -> list[Reply]:
-    """The lead's wiring in miniature: gate first, escalation after commands, transcript recorded."""
-    replies = handlers.dispatch(ctx)
-    handoff.record_bot_replies(ctx, replies)
-    return replies
-
-
-@pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handlers, "GATES", [handoff.handoff_gate])
-    monkeypatch.setattr(text, "CHAIN", [text.handle_command, handoff.on_text])
-    monkeypatch.setitem(text.COMMANDS, "staff", handoff.staff_command)
-
-
 def test_no_bot_answer_is_ever_sent_while_a_ticket_is_open(
-    wired: None, zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
+    zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
 ) -> None:
     user = sandbox.create_user()
     services = Services(redis_client, zalo_settings)
-    processor = EventProcessor(redis_client, zalo_settings, services, wired_dispatch)
+    processor = EventProcessor(redis_client, zalo_settings, services, handlers.dispatch)
 
     def citizen(raw: dict[str, Any]) -> int:
         processor.handle(parse_event(raw), lambda: None)
