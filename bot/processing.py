@@ -49,7 +49,9 @@ class EventProcessor:
         if event.is_echo and not event.is_staff_echo:
             return  # our own messages coming back: never answer them
         user = event.user_id
-        if user != OA_WIDE and not event.is_echo and event.name not in ("unfollow", "user_withdraw"):
+        if user == OA_WIDE:
+            return  # an event about no citizen (or with no sender): there is nobody to answer
+        if not event.is_echo and event.name not in ("unfollow", "user_withdraw"):
             self.followers.touch(user, at=event.timestamp_ms / 1000)
         messages = self._outbox(event)
         for index, message in enumerate(messages):

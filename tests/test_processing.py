@@ -55,3 +55,14 @@ def test_info_logs_carry_no_user_id_and_no_message_text(zalo_settings: Settings,
     lines = [JsonFormatter().format(record) for record in caplog.records]
     assert lines, "something was logged"
     assert not any(user in line or "0912345678" in line for line in lines)
+
+
+def test_an_event_with_no_citizen_is_accepted_and_answered_by_nobody(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                                      redis_client: redis.Redis) -> None:
+    calls: list[str] = []
+    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings),
+                               lambda ctx: calls.append(ctx.text) or [Reply("?")])
+    orphan = parse_event({"app_id": "123", "event_name": "user_send_text", "timestamp": "1",
+                          "message": {"msg_id": "m", "text": "xin chào"}})
+    processor.handle(orphan, lambda: None)
+    assert calls == [] and sandbox.stats()["messages"] == 0
