@@ -8,6 +8,7 @@ our question, "Hủy thông báo", and the buttons' hidden commands:
 
 from __future__ import annotations
 
+from bot.commands import parse_command
 from bot.context import Context
 from bot.dossiers.config import DossierConfig, dossier_config
 from bot.dossiers.http_source import make_source
@@ -59,11 +60,12 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
     """Replies when `text` is about a dossier, else None. Place it before the procedure matcher."""
     config = config or dossier_config()
     stripped = text.strip()
-    if stripped.startswith("#"):
-        name, *args = stripped[1:].split()
-        if name.lower() == "dossier_help":
+    parsed = parse_command(stripped)
+    if parsed is not None:
+        name, args = parsed
+        if name == "dossier_help":
             return [Reply(HELP, MENU_BUTTONS)]
-        if name.lower() == "dossier":
+        if name == "dossier":
             return dossier_command(ctx, args, config)
         return None
     receipts = find_receipts(stripped)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.commands import parse_command
 from bot.context import Context
 from bot.replies import Reply
 from bot.texts import NOT_UNDERSTOOD, menu
@@ -34,10 +35,11 @@ COMMANDS: dict[str, CommandHandler] = {
 
 
 def handle_command(ctx: Context, text: str) -> list[Reply] | None:
-    if not text.startswith("#"):
+    parsed = parse_command(text)
+    if parsed is None:
         return None
-    name, *args = text[1:].split()
-    command = COMMANDS.get(name.lower()) if name else None
+    name, args = parsed
+    command = COMMANDS.get(name)
     return command(ctx, args) if command else [menu(NOT_UNDERSTOOD)]
 
 
