@@ -146,6 +146,15 @@ def _authorised(sb: Sandbox) -> JsonDict | None:
     return zalo_error(code) if code else None
 
 
+def _citizen_for(sb: Sandbox, user_id: str, field: str = "user_id") -> Citizen | JsonDict:
+    """The authorised caller's citizen, or Zalo's error (bad token, unknown id). Call with the lock held."""
+    denied = _authorised(sb)
+    if denied:
+        return denied
+    citizen = sb.state.users.get(user_id)
+    return citizen if citizen is not None else zalo_error(-201, f"{field} is invalid")
+
+
 def _user_id(body: JsonDict) -> str:
     recipient = body.get("recipient")
     uid = recipient.get("user_id") if isinstance(recipient, dict) else body.get("user_id")
@@ -179,12 +188,9 @@ def send_consultation(sb: Sandbox) -> JsonDict:
         limited, _ = state.over_rate_limit()
         if limited:
             return zalo_error(-32)
-        denied = _authorised(sb)
-        if denied:
-            return denied
-        citizen = state.users.get(uid)
-        if citizen is None:
-            return zalo_error(-201, "recipient.user_id is invalid")
+        citizen = _citizen_for(sb, uid, "recipient.user_id")
+        if isinstance(citizen, dict):
+            return citizen
         if not citizen.follower:
             return zalo_error(-213)
         if sent_ms - citizen.last_interaction_ms > sb.config.interaction_window_days * DAY_MS:
@@ -214,16 +220,14 @@ def send_template_by_user_id(sb: Sandbox) -> JsonDict:
         return zalo_error(-201, "template_id and template_data are required")
     sent_ms = now_ms()
     with sb.state.lock:
-        denied = _authorised(sb)
-        if denied:
-            return denied
-        citizen = sb.state.users.get(uid)
-        if citizen is None:
-            return zalo_error(-201, "user_id is invalid")
+        citizen = _citizen_for(sb, uid)
+        if isinstance(citizen, dict):
+            return citizen
         record = sb.state.record_sent("template", uid, raw, events.new_msg_id(), sent_ms)
-    echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
-                             "oa_send_template", record.message_id, {}, sent_ms)
-    sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
+    if sb.config.echo:
+        echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
+                                 "oa_send_template", record.message_id, {}, sent_ms)
+        sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
     return {"error": 0, "message": "Success", "data": {
         "message_id": record.message_id, "msg_id": record.message_id, "user_id": uid,
         "sent_time": sent_ms, "quota": {"dailyQuota": "-1", "remainingQuota": "-1"}}}
@@ -384,12 +388,9 @@ def user_detail(sb: Sandbox) -> JsonDict:
     if data is None:
         return zalo_error(-201, "data is not valid JSON")
     with sb.state.lock:
-        denied = _authorised(sb)
-        if denied:
-            return denied
-        citizen = sb.state.users.get(str(data.get("user_id", "")))
-        if citizen is None:
-            return zalo_error(-201, "user_id is invalid")
+        citizen = _citizen_for(sb, str(data.get("user_id", "")))
+        if isinstance(citizen, dict):
+            return citizen
         last = datetime.fromtimestamp(citizen.last_interaction_ms / 1000, VIETNAM).strftime("%d/%m/%Y")
         detail: JsonDict = {
             "user_id": citizen.user_id,
@@ -417,12 +418,9 @@ def message_quota(sb: Sandbox) -> JsonDict:
     if body is None:
         return zalo_error(-201, "Body is not valid JSON")
     with sb.state.lock:
-        denied = _authorised(sb)
-        if denied:
-            return denied
-        citizen = sb.state.users.get(_user_id(body))
-        if citizen is None:
-            return zalo_error(-201, "user_id is invalid")
+        citizen = _citizen_for(sb, _user_id(body))
+        if isinstance(citizen, dict):
+            return citizen
         now = now_ms()
         window_ms = sb.config.interaction_window_days * DAY_MS
         return {"error": 0, "message": "Success", "data": {
@@ -442,12 +440,9 @@ def _tag_change(sb: Sandbox, add: bool) -> JsonDict:
     if not tag:
         return zalo_error(-201, "tag_name is required")
     with sb.state.lock:
-        denied = _authorised(sb)
-        if denied:
-            return denied
-        citizen = sb.state.users.get(_user_id(body))
-        if citizen is None:
-            return zalo_error(-201, "user_id is invalid")
+        citizen = _citizen_for(sb, _user_id(body))
+        if isinstance(citizen, dict):
+            return citizen
         if add:
             citizen.tags.add(tag)
             sb.state.tags.add(tag)
