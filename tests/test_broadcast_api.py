@@ -148,3 +148,11 @@ def test_preview_leads_with_the_action_and_counts_channels(app: Flask) -> None:
     answer = client.post("/console/broadcasts/preview", data=FORM, headers={"X-CSRFToken": token}).get_json()
     assert answer["ok"] and answer["first_screen"].split("\n")[1].startswith("👉 Mở cửa nhà")
     assert answer["plan"]["total"] == 0
+
+
+def test_the_console_explains_validation_in_vietnamese() -> None:
+    from bot.broadcasts.cap import CapError
+    from bot.console.broadcast_views import problem_in_vietnamese
+
+    assert problem_in_vietnamese(CapError("expires", "is required")) == "Mục «Hiệu lực đến» chưa được điền."
+    assert problem_in_vietnamese(CapError("expires", "is in the past")) == "Mục «Hiệu lực đến» đã qua."

@@ -40,6 +40,20 @@ from bot.broadcasts.targeting import plan
 from bot.console.auth import current_user, login_required
 
 OFFICIALS = ("official",)
+
+# Officials read Vietnamese: CAP validation speaks English to integrators, the console translates.
+FIELD_LABELS = {"event": "Sự kiện", "headline": "Tiêu đề", "instruction": "Việc người dân cần làm ngay",
+                "description": "Chi tiết", "severity": "Mức độ", "urgency": "Khẩn cấp", "certainty": "Độ chắc chắn",
+                "expires": "Hiệu lực đến", "target": "Gửi tới", "references": "Thông báo gốc"}
+PROBLEMS = (("is required", "chưa được điền"), ("is in the past", "đã qua"), ("is longer than", "quá dài"),
+            ("must be one of", "chưa chọn đúng"), ("not an ISO 8601", "không đúng định dạng ngày giờ"),
+            ("unknown area", "có khu vực không nằm trong danh sách"))
+
+
+def problem_in_vietnamese(exc: CapError) -> str:
+    label = FIELD_LABELS.get(exc.field, exc.field)
+    problem = next((vi for en, vi in PROBLEMS if exc.message.startswith(en)), "không hợp lệ")
+    return f"Mục «{label}» {problem}."
 TYPE_LABELS = {"Alert": "Cảnh báo", "Update": "Cập nhật", "Cancel": "Kết thúc"}
 STATUS_LABELS = {"draft": "Bản nháp", "scheduled": "Đã hẹn giờ", "preparing": "Đang chuẩn bị",
                  "sending": "Đang gửi", "done": "Đã gửi xong", "stopped": "Đã dừng"}
@@ -99,7 +113,7 @@ def register_broadcast_views(bp: Blueprint) -> None:
         try:
             announcement = announcement_from_dict(data, load_areas())
         except CapError as exc:
-            return jsonify({"ok": False, "field": exc.field, "error": exc.message})
+            return jsonify({"ok": False, "field": exc.field, "error": problem_in_vietnamese(exc)})
         text = announcement_text(announcement, settings.commune_name)
         return jsonify({"ok": True, "text": text, "first_screen": first_screen(text), "chars": len(text),
                         "plan": plan(current_app.config["REDIS"], settings, announcement, time.time())})
@@ -110,7 +124,7 @@ def register_broadcast_views(bp: Blueprint) -> None:
         try:
             broadcast = _service().accept(_form_data(request.form), current_user().name)
         except CapError as exc:
-            flash(f"Chưa lưu được: trường “{exc.field}” {exc.message}.", "error")
+            flash(f"Chưa lưu được: {problem_in_vietnamese(exc)}", "error")
             return render_template("console/compose.html", values=_form_data(request.form), areas=list(load_areas()),
                                    severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES), 422
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast.id))
@@ -150,7 +164,7 @@ def register_broadcast_views(bp: Blueprint) -> None:
         try:
             service.approve(broadcast_id, current_user().name, at)
         except CapError as exc:
-            flash(exc.message, "error")
+            flash(problem_in_vietnamese(exc), "error")
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
 
     @bp.post("/broadcasts/<broadcast_id>/stop")
