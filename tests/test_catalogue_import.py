@@ -9,8 +9,16 @@ import pytest
 
 from bot.catalogue import load_catalogue, national_code, province_of
 from bot.catalogue_import import sources
-from bot.catalogue_import.flat_tables import parse_channels, parse_documents, parse_legal_basis, parse_results
+from bot.catalogue_import.flat_tables import (
+    LEGAL_HEADER,
+    _split_forms,
+    parse_channels,
+    parse_documents,
+    parse_legal_basis,
+    parse_results,
+)
 from bot.catalogue_import.levels import parse_levels
+from bot.catalogue_import.names import province_from_issuer
 from bot.catalogue_import.records import from_raw, raw_code
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -103,8 +111,108 @@ def test_documents_parse_across_the_archive(raw_by_code: dict[str, dict]) -> Non
 
 def test_legal_basis_rows() -> None:
     flat = "Tên văn bản pháp lýMã văn bảnThông tư 80/2021/TT-BTC80/2021/TT-BTCLuật Quản lý thuế38/2019/QH14"
-    assert parse_legal_basis(flat) == ["Thông tư (80/2021/TT-BTC)", "Luật Quản lý thuế (38/2019/QH14)"]
+    assert parse_legal_basis(flat) == ["Thông tư 80/2021/TT-BTC", "Luật Quản lý thuế (38/2019/QH14)"]
     assert parse_legal_basis("Không có thông tin") == []
+
+
+@pytest.mark.parametrize(
+    ("flat", "expected"),
+    [
+        # The next row's name glued on in lower case, in capitals, or taking the issuer's last capital.
+        ("Nghị định 100/2024/NĐ-CPnghị quyết số 5/2025/NQ-CPLuật Đất đai31/2024/QH15",
+         ["Nghị định 100/2024/NĐ-CP", "nghị quyết số 5/2025/NQ-CP", "Luật Đất đai (31/2024/QH15)"]),
+        ("73/2025/TT-NHNNSố 73/2025/TT-NHNNLuật Các tổ chức tín dụngLuật số 32/2024/QH15",
+         ["73/2025/TT-NHNN", "Luật Các tổ chức tín dụng (Luật số 32/2024/QH15)"]),
+        ("Quy định chung118/2025/NĐ-CQuy định riêng151/2025/NĐ-CP",
+         ["Quy định chung (118/2025/NĐ-C)", "Quy định riêng (151/2025/NĐ-CP)"]),
+        ("BAN HÀNH QUY TRÌNH2222/QĐ-BHXHNghị định 166/2016/NĐ-CP-Quy định về giao dịch điện tử166/2016/NĐ-CP",
+         ["BAN HÀNH QUY TRÌNH (2222/QĐ-BHXH)", "Nghị định 166/2016/NĐ-CP-Quy định về giao dịch điện tử"]),
+        # Term digits and glued years must not swallow the next number.
+        ("Luật 08/2017/QH1408/2017/QH14Luật Đấu giá tài sản năm 201601/2016/QH14",
+         ["Luật 08/2017/QH14", "Luật Đấu giá tài sản năm 2016 (01/2016/QH14)"]),
+        # A code cell glued after a name that lost its space before "ngày", and a trailing date.
+        ("Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an53/2025/TT-BCA"
+         "Thông tư số 55/2026/TT-BTC ngày 15/5/2026.55/2026/TT-BTC",
+         ["Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an", "Thông tư số 55/2026/TT-BTC ngày 15/5/2026"]),
+        ("Thông tư 22/2023/TT-BCAQUY ĐỊNH MỨC THU25/2021/TT-BTC",
+         ["Thông tư 22/2023/TT-BCA", "QUY ĐỊNH MỨC THU (25/2021/TT-BTC)"]),
+        ("Lệnh 21/2014/L-CTN21/2014/L-CTNCơ quan thực hiệnTòa án nhân dân", ["Lệnh 21/2014/L-CTN"]),
+    ],
+)
+def test_legal_basis_glued_rows(flat: str, expected: list[str]) -> None:
+    assert parse_legal_basis(LEGAL_HEADER + flat) == expected
+
+
+def test_legal_basis_real_records(raw_by_code: dict[str, dict]) -> None:
+    # 3.000169: every name cell ends with the code its code cell repeats.
+    assert parse_legal_basis(raw_by_code["3.000169"]["can_cu_phap_ly"]) == [
+        "Thông tư 23/2019/TT-BTC", "Nghị định 137/2020/NĐ-CP", "Thông tư 218/2016/TT-BTC", "Nghị định 56/2023/NĐ-CP",
+    ]
+    # 2.000809: a name in capitals, a number without a year, a name running on after "NĐ-CP-".
+    items = parse_legal_basis(raw_by_code["2.000809"]["can_cu_phap_ly"])
+    assert len(items) == 6
+    assert items[1].endswith("(2222/QĐ-BHXH)")
+    assert items[4].startswith("Nghị định 166/2016/NĐ-CP-Quy định về giao dịch điện tử")
+
+
+def test_legal_basis_agrees_with_the_structured_set(raw_by_code: dict[str, dict]) -> None:
+    """Where both archives hold a procedure, the raw rows' numbers are mostly those the structured set lists."""
+    structured = {r["source"]["procedure_code"]: r for _, r in sources.structured_records(SHARED)}
+    number = re.compile(r"\d+(?:\.\d+)?/\d{4}/[A-ZĐ]+")
+    agree = total = 0
+    for code, record in raw_by_code.items():
+        if code not in structured:
+            continue
+        want = {m for i in structured[code]["legal_basis"]["items"] for m in number.findall(i["code"] or "")}
+        got = {m for item in parse_legal_basis(record["can_cu_phap_ly"]) for m in number.findall(item)}
+        total += 1
+        agree += want == got or not want
+    assert agree / total > 0.5
+    items = [i for r in raw_by_code.values() for i in parse_legal_basis(r["can_cu_phap_ly"])]
+    # No row starts with the tail of a cut number ("/2019/TT-BTC…", "ố 73/…") or a lone letter ("N (…").
+    assert sum(bool(re.match(r"/|[^\W\d_]\W", i)) for i in items) / len(items) < 0.002
+
+
+@pytest.mark.parametrize(
+    ("cell", "name", "forms"),
+    [
+        ("Đơn theo Thông tư số 19/2017/TT-BGTVTMẫu số 3.docx", "Đơn theo Thông tư số 19/2017/TT-BGTVT",
+         ("Mẫu số 3.docx",)),
+        ("Toàn bộ hồ sơ đề nghị khoanh nợmẫu số 03- khoanh nợ.docx", "Toàn bộ hồ sơ đề nghị khoanh nợ",
+         ("mẫu số 03- khoanh nợ.docx",)),
+        ("Tờ khai (mẫu HH2).75-Mẫu HH2-Biên bản.doc", "Tờ khai (mẫu HH2).", ("75-Mẫu HH2-Biên bản.doc",)),
+        ("Tờ khai thuế (Mẫu số 01/CNKD)01 CNKD.docx", "Tờ khai thuế (Mẫu số 01/CNKD)", ("01 CNKD.docx",)),
+        ("Đơn đề nghị theo mẫu quy địnhvăn bản đề nghị.docx", "Đơn đề nghị theo mẫu quy định",
+         ("văn bản đề nghị.docx",)),
+        ("Bản khai theo mẫuMauDanhsach (2).docxMauBankhai.docx", "Bản khai theo mẫu",
+         ("MauDanhsach (2).docx", "MauBankhai.docx")),
+        ("Bản đồ khu vực khai thácMau 04-Phu luc I_37.2025.TT-BNNMT_02.7.2025.doc", "Bản đồ khu vực khai thác",
+         ("Mau 04-Phu luc I_37.2025.TT-BNNMT_02.7.2025.doc",)),
+        ("Đề án theo Mẫu số 11 ban hành ngày 01 tháng 4 năm 2026Mẫu số 11.docx",
+         "Đề án theo Mẫu số 11 ban hành ngày 01 tháng 4 năm 2026", ("Mẫu số 11.docx",)),
+        ("Giấy tờ khác", "Giấy tờ khác", ()),
+    ],
+)
+def test_forms_split_from_names(cell: str, name: str, forms: tuple[str, ...]) -> None:
+    assert _split_forms(cell) == (name, forms)
+
+
+def test_forms_across_the_archive(raw_by_code: dict[str, dict]) -> None:
+    docs = [d for r in raw_by_code.values() for d in parse_documents(r["thanh_phan_ho_so"])]
+    extension = re.compile(r"\.(?:docx?|pdf|xlsx?)\b", re.I)
+    assert sum(bool(extension.search(d.name)) for d in docs) <= 30  # file names left inside a name
+    forms = [f for d in docs for f in d.forms]
+    assert len(forms) > 2500
+    assert all(extension.search(f) and (f[0].isalnum() or f[0] == "(") for f in forms)
+    assert sum(len(f) > 100 for f in forms) / len(forms) < 0.01
+
+
+def test_province_from_issuer() -> None:
+    assert province_from_issuer("UBND tỉnh Lạng Sơn") == "Lạng Sơn"
+    assert province_from_issuer("Trung tâm phục vụ hành chính công Thành phố Hà Nội") == "Hà Nội"
+    assert province_from_issuer("Sở Xây dựng - tỉnh Quảng Ngãi") == "Quảng Ngãi"
+    assert province_from_issuer("Bộ xây dựng (Giao thông vận tải cũ)") is None
+    assert province_from_issuer("Ủy ban nhân dân cấp tỉnh") is None
 
 
 def test_results_drop_portal_chrome() -> None:

@@ -7,13 +7,17 @@ import re
 from bot.catalogue_import.levels import levels_from_agencies
 from bot.catalogue_import.text import is_blank, one_line, unique
 
-_PROVINCE_ISSUER = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:tỉnh|thành phố|TP\.?)\s+(.+)$", re.I)
+# A provincial body names its province last: "UBND tỉnh Lạng Sơn", "Sở Xây dựng - tỉnh Quảng Ngãi",
+# "Trung tâm phục vụ hành chính công Thành phố Hà Nội". Ministries never do.
+_PROVINCE_ISSUER = re.compile(r"(?:^|[\s-])(?i:tỉnh|thành phố|tp\.?)\s+(?P<name>[^\W\d_][^,;()\-]*)$")
 
 
 def province_from_issuer(issuer: str) -> str | None:
     """"UBND tỉnh Lạng Sơn" -> "Lạng Sơn": the procedure is local to that province."""
-    match = _PROVINCE_ISSUER.match(issuer.strip())
-    return match.group(1).strip() if match else None
+    match = _PROVINCE_ISSUER.search(issuer.strip())
+    if match is None or not match.group("name")[0].isupper():
+        return None
+    return match.group("name").strip()
 
 
 def split_agencies(text: str) -> tuple[str, ...]:
