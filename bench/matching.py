@@ -106,7 +106,7 @@ def main() -> None:
         "BM25 (bm25s)": lambda: bm25_baseline(codes, names),
     }
     print(f"catalogue: {len(catalogue)} procedures, {len(codes)} indexed; matcher built in {build_s:.2f} s")
-    for split in ("dev", "heldout", "all"):
+    for split in ("dev", "heldout", "blind", "blind2", "all"):
         subset = [r for r in rows if split == "all" or r.split == split]
         if not subset:
             continue

@@ -71,7 +71,8 @@ class Settings:
     portal_search_url: str = ""
     # Levels a commune bot prefers when procedures exist in several variants.
     preferred_levels: tuple[str, ...] = ("xa",)
-    province_code: str = ""
+    # The commune's province by name ("Bắc Ninh"): its own local procedures join the national ones.
+    province: str = ""
 
     log_level: str = "INFO"
     # Salt for hashing citizen ids in logs (so logs carry no personal data).
@@ -137,7 +138,7 @@ class Settings:
             "public_base_url": _str("PUBLIC_BASE_URL").rstrip("/"),
             "portal_search_url": _str("PORTAL_SEARCH_URL"),
             "preferred_levels": _list("PREFERRED_LEVELS", ",".join(cls.preferred_levels)),
-            "province_code": _str("PROVINCE_CODE"),
+            "province": _str("PROVINCE"),
             "log_level": _str("LOG_LEVEL", cls.log_level).upper(),
             "log_salt": _str("LOG_SALT", cls.log_salt),
             "console_secret_key": _str("CONSOLE_SECRET_KEY"),

@@ -12,6 +12,9 @@ which is length-aware: "dang ky khai sinh" covers all of "Thủ tục đăng ký
 động", "biên giới") the query does not contain cost a little more, the preferred levels (the commune's
 own, by default) earn a little, and an alias phrase found whole in the query is strong evidence even in
 a long sentence. Unknown syllables are corrected with rapidfuzz against the catalogue's vocabulary.
+Situations imply variants (`textnorm.situation_hints`: a country name → "nước ngoài", a lost paper →
+"cấp lại", an age → its bracket); words that single out a sibling ("bổ sung", "cấp đổi") push down the
+procedures whose names lack them.
 
 Decisions (`MatchResult.decision`):
 - "answer": one procedure is clearly meant (candidates[0]);
@@ -34,7 +37,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table
+from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
 
@@ -48,7 +51,18 @@ _RECEIPT_RE = re.compile(
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
 # Words marking a special variant of a procedure; the plain variant is preferred unless the query has them.
-_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien")
+_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung")
+# Words a query uses to single out one sibling of a family ("cấp lại", "bổ sung", "dưới 14 tuổi"):
+# procedures whose name lacks them are pushed down a little, so the plain sibling does not win on
+# its many aliases.
+_SIBLING_MARKERS = ("cap lai", "cap doi", "dang ki lai", "bo sung", "gia han", "duoi 14", "duoi 6",
+                    "tu du 14", "cham dut", "tam ngung", "xoa", "mo khoa", "than nhan", "thoat", "ban sao",
+                    "trich luc", "tu tran")
+_SIBLING_PENALTY = 0.07
+# A required marker inferred from the situation (a country name) is weaker than one typed.
+_INFERRED_REQUIRED_PENALTY = 0.18
+# Markers that exclude each other: a child of 10 cannot use the procedure "từ đủ 14 tuổi trở lên".
+_CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
 # Markers strong enough that a query naming them rules out procedures without them.
 _REQUIRED_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi")
 # Parts of official names that say nothing about what the procedure is.
@@ -216,6 +230,7 @@ class Matcher:
         self._vocab = sorted({f for f in postings if " " not in f})
         self._vocab_set = set(self._vocab)
         self._filler_words = filler_words
+        self._common_bigram_idf = math.log((n_names + 1) / 5.5)  # seen in at least five names
         self._unknown_weight = float(np.median([self._idf[w] for w in self._vocab])) if self._vocab else 1.0
 
         code_index = {code: i for i, code in enumerate(self._procs)}
@@ -227,14 +242,14 @@ class Matcher:
             if prefer.intersection(proc.levels or ()):
                 proc_bonus[i] += 0.04
             name = " ".join(self._name_tokens[code])
-            self._variant_of.append({m for m in _VARIANT_MARKERS if f" {m} " in f" {name} "})
+            self._variant_of.append({m for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS) if f" {m} " in f" {name} "})
             # Tiny length term: among otherwise equal names, the shorter (plainer) one ranks first.
             proc_bonus[i] -= 0.0005 * min(len(self._name_tokens[code]), 40)
         self._proc_bonus = proc_bonus
         self._proc_codes = list(self._procs)
         self._variant_docs = {
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
-            for m in _VARIANT_MARKERS
+            for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
         }
 
     # ---------- query analysis ----------
@@ -296,6 +311,16 @@ class Matcher:
             return labels[0]
         return None
 
+    def _is_word_in_context(self, before: str | None, token: str, after: str | None) -> bool:
+        """A would-be abbreviation forming a catalogue bigram with a neighbour is a word ("liet sy")."""
+        if token not in self._vocab_set:
+            return False
+        # A pair seen in only one or two names proves little ("si bang"); "liet si" is in dozens.
+        common = self._common_bigram_idf
+        return (before is not None and self._idf.get(f"{before} {token}", math.inf) <= common) or (
+            after is not None and self._idf.get(f"{token} {after}", math.inf) <= common
+        )
+
     # ---------- matching ----------
 
     def match(self, query: str) -> MatchResult:
@@ -311,21 +336,31 @@ class Matcher:
             proc = self._procs[code_match.group(1)]
             return MatchResult(query, "answer", [Candidate(proc.code, proc.name, 1.0)], intent="code")
 
-        tokens = folded_tokens(text, self._abbrev)
+        tokens = folded_tokens(text, self._abbrev, self._is_word_in_context)
         if not tokens:
             return MatchResult(query, "fallback", [])
         intent = self._chitchat_intent(tokens)
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
+        stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
+        tokens += situation_hints(tokens)
 
         corrected: list[str] = []
         for i, token in enumerate(tokens):
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
-        ranked = self._rank(corrected)
+        ranked = self._rank(corrected, stated)
         return self._decide(query, ranked)
 
-    def _rank(self, tokens: list[str]) -> list[tuple[int, float]]:
+    @staticmethod
+    def _marker_penalty(marker: str, typed: bool) -> float:
+        """How much a procedure lacking a marker the query has loses."""
+        if marker not in _REQUIRED_MARKERS:
+            return _SIBLING_PENALTY
+        return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
+
+    def _rank(self, tokens: list[str], stated: str | None = None) -> list[tuple[int, float]]:
+        """Rank procedures; `stated` is the query as typed, whose required markers rule others out."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
         acc_query = np.zeros(n_docs)
@@ -363,16 +398,23 @@ class Matcher:
         if hit.size:
             cover = doc_cover[hit]
             plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
-            alias_scores = np.where(cover >= 0.7, (0.55 + 0.4 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
+            # The query-cover term weighs enough that a name covering more of the query (a sibling
+            # "… bổ sung") beats a shorter alias of the plain procedure.
+            alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
         query_text = f" {' '.join(tokens)} "
         for marker, ids in self._variant_docs.items():
-            if f" {marker} " not in query_text:
+            in_query = f" {marker} " in query_text
+            if marker in _VARIANT_MARKERS and not in_query:
                 per_proc[ids] -= 0.05
-            elif marker in _REQUIRED_MARKERS:
+            elif in_query and (marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS):
                 lacking = np.ones(len(per_proc), dtype=bool)
                 lacking[ids] = False
-                per_proc[lacking] -= 0.25
+                # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
+                typed = stated is None or f" {marker} " in stated
+                per_proc[lacking] -= self._marker_penalty(marker, typed)
+            if in_query and marker in _CONFLICTING_MARKERS:
+                per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
         per_proc = per_proc + self._proc_bonus * (per_proc > 0)
         top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12]
         order = sorted(top.tolist(), key=lambda i: (-per_proc[i], self._proc_codes[i]))

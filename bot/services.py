@@ -55,7 +55,7 @@ def build_matcher(catalogue: Any, settings: Settings, extra_aliases: Sequence[tu
     aliases officials added (code, phrase) merged into the shipped table."""
     from bot.matcher import Matcher, MatcherConfig, MatcherTables
 
-    config = MatcherConfig(preferred_levels=settings.preferred_levels, province=settings.province_code or None)
+    config = MatcherConfig(preferred_levels=settings.preferred_levels, province=settings.province or None)
     tables = MatcherTables.load()
     if extra_aliases:
         tables = replace(tables, aliases=[*tables.aliases, *extra_aliases])

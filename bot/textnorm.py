@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 # Combining marks that carry the five Vietnamese tones (grave, acute, hook, tilde, dot below).
 _TONE_MARKS = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -33,6 +33,7 @@ _SYLLABLE_RE = re.compile(
     rf"({'|'.join(sorted(_NUCLEI, key=len, reverse=True))})"
     r"(ng|nh|ch|[cmnpt])?$"
 )
+_AGE_SHORTHAND_RE = re.compile(r"^(\d{1,3})t$")
 _TOKEN_RE = re.compile(r"[0-9a-zđăâêôơư\u0300-\u036f]+")
 
 # Telex: doubled or w-suffixed letters that shape a vowel, and "dd" for đ.
@@ -175,16 +176,36 @@ def tokenize(text: str) -> list[str]:
     out = []
     for raw in tokens:
         token = nfc(raw)
+        age = _AGE_SHORTHAND_RE.match(token)
+        if age:  # "6t", "17t": chat shorthand for an age
+            out += [age.group(1), "tuổi"]
+            continue
         token = decode_typing_leftovers(token)
         out.append(canonical_syllable(token) if not token.isascii() else token)
     return out
 
 
-def expand_abbreviations(tokens: Sequence[str], table: Mapping[str, Sequence[str]]) -> list[str]:
-    """Replace tokens found in `table` (keys are folded forms) by their expansion tokens."""
+# keep(previous, token, next) on folded words: True when the token is a real word in this context.
+KeepWord = Callable[[str | None, str, str | None], bool]
+
+
+def expand_abbreviations(
+    tokens: Sequence[str], table: Mapping[str, Sequence[str]], keep: KeepWord | None = None
+) -> list[str]:
+    """Replace tokens found in `table` (keys are folded forms) by their expansion tokens.
+
+    Folding makes some abbreviations collide with real words ("sy" = "sao y" folds like the "sĩ" of
+    "liệt sĩ"); `keep` lets the caller leave a token alone when its neighbours show it is a word.
+    """
+    folded = [fold(token) for token in tokens]
     out: list[str] = []
-    for token in tokens:
-        expansion = table.get(fold(token))
+    for i, token in enumerate(tokens):
+        expansion = table.get(folded[i])
+        if expansion is not None and keep is not None:
+            before = folded[i - 1] if i > 0 else None
+            after = folded[i + 1] if i + 1 < len(folded) else None
+            if keep(before, folded[i], after):
+                expansion = None
         out.extend(expansion if expansion is not None else (token,))
     return out
 
@@ -203,12 +224,112 @@ def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
     return table
 
 
-def normalize(text: str, abbreviations: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+def normalize(
+    text: str, abbreviations: Mapping[str, Sequence[str]] | None = None, keep: KeepWord | None = None
+) -> list[str]:
     """Full pipeline: accented canonical tokens, abbreviations expanded."""
     tokens = tokenize(text)
-    return expand_abbreviations(tokens, abbreviations) if abbreviations else tokens
+    return expand_abbreviations(tokens, abbreviations, keep) if abbreviations else tokens
 
 
-def folded_tokens(text: str, abbreviations: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+def folded_tokens(
+    text: str, abbreviations: Mapping[str, Sequence[str]] | None = None, keep: KeepWord | None = None
+) -> list[str]:
     """Folded tokens of `text` after the full pipeline."""
-    return [fold(token) for token in normalize(text, abbreviations)]
+    return [fold(token) for token in normalize(text, abbreviations, keep)]
+
+
+# ---------- situation hints ----------
+# Citizens describe their situation rather than name the variant of a procedure: "lấy vợ người Trung
+# Quốc" is the foreign-element variant, "bị mất giấy" is a re-issue, "con liệt sĩ" is a martyr's relative,
+# "bé 6 tuổi" is under 14. These rules add the catalogue's own words to the query (on folded tokens).
+
+# Countries citizens marry into or work in; several-syllable names are unambiguous.
+_COUNTRIES = (
+    "trung quoc", "dai loan", "han quoc", "nhat ban", "thai lan", "hoa ki", "campuchia", "cam pu chia",
+    "singapore", "malaysia", "indonesia", "philippines", "an do", "chau au", "nuoc ngoai", "viet kieu",
+)
+# One-syllable names that are also ordinary words ("lào"/"lao động", "nhật"/"nhất", "mỹ"/"mĩ"): counted
+# only right after a word that introduces a country or a nationality.
+_SHORT_COUNTRIES = {"nhat", "lao", "mi", "uc", "phap", "duc", "nga", "trung", "han"}
+_COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi"}
+_NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc"}  # "lao động", "nhật bản" handled above
+# A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
+_LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi mat", "mat giay", "mat the",
+                 "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
+_DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
+_DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
+_KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "than"}
+_MERIT_PHRASES = ("liet si", "thuong binh", "benh binh", "nguoi co cong")
+# Everyday words for the catalogue's verbs: "cắt khẩu" is a deletion, "đóng cửa" a closure, ...
+_SYNONYM_HINTS = (
+    (("cat khau", "cat ho khau"), "xoa"),
+    (("dong cua", "giai the", "dep quan", "nghi han", "khong kinh doanh nua"), "cham dut"),
+    (("tam nghi", "nghi tam thoi", "tam dong"), "tam ngung"),
+    (("lam lai", "in lai"), "cap lai"),
+)
+# At a commune, a contract about a house, land or a vehicle is certified as a "giao dịch".
+_CONTRACT_PHRASES = ("hop dong", "mua ban", "tang cho", "cho tang", "chuyen nhuong", "the chap")
+_DEATH_PHRASES = ("mat", "qua doi", "tu tran", "chet", "ta the")
+_LIVING_MERIT = ("thuong binh", "benh binh", "nguoi co cong")
+_AGE_RE = re.compile(r"^\d{1,3}$")
+_AGE_GIVEN = {"duoi", "tren", "tu", "du"}  # "dưới 6 tuổi": the citizen already names the bracket
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return f" {phrase} " in text
+
+
+def situation_hints(tokens: Sequence[str]) -> list[str]:
+    """Catalogue words implied by a folded query's situation, to append to it (may be empty)."""
+    text = f" {' '.join(tokens)} "
+    hints: list[str] = []
+    foreign = any(_has_phrase(text, c) for c in _COUNTRIES) or any(
+        token in _SHORT_COUNTRIES
+        and i > 0 and tokens[i - 1] in _COUNTRY_INTRODUCERS
+        and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_A_COUNTRY_AFTER)
+        for i, token in enumerate(tokens)
+    )
+    if foreign and not _has_phrase(text, "nuoc ngoai"):
+        hints += ["nuoc", "ngoai"]
+    if any(_has_phrase(text, p) for p in _LOSS_PHRASES) and not _has_phrase(text, "cap lai"):
+        hints += ["cap", "lai"]
+    damaged = any(
+        token in _DAMAGE_WORDS and any(w in _DOCUMENT_WORDS for w in tokens[max(0, i - 6) : i])
+        for i, token in enumerate(tokens)
+    )
+    if damaged:  # a damaged card is exchanged ("cấp đổi"), even when the citizen says "làm lại"
+        hints += ["cap", "doi"]
+    for phrases, verb in _SYNONYM_HINTS:
+        if damaged and verb == "cap lai":
+            continue
+        if any(_has_phrase(text, p) for p in phrases) and not _has_phrase(text, verb):
+            hints += verb.split()
+    if sum(_has_phrase(text, p) for p in _CONTRACT_PHRASES) >= 2 or _has_phrase(text, "hop dong"):
+        hints += ["chung", "thuc", "giao", "dich"]
+    if any(_has_phrase(text, m) for m in _LIVING_MERIT) and any(_has_phrase(text, d) for d in _DEATH_PHRASES):
+        hints += ["tu", "tran"]
+    if _has_phrase(text, "het han") and not _has_phrase(text, "gia han"):
+        hints += ["gia", "han"]
+    kin_of_merit = any(
+        _has_phrase(text, f"{kin} {merit}") or _has_phrase(text, f"{kin} la {merit}")
+        for kin in _KIN_WORDS for merit in _MERIT_PHRASES
+    )
+    if kin_of_merit and not _has_phrase(text, "than nhan"):
+        hints += ["than", "nhan"]
+    for i, token in enumerate(tokens):
+        if not _AGE_RE.match(token) or i + 1 == len(tokens) or tokens[i + 1] != "tuoi":
+            continue
+        if i > 0 and tokens[i - 1] in _AGE_GIVEN:
+            break
+        years = int(token)
+        if years < 6:
+            hints += ["duoi", "6", "tuoi"]
+        if years < 14:
+            hints += ["duoi", "14", "tuoi"]
+        elif years < 25:
+            hints += ["tu", "du", "14", "tuoi"]
+        elif years >= 60:
+            hints += ["nguoi", "cao", "tuoi"]
+        break
+    return hints

@@ -1,6 +1,15 @@
 import unicodedata
 
-from bot.textnorm import canonical_syllable, decode_typing_leftovers, fold, folded_tokens, parse_abbreviation_table
+from bot.textnorm import (
+    canonical_syllable,
+    decode_typing_leftovers,
+    expand_abbreviations,
+    fold,
+    folded_tokens,
+    parse_abbreviation_table,
+    situation_hints,
+    tokenize,
+)
 
 
 def test_nfd_and_old_new_tone_placement_give_the_same_tokens():
@@ -30,3 +39,52 @@ def test_plain_words_and_codes_are_left_alone():
 def test_abbreviations_expand_from_the_table():
     table = parse_abbreviation_table("# comment\ndk\tđăng ký\nks\tkhai sinh\nko\tkhông\n")
     assert folded_tokens("đk ks ko", table) == ["dang", "ki", "khai", "sinh", "khong"]
+
+
+def test_abbreviation_expansion_can_be_vetoed_by_context():
+    table = parse_abbreviation_table("sy\tsao y\n")
+    def keep(before: str | None, token: str, after: str | None) -> bool:
+        return before == "liet"
+    assert [fold(t) for t in expand_abbreviations(["liệt", "sỹ"], table, keep)] == ["liet", "si"]
+    assert [fold(t) for t in expand_abbreviations(["sy", "bằng"], table, keep)] == ["sao", "y", "bang"]
+
+
+def test_age_shorthand_is_split():
+    assert tokenize("con 6t") == ["con", "6", "tuổi"]
+
+
+def hints(text: str) -> list[str]:
+    return situation_hints(text.split())
+
+
+def test_country_names_imply_a_foreign_element():
+    assert hints("lay vo nguoi trung quoc") == ["nuoc", "ngoai"]
+    assert hints("con sinh o nhat") == ["nuoc", "ngoai"]
+    assert hints("nguoi lao dong thu nhap thap") == []  # "lao" of "lao động" is not Laos
+    assert hints("ket hon voi nguoi nuoc ngoai") == []  # already said
+
+
+def test_lost_damaged_and_expired_documents():
+    assert hints("giay phep kinh doanh bi mat") == ["cap", "lai"]
+    assert hints("the can cuoc bi rach lam lai") == ["cap", "doi"]
+    assert hints("tam tru het han") == ["gia", "han"]
+    assert hints("ong noi mat roi") == []  # a death, not a lost paper
+
+
+def test_relatives_of_people_with_merit_and_their_deaths():
+    assert hints("tro cap cho me liet si") == ["than", "nhan"]
+    assert "tu" in hints("ong la thuong binh vua mat")
+
+
+def test_everyday_verbs_map_to_catalogue_verbs():
+    assert hints("cat khau cho con") == ["xoa"]
+    assert hints("dong cua tiem") == ["cham", "dut"]
+    assert hints("tam nghi ban hang") == ["tam", "ngung"]
+    assert hints("lam hop dong tang cho nha") == ["chung", "thuc", "giao", "dich"]
+
+
+def test_ages_name_their_bracket_unless_the_citizen_did():
+    assert hints("can cuoc cho be 5 tuoi") == ["duoi", "6", "tuoi", "duoi", "14", "tuoi"]
+    assert hints("can cuoc cho con 15 tuoi") == ["tu", "du", "14", "tuoi"]
+    assert hints("bo em 85 tuoi") == ["nguoi", "cao", "tuoi"]
+    assert hints("the bhyt cho tre duoi 6 tuoi") == []
