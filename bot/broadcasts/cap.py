@@ -130,23 +130,22 @@ def _target(data: dict[str, Any], areas: Areas) -> tuple[str, ...]:
             return ("all",)
         if not isinstance(target, list) or not target:
             raise CapError("target", 'must be "all" or a non-empty list of area ids')
-        ids = []
-        for item in target:
-            area = areas.find(str(item))
-            if area is None:
-                raise CapError("target", f"unknown area {item!r}")
-            ids.append(area.id)
-        return tuple(dict.fromkeys(ids))
+        return _area_ids(areas, target, "target", "unknown area {!r}")
     descriptions = data.get("area_desc") or data.get("areaDesc") or []
     if isinstance(descriptions, str):
         descriptions = [descriptions]
     if not descriptions:
         return ("all",)
+    return _area_ids(areas, descriptions, "areaDesc", "{!r} is not a configured area")
+
+
+def _area_ids(areas: Areas, names: list[Any], field_name: str, unknown: str) -> tuple[str, ...]:
+    """The configured areas' ids for ids or names, once each, in order; an unknown one is refused."""
     ids = []
-    for desc in descriptions:
-        area = areas.find(str(desc))
+    for name in names:
+        area = areas.find(str(name))
         if area is None:
-            raise CapError("areaDesc", f"{desc!r} is not a configured area")
+            raise CapError(field_name, unknown.format(name))
         ids.append(area.id)
     return tuple(dict.fromkeys(ids))
 
