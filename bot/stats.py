@@ -25,6 +25,7 @@ import redis
 
 from bot.config import Settings
 from bot.context import Context
+from bot.privacy import redact_id_numbers
 from bot.textnorm import fold
 
 STATS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -73,14 +74,16 @@ def tally(event_name: str, text: str, notes: dict[str, str], escalated: bool = F
         procedure = notes["procedure"]
     decision = notes.get("decision")
     unanswered = None
+    # Officials read these questions: keep no ID number, and nothing the bot was told is sensitive.
+    shown = redact_id_numbers(text)[:QUESTION_TEXT_CHARS] if typed and not notes.get("sensitive") else None
     if decision == "clarify":
         counters["clarifications"] = 1
-        if typed:
-            unanswered = ("clarify", text[:QUESTION_TEXT_CHARS])
+        if shown:
+            unanswered = ("clarify", shown)
     if notes.get("fallback") == "1":
         counters["fallbacks"] = 1
-        if typed:
-            unanswered = ("fallback", text[:QUESTION_TEXT_CHARS])
+        if shown:
+            unanswered = ("fallback", shown)
     if decision == "chitchat":
         counters["chitchat"] = 1
     topics = tuple(t for t in notes.get("office", "").split(",") if t)
@@ -117,23 +120,9 @@ class StatsKeys:
         return f"{self.prefix}handled"
 
 
-def _ticket_opened_now(ctx: Context) -> bool:
-    """Whether this event opened a ticket (escalations open tickets; the handlers need not say so)."""
-    try:
-        from bot.tickets.store import TicketStore
-    except ImportError:
-        return False
-    try:
-        ticket = TicketStore(ctx.redis, ctx.settings).active_for(ctx.user_id)
-    except (redis.RedisError, ValueError, KeyError):
-        return False
-    return ticket is not None and abs((ticket.created_at - ctx.now).total_seconds()) < 1
-
-
 def record_event(ctx: Context, replies: list[Any]) -> None:
     """Count one event; a retried event (same identity) is counted once."""
-    escalated = bool(ctx.notes.get("escalated")) or _ticket_opened_now(ctx)
-    result = tally(ctx.event.name, ctx.text or "", ctx.notes, escalated)
+    result = tally(ctx.event.name, ctx.text or "", ctx.notes)
     if not result.counters:
         return
     keys = StatsKeys(ctx.settings)

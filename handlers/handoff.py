@@ -223,6 +223,7 @@ def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str =
     ticket, created = store.open(ctx.user_id, ctx.now, reason, context, _transcript(ctx).recent(ctx.user_id))
     if created:
         store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({reason})"))
+        ctx.notes["escalated"] = "1"  # for the statistics
     ctx.redis.delete(ctx.keys(f"handoff:fallbacks:{ctx.user_id}"))
     return [_forwarded(ctx)]
 

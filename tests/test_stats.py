@@ -122,3 +122,9 @@ def test_poster_picker_and_print(app: Flask) -> None:
     assert html.count('class="sheet"') == 2 and "TTHC 1.000894" in html
     pdf = client.get("/console/posters/print.pdf?code=1.001193&code=1.000894")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_unanswered_questions_keep_no_id_number() -> None:
+    result = tally("user_send_text", "cccd 079123456789 cua toi bi sai", {"fallback": "1"})
+    assert result.unanswered is not None and "079123456789" not in result.unanswered[1]
+    assert tally("user_send_text", "079123456789", {"fallback": "1", "sensitive": "1"}).unanswered is None
