@@ -56,11 +56,12 @@ def _register_console(app: Flask) -> None:
     from bot.console import init_console
     from bot.console.inbox import create_inbox_blueprint
     from bot.console.stats import create_posters_blueprint, create_stats_blueprint
+    from bot.console.zalo_connect import create_zalo_connect_blueprint
     from bot.public_pages import create_public_blueprint
 
     init_console(app)
     for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
-                      create_public_blueprint()):
+                      create_zalo_connect_blueprint(), create_public_blueprint()):
         app.register_blueprint(blueprint)
 
 

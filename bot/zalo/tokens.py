@@ -138,21 +138,23 @@ class TokenStore:
             raise TokenRefreshFailed(
                 int(body.get("error") or -1), str(body.get("error_reason") or body), Outcome.CONFIG
             )
-        new = TokenPair(
-            access_token=body["access_token"],
-            refresh_token=body["refresh_token"],
-            expires_at=self.clock() + float(body.get("expires_in") or 90000),
-            version=pair.version + 1,
-        )
-        self.redis.hset(
-            self.key,
-            mapping={
-                "access_token": new.access_token,
-                "refresh_token": new.refresh_token,
-                "expires_at": new.expires_at,
-                "version": new.version,
-            },
-        )
+        new = self.store_pair(body["access_token"], body["refresh_token"], body.get("expires_in"))
         self.redis.incr(self.refresh_count_key)
+        return new
+
+    def store_pair(self, access_token: str, refresh_token: str, expires_in: str | float | None) -> TokenPair:
+        """Store a new pair (from a refresh or the admin's authorisation) in one HSET, bumping the version.
+
+        The version is read and written inside one script, so concurrent writers never reuse a number
+        and no reader sees half a pair.
+        """
+        expires_at = self.clock() + float(expires_in or 90000)
+        version = self.redis.eval(
+            "local v = tonumber(redis.call('hget', KEYS[1], 'version') or '0') + 1 "
+            "redis.call('hset', KEYS[1], 'access_token', ARGV[1], 'refresh_token', ARGV[2], "
+            "'expires_at', ARGV[3], 'version', v) return v",
+            1, self.key, access_token, refresh_token, repr(expires_at),
+        )
+        new = TokenPair(access_token, refresh_token, expires_at, int(version))
         self._cached, self._cached_at = new, time.monotonic()
         return new
