@@ -286,8 +286,12 @@ def _truthy(value: Any) -> bool | None:
     return str(value).strip().lower() in ("true", "1", "yes")
 
 
-def _page(data: JsonDict, max_count: int, max_offset: int | None = None) -> tuple[int, int] | JsonDict:
-    """`offset` and `count` of a paged GET, or Zalo's error for them."""
+def _paged_request(sb: Sandbox, max_count: int,
+                   max_offset: int | None = None) -> tuple[JsonDict, int, int] | JsonDict:
+    """A paged GET's `data` parameter, offset and count for an authorised caller, or Zalo's error."""
+    data = _data_param()
+    if data is None:
+        return zalo_error(-201, "data is not valid JSON")
     try:
         offset, count = int(data.get("offset", 0)), int(data.get("count", max_count))
     except (TypeError, ValueError):
@@ -298,23 +302,18 @@ def _page(data: JsonDict, max_count: int, max_offset: int | None = None) -> tupl
         return zalo_error(-210, f"count must be <= {max_count}")
     if max_offset is not None and offset > max_offset:
         return zalo_error(-210, f"offset must be <= {max_offset}")
-    return offset, count
+    with sb.state.lock:
+        denied = _authorised(sb)
+    return denied or (data, offset, count)
 
 
 @bp.get("/v3.0/oa/user/getlist")
 @zalo_endpoint("user/getlist")
 def list_users(sb: Sandbox) -> JsonDict:
-    data = _data_param()
-    if data is None:
-        return zalo_error(-201, "data is not valid JSON")
-    page = _page(data, MAX_PAGE, MAX_OFFSET)
-    if isinstance(page, dict):
-        return page
-    offset, count = page
-    with sb.state.lock:
-        denied = _authorised(sb)
-    if denied:
-        return denied
+    request_page = _paged_request(sb, MAX_PAGE, MAX_OFFSET)
+    if isinstance(request_page, dict):
+        return request_page
+    data, offset, count = request_page
     follower = _truthy(data.get("is_follower"))
     tag = data.get("tag_name") or None
     period = data.get("last_interaction_period") or None
@@ -363,17 +362,11 @@ def _conversation_entry(sb: Sandbox, record: SentMessage | CitizenEvent) -> Json
 @zalo_endpoint("conversation")
 def conversation(sb: Sandbox) -> JsonDict:
     """A citizen's recent conversation with the OA, newest first (used to settle in-doubt sends)."""
-    data = _data_param()
-    if data is None:
-        return zalo_error(-201, "data is not valid JSON")
-    page = _page(data, MAX_CONVERSATION_PAGE)
-    if isinstance(page, dict):
-        return page
-    offset, count = page
+    request_page = _paged_request(sb, MAX_CONVERSATION_PAGE)
+    if isinstance(request_page, dict):
+        return request_page
+    data, offset, count = request_page
     with sb.state.lock:
-        denied = _authorised(sb)
-        if denied:
-            return denied
         timeline = list(sb.state.timelines.get(str(data.get("user_id", "")), ()))
     newest_first = [r for r in reversed(timeline) if isinstance(r, SentMessage) and r.kind == "cs"
                     or isinstance(r, CitizenEvent) and r.event_name.startswith("user_send_")]
