@@ -43,13 +43,18 @@ def start(client: redis.Redis, settings: Settings, **changes: object) -> tuple[s
     return broadcast.id, queue
 
 
+def send_to_new_followers(client, settings, sandbox, count: int, prefix: str):  # noqa: ANN001, ANN201
+    """`count` new followers, and one broadcast to all of them run to the end."""
+    ids = bulk(sandbox, count, prefix)
+    add_followers(client, settings, ids)
+    broadcast_id, queue = start(client, settings)
+    run_all(queue, client, settings)
+    return ids, broadcast_id, BroadcastStore(client, settings)
+
+
 def test_every_follower_gets_it_once_with_message_ids(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
     settings = replace(zalo_settings, broadcast_batch_size=7, broadcast_rate_per_second=0)
-    ids = bulk(sandbox, 30, "55")
-    add_followers(redis_client, settings, ids)
-    broadcast_id, queue = start(redis_client, settings)
-    run_all(queue, redis_client, settings)
-    store = BroadcastStore(redis_client, settings)
+    ids, broadcast_id, store = send_to_new_followers(redis_client, settings, sandbox, 30, "55")
     assert store.counts(broadcast_id)["sent"] == 30 and store.counts(broadcast_id)["queued"] == 0
     assert store.get(broadcast_id).status == "done"
     states = dict(store.deliveries(broadcast_id))
@@ -61,11 +66,7 @@ def test_every_follower_gets_it_once_with_message_ids(redis_client, zalo_setting
 
 def test_rerunning_a_batch_after_a_crash_sends_nobody_twice(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
     settings = replace(zalo_settings, broadcast_batch_size=10, broadcast_rate_per_second=0)
-    ids = bulk(sandbox, 10, "56")
-    add_followers(redis_client, settings, ids)
-    broadcast_id, queue = start(redis_client, settings)
-    run_all(queue, redis_client, settings)
-    store = BroadcastStore(redis_client, settings)
+    ids, broadcast_id, store = send_to_new_followers(redis_client, settings, sandbox, 10, "56")
     # A worker killed after Zalo answered but before the record was written: the record says queued.
     redis_client.hset(store.key(broadcast_id, "d"), ids[3], "queued")
     redis_client.hincrby(store.key(broadcast_id, "n"), "queued", 1)
