@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -101,8 +101,6 @@ class Settings:
     ticket_reopen_window_minutes: int = 60
     handoff_fallback_limit: int = 2
     handoff_transcript_size: int = 30
-
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

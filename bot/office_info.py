@@ -144,14 +144,9 @@ def load_commune_info(settings: Settings, path: Path | None = None) -> CommuneIn
 def commune_info_for(settings: Settings, path: Path | None = None) -> CommuneInfo:
     """`load_commune_info`, re-read only when the file changes (officials edit it without a restart)."""
     path = path or DEFAULT_FILE
-    # Settings holds a dict, so it cannot key a cache: only the fields the info depends on do.
-    key = (settings.commune_name, settings.office_phone, settings.office_hours_file, settings.office_holidays)
-    return _cached(key, path, path.stat().st_mtime_ns)
+    return _cached(settings, path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=16)
-def _cached(key: tuple[str, str, str, tuple[str, ...]], path: Path, mtime_ns: int) -> CommuneInfo:
-    name, phone, hours_file, holidays = key
-    settings = Settings(commune_name=name, office_phone=phone, office_hours_file=hours_file,
-                        office_holidays=holidays)
+def _cached(settings: Settings, path: Path, mtime_ns: int) -> CommuneInfo:
     return load_commune_info(settings, path)
