@@ -100,9 +100,13 @@ def _register_health(app: Flask) -> None:
 
 
 def _catalogue_loadable() -> bool:
-    from bot.config import DATA_DIR
+    """The catalogue really loads (it is cached per file version, so only the first check pays)."""
+    from bot.catalogue import load_catalogue
 
-    return any(DATA_DIR.glob("catalogue*"))
+    try:
+        return len(load_catalogue()) > 0
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def _register_errors(app: Flask) -> None:
