@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import redis
-import requests
 
 from bot.config import Settings
 from bot.embedded_redis import EmbeddedRedis
 from sandbox.config import SandboxConfig
 from sandbox.server import SandboxThread
+from tests.helpers import SandboxControl
 
 
 @pytest.fixture(scope="session")
@@ -52,29 +52,10 @@ def settings(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Settings
 
 
 @dataclass
-class RunningSandbox:
+class RunningSandbox(SandboxControl):
     """A Zalo sandbox in a background thread, with helpers for its control API."""
 
-    thread: SandboxThread
-    url: str
-
-    def control(self, method: str, path: str, **kwargs: object) -> dict:
-        response = requests.request(method, f"{self.url}{path}", timeout=10, **kwargs)  # type: ignore[arg-type]
-        response.raise_for_status()
-        return response.json()
-
-    def create_user(self, name: str = "Nguyễn Văn An", **fields: object) -> str:
-        return self.control("POST", "/_sandbox/users", json={"display_name": name, **fields})["user_id"]
-
-    def fault(self, **spec: object) -> None:
-        self.control("POST", "/_sandbox/faults", json=spec)
-
-    def messages(self, user_id: str | None = None) -> list[dict]:
-        params = {"user_id": user_id} if user_id else {}
-        return self.control("GET", "/_sandbox/messages", params=params)["messages"]
-
-    def stats(self) -> dict:
-        return self.control("GET", "/_sandbox/stats")
+    thread: SandboxThread | None = None
 
 
 @pytest.fixture
@@ -85,7 +66,7 @@ def sandbox() -> Iterator[RunningSandbox]:
         access_token="initial-access", refresh_token="initial-refresh", echo=False,
     ))
     url = thread.start()
-    yield RunningSandbox(thread, url)
+    yield RunningSandbox(url, thread)
     thread.stop()
 
 

@@ -9,8 +9,11 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import requests
 
 from bot.config import ROOT, Settings
 from bot.signature import expected_mac
@@ -65,3 +68,29 @@ def stop_worker(worker: subprocess.Popen) -> None:
     if worker.poll() is None:
         os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(10)
+
+
+@dataclass
+class SandboxControl:
+    """The Zalo sandbox's control API (/_sandbox/...), as tests drive it."""
+
+    url: str
+
+    def control(self, method: str, path: str, **kwargs: object) -> dict:
+        response = requests.request(method, f"{self.url}{path}", timeout=15, **kwargs)  # type: ignore[arg-type]
+        response.raise_for_status()
+        return response.json()
+
+    def create_user(self, name: str = "Nguyễn Văn An", **fields: object) -> str:
+        return self.control("POST", "/_sandbox/users", json={"display_name": name, **fields})["user_id"]
+
+    def fault(self, **spec: object) -> None:
+        self.control("POST", "/_sandbox/faults", json=spec)
+
+    def messages(self, user_id: str | None = None) -> list[dict]:
+        params = {"user_id": user_id} if user_id else {}
+        return self.control("GET", "/_sandbox/messages", params=params)["messages"]
+
+    def stats(self) -> dict:
+        return self.control("GET", "/_sandbox/stats")
+

@@ -15,29 +15,27 @@ import requests
 
 from bot.embedded_redis import EmbeddedRedis
 from bot.stack import Stack, procfile_commands
+from tests.helpers import SandboxControl
 
 pytestmark = pytest.mark.e2e
 
 
-class Citizen:
-    def __init__(self, stack: Stack, name: str = "Trần Thị Bình", follower: bool = True) -> None:
-        self.stack = stack
-        self.user_id = self.call("POST", "/_sandbox/users", json={"display_name": name, "follower": follower})[
-            "user_id"]
+class Citizen(SandboxControl):
+    """A citizen played through the sandbox's control API."""
 
-    def call(self, method: str, path: str, **kwargs: object) -> dict:
-        response = requests.request(method, self.stack.sandbox_url + path, timeout=15, **kwargs)  # type: ignore[arg-type]
-        response.raise_for_status()
-        return response.json()
+    def __init__(self, stack: Stack, name: str = "Trần Thị Bình", follower: bool = True) -> None:
+        super().__init__(stack.sandbox_url)
+        self.stack = stack
+        self.user_id = self.create_user(name, follower=follower)
 
     def do(self, action: str, **body: object) -> dict:
-        return self.call("POST", f"/_sandbox/citizen/{self.user_id}/{action}", json=body)
+        return self.control("POST", f"/_sandbox/citizen/{self.user_id}/{action}", json=body)
 
     def say(self, text: str) -> dict:
         return self.do("text", text=text)
 
     def received(self) -> list[dict]:
-        return self.call("GET", "/_sandbox/messages", params={"user_id": self.user_id})["messages"]
+        return self.messages(self.user_id)
 
     def texts(self) -> list[str]:
         return [m["payload"]["message"].get("text", "") for m in self.received()]
@@ -162,7 +160,7 @@ def test_media_gets_a_polite_please_type(citizen: Citizen) -> None:
 def test_a_resent_event_is_answered_once(citizen: Citizen) -> None:
     citizen.say("xin chào")
     citizen.wait_for(1)
-    resend = citizen.call("POST", "/_sandbox/webhook/resend")
+    resend = citizen.control("POST", "/_sandbox/webhook/resend")
     assert resend["status"] == 200
     time.sleep(1.5)
     assert len(citizen.received()) == 1
@@ -176,20 +174,20 @@ def test_our_own_echoes_are_never_answered(citizen: Citizen) -> None:
 
 
 def test_expired_token_is_refreshed_and_the_reply_still_goes(citizen: Citizen) -> None:
-    before = citizen.call("GET", "/_sandbox/stats")["token_refreshes"]
-    citizen.call("POST", "/_sandbox/faults", json={"kind": "expire_token"})
+    before = citizen.control("GET", "/_sandbox/stats")["token_refreshes"]
+    citizen.control("POST", "/_sandbox/faults", json={"kind": "expire_token"})
     citizen.say("cho hỏi chút")
     citizen.wait_for(1)
-    assert citizen.call("GET", "/_sandbox/stats")["token_refreshes"] == before + 1
+    assert citizen.control("GET", "/_sandbox/stats")["token_refreshes"] == before + 1
 
 
 def test_worker_killed_mid_job_replies_exactly_once_after_restart(stack: Stack, citizen: Citizen) -> None:
     # The send hangs (and is dropped, as a lost request would be); the worker dies while waiting.
-    citizen.call("POST", "/_sandbox/faults",
+    citizen.control("POST", "/_sandbox/faults",
                  json={"kind": "timeout", "seconds": 6, "count": 1, "endpoint": "message/cs"})
     citizen.say("tôi cần hỏi")
-    eventually(lambda: any("message/cs" in p for p in citizen.call("GET", "/_sandbox/stats")["calls"])
-               and citizen.call("GET", "/_sandbox/faults")["faults"] == [])
+    eventually(lambda: any("message/cs" in p for p in citizen.control("GET", "/_sandbox/stats")["calls"])
+               and citizen.control("GET", "/_sandbox/faults")["faults"] == [])
     stack.kill("worker")
     stack.start_process("worker")
     citizen.wait_for(1, timeout=30)
@@ -199,10 +197,10 @@ def test_worker_killed_mid_job_replies_exactly_once_after_restart(stack: Stack, 
 
 def test_worker_killed_after_zalo_took_the_message_does_not_send_it_again(stack: Stack, citizen: Citizen) -> None:
     # Zalo is slow: it will deliver the reply 3 s after the request, by which time the worker is dead.
-    citizen.call("POST", "/_sandbox/faults",
+    citizen.control("POST", "/_sandbox/faults",
                  json={"kind": "delay", "seconds": 3, "count": 1, "endpoint": "message/cs"})
     citizen.say("cho tôi hỏi")
-    eventually(lambda: citizen.call("GET", "/_sandbox/faults")["faults"] == [])
+    eventually(lambda: citizen.control("GET", "/_sandbox/faults")["faults"] == [])
     stack.kill("worker")
     stack.start_process("worker")
     citizen.wait_for(1, timeout=30)
