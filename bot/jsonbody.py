@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 # Deeper than any body we accept by design (a CAP-as-JSON alert or a Zalo event is 4-5 levels).
@@ -106,9 +106,30 @@ def read_raw_body(max_bytes: int) -> bytes:
     return raw
 
 
-def read_json_request(max_bytes: int, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
-    """The request's JSON object body (any content type), or BodyError."""
-    value = parse_json(read_raw_body(max_bytes), max_depth)
+def read_json_request(max_bytes: int | None = None, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
+    """The request's JSON object body (any content type), or BodyError. `max_bytes` defaults to the
+    app's MAX_CONTENT_LENGTH."""
+    limit = max_bytes if max_bytes is not None else current_app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+    value = parse_json(read_raw_body(limit), max_depth)
     if not isinstance(value, dict):
         raise BodyError("the body must be a JSON object")
     return value
+
+
+def json_object_or_none() -> dict[str, Any] | None:
+    """The request's JSON object body, or None for anything else (for callers with their own 400)."""
+    try:
+        return read_json_request()
+    except BodyError:
+        return None
+
+
+def parse_count(text: str | None, default: int, low: int, high: int) -> int | None:
+    """A query-string count such as `?limit=`: ASCII digits within [low, high], else None. (`"²".isdigit()`
+    is true and int("²") raises, so isdigit alone is no check.)"""
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None

@@ -195,7 +195,7 @@ def _maybe_reopen(
 def _rate(ctx: Context, text: str, silent: bool) -> list[Reply]:
     parts = text.split()
     stored = False
-    if len(parts) == 3 and parts[2].isdigit():
+    if len(parts) == 3 and parts[2].isascii() and parts[2].isdigit():
         stored = _store(ctx).rate(parts[1], ctx.user_id, int(parts[2]), ctx.now)
     if silent:
         return []  # a new ticket is open meanwhile: the bot says nothing

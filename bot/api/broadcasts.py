@@ -15,6 +15,7 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import CapError, announcement_from_cap_xml, parse_time
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Broadcasts
+from bot.jsonbody import json_object_or_none
 
 XML_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
@@ -40,7 +41,7 @@ def register_broadcast_routes(api: Blueprint) -> None:
             if request.mimetype in XML_TYPES:
                 data = announcement_from_cap_xml(request.get_data(), load_areas()).as_dict()
             else:
-                data = request.get_json(silent=True)
+                data = json_object_or_none()
                 if not isinstance(data, dict):
                     raise CapError("body", "must be a JSON object or CAP 1.2 XML", 400)
                 if data.get("send_at"):
