@@ -208,6 +208,21 @@ def test_worker_killed_after_zalo_took_the_message_does_not_send_it_again(stack:
     assert len(citizen.received()) == 1
 
 
+def test_two_identical_replies_under_a_slow_send_and_a_timeout_both_arrive(citizen: Citizen) -> None:
+    # "xin chào" then "hello" get the same greeting. The first send is slow (answered after 1.5 s of the
+    # client's 2), the second hangs and is dropped: settling it must not take the first greeting for it.
+    citizen.control("POST", "/_sandbox/faults", json=[
+        {"kind": "delay", "seconds": 1.5, "count": 1, "endpoint": "message/cs"},
+        {"kind": "timeout", "seconds": 2.5, "count": 1, "endpoint": "message/cs"},
+    ])
+    citizen.say("xin chào")
+    citizen.say("hello")
+    citizen.wait_for(2, timeout=40)
+    time.sleep(3)
+    texts = citizen.texts()
+    assert len(texts) == 2 and texts[0] == texts[1]
+
+
 def test_redis_restart_with_events_queued_loses_none(stack: Stack, redis_server: EmbeddedRedis,
                                                      citizen: Citizen) -> None:
     stack.kill("worker")
