@@ -21,11 +21,19 @@ from bot.procedure_reply import channel_lines, document_line, key_documents, sou
 from bot.qr import chat_link, procedure_keyword, procedure_page_url, qr_png, qr_svg
 
 PUBLIC_CACHE = "public, max-age=3600"
+# Without PUBLIC_BASE_URL the links inside a page or QR code come from the request's Host header,
+# which the client chooses: such a response must not be kept by any cache and served to others.
+NO_STORE = "private, no-store"
 
 
 def public_base_url(settings: Settings) -> str:
     """PUBLIC_BASE_URL when the deployment sets it (behind a proxy), else the address of this request."""
     return settings.public_base_url or request.url_root
+
+
+def cache_control(settings: Settings) -> str:
+    """Shared caching only for responses whose links do not depend on the request's Host header."""
+    return PUBLIC_CACHE if settings.public_base_url else NO_STORE
 
 
 def _settings() -> Settings:
@@ -81,7 +89,7 @@ def create_public_blueprint() -> Blueprint:
             source=source_line(proc), keyword=procedure_keyword(proc.code),
             chat_url=chat_link(settings.zalo_oa_id),
         )
-        return Response(page, headers={"Cache-Control": PUBLIC_CACHE})
+        return Response(page, headers={"Cache-Control": cache_control(settings)})
 
     @bp.get("/p/<code>/poster")
     def poster_page(code: str):  # noqa: ANN202
@@ -106,6 +114,6 @@ def create_public_blueprint() -> Blueprint:
             return _not_found(code)
         render, mimetype = renderers[kind]
         url = procedure_page_url(public_base_url(_settings()), proc.code)
-        return Response(render(url), mimetype=mimetype, headers={"Cache-Control": PUBLIC_CACHE})
+        return Response(render(url), mimetype=mimetype, headers={"Cache-Control": cache_control(_settings())})
 
     return bp
