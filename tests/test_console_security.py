@@ -79,16 +79,14 @@ def test_each_response_gets_a_new_nonce(app: Flask) -> None:
 # -- login ----------------------------------------------------------------------------------------
 
 
-def _login_seconds(app: Flask, name: str, tries: int = 5) -> float:
-    best = float("inf")
-    for _ in range(tries):
-        client = app.test_client()
-        token = csrf_of(client.get("/console/login").get_data(as_text=True))
-        started = time.perf_counter()
-        client.post("/console/login", data={"username": name, "password": "wrong-pass", "csrf_token": token})
-        best = min(best, time.perf_counter() - started)
-        app.config["REDIS"].delete(*app.config["REDIS"].keys("*login_failures*") or ["-"])
-    return best
+def _one_login_seconds(app: Flask, name: str) -> float:
+    client = app.test_client()
+    token = csrf_of(client.get("/console/login").get_data(as_text=True))
+    started = time.perf_counter()
+    client.post("/console/login", data={"username": name, "password": "wrong-pass", "csrf_token": token})
+    elapsed = time.perf_counter() - started
+    app.config["REDIS"].delete(*app.config["REDIS"].keys("*login_failures*") or ["-"])
+    return elapsed
 
 
 def test_unknown_and_known_names_take_the_same_work(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,8 +114,11 @@ def test_unknown_and_known_names_take_the_same_work(app: Flask, monkeypatch: pyt
 
 
 def test_unknown_and_known_names_take_about_as_long(app: Flask) -> None:
-    login(app.test_client(), "warm-up", "x")  # the dummy hash is made once
-    known, unknown = _login_seconds(app, "canbo1"), _login_seconds(app, "nobody-here")
+    # Interleaved, best of 9 each: the machine is shared, and the minimum is what the code costs.
+    known, unknown = float("inf"), float("inf")
+    for _ in range(9):
+        known = min(known, _one_login_seconds(app, "canbo1"))
+        unknown = min(unknown, _one_login_seconds(app, "nobody-here"))
     assert 0.6 < unknown / known < 1.6, (known, unknown)
 
 
