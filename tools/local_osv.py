@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     records = load_records(args.directory)
     server = make_server(records, args.port)
     print(f"http://127.0.0.1:{server.server_port}/v1/query", flush=True)
-    print(f"{sum(len(v) for v in records.values())} advisories for {len(records)} packages", file=sys.stderr, flush=True)
+    count = sum(len(v) for v in records.values())
+    print(f"{count} advisories for {len(records)} packages", file=sys.stderr, flush=True)
     server.serve_forever()
 
 
