@@ -216,3 +216,20 @@ def test_applicant_id_is_never_stored_in_clear(
         }.get(kind, lambda k: [])(key)
         for value in values:
             assert APPLICANT.encode() not in (value or b"")
+
+
+def test_user_withdraw_forgets_dossier_links_and_subscriptions(
+    redis_client: redis.Redis, settings: Settings, store: RedisDossierStore
+) -> None:
+    from handlers.follow import on_withdraw
+
+    say(redis_client, settings, "u-leaving", RECEIPT)
+    say(redis_client, settings, "u-leaving", APPLICANT)
+    subscriptions = Subscriptions(redis_client, settings)
+    subscriptions.subscribe(RECEIPT, "u-leaving", 1)
+    event = Event({"event_name": "user_withdraw", "sender": {"id": "u-leaving"}, "timestamp": "1"})
+    on_withdraw(Context(event=event, redis=redis_client, settings=settings, now=NOW,
+                        services=Services(redis_client, settings)))
+    assert not subscriptions.is_linked(RECEIPT, "u-leaving")
+    assert not subscriptions.is_subscribed(RECEIPT, "u-leaving") and subscriptions.receipts_of("u-leaving") == []
+    assert not [k for k in redis_client.keys(f"{settings.key_prefix}dossier:user-*")]
