@@ -19,6 +19,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 # Deeper than any body we accept by design (a CAP-as-JSON alert or a Zalo event is 4-5 levels).
 MAX_DEPTH = 32
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# In a UTF-8 body a surrogate can only arrive as a \uD800-\uDFFF escape: a cheap test on the raw bytes.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class BodyError(ValueError):
@@ -82,6 +84,10 @@ def check_shape(value: Any, max_depth: int = MAX_DEPTH, reject_surrogates: bool 
 
 def has_lone_surrogate(text: str) -> bool:
     return _LONE_SURROGATE.search(text) is not None
+
+
+def may_hold_surrogates(raw: bytes) -> bool:
+    return _SURROGATE_ESCAPE.search(raw) is not None
 
 
 def replace_lone_surrogates(value: Any) -> Any:

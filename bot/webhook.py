@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.events import Event, MalformedEvent, parse_event, timestamp_text
 from bot.inbox import accept_event
 from bot.jobs import enqueue_drain
-from bot.jsonbody import BodyError, parse_json, read_raw_body, replace_lone_surrogates
+from bot.jsonbody import BodyError, may_hold_surrogates, parse_json, read_raw_body, replace_lone_surrogates
 from bot.logs import hash_user
 from bot.signature import signature_valid
 
@@ -81,7 +81,7 @@ def receive():  # noqa: ANN201
         return _error(400, "the body must be a JSON object")
     signed = _signed(raw, payload, request.headers.get("X-ZEvent-Signature"), settings)
     try:
-        event: Event = parse_event(replace_lone_surrogates(payload))
+        event: Event = parse_event(replace_lone_surrogates(payload) if may_hold_surrogates(raw) else payload)
     except MalformedEvent as exc:
         if not signed:
             return _error(400, str(exc))
