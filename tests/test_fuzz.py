@@ -139,7 +139,7 @@ def test_dossier_api_never_500_and_pushes_nothing_for_refused_bodies(api: FlaskC
     response = api.put(f"/api/v1/dossiers/{receipt}", data=body, content_type="application/json")
     assert response.status_code < 500, response.get_data(as_text=True)
     if response.status_code >= 400:
-        assert queued(app) == before and response.json["field"]
+        assert queued(app) == before and "field" in response.json
 
 
 @FUZZ
