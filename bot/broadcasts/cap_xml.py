@@ -1,0 +1,169 @@
+"""CAP XML as it is really sent, read into plain data. Pure.
+
+Real alerts come in UTF-8, UTF-16 or ISO-8859-1, with or without namespace prefixes, signed
+(an XML-DSig <Signature> inside <alert>), in CAP 1.2 or the still common 1.1, with several
+<info> blocks in several languages, and sometimes with no <info> at all (a Cancel). The parser
+is defusedxml's: a DTD or entity declaration is refused, never expanded, and nothing is fetched.
+Every problem comes out as `CapError`, never as another exception.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from bot.broadcasts.errors import CapError
+
+CAP_NAMESPACES = ("urn:oasis:names:tc:emergency:cap:1.2", "urn:oasis:names:tc:emergency:cap:1.1")
+MAX_AREA_POINTS = 20_000  # a province outline has a few thousand points; refuse absurd ones
+
+
+@dataclass(frozen=True)
+class CapArea:
+    desc: str
+    polygons: tuple[tuple[tuple[float, float], ...], ...] = ()  # rings of (lat, lon) as CAP writes them
+    circles: tuple[tuple[float, float, float], ...] = ()  # (lat, lon, radius in km)
+    geocodes: tuple[tuple[str, str], ...] = ()  # (valueName, value)
+
+
+@dataclass(frozen=True)
+class CapInfo:
+    language: str = "en-US"  # CAP's default when <language> is absent
+    category: str = ""
+    event: str = ""
+    response_types: tuple[str, ...] = ()
+    urgency: str = ""
+    severity: str = ""
+    certainty: str = ""
+    expires: str = ""
+    sender_name: str = ""
+    headline: str = ""
+    description: str = ""
+    instruction: str = ""
+    web: str = ""
+    areas: tuple[CapArea, ...] = ()
+
+
+@dataclass(frozen=True)
+class CapMessage:
+    identifier: str
+    sender: str
+    sent: str
+    status: str
+    msg_type: str
+    scope: str = ""
+    references: tuple[str, ...] = ()  # "sender,identifier,sent" triples, as written
+    infos: tuple[CapInfo, ...] = field(default_factory=tuple)
+
+    def preferred_info(self) -> CapInfo | None:
+        """The Vietnamese block if there is one, else the first (CAP orders nothing; senders put theirs first)."""
+        for info in self.infos:
+            if info.language.lower().startswith("vi"):
+                return info
+        return self.infos[0] if self.infos else None
+
+    def all_areas(self) -> tuple[CapArea, ...]:
+        """Every block's areas, once each (language blocks usually repeat the same areas)."""
+        seen: dict[tuple, CapArea] = {}
+        for info in self.infos:
+            for area in info.areas:
+                seen.setdefault((area.desc, area.polygons, area.circles, area.geocodes), area)
+        return tuple(seen.values())
+
+
+def parse_cap_xml(document: str | bytes) -> CapMessage:
+    """One CAP <alert>; a body that is not one raises CapError (400 for XML problems, 422 for CAP ones)."""
+    raw = document.encode("utf-8") if isinstance(document, str) else document
+    if isinstance(document, str) and raw.lstrip().startswith(b"<?xml"):
+        # A str has no bytes of its own: drop a declared encoding that would now be wrong.
+        raw = raw.split(b"?>", 1)[1] if b"?>" in raw else raw
+    try:
+        root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise CapError("body", "DTDs and entity declarations are not accepted", 400) from exc
+    except (ET.ParseError, ValueError, LookupError, UnicodeError) as exc:
+        raise CapError("body", f"not well-formed XML ({exc})", 400) from exc
+    return message_from_element(root)
+
+
+def message_from_element(root: ET.Element) -> CapMessage:
+    """A CapMessage from an already parsed <alert> element (feeds embed them)."""
+    ns = _namespace(root)
+    if ns not in CAP_NAMESPACES or _local(root.tag) != "alert":
+        raise CapError("alert", f"the root element must be <alert> in the namespace {CAP_NAMESPACES[0]}", 400)
+
+    def text(parent: ET.Element, name: str) -> str:
+        found = parent.find(f"{{{ns}}}{name}")
+        return (found.text or "").strip() if found is not None else ""
+
+    def texts(parent: ET.Element, name: str) -> tuple[str, ...]:
+        return tuple((e.text or "").strip() for e in parent.findall(f"{{{ns}}}{name}") if (e.text or "").strip())
+
+    def pairs(parent: ET.Element, name: str) -> tuple[tuple[str, str], ...]:
+        return tuple((text(e, "valueName"), text(e, "value")) for e in parent.findall(f"{{{ns}}}{name}"))
+
+    def area(element: ET.Element) -> CapArea:
+        return CapArea(desc=text(element, "areaDesc"),
+                       polygons=tuple(p for p in (parse_polygon(t) for t in texts(element, "polygon")) if p),
+                       circles=tuple(c for c in (parse_circle(t) for t in texts(element, "circle")) if c),
+                       geocodes=pairs(element, "geocode"))
+
+    def info(element: ET.Element) -> CapInfo:
+        return CapInfo(
+            language=text(element, "language") or "en-US", category=text(element, "category"),
+            event=text(element, "event"), response_types=texts(element, "responseType"),
+            urgency=text(element, "urgency"), severity=text(element, "severity"),
+            certainty=text(element, "certainty"), expires=text(element, "expires"),
+            sender_name=text(element, "senderName"), headline=text(element, "headline"),
+            description=text(element, "description"), instruction=text(element, "instruction"),
+            web=text(element, "web"), areas=tuple(area(a) for a in element.findall(f"{{{ns}}}area")))
+
+    return CapMessage(
+        identifier=text(root, "identifier"), sender=text(root, "sender"), sent=text(root, "sent"),
+        status=text(root, "status"), msg_type=text(root, "msgType"), scope=text(root, "scope"),
+        references=tuple(text(root, "references").split()),
+        infos=tuple(info(i) for i in root.findall(f"{{{ns}}}info")))
+
+
+def _namespace(element: ET.Element) -> str:
+    return element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _pair(token: str) -> tuple[float, float] | None:
+    lat_text, _, lon_text = token.partition(",")
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def parse_polygon(value: str) -> tuple[tuple[float, float], ...]:
+    """CAP's "lat,lon lat,lon …" ring; an unreadable or degenerate one counts as absent."""
+    tokens = value.split()
+    if len(tokens) > MAX_AREA_POINTS:
+        raise CapError("polygon", f"has more than {MAX_AREA_POINTS} points")
+    points = [_pair(t) for t in tokens]
+    if any(p is None for p in points) or len(points) < 4:
+        return ()
+    return tuple(points)  # type: ignore[arg-type]
+
+
+def parse_circle(value: str) -> tuple[float, float, float] | None:
+    """CAP's "lat,lon radius" (radius in km)."""
+    centre_text, _, radius_text = value.strip().partition(" ")
+    centre = _pair(centre_text)
+    try:
+        radius = float(radius_text)
+    except ValueError:
+        return None
+    return (centre[0], centre[1], radius) if centre and 0 <= radius < 20_000 else None
