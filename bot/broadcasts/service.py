@@ -28,6 +28,7 @@ from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import Settings
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
+SENT_STATUSES = ("scheduled", "preparing", "sending", "done", "stopped")
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,10 @@ class Broadcasts:
         if announcement.msg_type == "Update" and not resolved:
             announcement = replace(announcement, msg_type="Alert")  # our citizens never had the original
         if announcement.msg_type == "Cancel":
-            if not resolved:
-                status, reason = "recorded", "không có thông báo nào ở đây để kết thúc"
-            elif not announcement.has_info:
+            if resolved and not announcement.has_info:
                 announcement = self._complete_cancel(announcement, resolved[0])
+            if not any(self._withdraw_if_draft(ref) for ref in resolved):
+                status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
         if not announcement.reaches_citizens:
             status, reason = "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
         return announcement, status, reason
@@ -119,6 +120,15 @@ class Broadcasts:
             # Our own published alerts, and integrators who put our id in the identifier's place.
             return found or (identifier if self.store.get(identifier) else None)
         return ref if self.store.get(ref) else None
+
+    def _withdraw_if_draft(self, broadcast_id: str) -> bool:
+        """A Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
+        broadcast = self.store.get(broadcast_id)
+        if broadcast is None:
+            return False
+        if broadcast.status == "draft":
+            self.reject(broadcast_id, "nguồn cảnh báo", "nguồn đã hủy cảnh báo này trước khi được duyệt")
+        return broadcast.status in SENT_STATUSES
 
     def _complete_cancel(self, cancel: Announcement, original_id: str) -> Announcement:
         original = self.store.get(original_id).announcement  # type: ignore[union-attr]
