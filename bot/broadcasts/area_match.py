@@ -50,7 +50,8 @@ def cap_area_shape(area: CapArea) -> BaseGeometry | None:
 
 def _name_parts(desc: str) -> list[str]:
     """The folded names an areaDesc lists ("Ấp 1, Ấp 2; Xã Bình An" → three names)."""
-    return [fold(part) for part in re.split(r"[,;/()]| và | and ", desc) if fold(part)]
+    parts = [fold(part) for part in re.split(r"[,;/()]| và | and ", desc) if fold(part)]
+    return list(dict.fromkeys([fold(desc), *parts])) if fold(desc) else parts
 
 
 def match_area(area: CapArea, areas: Areas) -> AreaMatch:
@@ -73,7 +74,8 @@ def match_area(area: CapArea, areas: Areas) -> AreaMatch:
             if candidate.geometry is not None and shape.intersection(candidate.geometry).area > 0:
                 ids.append(candidate.id)
                 share = shape.intersection(candidate.geometry).area / candidate.geometry.area
-                reasons.append(f"vùng cảnh báo phủ {share:.0%} {candidate.name}")
+                reasons.append(f"vùng cảnh báo phủ {share:.0%} {candidate.name}" if share >= 0.01
+                               else f"vùng cảnh báo chạm {candidate.name}")
     if shape is not None and areas.geometry is not None:
         return AreaMatch(tuple(dict.fromkeys(ids)), tuple(dict.fromkeys(reasons)))  # the shape decides, not the name
     for part in _name_parts(area.desc):

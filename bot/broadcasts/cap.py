@@ -33,7 +33,8 @@ MAX_FIELD_CHARS = 20_000  # far beyond any real alert; a body this long is a mis
 DEFAULT_EXPIRY = timedelta(hours=24)
 CAMEL = {"msgType": "msg_type", "responseType": "response_types", "headlineFull": "headline_full"}
 # Senders fill required-looking fields with these; they tell a citizen nothing.
-PLACEHOLDERS = {"", "none", "n/a", "na", "-", "--", "null", "nil", "không", "khong", "không có", "tbd"}
+PLACEHOLDERS = {"", "none", "n/a", "na", "-", "--", "null", "nil", "không", "khong", "không có", "tbd",
+                "not applicable", "no instruction", "no instructions", "none specified"}
 # CAP's responseType codes as a call to action in Vietnamese.
 RESPONSE_INSTRUCTIONS = {
     "Shelter": "Trú ẩn ngay trong nhà hoặc nơi kiên cố.",

@@ -9,6 +9,8 @@ Every problem comes out as `CapError`, never as another exception.
 
 from __future__ import annotations
 
+import codecs
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -18,7 +20,12 @@ from defusedxml.ElementTree import fromstring
 from bot.broadcasts.errors import CapError
 
 CAP_NAMESPACES = ("urn:oasis:names:tc:emergency:cap:1.2", "urn:oasis:names:tc:emergency:cap:1.1")
-MAX_AREA_POINTS = 20_000  # a province outline has a few thousand points; refuse absurd ones
+MAX_AREA_POINTS = 20_000
+# Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # a province outline has a few thousand points; refuse absurd ones
 
 
 @dataclass(frozen=True)
@@ -76,17 +83,44 @@ class CapMessage:
 
 def parse_cap_xml(document: str | bytes) -> CapMessage:
     """One CAP <alert>; a body that is not one raises CapError (400 for XML problems, 422 for CAP ones)."""
-    raw = document.encode("utf-8") if isinstance(document, str) else document
-    if isinstance(document, str) and raw.lstrip().startswith(b"<?xml"):
-        # A str has no bytes of its own: drop a declared encoding that would now be wrong.
-        raw = raw.split(b"?>", 1)[1] if b"?>" in raw else raw
+    return message_from_element(safe_xml(document, "body"))
+
+
+def as_utf8(document: bytes | str, field_name: str = "body") -> bytes:
+    """The document in UTF-8 without its XML declaration, whatever it was sent in.
+
+    Expat reads UTF-8, UTF-16 with a byte-order mark and ISO-8859-1, but not UTF-16BE/LE named in
+    the declaration, UTF-32 or other multi-byte encodings; Python's codecs read them all.
+    """
+    if isinstance(document, str):
+        text = document.lstrip("\ufeff")
+    else:
+        bom, encoding = next(((b, name) for b, name in BOMS if document.startswith(b)), (b"", None))
+        body = document[len(bom):]
+        if encoding is None:
+            if body[:4] in (b"\x00<\x00?", b"\x00\x00\x00<"):
+                encoding = "utf-16-be" if body[:2] == b"\x00<" else "utf-32-be"
+            elif body[:4] in (b"<\x00?\x00", b"<\x00\x00\x00"):
+                encoding = "utf-16-le" if body[2:4] != b"\x00\x00" else "utf-32-le"
+            else:
+                declared = DECLARED_ENCODING.match(body)
+                encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+        try:
+            text = body.decode(encoding)
+        except (LookupError, UnicodeError) as exc:
+            raise CapError(field_name, f"cannot be read as {encoding} ({exc})", 400) from exc
+    return XML_DECLARATION.sub("", text, count=1).encode("utf-8")
+
+
+def safe_xml(document: bytes | str, field_name: str) -> ET.Element:
+    """Parse untrusted XML: no DTD, no entity, nothing fetched; any problem is a CapError (400)."""
+    raw = as_utf8(document, field_name)
     try:
-        root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise CapError("body", "DTDs and entity declarations are not accepted", 400) from exc
+        raise CapError(field_name, "DTDs and entity declarations are not accepted", 400) from exc
     except (ET.ParseError, ValueError, LookupError, UnicodeError) as exc:
-        raise CapError("body", f"not well-formed XML ({exc})", 400) from exc
-    return message_from_element(root)
+        raise CapError(field_name, f"not well-formed XML ({exc})", 400) from exc
 
 
 def message_from_element(root: ET.Element) -> CapMessage:

@@ -7,10 +7,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
-from bot.broadcasts.cap_xml import CAP_NAMESPACES
+from bot.broadcasts.cap_xml import CAP_NAMESPACES, safe_xml
 from bot.broadcasts.errors import CapError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -48,12 +45,7 @@ def _atom_link(entry: ET.Element) -> str:
 
 def parse_feed(document: bytes) -> list[FeedEntry]:
     """The entries of an Atom feed or an RSS 2.0 channel, in the feed's order."""
-    try:
-        root = fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise CapError("feed", "DTDs and entity declarations are not accepted", 400) from exc
-    except (ET.ParseError, ValueError, LookupError, UnicodeError) as exc:
-        raise CapError("feed", f"not well-formed XML ({exc})", 400) from exc
+    root = safe_xml(document, "feed")
     entries: list[FeedEntry] = []
     if root.tag == f"{ATOM}feed":
         for entry in root.findall(f"{ATOM}entry"):

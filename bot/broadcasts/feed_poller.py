@@ -68,12 +68,13 @@ def _get(session: requests.Session, url: str, timeout: float, headers: dict[str,
 
 class FeedPoller:
     def __init__(self, client: redis.Redis, settings: Settings, config: FeedConfig | None = None,
-                 session: requests.Session | None = None, queue=None) -> None:  # noqa: ANN001
+                 session: requests.Session | None = None, queue=None,  # noqa: ANN001
+                 service: Broadcasts | None = None) -> None:
         self.redis, self.settings = client, settings
         self.config = config or feed_config()
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "xa-bot CAP reader")
-        self.service = Broadcasts(client, settings, queue, self.config)
+        self.service = service or Broadcasts(client, settings, queue, self.config)
 
     def _key(self, url: str, part: str) -> str:
         return f"{self.settings.key_prefix}capfeed:{hashlib.sha256(url.encode()).hexdigest()[:24]}:{part}"

@@ -18,9 +18,17 @@ from datetime import datetime
 
 import redis
 
-from bot.broadcasts.areas import load_areas
+from bot.broadcasts.areas import Areas, load_areas
 from bot.broadcasts.audit import AuditLog
-from bot.broadcasts.cap import Announcement, CapError, announcement_from_cap, announcement_from_dict, is_triple
+from bot.broadcasts.cap import (
+    HEADLINE_CHARS,
+    Announcement,
+    CapError,
+    announcement_from_cap,
+    announcement_from_dict,
+    is_triple,
+    shorten,
+)
 from bot.broadcasts.cap_xml import parse_cap_xml
 from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
@@ -47,9 +55,10 @@ def own_sender(settings: Settings, config: FeedConfig) -> str:
 
 class Broadcasts:
     def __init__(self, client: redis.Redis, settings: Settings, queue=None,  # noqa: ANN001
-                 config: FeedConfig | None = None) -> None:
+                 config: FeedConfig | None = None, areas: Areas | None = None) -> None:
         self.redis, self.settings, self.queue = client, settings, queue
         self.config = config or feed_config()
+        self.areas = areas or load_areas()
         self.store = BroadcastStore(client, settings)
         self.audit = AuditLog(client, settings)
 
@@ -60,7 +69,7 @@ class Broadcasts:
         return self.accept_announcement(self.parse(data, now), actor, via).broadcast
 
     def parse(self, data: dict, now: datetime | None = None) -> Announcement:
-        return announcement_from_dict(data, load_areas(), now, self.config.default_expiry)
+        return announcement_from_dict(data, self.areas, now, self.config.default_expiry)
 
     def accept_cap_xml(self, document: bytes | str, actor: str, via: str, now: datetime | None = None) -> Accepted:
         """A CAP XML message, kept as received for the approver."""
@@ -69,7 +78,7 @@ class Broadcasts:
             existing = self.store.by_cap(message.sender, message.identifier)
             if existing and self.store.get(existing):  # a re-post: answer before judging it again
                 return Accepted(self.store.get(existing), False)  # type: ignore[arg-type]
-        announcement = announcement_from_cap(message, load_areas(), now, self.config.default_expiry)
+        announcement = announcement_from_cap(message, self.areas, now, self.config.default_expiry)
         raw = document.encode("utf-8") if isinstance(document, str) else document
         return self.accept_announcement(announcement, actor, via, original=raw)
 
@@ -109,6 +118,9 @@ class Broadcasts:
                 announcement = self._complete_cancel(announcement, resolved[0])
             if not any(self._withdraw_if_draft(ref) for ref in resolved):
                 status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
+            if not announcement.headline:
+                upstream = ", ".join(announcement.cap_references)
+                announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
         if not announcement.reaches_citizens:
             status, reason = "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
         return announcement, status, reason

@@ -239,8 +239,11 @@ class BroadcastStore:
 
 def announcement_from_stored(data: dict[str, Any]) -> Announcement:
     """Stored announcements were validated when accepted: re-read them without the "expires in the
-    past" check, and keep their targets as stored (areas may have been renamed since)."""
+    past" check, and keep their targets and references as stored (areas may have been renamed since,
+    and a recorded Cancel may refer to nothing here)."""
     target = tuple(data.get("target") or ["all"])
+    references = tuple(data.get("references") or ())
     long_ago = datetime.min.replace(tzinfo=VIETNAM)
-    announcement = announcement_from_dict({**data, "target": "all"}, Areas([]), now=long_ago)
-    return replace(announcement, target=target, area_desc=str(data.get("area_desc") or ""))
+    announcement = announcement_from_dict({**data, "target": "all", "references": list(references) or ["-"]},
+                                          Areas([]), now=long_ago)
+    return replace(announcement, target=target, references=references, area_desc=str(data.get("area_desc") or ""))
