@@ -98,10 +98,12 @@ def cap_document(alert: ET.Element) -> bytes:
 def atom_feed(items: Iterable[Published], sender: str, commune_name: str, feed_url: str,
               alert_url: str, updated: datetime) -> bytes:
     """An Atom index of the alerts, each entry linking to its CAP XML (`alert_url` has an {id})."""
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    # Unqualified names under an explicit default namespace: ElementTree's default_namespace option
+    # refuses Atom's unqualified attributes (rel, href, type).
+    feed = ET.Element("feed", {"xmlns": ATOM_NS})
 
     def add(parent: ET.Element, name: str, text: str = "", **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", attributes)
+        element = ET.SubElement(parent, name, attributes)
         if text:
             element.text = text
         return element
@@ -119,4 +121,4 @@ def atom_feed(items: Iterable[Published], sender: str, commune_name: str, feed_u
         add(entry, "updated", cap_time(item.sent))
         add(entry, "link", rel="alternate", type=CAP_MIME, href=alert_url.format(id=item.id))
         add(entry, "summary", (a.instruction or a.headline)[:500])
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM_NS)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
