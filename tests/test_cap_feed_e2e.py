@@ -152,3 +152,21 @@ def test_an_unreadable_feed_is_reported_not_raised(settings: Settings, redis_cli
     results = FeedPoller(redis_client, settings, config).poll_all()
     assert all(r.errors and not r.drafts for r in results)
 
+
+
+def test_an_update_before_approval_supersedes_the_draft(feed: FeedServer, settings: Settings,
+                                                        redis_client: redis.Redis) -> None:
+    from tests.test_cap_semantics import info_block
+
+    feed.alerts["flood"] = cap_xml("FEED-1")
+    poller = FeedPoller(redis_client, settings, FeedConfig(feeds=(f"{feed.url}/feed.atom",)))
+    first = poller.poll_all()[0].drafts[0]
+    feed.alerts["flood-2"] = cap_xml("FEED-2", msg_type="Update", references=TRIPLE,
+                                     infos=info_block(headline="Lũ quét lan rộng ở Ấp 2"),
+                                     sent="2026-09-15T09:00:00+07:00")
+    second = poller.poll_all()[0].drafts[0]
+    store = BroadcastStore(redis_client, settings)
+    assert store.get(first).status == "rejected" and "cập nhật" in store.get(first).reason
+    update = store.get(second).announcement
+    assert update.msg_type == "Alert" and update.references == ()  # citizens never had the first
+    assert [b.id for b in store.recent() if b.status == "draft"] == [second]

@@ -120,6 +120,9 @@ class FeedPoller:
                 result.skipped += 1
                 continue
             document = entry.embedded
+            if not document and urlsplit(urljoin(url, entry.cap_url)).scheme not in ("http", "https"):
+                result.skipped += 1
+                continue
             if not document and entry.cap_url:
                 try:
                     document = _get(self.session, urljoin(url, entry.cap_url), self.config.timeout_seconds).body
@@ -141,7 +144,7 @@ class FeedPoller:
             accepted = self.service.accept_cap_xml(document, source, via=source)
         except CapError as exc:
             result.skipped += 1
-            if exc.field != "area":  # an alert for somewhere else is the normal case, not a problem
+            if exc.field not in ("area", "expires"):  # for somewhere else, or over: the normal case
                 result.errors.append(str(exc)[:200])
             return
         broadcast = accepted.broadcast

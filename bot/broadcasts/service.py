@@ -109,20 +109,25 @@ class Broadcasts:
                 raise CapError("references", f"no broadcast {ref!r}")
             if found is not None:
                 resolved.append(found)
-        announcement = replace(announcement, references=tuple(dict.fromkeys(resolved)))
+        resolved = list(dict.fromkeys(resolved))
+        announcement = replace(announcement, references=tuple(resolved))
         status, reason = "draft", ""
-        if announcement.msg_type == "Update" and not resolved:
-            announcement = replace(announcement, msg_type="Alert")  # our citizens never had the original
-        if announcement.msg_type == "Cancel":
-            if resolved and not announcement.has_info:
-                announcement = self._complete_cancel(announcement, resolved[0])
-            if not any(self._withdraw_if_draft(ref) for ref in resolved):
-                status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
-            if not announcement.headline:
-                upstream = ", ".join(announcement.cap_references)
-                announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
+        if announcement.msg_type == "Cancel" and resolved and not announcement.has_info:
+            announcement = self._complete_cancel(announcement, resolved[0])
+        if not announcement.headline:  # a bare Cancel of something never received here
+            upstream = ", ".join(announcement.cap_references)
+            announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
         if not announcement.reaches_citizens:
-            status, reason = "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
+            return announcement, "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
+        if announcement.msg_type in ("Update", "Cancel"):
+            # Whatever still awaits approval is withdrawn: superseded by the update, or cancelled.
+            went_out = [ref for ref in resolved if self._withdraw_if_draft(ref, announcement.msg_type)]
+            if announcement.msg_type == "Update":
+                # Refers to what citizens had; with nothing, it is news to them: an Alert.
+                announcement = replace(announcement, references=tuple(went_out),
+                                       msg_type="Update" if went_out else "Alert")
+            elif not went_out:
+                status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
         return announcement, status, reason
 
     def _lookup(self, ref: str) -> str | None:
@@ -133,13 +138,14 @@ class Broadcasts:
             return found or (identifier if self.store.get(identifier) else None)
         return ref if self.store.get(ref) else None
 
-    def _withdraw_if_draft(self, broadcast_id: str) -> bool:
-        """A Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
+    def _withdraw_if_draft(self, broadcast_id: str, by: str) -> bool:
+        """An Update or Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
         broadcast = self.store.get(broadcast_id)
         if broadcast is None:
             return False
-        if broadcast.status == "draft":
-            self.reject(broadcast_id, "nguồn cảnh báo", "nguồn đã hủy cảnh báo này trước khi được duyệt")
+        if broadcast.status == "draft" and broadcast.via != "console":
+            why = "nguồn đã hủy tin này" if by == "Cancel" else "nguồn đã gửi bản cập nhật thay cho tin này"
+            self.reject(broadcast_id, "nguồn cảnh báo", f"{why} trước khi được duyệt")
         return broadcast.status in SENT_STATUSES
 
     def _complete_cancel(self, cancel: Announcement, original_id: str) -> Announcement:
