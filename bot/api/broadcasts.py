@@ -50,6 +50,9 @@ def register_broadcast_routes(api: Blueprint) -> None:
                     raise CapError("body", "must be a JSON object or CAP 1.2 XML", 400)
                 if data.get("send_at"):
                     send_at = parse_time(data["send_at"], "send_at")
+                existing = service.received_before(data.get("sender"), data.get("identifier"))
+                if existing is not None:
+                    return jsonify(_summary(existing, existing=True)), 200
                 accepted = service.accept_announcement(service.parse(data), actor, via="api")
             if not accepted.created:
                 return jsonify(_summary(accepted.broadcast, existing=True)), 200

@@ -31,6 +31,8 @@ CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "E
 HEADLINE_CHARS = 160  # what a phone shows as a title; the full headline is kept beside it
 MAX_FIELD_CHARS = 20_000  # far beyond any real alert; a body this long is a mistake or an attack
 DEFAULT_EXPIRY = timedelta(hours=24)
+# Values of CAP 1.0/1.1 still sent by real feeds, in CAP 1.2's words.
+LEGACY_VALUES = {"very likely": "Likely"}
 CAMEL = {"msgType": "msg_type", "responseType": "response_types", "headlineFull": "headline_full"}
 # Senders fill required-looking fields with these; they tell a citizen nothing.
 PLACEHOLDERS = {"", "none", "n/a", "na", "-", "--", "null", "nil", "không", "khong", "không có", "tbd",
@@ -132,10 +134,17 @@ def _text(data: dict[str, Any], name: str, required: bool) -> str:
 
 def _choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], default: str | None = None) -> str:
     raw = str(data.get(name) or default or "").strip()
+    raw = LEGACY_VALUES.get(raw.lower(), raw)
     for option in allowed:  # CAP values are case-sensitive; accept any case and store CAP's spelling
         if raw.lower() == option.lower():
             return option
     raise CapError(name, f"must be one of {', '.join(allowed)}")
+
+
+def _category(value: Any) -> str:
+    """CAP's category, "Other" for one it does not define (a category never decides who is warned)."""
+    raw = str(value or "Safety").strip().lower()
+    return next((c for c in CATEGORIES if c.lower() == raw), "Other")
 
 
 def _references(value: Any) -> tuple[str, ...]:
@@ -270,7 +279,7 @@ def announcement_from_dict(data: dict[str, Any], areas: Areas, now: datetime | N
         msg_type=msg_type,
         references=references,
         target=target,
-        category=_choice(data, "category", CATEGORIES, "Safety") if not lenient else "Safety",
+        category=_category(data.get("category")) if not lenient else "Safety",
         status=_choice(data, "status", STATUSES, "Actual"),
         sender=str(data.get("sender") or "").strip()[:200],
         identifier=str(data.get("identifier") or "").strip()[:200],

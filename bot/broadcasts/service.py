@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import redis
 
@@ -74,13 +75,20 @@ class Broadcasts:
     def accept_cap_xml(self, document: bytes | str, actor: str, via: str, now: datetime | None = None) -> Accepted:
         """A CAP XML message, kept as received for the approver."""
         message = parse_cap_xml(document)
-        if message.sender and message.identifier:
-            existing = self.store.by_cap(message.sender, message.identifier)
-            if existing and self.store.get(existing):  # a re-post: answer before judging it again
-                return Accepted(self.store.get(existing), False)  # type: ignore[arg-type]
+        existing = self.received_before(message.sender, message.identifier)
+        if existing is not None:
+            return Accepted(existing, False)
         announcement = announcement_from_cap(message, self.areas, now, self.config.default_expiry)
         raw = document.encode("utf-8") if isinstance(document, str) else document
         return self.accept_announcement(announcement, actor, via, original=raw)
+
+    def received_before(self, sender: Any, identifier: Any) -> Broadcast | None:
+        """The broadcast this CAP message made, if it came before: a re-post is answered before it is
+        judged again (it may have expired since)."""
+        if not sender or not identifier:
+            return None
+        found = self.store.by_cap(str(sender).strip(), str(identifier).strip())
+        return self.store.get(found) if found else None
 
     def accept_announcement(self, announcement: Announcement, actor: str, via: str,
                             original: bytes | None = None) -> Accepted:
