@@ -18,8 +18,8 @@ from bot.zalo.messages import MAX_TEXT_CHARS, render_reply
 ALL_CLEAR_DEFAULT = "Tình hình đã an toàn. Anh/Chị có thể sinh hoạt bình thường."
 ALERTS_BUTTON = Button("Các thông báo", "#alerts")
 AREA_BUTTON = Button("Chọn khu vực", "#area")
-INVITE = ("Anh/Chị chưa chọn khu vực nơi mình ở, nên nhận tin này để phòng khi ở trong vùng trên. "
-          "Bấm «Chọn khu vực» để chỉ nhận tin cho nơi mình ở.")
+INVITE = ("Anh/Chị chưa chọn khu vực nơi ở nên nhận tin này, phòng khi ở trong vùng cảnh báo. "
+          "Bấm «Chọn khu vực» để chỉ nhận tin của nơi mình ở.")
 # A line ending in one of these ends a sentence or a list item; anything else was wrapped mid-sentence.
 _LINE_END = re.compile(r"[.!?:;…)\]»\"']$")
 _LIST_ITEM = re.compile(r"^\s*([-*•–]|\d+[.)])\s+")
@@ -38,7 +38,8 @@ def reflow(text: str) -> str:
             if paragraphs and paragraphs[-1] != "":
                 paragraphs.append("")
             continue
-        if current and (_LIST_ITEM.match(line) or _LINE_END.search(current) and line[:1].isupper()):
+        ends_sentence = bool(_LINE_END.search(current)) and not current.endswith("...")  # NWS's "..." joins
+        if current and (_LIST_ITEM.match(line) or ends_sentence and line[:1].isupper()):
             paragraphs.append(current)
             current = line
         else:
