@@ -222,3 +222,21 @@ def test_json_alert_with_optional_fields_left_out(app: Flask, people: dict) -> N
     assert announcement.headline_full == "B" * 300
     again = app.test_client().post("/api/v1/broadcasts", headers=token(app), json=body)
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+
+
+def test_json_in_cap_shape_with_info_blocks_prefers_vietnamese(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+    def block(language: str, headline: str) -> dict:
+        return {"language": language, "category": "Met", "event": "Lũ quét", "urgency": "Immediate",
+                "severity": "Severe", "certainty": "Observed", "headline": headline,
+                "instruction": "Di chuyển ngay lên chỗ cao.",
+                "area": [{"areaDesc": "Ven suối Ấp 2", "polygon": [POLYGON_IN_AP_2]}]}
+
+    body = {"identifier": "JI-1", "sender": "tinh@example.gov.vn", "sent": "2026-09-15T08:00:00+07:00",
+            "status": "Actual", "msgType": "Alert",
+            "info": [block("en-US", "Flash flood in hamlet 2"), block("vi-VN", "Lũ quét ở Ấp 2")]}
+    response = app.test_client().post("/api/v1/broadcasts", headers=token(app), json=body)
+    assert response.status_code == 201, response.get_json()
+    deliver(app)
+    texts = received(sandbox)
+    assert sorted(texts) == sorted(people["ap-2"] + people["none"])
+    assert all("Lũ quét ở Ấp 2" in t[0] and "Flash" not in t[0] for t in texts.values())

@@ -246,7 +246,7 @@ def announcement_from_dict(data: dict[str, Any], areas: Areas, now: datetime | N
     """
     if not isinstance(data, dict):
         raise CapError("body", "must be a JSON object", 400)
-    data = {CAMEL.get(k, k): v for k, v in data.items()}
+    data = {CAMEL.get(k, k): v for k, v in _flatten_info(data).items()}
     now = now or datetime.now(VIETNAM)
     msg_type = _choice(data, "msg_type", MSG_TYPES, "Alert")
     references = _references(data.get("references"))
@@ -292,6 +292,25 @@ def announcement_from_dict(data: dict[str, Any], areas: Areas, now: datetime | N
         language=str(data.get("language") or "vi")[:20],
         has_info=has_info,
     )
+
+
+def _flatten_info(data: dict[str, Any]) -> dict[str, Any]:
+    """CAP-JSON's `info` blocks (a list or one object) → flat fields: the vi block's text (else the
+    first's), every block's areas."""
+    infos = data.get("info")
+    if infos in (None, "", []):
+        return data
+    infos = [infos] if isinstance(infos, dict) else infos
+    if not isinstance(infos, list) or not all(isinstance(i, dict) for i in infos):
+        raise CapError("info", "must be an object or a list of objects")
+    chosen = next((i for i in infos if str(i.get("language", "")).lower().startswith("vi")), infos[0])
+    areas = [a for info in infos for a in (info.get("area") if isinstance(info.get("area"), list)
+                                           else [info["area"]] if info.get("area") else [])]
+    flat = {k: v for k, v in data.items() if k != "info"}
+    flat.update({k: v for k, v in chosen.items() if k != "area"})
+    if areas and "target" not in data:
+        flat["area"] = list({repr(a): a for a in areas}.values())
+    return flat
 
 
 def dict_from_cap(message: CapMessage) -> dict[str, Any]:
