@@ -190,3 +190,11 @@ def test_the_parser_raises_nothing_but_its_own_error(document: bytes | str) -> N
         parse_cap_xml(document)
     except CapError:
         pass
+
+
+def test_the_approver_reads_an_iso_8859_1_original_as_written(redis_client: redis.Redis, settings: Settings) -> None:
+    name = "earthquake-iso8859-1-signed.xml"
+    message = parse_cap_xml(read(name))
+    service = Broadcasts(redis_client, settings, config=FeedConfig(), areas=commune_inside(message))
+    accepted = service.accept_cap_xml(read(name), "feed:test", "feed:test", now=sent_time(message))
+    assert "Usulután" in service.store.original(accepted.broadcast.id)

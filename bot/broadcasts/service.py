@@ -30,7 +30,7 @@ from bot.broadcasts.cap import (
     is_triple,
     shorten,
 )
-from bot.broadcasts.cap_xml import parse_cap_xml
+from bot.broadcasts.cap_xml import as_utf8, parse_cap_xml
 from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.store import Broadcast, BroadcastStore
@@ -79,8 +79,8 @@ class Broadcasts:
         if existing is not None:
             return Accepted(existing, False)
         announcement = announcement_from_cap(message, self.areas, now, self.config.default_expiry)
-        raw = document.encode("utf-8") if isinstance(document, str) else document
-        return self.accept_announcement(announcement, actor, via, original=raw)
+        # Kept in UTF-8 (whatever it was sent in) so that the approver reads it as written.
+        return self.accept_announcement(announcement, actor, via, original=as_utf8(document))
 
     def received_before(self, sender: Any, identifier: Any) -> Broadcast | None:
         """The broadcast this CAP message made, if it came before: a re-post is answered before it is
