@@ -143,8 +143,19 @@ class Broadcasts:
             sender, identifier, _sent = (part.strip() for part in ref.split(","))
             found = self.store.by_cap(sender, identifier)
             # Our own published alerts, and integrators who put our id in the identifier's place.
-            return found or (identifier if self.store.get(identifier) else None)
-        return ref if self.store.get(ref) else None
+            return self._current(found or identifier)
+        return self._current(ref)
+
+    def _current(self, broadcast_id: str) -> str | None:
+        """The broadcast, or the edited version an official sent in its place."""
+        for _ in range(10):  # a draft edited again and again is still a short chain
+            broadcast = self.store.get(broadcast_id)
+            if broadcast is None:
+                return None
+            if not broadcast.replaced_by:
+                return broadcast.id
+            broadcast_id = broadcast.replaced_by
+        return broadcast_id
 
     def _withdraw_if_draft(self, broadcast_id: str, by: str) -> bool:
         """An Update or Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
@@ -176,6 +187,18 @@ class Broadcasts:
         request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue)
         when = f"lúc {at.strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
         self.audit.record(actor, "scheduled" if at else "sent", f"broadcast:{broadcast_id}", when)
+
+    def replace_draft(self, draft_id: str, data: dict, actor: str) -> Broadcast:
+        """An official's edit of an alert awaiting approval (say, in Vietnamese): a new draft, sent in its
+        place; later Updates and Cancels of the original apply to it."""
+        draft = self.store.get(draft_id)
+        if draft is None or draft.status != "draft":
+            raise CapError("status", "only a draft can be edited", 409)
+        edited = self.accept(data, actor)
+        self.store.update(draft_id, status="rejected", replaced_by=edited.id,
+                          reason=f"thay bằng bản đã sửa {edited.id}")
+        self.audit.record(actor, "replaced", f"broadcast:{draft_id}", f"→ {edited.id}")
+        return edited
 
     def reject(self, broadcast_id: str, actor: str, reason: str = "") -> None:
         broadcast = self.store.get(broadcast_id)

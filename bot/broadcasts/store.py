@@ -59,6 +59,7 @@ class Broadcast:
     total: int = 0
     batches: int = 0
     plan: dict[str, int] = field(default_factory=dict)
+    replaced_by: str = ""  # an official's edited version, sent instead of this draft
 
     @property
     def to_everyone(self) -> bool:
@@ -138,7 +139,7 @@ class BroadcastStore:
             started_at=float(raw.get("started_at") or 0), scheduled_at=float(raw.get("scheduled_at") or 0),
             finished_at=float(raw.get("finished_at") or 0), via=raw.get("via", "console"),
             reason=raw.get("reason", ""), total=int(raw.get("total") or 0), batches=int(raw.get("batches") or 0),
-            plan=json.loads(raw.get("plan") or "{}"))
+            plan=json.loads(raw.get("plan") or "{}"), replaced_by=raw.get("replaced_by", ""))
 
     def update(self, broadcast_id: str, **fields: Any) -> None:
         mapping = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}

@@ -118,13 +118,19 @@ def register_broadcast_views(bp: Blueprint) -> None:
     def broadcast_new():  # noqa: ANN202
         values: dict[str, Any] = {"msg_type": "Alert", "severity": "Severe", "urgency": "Immediate",
                                   "certainty": "Likely", "target": ["all"]}
-        ref = request.args.get("ref")
-        if ref:  # an update or all-clear starts from the original
+        ref, edit = request.args.get("ref"), request.args.get("edit")
+        if edit:  # an alert awaiting approval, rewritten before it goes out
+            draft = _get_or_404(edit)
+            values = {**draft.announcement.as_dict(), "replaces": edit,
+                      "references": " ".join(draft.announcement.references)}
+        elif ref:  # an update or all-clear starts from the original
             original = _get_or_404(ref)
             values = {**original.announcement.as_dict(), "references": ref,
                       "msg_type": request.args.get("type", "Update")}
             if values["msg_type"] == "Cancel":
                 values.update(headline=original.announcement.headline, instruction="", description="")
+        if isinstance(values.get("expires"), str) and values["expires"]:  # the form's field is Vietnam time
+            values["expires"] = datetime.fromisoformat(values["expires"]).astimezone(VIETNAM).isoformat()
         return render_template("console/compose.html", values=values, areas=list(load_areas()),
                                severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES)
 
@@ -144,11 +150,16 @@ def register_broadcast_views(bp: Blueprint) -> None:
     @bp.post("/broadcasts")
     @login_required(*OFFICIALS)
     def broadcast_create():  # noqa: ANN202
+        replaces = request.form.get("replaces", "")
         try:
-            broadcast = _service().accept(_form_data(request.form), current_user().name)
+            if replaces:
+                broadcast = _service().replace_draft(replaces, _form_data(request.form), current_user().name)
+            else:
+                broadcast = _service().accept(_form_data(request.form), current_user().name)
         except CapError as exc:
             flash(f"Chưa lưu được: {problem_in_vietnamese(exc)}", "error")
-            return render_template("console/compose.html", values=_form_data(request.form), areas=list(load_areas()),
+            values = {**_form_data(request.form), "replaces": replaces}
+            return render_template("console/compose.html", values=values, areas=list(load_areas()),
                                    severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES), 422
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast.id))
 
