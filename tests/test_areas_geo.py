@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.broadcasts.area_match import match_area, match_areas
 from bot.broadcasts.areas import AREAS_FILE, load_areas, parse_areas
@@ -49,3 +51,18 @@ def test_multipolygons_and_bad_geometry() -> None:
     assert match_area(on_island, areas).target == ("a",)
     with pytest.raises(ValueError):
         parse_areas({"areas": [{"id": "a", "name": "A", "geometry": {"type": "Point", "coordinates": [1, 2]}}]})
+
+
+coordinate = st.tuples(st.floats(10.8, 11.1, allow_nan=False), st.floats(106.6, 106.9, allow_nan=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rings=st.lists(st.lists(coordinate, min_size=4, max_size=12), max_size=3),
+       circles=st.lists(st.tuples(st.floats(10.8, 11.1), st.floats(106.6, 106.9), st.floats(0, 50)), max_size=2),
+       codes=st.lists(st.sampled_from(["75", "99901-02", "", "x"]), max_size=2))
+def test_any_shape_matches_without_error(rings: list, circles: list, codes: list) -> None:
+    """Bow-ties, repeated points, zero radii: a shape either covers parts of the commune or not."""
+    area = CapArea("Vùng", polygons=tuple(tuple(ring) for ring in rings), circles=tuple(circles),
+                   geocodes=tuple(("MA_DVHC", c) for c in codes))
+    found = match_area(area, load_areas())
+    assert found.target == ("all",) or set(found.target) <= {a.id for a in load_areas()}
