@@ -116,7 +116,7 @@ def atom_feed(items: Iterable[Published], sender: str, commune_name: str, feed_u
     for item in items:
         a = item.announcement
         entry = add(feed, "entry")
-        add(entry, "id", f"{sender},{item.id},{cap_time(item.sent)}")
+        add(entry, "id", alert_url.format(id=item.id))  # an IRI, as Atom requires; the CAP triple is inside
         add(entry, "title", a.headline)
         add(entry, "updated", cap_time(item.sent))
         add(entry, "link", rel="alternate", type=CAP_MIME, href=alert_url.format(id=item.id))
