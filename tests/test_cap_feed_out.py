@@ -15,6 +15,7 @@ from bot.api.tokens import create_token
 from bot.app import create_app
 from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap_xml import parse_cap_xml
+from bot.broadcasts.feed_in import parse_feed
 from bot.config import Settings
 from tests.broadcast_helpers import InlineQueue, add_followers, announcement_json
 from tests.test_broadcast_fanout import bulk, run_all
@@ -60,6 +61,7 @@ def test_published_alerts_validate_against_the_cap_schema(app: Flask, sandbox) -
     assert all(e.find(f"{ATOM}id") is not None and e.find(f"{ATOM}updated") is not None for e in entries)
     assert sorted(link.rsplit("/", 1)[1] for link in links) == sorted(f"{i}.xml" for i in (everyone, one_area, cancel))
     assert all(e.find(f"{ATOM}link").get("type") == "application/cap+xml" for e in entries)
+    assert sorted(e.cap_url for e in parse_feed(feed.data)) == sorted(links)  # a neighbour's poller reads it
 
     for broadcast_id in (everyone, one_area, cancel):
         response = client.get(f"/alerts/{broadcast_id}.xml")
