@@ -19,5 +19,7 @@ url_file=$(mktemp)
 .venv/bin/python -m tools.local_osv "$DB" >"$url_file" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$url_file"' EXIT
-for _ in $(seq 1 100); do [ -s "$url_file" ] && break; sleep 0.1; done
+# Loading a few thousand YAML records takes a while on a busy machine.
+for _ in $(seq 1 1200); do [ -s "$url_file" ] && break; kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+if [ ! -s "$url_file" ]; then echo "pip-audit: the local advisory server did not start" >&2; exit 1; fi
 .venv/bin/python -m pip_audit --local --skip-editable --progress-spinner off -s osv --osv-url "$(head -1 "$url_file")"

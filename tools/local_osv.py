@@ -48,7 +48,8 @@ def _read(path: Path) -> Record | None:
     if path.suffix in (".yaml", ".yml"):
         import yaml  # only for YAML databases
 
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     return None
 
 
