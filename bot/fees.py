@@ -23,6 +23,7 @@ ONLINE = "Trực tuyến"
 POSTAL = "Dịch vụ bưu chính"
 CHANNEL_WORDS = {IN_PERSON: "trực tiếp", ONLINE: "trực tuyến", POSTAL: "qua bưu chính"}
 CONDITION_CHARS = 180
+TIME_CHARS = 140  # some records put a whole paragraph in the time cell; the legal section has it whole
 FREE = "Miễn phí"
 UNKNOWN = "Chưa có thông tin"
 
@@ -162,7 +163,7 @@ def time_line(proc: Procedure) -> str:
         return ""
     times: dict[str, list[str]] = {}
     for channel in channels:
-        times.setdefault(time_label(channel.time_text), []).append(
+        times.setdefault(shorten(time_label(channel.time_text), TIME_CHARS), []).append(
             CHANNEL_WORDS.get(channel.channel, channel.channel.lower()))
     return f"⏱ Thời hạn: {by_channel(times)}"
 

@@ -97,9 +97,23 @@ def _document_rank(doc: Document) -> tuple[int, int]:
 
 def key_documents(proc: Procedure, limit: int = KEY_DOCUMENTS) -> list[Document]:
     """The papers most people need: the common case, forms first, then the papers themselves, in the
-    portal's order within each rank (a stable sort); explanations, special cases and notes never."""
+    portal's order within each rank (a stable sort); explanations, special cases and notes never.
+    When every paper belongs to a case, the first case the portal lists stands for the common one."""
     candidates = [d for d in proc.documents if _common(d) and not _EXPLANATION_START.match(d.name.strip())]
+    if not candidates:
+        case = first_case(proc)
+        candidates = [d for d in proc.documents if case and document_case(d) == case and not is_header(d)
+                      and d.group != "note" and not _EXPLANATION_START.match(d.name.strip())]
+    if not candidates:  # only explanations: the first few, in the portal's order
+        return [d for d in proc.documents if d.group != "note" and not is_header(d)][:min(limit, 3)]
     return sorted(candidates, key=_document_rank)[:limit]
+
+
+def first_case(proc: Procedure) -> str:
+    """The first case heading of the dossier when no paper is common to every case ("" otherwise)."""
+    if any(_common(d) and not _EXPLANATION_START.match(d.name.strip()) for d in proc.documents):
+        return ""
+    return next((document_case(d) for d in proc.documents if document_case(d) and d.group != "note"), "")
 
 
 def _counts(doc: Document) -> str:
@@ -196,14 +210,14 @@ def _facts(proc: Procedure, office: OfficeInfo | None, card: Card | None) -> lis
 def _document_part(proc: Procedure, card: Card | None, count: int, chars: int) -> list[str]:
     if card is not None:
         lines = [f"{i}. {shorten(d.text, chars, first_clause=12)}" for i, d in enumerate(card.documents[:6], 1)]
-        more = len(proc.documents) > 0
-    else:
-        docs = key_documents(proc, count)
-        lines = [f"{i}. {document_line(d, chars)}" for i, d in enumerate(docs, 1)]
-        more = sum(1 for d in proc.documents if not is_header(d)) > len(docs)
-    if not lines:
+        return ["🗂 Giấy tờ cần mang:", *lines] if lines else []
+    docs = key_documents(proc, count)
+    if not docs:
         return []
-    heading = "🗂 Giấy tờ chính:" if card is None else "🗂 Giấy tờ cần mang:"
+    lines = [f"{i}. {document_line(d, chars)}" for i, d in enumerate(docs, 1)]
+    case = first_case(proc)
+    heading = f"🗂 Giấy tờ ({shorten(case.rstrip(':'), chars)}):" if case else "🗂 Giấy tờ chính:"
+    more = sum(1 for d in proc.documents if not is_header(d)) > len(docs)
     tail = ["(Bấm «Đủ giấy tờ» để xem đủ, theo từng trường hợp)"] if more else []
     return [heading, *lines, *tail]
 
@@ -219,18 +233,24 @@ def compose_answer(proc: Procedure, office: OfficeInfo | None = None, card: Card
     title = card.title if card is not None else proc.name
     source = source_line(proc) + (f"; cán bộ xã kiểm tra {_date(card.checked)}" if card and card.checked else "")
     text = ""
+    documents: dict[tuple[int, int], list[str]] = {}
     for dropped in range(0, 3):  # shorter documents first, then drop the desk services, then the ways
         for count, chars, name_chars in _BUDGETS:
             kept = parts[: len(parts) - dropped] if dropped else parts
             lines = [f"📄 {shorten(title, name_chars)}"]
             for part in kept:
                 lines.extend(part)
-            lines.extend(_document_part(proc, card, count, chars))
+            if (count, chars) not in documents:
+                documents[count, chars] = _document_part(proc, card, count, chars)
+            lines.extend(documents[count, chars])
             lines.append(source)
             text = "\n".join(lines)
             if len(text) <= FIRST_ANSWER_CHARS:
                 return [Reply(text, _buttons(proc))]
-    return [Reply(shorten(text, FIRST_ANSWER_CHARS), _buttons(proc))]
+    lines = text.splitlines()  # nothing fitted: keep whole lines from the top, the source line last
+    while len("\n".join(lines)) > FIRST_ANSWER_CHARS and len(lines) > 2:
+        del lines[-2]
+    return [Reply("\n".join(lines), _buttons(proc))]
 
 
 def _date(iso: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.catalogue import Procedure, national_code
 from bot.fees import within_one_working_day
@@ -25,11 +26,11 @@ _COMMUNE = re.compile(
     r"(?:ủy|uỷ)\s+ban\s+nhân\s+dân\s+(?:cấp\s+)?(?:xã|phường)|ubnd\s+(?:cấp\s+)?(?:xã|phường)|cấp\s+xã"
     r"|xã,\s*phường", re.IGNORECASE)
 _COMMUNE_DIVISION = re.compile(r"^phòng\s", re.IGNORECASE)  # since 2025 the "Phòng …" sit under UBND xã
-# The record says the commune's desk (or UBND xã) takes the dossier in.
-_DESK_RECEIVES = re.compile(
-    r"(?:bộ phận (?:một cửa|tiếp nhận và trả kết quả)[^.;]{0,40}cấp xã)"
-    r"|(?:(?:nộp|tiếp nhận)[^.;]{0,60}(?:(?:ủy|uỷ) ban nhân dân|ubnd) (?:cấp )?xã)"
-    r"|(?:tại (?:ủy|uỷ) ban nhân dân (?:cấp )?xã)", re.IGNORECASE)
+# The record says the commune's desk (or UBND xã) takes the dossier in: a commune office named in the same
+# clause as submitting or receiving ("nộp hồ sơ tại UBND cấp xã", "Bộ phận một cửa cấp xã").
+_COMMUNE_PLACE = re.compile(r"(?:(?:ủy|uỷ) ban nhân dân|ubnd|một cửa|tiếp nhận và trả kết quả)(?: cấp)? xã",
+                            re.IGNORECASE)
+_SUBMIT_WORDS = re.compile(r"nộp|tiếp nhận|bộ phận|\btại\b", re.IGNORECASE)
 _FORM_DOCUMENT = re.compile(r"^\s*(?:tờ khai|đơn|phiếu|bản khai|mẫu)\b", re.IGNORECASE)
 OTHERS_CHARS = 110
 # A comma starts a new agency only before an organisation's first word ("Phòng Kinh tế, Hạ tầng và Đô thị"
@@ -118,17 +119,28 @@ def _record_text(proc: Procedure) -> str:
     return " ".join([*(c.description for c in proc.channels), *proc.steps])
 
 
+def _desk_receives(text: str) -> bool:
+    for match in _COMMUNE_PLACE.finditer(text):
+        clause = re.split(r"[.;]", text[max(0, match.start() - 80):match.start()])[-1]
+        if _SUBMIT_WORDS.search(clause):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)  # asked for the answer and again for each desk service
 def where_to_go(proc: Procedure) -> Where:
     agencies = split_agencies(proc.agencies)
     at_commune = "xa" in proc.levels
     police = [a for a in agencies if _POLICE.search(a)]
     commune = [a for a in agencies if not _POLICE.search(a) and (
         _COMMUNE.search(a) or (at_commune and _COMMUNE_DIVISION.match(a)))]
-    desk_receives = bool(_DESK_RECEIVES.search(_record_text(proc)))
     if police and not commune:
-        return Where(POLICE, tuple(a for a in agencies if a not in police), (), desk_receives)
-    if commune or (at_commune and desk_receives):
+        return Where(POLICE, tuple(a for a in agencies if a not in police), (), False)
+    if commune:
         return Where(COMMUNE, tuple(a for a in agencies if a not in commune), (), True)
+    desk_receives = _desk_receives(_record_text(proc))
+    if at_commune and desk_receives:  # e.g. copy certification: notaries listed, "Tại Ủy ban nhân dân cấp xã"
+        return Where(COMMUNE, tuple(agencies), (), True)
     return Where("", (), tuple(agencies), desk_receives)
 
 
