@@ -19,7 +19,9 @@ from bot.catalogue_import.flat_tables import (
 )
 from bot.catalogue_import.levels import parse_levels
 from bot.catalogue_import.names import province_from_issuer
+from bot.catalogue_import.readable import is_header, is_official_item, readable_documents
 from bot.catalogue_import.records import from_raw, raw_code
+from bot.catalogue_import.text import nfc
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 pytestmark = pytest.mark.skipif(not (SHARED / sources.RAW_ARCHIVE).exists(), reason="shared data missing")
@@ -247,3 +249,123 @@ def test_shipped_catalogue_figures() -> None:
     assert all(len(e.title) <= 20 for e in catalogue.life_events.values())
     for proc in procs[::50]:
         assert proc.name and proc.code == national_code(proc.code)
+
+
+# ---- documents a person can read (bot.catalogue_import.readable) ----
+
+def _readable(record: dict) -> list[list]:
+    return readable_documents(from_raw(record, "2026-07")["documents"])
+
+
+def test_khai_sinh_documents_are_for_the_citizen(raw_by_code: dict[str, dict]) -> None:
+    rows = _readable(raw_by_code["1.001193"])  # đăng ký khai sinh, Cấp xã
+    names = [r[0] for r in rows]
+    assert not any("Người tiếp nhận có trách nhiệm" in n or "không được yêu cầu" in n for n in names)
+    assert not any(n.startswith("Cơ quan đăng ký hộ tịch từ chối") for n in names)
+    # The intro line is a header over the forms, not document number 28.
+    assert not any(n.endswith("các giấy tờ sau:") for n in names)
+    tờ_khai = next(r for r in rows if r[0].startswith("Tờ khai đăng ký khai sinh"))
+    assert tờ_khai[6].startswith("Người có yêu cầu đăng ký khai sinh thực hiện việc nộp/xuất trình")
+    # Cases: the abandoned-child paper belongs to its case, the birth certificate to every case.
+    abandoned = next(r for r in rows if r[0].startswith("Trường hợp trẻ em bị bỏ rơi thì"))
+    assert abandoned[5] == "Trường hợp trẻ em bị bỏ rơi"
+    assert next(r for r in rows if r[0].startswith("Giấy chứng sinh"))[5] == ""
+    surrogacy = next(r for r in rows if "mang thai hộ" in r[0])
+    assert surrogacy[5] == "Trường hợp khai sinh cho trẻ em sinh ra do mang thai hộ"
+
+
+def test_a_citizen_clause_is_kept_and_the_office_clause_cut(raw_by_code: dict[str, dict]) -> None:
+    rows = _readable(raw_by_code["2.000806"])  # kết hôn có yếu tố nước ngoài
+    id_info = next(r[0] for r in rows if r[0].startswith("Trường hợp giấy tờ tùy thân sử dụng là"))
+    assert "chỉ cần cung cấp thông tin số định danh cá nhân" in id_info
+    assert "có trách nhiệm tra cứu" not in id_info
+    assert id_info in nfc(raw_by_code["2.000806"]["thanh_phan_ho_so"])  # cut, never rewritten
+    case = next(r[5] for r in rows if r[0].startswith("Trường hợp người yêu cầu đăng ký kết hôn đang công tác"))
+    assert case.startswith("Ngoài giấy tờ nêu trên, tùy từng trường hợp")
+
+
+def test_copy_certification_keeps_its_papers(raw_by_code: dict[str, dict]) -> None:
+    rows = _readable(raw_by_code["2.000815"])  # chứng thực bản sao từ bản chính
+    assert rows and rows[0][0].startswith("Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao")
+    assert rows[0][5] == ""
+
+
+def test_the_longest_documents_section_splits_by_case(raw_by_code: dict[str, dict]) -> None:
+    """1.013229, the documents section the issue measured at 54,544 characters, is seven cases of one
+    building-permit procedure: a citizen reads one of them."""
+    rows = _readable(raw_by_code["1.013229"])
+    sizes: dict[str, int] = {}
+    for row in rows:
+        sizes[row[5]] = sizes.get(row[5], 0) + len(row[0])
+    assert len(sizes) == 7 and "" not in sizes
+    assert "(1.7) Đối với công trình nhà ở riêng lẻ" in sizes
+    assert max(sizes.values()) < sum(sizes.values()) / 6
+
+
+def test_repeated_rows_are_kept_once() -> None:
+    rows = readable_documents([["Tờ khai", 1, None, "", "required"], ["Tờ khai", 1, None, "", "required"]])
+    assert len(rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "official"),
+    [
+        ("Người tiếp nhận có trách nhiệm tiếp nhận đúng, đủ hồ sơ đăng ký hộ tịch.", True),
+        ("Cơ quan giải quyết TTHC khai thác, sử dụng thông tin đã có trong Cơ sở dữ liệu quốc gia về dân cư.", True),
+        ("Trường hợp cá nhân lựa chọn nơi khác thì Ủy ban nhân dân cấp xã nơi tiếp nhận yêu cầu có trách nhiệm hỗ trợ.",
+         True),
+        ("Đối với yêu cầu đăng ký kết hôn, cơ quan đăng ký hộ tịch tra cứu thông tin về tình trạng hôn nhân.", True),
+        # The applicant may be an official: that is still the citizen's sentence.
+        ("Nếu là cán bộ, công chức nhà nước đang công tác thì phải được sự đồng ý bằng văn bản của cơ quan chủ quản.",
+         False),
+        ("Người yêu cầu đăng ký khai sinh có trách nhiệm nộp đầy đủ bản sao các giấy tờ nêu trên.", False),
+        ("Trường hợp không khai thác được thông tin thì cơ quan đăng ký hộ tịch yêu cầu người đi đăng ký xuất trình"
+         " bản chính giấy tờ.", False),
+        ("Hợp đồng lao động với tổ chức, cơ quan nhà nước, đơn vị sự nghiệp công lập.", False),
+    ],
+)
+def test_officials_sentences(sentence: str, official: bool) -> None:
+    assert is_official_item(sentence) is official
+
+
+def test_headers() -> None:
+    assert is_header("Hồ sơ xin cấp Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm gồm:")
+    assert is_header("Người có yêu cầu cấp bản sao Trích lục hộ tịch thực hiện việc nộp/xuất trình các giấy tờ sau")
+    assert not is_header("Giấy chứng sinh")
+    rows = readable_documents([
+        ["a) Trường hợp đăng ký lần đầu:", 0, None, "", "required"],
+        ["Tờ khai", 1, None, "", "required"],
+        ["Giấy tờ tùy thân", 1, None, "", "presented"],
+    ])
+    assert [(r[0], r[5]) for r in rows] == [("Tờ khai", "Trường hợp đăng ký lần đầu"), ("Giấy tờ tùy thân", "")]
+
+
+def test_shipped_documents_hold_over_every_procedure() -> None:
+    """Over all detailed procedures: no officials' sentence and no header left as a document."""
+    catalogue = load_catalogue()
+    detailed = [p for p in catalogue.procedures.values() if p.has_details]
+    assert len(detailed) >= 4000
+    officials = [(p.code, d.name) for p in detailed for d in p.documents if is_official_item(d.name)]
+    headers = [(p.code, d.name) for p in detailed for d in p.documents if is_header(d.name)]
+    assert officials == []
+    assert headers == []
+
+
+# A document number glued to the text before it: "…Bộ Tư pháp18/2026/NĐ-CP", "…Trung ương.106/2021/TT-BTC",
+# "…/QH1360/2014/QH13". In one legal item that means two items run together.
+GLUED_LEGAL = re.compile(r"(?:[a-zà-ỹđ]\.?|[^\W\d_]\.|QH\d\d)\d{1,4}(?:\.\d+)?/\d{4}/[A-ZĐ]")
+
+
+def test_glued_legal_items_are_split(raw_by_code: dict[str, dict]) -> None:
+    items = parse_legal_basis(raw_by_code["1.000094"]["can_cu_phap_ly"])  # no structured copy: parsed from raw
+    assert any(i.endswith("(18/2026/NĐ-CP)") for i in items)
+    assert "Nghị định quy định về Cơ sở dữ liệu hộ tịch điện tử, đăng ký hộ tịch trực tuyến (87/2020/NĐ-CP)" in items
+    assert not [i for i in items if GLUED_LEGAL.search(i)]
+
+
+def test_shipped_legal_basis_is_split() -> None:
+    catalogue = load_catalogue()
+    glued = [(p.code, i) for p in catalogue.procedures.values() for i in p.legal_basis if GLUED_LEGAL.search(i)]
+    assert glued == []
+    khai_sinh = catalogue.get("1.001193")
+    assert khai_sinh is not None and len(khai_sinh.legal_basis) == 15  # as the structured archive lists them

@@ -10,6 +10,7 @@ from bot.catalogue import CATALOGUE_FORMAT, national_code
 from bot.catalogue_import import sources
 from bot.catalogue_import.life_events import build_life_events
 from bot.catalogue_import.names import names_record
+from bot.catalogue_import.readable import CleanStats, readable_documents
 from bot.catalogue_import.records import from_raw, from_structured
 from bot.catalogue_import.text import one_line
 
@@ -17,7 +18,7 @@ from bot.catalogue_import.text import one_line
 CRAWLED_AT = "2026-07"
 
 
-def build_catalogue(shared_data_dir: Path) -> dict[str, Any]:
+def build_catalogue(shared_data_dir: Path, stats: CleanStats | None = None) -> dict[str, Any]:
     """The catalogue as a JSON-ready dict: every named procedure, with details where an archive has them.
 
     Details: the raw portal crawl where it has the code (it carries fees and fee notes), else the
@@ -29,8 +30,9 @@ def build_catalogue(shared_data_dir: Path) -> dict[str, Any]:
         record = names_record(row, CRAWLED_AT)
         by_code[record["code"]] = record
 
+    stats = stats if stats is not None else CleanStats()
     for record in _detail_records(shared):
-        by_code[record["code"]] = _merge(by_code.get(record["code"]), record)
+        by_code[record["code"]] = _merge(by_code.get(record["code"]), _readable(record, stats))
 
     procedures = [by_code[code] for code in sorted(by_code)]
     return {
@@ -43,12 +45,24 @@ def build_catalogue(shared_data_dir: Path) -> dict[str, Any]:
     }
 
 
+def _readable(record: dict[str, Any], stats: CleanStats) -> dict[str, Any]:
+    """The record with documents a citizen can read (see bot.catalogue_import.readable)."""
+    return {**record, "documents": readable_documents(record["documents"], stats)}
+
+
 def _detail_records(shared: Path) -> list[dict[str, Any]]:
     """One detail record per national code: the raw crawl's where it has one, else the structured set's.
 
     The raw crawl is preferred as a whole record (not field by field) so that a procedure's fee,
-    time and documents always come from the same page.
+    time and documents always come from the same page. The legal basis is the exception: the
+    structured set lists it already split into items, where the raw crawl glues the table's cells
+    together, so it is taken from there whenever the structured set has the procedure.
     """
+    structured: dict[str, dict[str, Any]] = {}
+    for _path, record in sources.structured_records(shared):
+        detail = from_structured(record, CRAWLED_AT)
+        if detail["code"] and detail["code"] not in structured:
+            structured[detail["code"]] = detail
     chosen: dict[str, dict[str, Any]] = {}
     for _path, record in sources.raw_records(shared):
         detail = from_raw(record, CRAWLED_AT)
@@ -57,10 +71,11 @@ def _detail_records(shared: Path) -> list[dict[str, Any]]:
         own = national_code(one_line(record.get("ma_thu_tuc"))) == detail["code"]
         if detail["code"] not in chosen or own:
             chosen[detail["code"]] = detail
-    for _path, record in sources.structured_records(shared):
-        detail = from_structured(record, CRAWLED_AT)
-        if detail["code"] and detail["code"] not in chosen:
-            chosen[detail["code"]] = detail
+    for code, detail in chosen.items():
+        if code in structured and structured[code]["legal_basis"]:
+            detail["legal_basis"] = structured[code]["legal_basis"]
+    for code, detail in structured.items():
+        chosen.setdefault(code, detail)
     return [chosen[code] for code in sorted(chosen)]
 
 
