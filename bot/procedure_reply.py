@@ -75,13 +75,14 @@ _EXPLANATION_START = re.compile(
 
 
 def document_case(doc: Document) -> str:
-    """The case ("Trường hợp…") a document belongs to: the importer's field, else the portal's condition."""
-    return (getattr(doc, "case", "") or doc.conditions or "").strip()
+    """The case ("Trường hợp…") a document belongs to: the importer's, else the portal's condition."""
+    return (doc.case or doc.conditions or "").strip()
 
 
 def is_header(doc: Document) -> bool:
-    """"…gồm các giấy tờ sau:" introduces the items after it; it is not a paper itself."""
-    return bool(getattr(doc, "header", False)) or doc.name.rstrip().endswith(":")
+    """"…gồm các giấy tờ sau:" introduces the items after it; it is not a paper itself (the importer
+    turns such lines into `heading`s; one left in a record still ends with a colon)."""
+    return doc.name.rstrip().endswith(":")
 
 
 def _common(doc: Document) -> bool:
@@ -262,34 +263,36 @@ def _date(iso: str) -> str:
 # ---- sections, in pages ----
 
 def _document_blocks(proc: Procedure) -> list[str]:
-    """The common case first (the papers, headers unnumbered), then its special cases and each case
-    under its own heading, then notes and the forms to download."""
+    """The common case first (forms and papers, under the source's header lines), then what applies only
+    in some cases, each case under its own heading, then notes and the forms to download."""
     blocks: list[str] = []
     asides: list[str] = []
     number = 0
-    for doc in proc.documents:
-        if doc.group == "note" or document_case(doc) or doc.group == "conditional":
-            continue
-        if is_header(doc):
-            blocks.append(f"▸ {' '.join(doc.name.split())}")
-            continue
+    heading = ""
+    common = [d for d in proc.documents if _common(d)]
+    for doc in sorted(common, key=lambda d: _document_rank(d)[0]):
         prefix = "(Xuất trình) " if doc.group == "presented" else ""
         if _EXPLANATION_START.match(doc.name.strip()):
             asides.append(f"  • {prefix}{document_line(doc)}")
             continue
+        if doc.heading and doc.heading != heading:
+            blocks.append(f"▸ {doc.heading.rstrip(':')}:")
+        heading = doc.heading
         number += 1
         blocks.append(f"{number}. {prefix}{document_line(doc)}")
-    if asides:
-        blocks.append("▸ Lưu ý, trường hợp riêng:")
-        blocks.extend(asides)
     cases: dict[str, list[Document]] = {}
     for doc in proc.documents:
-        if doc.group != "note" and (document_case(doc) or doc.group == "conditional"):
+        if doc.group != "note" and not is_header(doc) and not _common(doc):
             cases.setdefault(document_case(doc) or "Theo từng trường hợp", []).append(doc)
     for case, docs in cases.items():
+        if len(docs) == 1 and " ".join(docs[0].name.split()).startswith(case):
+            asides.append(f"  • {document_line(docs[0])}")  # the paper states its own case
+            continue
         blocks.append(f"▸ {case.rstrip(':')}:")
-        blocks.extend(f"  • {document_line(d)}" if not is_header(d) else f"  {' '.join(d.name.split())}"
-                      for d in docs)
+        blocks.extend(f"  • {document_line(d)}" for d in docs)
+    if asides:
+        blocks.append("▸ Trường hợp riêng, lưu ý:")
+        blocks.extend(asides)
     notes = [d for d in proc.documents if d.group == "note"]
     if notes:
         blocks.append("▸ Lưu ý:")
@@ -345,7 +348,7 @@ def _legal_blocks(proc: Procedure) -> list[str]:
 
 
 def section_pages(proc: Procedure, section: str) -> list[Page]:
-    if section == "steps" and getattr(proc, "steps_unreliable", False):
+    if section == "steps" and proc.steps_unreliable and not proc.steps:
         return []
     blocks = {"docs": _document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
     if not blocks:

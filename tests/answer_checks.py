@@ -16,7 +16,22 @@ OFFICIALS = re.compile(
     re.IGNORECASE,
 )
 # Legal items run together by the source: "…Bộ Tư pháp18/2026/NĐ-CP…", "…/TT-BCAngày 01/7/2025…".
-GLUED_LEGAL = re.compile(r"[^\W\d_][0-9]{1,4}/\d{4}/|/\d{4}/[A-ZĐ0-9-]*[A-ZĐ]{2}[a-zà-ỹ]")
+_NUMBER_AFTER_WORD = re.compile(r"[^\W\d_][0-9]{1,4}/\d{4}/")
+
+
+def glued_legal(text: str) -> str:
+    """The first place where two legal items run together, or ""."""
+    found = _NUMBER_AFTER_WORD.search(text)
+    if found:
+        return found.group()
+    # A document sign ("NĐ-CP", "TT-BCA", "QĐ-TTg") whose last part runs into a lowercase word
+    # ("CPsửa", "BCAngày"); a capitalised word after a dash ("NĐ-CP-Quy định") is not glue.
+    for match in re.finditer(r"/\d{4}/(?:TTg|[A-ZĐ0-9]+)(?:-(?:TTg|[A-ZĐ0-9]+))*", text):
+        last = re.split(r"[/-]", match.group())[-1]
+        rest = text[match.end():match.end() + 1]
+        if last != "TTg" and len(last) >= 2 and rest.isalpha() and rest.islower():
+            return text[match.start():match.end() + 1]
+    return ""
 _WORD = r"[^\W_]+"
 
 
