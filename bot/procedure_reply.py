@@ -188,7 +188,7 @@ def _card_where(card: Card, office: OfficeInfo | None) -> list[str]:
     return ["📍 Nơi nộp: " + ("Công an cấp xã" if key == POLICE else "UBND cấp xã (Bộ phận một cửa)")]
 
 
-def _facts(proc: Procedure, office: OfficeInfo | None, card: Card | None) -> list[list[str]]:
+def answer_facts(proc: Procedure, office: OfficeInfo | None, card: Card | None = None) -> list[list[str]]:
     """The answer's parts, most important first; each part a list of lines (later parts drop first)."""
     if card is not None:
         where = _card_where(card, office)
@@ -208,7 +208,7 @@ def _facts(proc: Procedure, office: OfficeInfo | None, card: Card | None) -> lis
     return [where, time_fee, how, services]
 
 
-def _document_part(proc: Procedure, card: Card | None, count: int, chars: int) -> list[str]:
+def document_part(proc: Procedure, card: Card | None, count: int, chars: int) -> list[str]:
     if card is not None:
         lines = [f"{i}. {shorten(d.text, chars, first_clause=12)}" for i, d in enumerate(card.documents[:6], 1)]
         return ["🗂 Giấy tờ cần mang:", *lines] if lines else []
@@ -230,7 +230,7 @@ _BUDGETS = ((5, 90, 120), (5, 70, 110), (4, 70, 100), (4, 55, 90), (3, 55, 80), 
 def compose_answer(proc: Procedure, office: OfficeInfo | None = None, card: Card | None = None) -> list[Reply]:
     if not proc.has_details:
         return _no_details(proc)
-    parts = _facts(proc, office, card)
+    parts = answer_facts(proc, office, card)
     title = card.title if card is not None else proc.name
     source = source_line(proc) + (f"; cán bộ xã kiểm tra {_date(card.checked)}" if card and card.checked else "")
     text = ""
@@ -242,7 +242,7 @@ def compose_answer(proc: Procedure, office: OfficeInfo | None = None, card: Card
             for part in kept:
                 lines.extend(part)
             if (count, chars) not in documents:
-                documents[count, chars] = _document_part(proc, card, count, chars)
+                documents[count, chars] = document_part(proc, card, count, chars)
             lines.extend(documents[count, chars])
             lines.append(source)
             text = "\n".join(lines)
@@ -347,10 +347,15 @@ def _legal_blocks(proc: Procedure) -> list[str]:
     return blocks
 
 
-def section_pages(proc: Procedure, section: str) -> list[Page]:
+def section_blocks(proc: Procedure, section: str) -> list[str]:
+    """A section's lines, whole (the chat pages them; the public page shows them all)."""
     if section == "steps" and proc.steps_unreliable and not proc.steps:
         return []
-    blocks = {"docs": _document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
+    return {"docs": _document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
+
+
+def section_pages(proc: Procedure, section: str) -> list[Page]:
+    blocks = section_blocks(proc, section)
     if not blocks:
         return []
     heading = f"{SECTION_TITLES[section]} – {shorten(proc.name, 90)}"
