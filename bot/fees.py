@@ -85,6 +85,13 @@ def _condition_after_province(note: str) -> str:
     return " ".join(s for s in sentences if not _PROVINCE_SETS.search(s)).strip()
 
 
+def _after_amount(sentence: str, amount: str) -> str:
+    """"Tại UBND cấp xã, …: 2.000 đồng/trang; từ trang thứ 3 …" -> "từ trang thứ 3 …" when the sentence
+    restates the amount already shown and goes on with its conditions."""
+    found = re.search(re.escape(amount) + r"\s*[;,]\s+(\S.*)$", sentence)
+    return found.group(1) if found else sentence
+
+
 def channel_fee(channel: Channel) -> Fee:
     note = " ".join(channel.note.split())
     amount = money(channel.fee_text) if channel.fee_text else ""
@@ -98,7 +105,7 @@ def channel_fee(channel: Channel) -> Fee:
         amount = f"{amount}/{unit.group(1).strip()}"
         condition = (unit.group(2) or "").strip("() ")
         if _HAS_AMOUNT.search(channel.description):  # the unit's conditions ("từ trang thứ 3…")
-            condition = first_sentence(channel.description, ".")
+            condition = _after_amount(first_sentence(channel.description, "."), amount)
     elif note and not _NOISE_NOTE.match(note):
         condition = note
     if not amount:
