@@ -349,8 +349,11 @@ def _legal_blocks(proc: Procedure) -> list[str]:
 
 def section_blocks(proc: Procedure, section: str) -> list[str]:
     """A section's lines, whole (the chat pages them; the public page shows them all)."""
-    if section == "steps" and proc.steps_unreliable and not proc.steps:
-        return []
+    if section == "steps" and proc.steps_unreliable:
+        if not proc.steps:
+            return []
+        where = proc.portal_url or "Cổng DVC quốc gia"
+        return [f"(Một số bước trong nguồn bị lỗi chữ nên đã lược bỏ; xem đủ tại {where})", *_step_blocks(proc)]
     return {"docs": _document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
 
 
@@ -369,8 +372,8 @@ def compose_section(proc: Procedure, section: str, page: int = 1) -> list[Reply]
     pages = section_pages(proc, section)
     if not pages:
         title = f"{SECTION_TITLES[section]} – {shorten(proc.name, 150)}"
-        why = ("nguồn dữ liệu ghi các bước bị lỗi (chữ bị ghép sai)" if section == "steps" and proc.steps
-               else "nguồn dữ liệu chưa có mục này")
+        why = ("các bước trong nguồn dữ liệu bị lỗi chữ (ghép sai) nên em chưa đưa ra được"
+               if section == "steps" and proc.steps_unreliable else "nguồn dữ liệu chưa có mục này")
         text = f"{title}\nDạ, {why}. Anh/Chị xem hướng dẫn đầy đủ trên Cổng DVC quốc gia hoặc hỏi cán bộ ạ."
         return [Reply(text, _buttons(proc, section))]
     shown = pages[min(max(page, 1), len(pages)) - 1]

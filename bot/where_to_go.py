@@ -30,7 +30,9 @@ _COMMUNE_DIVISION = re.compile(r"^phòng\s", re.IGNORECASE)  # since 2025 the "P
 # clause as submitting or receiving ("nộp hồ sơ tại UBND cấp xã", "Bộ phận một cửa cấp xã").
 _COMMUNE_PLACE = re.compile(r"(?:(?:ủy|uỷ) ban nhân dân|ubnd|một cửa|tiếp nhận và trả kết quả)(?: cấp)? xã",
                             re.IGNORECASE)
-_SUBMIT_WORDS = re.compile(r"nộp|tiếp nhận|bộ phận|\btại\b", re.IGNORECASE)
+_SUBMIT_WORDS = re.compile(r"\bnộp\b|tiếp nhận|bộ phận", re.IGNORECASE)
+_AT_PLACE = re.compile(r"(?:\btại|\bnộp\b.*)\s+(?:trụ sở\s+)?$", re.IGNORECASE)  # "Tại UBND cấp xã", channel cells
+_NOT_SUBMITTING = re.compile(r"niêm yết|thông báo|gửi (?:văn bản|kết quả)|phối hợp", re.IGNORECASE)
 _FORM_DOCUMENT = re.compile(r"^\s*(?:tờ khai|đơn|phiếu|bản khai|mẫu)\b", re.IGNORECASE)
 OTHERS_CHARS = 110
 # A comma starts a new agency only before an organisation's first word ("Phòng Kinh tế, Hạ tầng và Đô thị"
@@ -115,15 +117,15 @@ def split_agencies(agencies: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _record_text(proc: Procedure) -> str:
-    return " ".join([*(c.description for c in proc.channels), *proc.steps])
-
-
-def _desk_receives(text: str) -> bool:
-    for match in _COMMUNE_PLACE.finditer(text):
-        clause = re.split(r"[.;]", text[max(0, match.start() - 80):match.start()])[-1]
-        if _SUBMIT_WORDS.search(clause):
-            return True
+def _desk_receives(proc: Procedure) -> bool:
+    """A channel's description names a commune office ("Tại Ủy ban nhân dân cấp xã…"), or a step submits
+    the dossier there ("nộp hồ sơ tại Bộ phận một cửa cấp xã"); posting notices there does not count."""
+    for text, words in ((" ".join(c.description for c in proc.channels), _AT_PLACE),
+                        (" ".join(proc.steps), _SUBMIT_WORDS)):
+        for match in _COMMUNE_PLACE.finditer(text):
+            clause = re.split(r"[.;]", text[max(0, match.start() - 80):match.start()])[-1]
+            if words.search(clause) and not _NOT_SUBMITTING.search(clause):
+                return True
     return False
 
 
@@ -138,7 +140,7 @@ def where_to_go(proc: Procedure) -> Where:
         return Where(POLICE, tuple(a for a in agencies if a not in police), (), False)
     if commune:
         return Where(COMMUNE, tuple(a for a in agencies if a not in commune), (), True)
-    desk_receives = _desk_receives(_record_text(proc))
+    desk_receives = _desk_receives(proc)
     if at_commune and desk_receives:  # e.g. copy certification: notaries listed, "Tại Ủy ban nhân dân cấp xã"
         return Where(COMMUNE, tuple(agencies), (), True)
     return Where("", (), tuple(agencies), desk_receives)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,11 @@ def test_id_card_goes_to_the_commune_police(catalogue) -> None:
     assert "📍 Nơi nộp: Công an xã An Phú, Thôn 2, xã An Phú, ĐT 0236 3000 113" in text
     assert "UBND xã An Phú" not in text
     assert "ngày không" not in text  # the commune desk's services are not the police's
-    assert "Mẫu" in text or "mẫu" in text  # DC01/DC02 forms are attached on the portal
+    assert "📝 Có mẫu đơn/tờ khai: tải ở nút «Mẫu đơn, nộp online»" in text  # DC01/DC02 on the portal
+    portal = next(b for b in compose_answer(proc, OFFICE)[0].buttons if b.kind == "url")
+    assert portal.title == "Mẫu đơn, nộp online" and portal.payload == proc.portal_url
+    docs = "\n".join(r.text for r in compose_section(proc, "docs"))
+    assert "Mẫu DC01 Phiếu thu thập thông tin dân cư" in docs and proc.portal_url in docs
     residence = [p for p in catalogue.procedures.values() if p.has_details and "trú" in p.name
                  and any("Công an cấp Xã" in a for a in p.agencies)]
     assert residence and all(where_to_go(p).office == POLICE for p in residence)
@@ -100,6 +105,25 @@ def test_copy_certification_fee_in_vietnamese_format_without_overseas_fee(catalo
     assert "USD" not in text and "Việt Nam Đồng" not in text
     legal = "\n".join(r.text for r in compose_section(proc, "legal"))
     assert "10 USD" in legal  # the full fee table keeps every fee of the source
+
+
+def test_procedures_above_the_commune_say_who_handles_them(catalogue) -> None:
+    land = catalogue.get("1.013831")  # land registration: the provincial land office; desks take the dossier
+    text = compose_answer(land, OFFICE)[0].text
+    assert "🏛 Cơ quan giải quyết: Chi nhánh Văn phòng đăng ký đất đai" in text
+    assert "📍 Có thể nộp hồ sơ qua: UBND xã An Phú" in text
+    adoption = catalogue.get("1.003976")  # the record only says the commune posts a notice
+    text = compose_answer(adoption, OFFICE)[0].text
+    assert "🏛 Cơ quan giải quyết:" in text and "Nơi nộp" not in text and "nộp hồ sơ qua" not in text
+
+
+def test_garbled_steps_point_to_the_source(catalogue) -> None:
+    proc = replace(catalogue.get("1.001193"), steps_unreliable=True)
+    steps = "\n".join(r.text for r in compose_section(proc, "steps"))
+    assert "bị lỗi chữ nên đã lược bỏ" in steps and proc.portal_url in steps
+    empty = replace(proc, steps=())
+    [reply] = compose_section(empty, "steps")
+    assert "bị lỗi chữ" in reply.text and "Cổng DVC" in reply.text
 
 
 def test_fee_formats_as_the_source_states_them(catalogue) -> None:
