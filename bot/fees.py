@@ -88,8 +88,8 @@ def _condition_after_province(note: str) -> str:
 def _after_amount(sentence: str, amount: str) -> str:
     """"Tại UBND cấp xã, …: 2.000 đồng/trang; từ trang thứ 3 …" -> "từ trang thứ 3 …" when the sentence
     restates the amount already shown and goes on with its conditions."""
-    found = re.search(re.escape(amount) + r"\s*[;,]\s+(\S.*)$", sentence)
-    return found.group(1) if found else sentence
+    found = re.search(re.escape(amount) + r"\s*(?:[;,]\s+(\S.*)|\((.+)\)\.?)$", sentence)
+    return (found.group(1) or found.group(2)) if found else sentence
 
 
 def channel_fee(channel: Channel) -> Fee:

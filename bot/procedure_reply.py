@@ -71,7 +71,8 @@ _PAPER_START = re.compile(
 # Explanations, special cases and rules for officials belong in the full list, not among the key papers.
 _EXPLANATION_START = re.compile(
     r"^(?:trường hợp|đối với|nếu|người|cơ quan|việc|khi|lưu ý|ghi chú|trong trường hợp|cá nhân|bản chụp|giá trị"
-    r"|ngoài|các giấy tờ|hồ sơ|cán bộ|công chức|chủ tịch|sau khi|trong thời hạn)\b", re.IGNORECASE)
+    r"|ngoài|các giấy tờ|hồ sơ|cán bộ|công chức|chủ tịch|sau khi|trong thời hạn|ví dụ|chú ý|riêng)\b",
+    re.IGNORECASE)
 
 
 def document_case(doc: Document) -> str:

@@ -26,8 +26,9 @@ def shorten(text: str, limit: int, *, min_keep: float = 0.45, first_clause: int 
         return text
     room = text[: limit - len(ELLIPSIS) + 1]  # +1: a separator right after the last fitting character counts
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(room) if m.start() <= limit - len(ELLIPSIS)]
-    # The first clause ends at a strong break (";", ".", ":", "(", a dash); a comma often splits a name.
-    early = [b for b in breaks if first_clause and b >= first_clause and text[b] != ","]
+    # The first clause ends at a strong break (";", ".", "(", a dash); a comma often splits a name and a
+    # colon introduces what matters ("Một trong các giấy tờ sau: Căn cước điện tử; …").
+    early = [b for b in breaks if first_clause and b >= first_clause and text[b] not in ",:"]
     cut = early[0] if early else (breaks[-1] if breaks else -1)
     if not early and cut < int(limit * min_keep):
         cut = room.rfind(" ", 0, limit - len(ELLIPSIS) + 1)
