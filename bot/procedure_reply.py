@@ -12,7 +12,19 @@ from __future__ import annotations
 import re
 
 from bot.cards import Card
-from bot.catalogue import Catalogue, Document, Procedure
+from bot.catalogue import Catalogue, Procedure
+from bot.document_list import (  # noqa: F401  (key_documents and document_line are imported from here)
+    KEY_DOCUMENTS,
+    case_blocks,
+    case_groups,
+    document_blocks,
+    document_case,
+    document_line,
+    first_case,
+    form_names,
+    is_header,
+    key_documents,
+)
 from bot.fees import IN_PERSON, ONLINE, POSTAL, channel_fee, fee_lines, meaningful_note, time_label, time_line
 from bot.paging import MESSAGE_CHARS, Page, paginate
 from bot.replies import Button, Reply
@@ -29,7 +41,6 @@ from bot.where_to_go import (  # noqa: F401  (OfficeInfo and DeskService are imp
 
 MAX_REPLY_CHARS = MESSAGE_CHARS
 FIRST_ANSWER_CHARS = 900  # one phone screen
-KEY_DOCUMENTS = 5
 LIFE_EVENT_ITEMS = 10
 SECTIONS = ("docs", "steps", "legal")
 SECTION_TITLES = {"docs": "🗂 Giấy tờ", "steps": "🧭 Các bước", "legal": "⚖️ Lệ phí, căn cứ pháp lý"}
@@ -59,84 +70,6 @@ def submission_ways(proc: Procedure) -> str:
     names = {c.channel for c in proc.channels}
     ways = [CHANNEL_NAMES[w] for w in (IN_PERSON, ONLINE, POSTAL) if w in names]
     return ", ".join(ways).capitalize()
-
-
-# ---- documents ----
-
-_FORM_START = re.compile(r"^(?:tờ khai|đơn|phiếu|bản khai|mẫu)\b", re.IGNORECASE)
-_PAPER_START = re.compile(
-    r"^(?:giấy|bản sao|bản chính|hộ chiếu|thẻ|căn cước|sổ|ảnh|chứng minh|trích lục|quyết định|hợp đồng|văn bản)\b",
-    re.IGNORECASE,
-)
-# Explanations, special cases and rules for officials belong in the full list, not among the key papers.
-_EXPLANATION_START = re.compile(
-    r"^(?:trường hợp|đối với|nếu|người|cơ quan|việc|khi|lưu ý|ghi chú|trong trường hợp|cá nhân|bản chụp|giá trị"
-    r"|ngoài|các giấy tờ|hồ sơ|cán bộ|công chức|chủ tịch|sau khi|trong thời hạn|ví dụ|chú ý|riêng)\b",
-    re.IGNORECASE)
-
-
-def document_case(doc: Document) -> str:
-    """The case ("Trường hợp…") a document belongs to: the importer's, else the portal's condition."""
-    return (doc.case or doc.conditions or "").strip()
-
-
-def is_header(doc: Document) -> bool:
-    """"…gồm các giấy tờ sau:" introduces the items after it; it is not a paper itself (the importer
-    turns such lines into `heading`s; one left in a record still ends with a colon)."""
-    return doc.name.rstrip().endswith(":")
-
-
-def _common(doc: Document) -> bool:
-    return doc.group not in ("note", "conditional") and not document_case(doc) and not is_header(doc)
-
-
-def _document_rank(doc: Document) -> tuple[int, int]:
-    name = doc.name.strip()
-    tier = 0 if _FORM_START.match(name) else 1 if _PAPER_START.match(name) else 2
-    counted = (doc.original_count or 0) + (doc.copy_count or 0) > 0
-    return tier, 0 if counted else 1
-
-
-def key_documents(proc: Procedure, limit: int = KEY_DOCUMENTS) -> list[Document]:
-    """The papers most people need: the common case, forms first, then the papers themselves, in the
-    portal's order within each rank (a stable sort); explanations, special cases and notes never.
-    When every paper belongs to a case, the first case the portal lists stands for the common one."""
-    candidates = [d for d in proc.documents if _common(d) and not _EXPLANATION_START.match(d.name.strip())]
-    if not candidates:
-        case = first_case(proc)
-        candidates = [d for d in proc.documents if case and document_case(d) == case and not is_header(d)
-                      and d.group != "note" and not _EXPLANATION_START.match(d.name.strip())]
-    if not candidates:  # only explanations: the first few, in the portal's order
-        return [d for d in proc.documents if d.group != "note" and not is_header(d)][:min(limit, 3)]
-    return sorted(candidates, key=_document_rank)[:limit]
-
-
-def first_case(proc: Procedure) -> str:
-    """The first case heading of the dossier when no paper is common to every case ("" otherwise)."""
-    if any(_common(d) and not _EXPLANATION_START.match(d.name.strip()) for d in proc.documents):
-        return ""
-    return next((document_case(d) for d in proc.documents if document_case(d) and d.group != "note"), "")
-
-
-def _counts(doc: Document) -> str:
-    counts = []
-    if doc.original_count:
-        counts.append(f"{doc.original_count} bản chính")
-    if doc.copy_count:
-        counts.append(f"{doc.copy_count} bản sao")
-    return f" ({', '.join(counts)})" if counts else ""
-
-
-def document_line(doc: Document, limit: int | None = None) -> str:
-    name = " ".join(doc.name.split())
-    if limit is not None:
-        name = shorten(name, limit, first_clause=12)
-    return name + _counts(doc)
-
-
-def form_names(proc: Procedure) -> list[str]:
-    """The portal's attached templates, named without their file extension."""
-    return [re.sub(r"\.(?:docx?|pdf|xlsx?|odt|rtf|zip)$", "", f.strip(), flags=re.IGNORECASE) for f in proc.forms]
 
 
 # ---- buttons ----
@@ -263,49 +196,6 @@ def _date(iso: str) -> str:
 
 # ---- sections, in pages ----
 
-def _document_blocks(proc: Procedure) -> list[str]:
-    """The common case first (forms and papers, under the source's header lines), then what applies only
-    in some cases, each case under its own heading, then notes and the forms to download."""
-    blocks: list[str] = []
-    asides: list[str] = []
-    number = 0
-    heading = ""
-    common = [d for d in proc.documents if _common(d)]
-    for doc in sorted(common, key=lambda d: _document_rank(d)[0]):
-        prefix = "(Xuất trình) " if doc.group == "presented" else ""
-        if _EXPLANATION_START.match(doc.name.strip()):
-            asides.append(f"  • {prefix}{document_line(doc)}")
-            continue
-        if doc.heading and doc.heading != heading:
-            blocks.append(f"▸ {doc.heading.rstrip(':')}:")
-        heading = doc.heading
-        number += 1
-        blocks.append(f"{number}. {prefix}{document_line(doc)}")
-    cases: dict[str, list[Document]] = {}
-    for doc in proc.documents:
-        if doc.group != "note" and not is_header(doc) and not _common(doc):
-            cases.setdefault(document_case(doc) or "Theo từng trường hợp", []).append(doc)
-    for case, docs in cases.items():
-        if len(docs) == 1 and " ".join(docs[0].name.split()).startswith(case):
-            asides.append(f"  • {document_line(docs[0])}")  # the paper states its own case
-            continue
-        blocks.append(f"▸ {case.rstrip(':')}:")
-        blocks.extend(f"  • {document_line(d)}" for d in docs)
-    if asides:
-        blocks.append("▸ Trường hợp riêng, lưu ý:")
-        blocks.extend(asides)
-    notes = [d for d in proc.documents if d.group == "note"]
-    if notes:
-        blocks.append("▸ Lưu ý:")
-        blocks.extend(f"  • {' '.join(d.name.split())}" for d in notes)
-    forms = form_names(proc)
-    if forms:
-        where = f" (tải tại {proc.portal_url})" if proc.portal_url else ""
-        blocks.append(f"📝 Mẫu đơn, tờ khai{where}:")
-        blocks.extend(f"  • {f}" for f in forms)
-    return blocks
-
-
 _STEP_NUMBERED = re.compile(r"^(?:bước\s*\d+|\d+[.)]|[a-zđ][.)])", re.IGNORECASE)
 
 
@@ -355,7 +245,7 @@ def section_blocks(proc: Procedure, section: str) -> list[str]:
             return []
         where = proc.portal_url or "Cổng DVC quốc gia"
         return [f"(Một số bước trong nguồn bị lỗi chữ nên đã lược bỏ; xem đủ tại {where})", *_step_blocks(proc)]
-    return {"docs": _document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
+    return {"docs": document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
 
 
 def section_pages(proc: Procedure, section: str) -> list[Page]:
@@ -366,8 +256,19 @@ def section_pages(proc: Procedure, section: str) -> list[Page]:
     return paginate(heading, blocks, source_line(proc))
 
 
+def _case_buttons(proc: Procedure, more: Button | None) -> tuple[Button, ...]:
+    """On the documents' pages: the cases to choose from, then "Xem tiếp" and a person."""
+    room = 5 - 1 - (1 if more else 0)
+    cases = [Button(f"Trường hợp {i}", f"#proc {proc.code} case {i}")
+             for i in range(1, min(len(case_groups(proc)), room) + 1)]
+    return tuple([more] if more else []) + tuple(cases) + (Button("Hỏi cán bộ", f"#staff {proc.code}"),)
+
+
 def compose_section(proc: Procedure, section: str, page: int = 1) -> list[Reply]:
-    """One tap: one page (at most two messages) of a section, with "Xem tiếp" while more remain."""
+    """One tap: one page (at most two messages) of a section, with "Xem tiếp" while more remain.
+    "case" shows the papers of one case (page = the case's number in the documents' list)."""
+    if section == "case":
+        return compose_case(proc, page)
     if section not in SECTIONS:
         return compose_answer(proc)
     pages = section_pages(proc, section)
@@ -380,8 +281,29 @@ def compose_section(proc: Procedure, section: str, page: int = 1) -> list[Reply]
     shown = pages[min(max(page, 1), len(pages)) - 1]
     more = (Button(NEXT_PAGE, f"#proc {proc.code} {section} {shown.number + 1}")
             if shown.number < shown.total else None)
+    chooses = section == "docs" and len(case_groups(proc)) >= 2
+    buttons = _case_buttons(proc, more) if chooses else _buttons(proc, section, more)
     replies = [Reply(text) for text in shown.messages]
-    replies[-1] = Reply(replies[-1].text, _buttons(proc, section, more))
+    replies[-1] = Reply(replies[-1].text, buttons)
+    return replies
+
+
+def compose_case(proc: Procedure, number: int) -> list[Reply]:
+    """The papers for one case: the common ones and the case's own, in one tap (the rest of a very long
+    case stays in the full list)."""
+    blocks = case_blocks(proc, number)
+    if not blocks:
+        return compose_section(proc, "docs")
+    pages = paginate(f"🗂 Giấy tờ – Trường hợp {number} – {shorten(proc.name, 70)}", blocks, source_line(proc))
+    replies = [Reply(text) for text in pages[0].messages]
+    tail = "" if len(pages) == 1 else "\n(Danh sách còn dài: bấm «Đủ giấy tờ» để xem hết)"
+    if len(replies[-1].text) + len(tail) > MAX_REPLY_CHARS:
+        tail = ""
+    count = len(case_groups(proc))  # the next two cases, round the list, so every case can be reached
+    following = dict.fromkeys((number + step - 1) % count + 1 for step in (1, 2))
+    others = [Button(f"Trường hợp {i}", f"#proc {proc.code} case {i}") for i in following if i != number]
+    buttons = (Button("Đủ giấy tờ", f"#proc {proc.code} docs"), *others, Button("Hỏi cán bộ", f"#staff {proc.code}"))
+    replies[-1] = Reply(replies[-1].text + tail, buttons)
     return replies
 
 

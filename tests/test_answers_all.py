@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue import Procedure, load_catalogue
-from bot.procedure_reply import FIRST_ANSWER_CHARS, SECTIONS, compose_answer, section_pages
+from bot.procedure_reply import FIRST_ANSWER_CHARS, SECTIONS, case_groups, compose_answer, compose_case, section_pages
 from bot.zalo.messages import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT_CHARS
 from tests.answer_checks import OFFICIALS, glued_legal, mid_word_cuts, source_text
 from tests.test_procedure_reply import OFFICE
@@ -24,7 +24,10 @@ def rendered() -> list[tuple[Procedure, str, dict[str, list[tuple[str, ...]]]]]:
     for proc in procs:
         [first] = compose_answer(proc, OFFICE)
         assert len(first.buttons) <= MAX_BUTTONS and all(len(b.title) <= MAX_BUTTON_TITLE for b in first.buttons)
-        out.append((proc, first.text, {s: [page.messages for page in section_pages(proc, s)] for s in SECTIONS}))
+        sections = {s: [page.messages for page in section_pages(proc, s)] for s in SECTIONS}
+        sections["case"] = [tuple(r.text for r in compose_case(proc, n))
+                            for n in range(1, len(case_groups(proc)) + 1)]
+        out.append((proc, first.text, sections))
     return out
 
 
@@ -50,7 +53,7 @@ def test_no_word_cut_and_no_sentence_for_officials(rendered) -> None:
     problems = []
     for proc, first, sections in rendered:
         source = source_text(proc)
-        for text in [first, *(m for page in sections["docs"] for m in page)]:
+        for text in [first, *(m for s in ("docs", "case") for page in sections[s] for m in page)]:
             cut = mid_word_cuts(text, source)
             if cut:
                 problems.append(f"{proc.code} word cut: {cut}")

@@ -21,7 +21,9 @@ from bot.procedure_reply import (
     FIRST_ANSWER_CHARS,
     MAX_REPLY_CHARS,
     OfficeInfo,
+    case_groups,
     compose_answer,
+    compose_case,
     compose_life_event,
     compose_life_event_menu,
     compose_section,
@@ -181,6 +183,24 @@ def test_sections_come_in_pages_with_a_next_button(catalogue) -> None:
     shown = "\n".join(r.text for n in range(1, len(pages) + 1) for r in compose_section(longest, "docs", n))
     for doc in longest.documents:  # nothing is lost across the pages
         assert " ".join(doc.name.split())[:60] in " ".join(shown.split())
+
+
+def test_documents_that_differ_by_case_ask_which_applies(catalogue) -> None:
+    proc = catalogue.get("1.004222")  # Đăng ký thường trú: own home, rented, care home, religious site…
+    [first, *_] = compose_section(proc, "docs")
+    assert "Giấy tờ thêm tùy trường hợp" in first.text and "2) Người được chăm sóc, nuôi dưỡng" in first.text
+    page = compose_section(proc, "docs")
+    payloads = [b.payload for b in page[-1].buttons]
+    assert "#proc 1.004222 case 1" in payloads and "#proc 1.004222 case 2" in payloads
+    _check_limits(page)
+    [case] = compose_case(proc, 2)
+    assert case.text.startswith("🗂 Giấy tờ – Trường hợp 2 – Đăng ký thường trú")
+    assert "Giấy tờ, tài liệu xác nhận về việc chăm sóc, nuôi dưỡng, trợ giúp" in case.text
+    assert "Văn bản xác nhận của Ủy ban nhân dân cấp xã về địa điểm phương tiện" not in case.text
+    assert [b.payload for b in case.buttons][1:3] == ["#proc 1.004222 case 3", "#proc 1.004222 case 4"]
+    last = len(case_groups(proc))
+    assert "#proc 1.004222 case 1" in [b.payload for b in compose_case(proc, last)[-1].buttons]
+    assert compose_case(proc, 99) == compose_section(proc, "docs")
 
 
 def test_shortening_never_cuts_a_word(catalogue) -> None:
