@@ -132,12 +132,12 @@ def case_label(case: str) -> str:
     return shorten(case.rstrip(": "), CASE_NAME_CHARS)
 
 
-def document_blocks(proc: Procedure) -> list[str]:
-    """The common case first, then which cases there are (to choose from), each case under its own
-    heading, the special cases and notes, and the forms to download."""
+def document_blocks(proc: Procedure, chooser: bool = True) -> list[str]:
+    """The common case first, then which cases there are (to choose from, with the chat's buttons), each
+    case under its own heading, the special cases and notes, and the forms to download."""
     blocks, asides = _common_blocks(proc)
     groups = case_groups(proc)
-    if len(groups) >= 2:
+    if chooser and len(groups) >= 2:
         blocks.append("▸ Giấy tờ thêm tùy trường hợp (bấm «Trường hợp …» để xem riêng):")
         blocks.extend(f"  {i}) {case_label(case)}" for i, (case, _) in enumerate(groups[:CHOOSER_CASES], 1))
     for case, docs in groups:

@@ -238,14 +238,16 @@ def _legal_blocks(proc: Procedure) -> list[str]:
     return blocks
 
 
-def section_blocks(proc: Procedure, section: str) -> list[str]:
-    """A section's lines, whole (the chat pages them; the public page shows them all)."""
+def section_blocks(proc: Procedure, section: str, chat: bool = True) -> list[str]:
+    """A section's lines, whole (the chat pages them; the public page, chat=False, shows them all)."""
     if section == "steps" and proc.steps_unreliable:
         if not proc.steps:
             return []
         where = proc.portal_url or "Cổng DVC quốc gia"
         return [f"(Một số bước trong nguồn bị lỗi chữ nên đã lược bỏ; xem đủ tại {where})", *_step_blocks(proc)]
-    return {"docs": document_blocks, "steps": _step_blocks, "legal": _legal_blocks}[section](proc)
+    if section == "docs":
+        return document_blocks(proc, chooser=chat)
+    return {"steps": _step_blocks, "legal": _legal_blocks}[section](proc)
 
 
 def section_pages(proc: Procedure, section: str) -> list[Page]:

@@ -83,7 +83,7 @@ def create_public_blueprint() -> Blueprint:
         # The bot's first answer, line for line (without its length budget: a page has room).
         facts = [line for part in answer_facts(proc, info.for_answers(), card) for line in part]
         key_docs = document_part(proc, card, 6, 400)
-        sections = [(SECTION_TITLES[s], section_blocks(proc, s)) for s in ("docs", "steps", "legal")]
+        sections = [(SECTION_TITLES[s], section_blocks(proc, s, chat=False)) for s in ("docs", "steps", "legal")]
         page = render_template(
             "public/procedure.html", proc=proc, info=info, title=card.title if card else proc.name,
             portal_title=(portal_button(proc) or Button("Cổng DVC", "")).title,
