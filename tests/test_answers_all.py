@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue import Procedure, load_catalogue
+from bot.fees import province_sets_fee
 from bot.procedure_reply import FIRST_ANSWER_CHARS, SECTIONS, case_groups, compose_answer, compose_case, section_pages
+from bot.where_to_go import where_to_go
 from bot.zalo.messages import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT_CHARS
 from tests.answer_checks import OFFICIALS, glued_legal, mid_word_cuts, source_text
 from tests.test_procedure_reply import OFFICE
@@ -46,6 +48,18 @@ def test_first_answer_fits_a_phone_and_each_tap_two_messages(rendered) -> None:
                     problems.append(f"{proc.code} {section} page {number}: {len(messages)} messages")
                 problems += [f"{proc.code} {section} page {number}: {len(m)} chars" for m in messages
                              if len(m) > MAX_TEXT_CHARS]
+    assert not problems, _report(problems)
+
+
+def test_commune_answers_carry_no_overseas_fee_and_no_free_beside_the_province(rendered) -> None:
+    problems = []
+    for proc, first, _ in rendered:
+        fee = next((line for line in first.splitlines() if line.startswith("💰")), "")
+        if where_to_go(proc).office and "USD" in fee:
+            problems.append(f"{proc.code} overseas fee in a commune answer: {fee}")
+        free = [c for c in proc.channels if c.fee_text == "Miễn phí"]
+        if free and all(province_sets_fee(c) for c in free) and "Miễn phí" in fee:
+            problems.append(f"{proc.code} 'Miễn phí' though the province sets the fee: {fee}")
     assert not problems, _report(problems)
 
 
