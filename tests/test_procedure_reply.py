@@ -263,6 +263,9 @@ def test_no_invented_facts(catalogue) -> None:
             if line.startswith("💰 Lệ phí:"):
                 for amount in re.findall(r"(\d[\d.]*) (?:đồng|USD)", line):
                     assert amount.replace(".", "") in source_numbers, (proc.code, line)
+            if line.startswith("   (") and not line.startswith("   (Bấm"):  # the fee's conditions, the source's words
+                condition = line.strip()[1:-1].removesuffix("…")
+                assert condition in " ".join(channel_text.split()), (proc.code, line)
             if line.startswith("⏱"):
                 for days in re.findall(r"(\d+) (?:ngày|giờ)", line):
                     assert days in source_numbers, (proc.code, line)
