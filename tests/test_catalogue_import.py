@@ -9,6 +9,7 @@ import pytest
 
 from bot.catalogue import load_catalogue, national_code, province_of
 from bot.catalogue_import import sources
+from bot.catalogue_import.build import parsed_records, step_references
 from bot.catalogue_import.flat_tables import (
     LEGAL_HEADER,
     _split_forms,
@@ -17,6 +18,7 @@ from bot.catalogue_import.flat_tables import (
     parse_legal_basis,
     parse_results,
 )
+from bot.catalogue_import.garble import PhraseModel
 from bot.catalogue_import.levels import parse_levels
 from bot.catalogue_import.names import province_from_issuer
 from bot.catalogue_import.readable import is_header, is_official_item, readable_documents
@@ -369,3 +371,42 @@ def test_shipped_legal_basis_is_split() -> None:
     assert glued == []
     khai_sinh = catalogue.get("1.001193")
     assert khai_sinh is not None and len(khai_sinh.legal_basis) == 15  # as the structured archive lists them
+
+
+# ---- garbled steps (bot.catalogue_import.garble) ----
+
+@pytest.fixture(scope="module")
+def phrase_model() -> PhraseModel:
+    """The importer's own phrase model, over every text of both archives."""
+    raw, structured = parsed_records(SHARED)
+    return step_references(raw + structured)[0]
+
+
+def test_the_khai_sinh_splice_is_found(raw_by_code: dict[str, dict], phrase_model: PhraseModel) -> None:
+    steps = from_raw(raw_by_code["1.001193"], "2026-07")["steps"]
+    garbled = phrase_model.garbled_steps(steps)
+    assert sorted(garbled) == [0, 1]  # "…đăng ký khai | tâm Phục vụ…" and "…việc sinh tại Trung | nộp hồ sơ."
+    assert "khai tâm Phục vụ" in steps[0]
+
+
+def test_the_khai_sinh_steps_ship_repaired() -> None:
+    khai_sinh = load_catalogue().get("1.001193")
+    assert khai_sinh is not None and not khai_sinh.steps_unreliable
+    assert "nộp hồ sơ đăng ký khai sinh tại Trung tâm phục vụ hành chính công" in khai_sinh.steps[0]
+    assert khai_sinh.steps[1].endswith("hoàn tất việc nộp hồ sơ.")
+    assert not any("khai tâm" in step or "Trung nộp" in step for step in khai_sinh.steps)
+
+
+def test_a_typo_is_not_a_splice(phrase_model: PhraseModel) -> None:
+    # Lost or misspelt words break a phrase too, but no fragment moved: the step stays.
+    assert not phrase_model.garbled_steps(["Cơ quan đăng ký đất đai đai thực hiện việc cập nhật hồ sơ."])
+
+
+def test_no_garbled_step_is_shipped(phrase_model: PhraseModel) -> None:
+    catalogue = load_catalogue()
+    detailed = [p for p in catalogue.procedures.values() if p.has_details]
+    garbled = [p.code for p in detailed if phrase_model.garbled_steps(list(p.steps))]
+    assert garbled == []
+    unreliable = {p.code for p in detailed if p.steps_unreliable}
+    # Spliced beyond repair in the source (no clean copy in either archive): left out and flagged.
+    assert {"1.004901", "1.002578"} <= unreliable and len(unreliable) < 10

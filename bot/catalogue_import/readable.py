@@ -21,7 +21,7 @@ a piece of the source text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Who the law addresses when it speaks to the office rather than the citizen. Bare "cán bộ"/"công chức"
@@ -152,7 +152,6 @@ class CleanStats:
     duplicates: int = 0
     headers: int = 0
     case_headings: int = 0
-    by_code: dict[str, int] = field(default_factory=dict)
 
 
 def readable_documents(rows: list[list[Any]], stats: CleanStats | None = None) -> list[list[Any]]:
