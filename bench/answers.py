@@ -1,9 +1,9 @@
 """How long the bot's answers are, before and after issue 10, over every detailed procedure.
 
 Run: .venv/bin/python bench/answers.py
-"Before" is bot/procedure_reply.py as it was at commit e696139 (read with `git show`, loaded as its own
-module, run on today's catalogue); "after" is the working tree's. For the first answer and for each
-section (docs, steps, legal) it prints p50 / p90 / max of:
+"Before" is bot/procedure_reply.py and data/catalogue.json.gz as they were at commit e696139 (read with
+`git show`; the renderer loaded as its own module); "after" is the working tree's renderer and catalogue.
+For the first answer and for each section (docs, steps, legal) it prints p50 / p90 / max of:
 - chars per tap: what one tap sends (before: the whole section; after: one page);
 - messages per tap: Zalo messages one tap sends (a text over 2,000 characters is split by the sender);
 - taps: how many taps show the whole section (before: always one);
@@ -12,7 +12,9 @@ and the after/before ratio of each figure.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
 import statistics
 import subprocess
 import sys
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import procedure_reply  # noqa: E402
-from bot.catalogue import Procedure, load_catalogue  # noqa: E402
+from bot.catalogue import Catalogue, Procedure, catalogue_from_json, load_catalogue  # noqa: E402
 from bot.office_info import commune_info_from_dict  # noqa: E402
 from bot.zalo.messages import split_text  # noqa: E402
 
@@ -43,6 +45,12 @@ def baseline_module() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
+
+
+def baseline_catalogue() -> Catalogue:
+    packed = subprocess.run(["git", "show", f"{BASELINE_COMMIT}:data/catalogue.json.gz"], cwd=ROOT,
+                            check=True, capture_output=True).stdout
+    return catalogue_from_json(json.loads(gzip.decompress(packed)))
 
 
 def messages(texts: list[str]) -> list[str]:
@@ -90,9 +98,11 @@ def main() -> None:
     old_office = old.OfficeInfo(info.name, info.address, info.phone, "",
                                 tuple(old.DeskService(s.line, s.codes) for s in info.desk_services))
     new_office = info.for_answers()
-    before = [measure_before(old, p, old_office) for p in procs]
+    old_procs = [p for p in baseline_catalogue().procedures.values() if p.has_details]
+    before = [measure_before(old, p, old_office) for p in old_procs]
     after = [measure_after(p, new_office) for p in procs]
-    print(f"{len(procs)} detailed procedures; before = bot/procedure_reply.py at {BASELINE_COMMIT}, after = this tree")
+    print(f"{len(old_procs)} / {len(procs)} detailed procedures; before = renderer and catalogue at "
+          f"{BASELINE_COMMIT}, after = this tree")
     print(f"{'part':<6} {'figure':<17} {'before p50/p90/max':>22} {'after p50/p90/max':>22} {'ratio p50/p90/max':>20}")
     for part in ("first", *SECTIONS):
         for index, figure in enumerate(("chars per tap", "messages per tap", "taps to read all")):
