@@ -45,7 +45,7 @@ def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -
         return [Reply(NOT_FOUND, MENU_BUTTONS)]
     ctx.notes["procedure"] = proc.code
     ctx.redis.delete(_clarify_key(ctx))
-    if section:
+    if section in (*procedure_reply.SECTIONS, "case"):
         return procedure_reply.compose_section(proc, section, page)
     return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers(), card_for(proc.code))
 
