@@ -37,11 +37,13 @@ from bot.where_to_go import (  # noqa: F401  (OfficeInfo and DeskService are imp
     OfficeInfo,
     has_form,
     where_lines,
+    where_to_go,
 )
 
 MAX_REPLY_CHARS = MESSAGE_CHARS
 FIRST_ANSWER_CHARS = 900  # one phone screen
 LIFE_EVENT_ITEMS = 10
+CARD_EXTRA_CHARS = 60  # a card's lines are plain words already: they get more room than the catalogue's
 SECTIONS = ("docs", "steps", "legal")
 SECTION_TITLES = {"docs": "🗂 Giấy tờ", "steps": "🧭 Các bước", "legal": "⚖️ Lệ phí, căn cứ pháp lý"}
 SECTION_BUTTONS = {"docs": "Đủ giấy tờ", "steps": "Các bước làm", "legal": "Lệ phí, căn cứ"}
@@ -115,8 +117,11 @@ def _no_details(proc: Procedure) -> list[Reply]:
     return [Reply(text, tuple(buttons))]
 
 
-def _card_where(card: Card, office: OfficeInfo | None) -> list[str]:
+def _card_where(proc: Procedure, card: Card, office: OfficeInfo | None) -> list[str]:
+    """The card's office; with the record's other agencies when the record names the same office."""
     key = POLICE if card.office == POLICE else COMMUNE
+    if where_to_go(proc).office == key:
+        return where_lines(proc, office)
     if office is not None:
         return [f"📍 Nơi nộp: {office.office(key).line()}"]
     return ["📍 Nơi nộp: " + ("Công an cấp xã" if key == POLICE else "UBND cấp xã (Bộ phận một cửa)")]
@@ -125,8 +130,9 @@ def _card_where(card: Card, office: OfficeInfo | None) -> list[str]:
 def answer_facts(proc: Procedure, office: OfficeInfo | None, card: Card | None = None) -> list[list[str]]:
     """The answer's parts, most important first; each part a list of lines (later parts drop first)."""
     if card is not None:
-        where = _card_where(card, office)
-        time_fee = [f"⏱ Thời hạn: {card.time}", f"💰 Lệ phí: {card.fee}"]
+        where = _card_where(proc, card, office)
+        time_fee = [f"⏱ Thời hạn: {card.time}"] if card.time else []
+        time_fee.append(f"💰 Lệ phí: {card.fee}")
         if card.fee_note:
             time_fee.append(f"   ({card.fee_note})")
     else:
@@ -144,7 +150,8 @@ def answer_facts(proc: Procedure, office: OfficeInfo | None, card: Card | None =
 
 def document_part(proc: Procedure, card: Card | None, count: int, chars: int) -> list[str]:
     if card is not None:
-        lines = [f"{i}. {shorten(d.text, chars, first_clause=12)}" for i, d in enumerate(card.documents[:6], 1)]
+        # Written for the screen by an officer: shortened only when the answer would not fit otherwise.
+        lines = [f"{i}. {shorten(d.text, chars + CARD_EXTRA_CHARS)}" for i, d in enumerate(card.documents[:6], 1)]
         return ["🗂 Giấy tờ cần mang:", *lines] if lines else []
     docs = key_documents(proc, count)
     if not docs:
