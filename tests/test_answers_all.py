@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cards import load_cards
 from bot.catalogue import Procedure, load_catalogue
 from bot.fees import province_sets_fee
 from bot.procedure_reply import FIRST_ANSWER_CHARS, SECTIONS, case_groups, compose_answer, compose_case, section_pages
@@ -18,18 +19,23 @@ DETAILED = 4013  # the catalogue's procedures with details (issue 10)
 
 
 @pytest.fixture(scope="module")
-def rendered() -> list[tuple[Procedure, str, dict[str, list[tuple[str, ...]]]]]:
-    """(procedure, first answer, section -> pages' messages) for every detailed procedure."""
+def rendered() -> list[tuple[Procedure, str, dict[str, list[tuple[str, ...]]], str]]:
+    """(procedure, first answer, section -> pages' messages, the card's own words) for every detailed
+    procedure."""
     procs = [p for p in load_catalogue().procedures.values() if p.has_details]
+    cards = load_cards()  # the commune's plain-language cards, where it keeps one
     assert len(procs) >= DETAILED
     out = []
     for proc in procs:
-        [first] = compose_answer(proc, OFFICE)
+        [first] = compose_answer(proc, OFFICE, cards.get(proc.code))
         assert len(first.buttons) <= MAX_BUTTONS and all(len(b.title) <= MAX_BUTTON_TITLE for b in first.buttons)
         sections = {s: [page.messages for page in section_pages(proc, s)] for s in SECTIONS}
         sections["case"] = [tuple(r.text for r in compose_case(proc, n))
                             for n in range(1, len(case_groups(proc)) + 1)]
-        out.append((proc, first.text, sections))
+        card = cards.get(proc.code)
+        written = " ".join([card.title, card.time, card.fee, card.fee_note, *(d.text for d in card.documents)]
+                           ) if card else ""
+        out.append((proc, first.text, sections, written))
     return out
 
 
@@ -39,7 +45,7 @@ def _report(problems: list[str]) -> str:
 
 def test_first_answer_fits_a_phone_and_each_tap_two_messages(rendered) -> None:
     problems = []
-    for proc, first, sections in rendered:
+    for proc, first, sections, _ in rendered:
         if len(first) > FIRST_ANSWER_CHARS:
             problems.append(f"{proc.code} first answer {len(first)} chars")
         for section, pages in sections.items():
@@ -53,7 +59,7 @@ def test_first_answer_fits_a_phone_and_each_tap_two_messages(rendered) -> None:
 
 def test_commune_answers_carry_no_overseas_fee_and_no_free_beside_the_province(rendered) -> None:
     problems = []
-    for proc, first, _ in rendered:
+    for proc, first, _, _ in rendered:
         fee = next((line for line in first.splitlines() if line.startswith("💰")), "")
         if where_to_go(proc).office and "USD" in fee:
             problems.append(f"{proc.code} overseas fee in a commune answer: {fee}")
@@ -65,8 +71,8 @@ def test_commune_answers_carry_no_overseas_fee_and_no_free_beside_the_province(r
 
 def test_no_word_cut_and_no_sentence_for_officials(rendered) -> None:
     problems = []
-    for proc, first, sections in rendered:
-        source = source_text(proc)
+    for proc, first, sections, written in rendered:
+        source = f"{source_text(proc)} {written}"
         for text in [first, *(m for s in ("docs", "case") for page in sections[s] for m in page)]:
             cut = mid_word_cuts(text, source)
             if cut:
@@ -79,7 +85,7 @@ def test_no_word_cut_and_no_sentence_for_officials(rendered) -> None:
 
 def test_no_legal_items_run_together(rendered) -> None:
     problems = [f"{proc.code} glued legal items: {glued_legal(m)!r}"
-                for proc, _, sections in rendered for page in sections["legal"] for m in page if glued_legal(m)]
+                for proc, _, sections, _ in rendered for page in sections["legal"] for m in page if glued_legal(m)]
     if problems and len(problems) <= 60:
         pytest.xfail("the importer (branch issue-10-import) still leaves a few signs glued to the next word: "
                      + _report(problems))

@@ -4,6 +4,7 @@ screenshot of the sandbox chat at phone size (390×844) is kept as a test artefa
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -18,14 +19,15 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 
-# (what the citizen types, where the answer sends them, what the fee line says, what it must never say)
+# (what the citizen types, where the answer sends them, what the fee line says (a pattern: the commune's card
+# or the catalogue's own words), what it must never say)
 CONVERSATIONS = [
     ("lam giay khai sinh cho con can gi", "📍 Nơi nộp: UBND xã", "💰 Lệ phí: Miễn phí", ()),
     ("con tôi 16 tuổi làm cccd ở đâu", "📍 Nơi nộp: Công an xã", "💰 Lệ phí:", ("UBND xã",)),
     ("đăng ký kết hôn với người nước ngoài", "📍 Nơi nộp: UBND xã",
-     "💰 Lệ phí: mức cụ thể do HĐND tỉnh quy định", ("Miễn phí", "ngày không hẹn")),
-    ("chứng thực bản sao mất bao nhiêu tiền", "📍 Nơi nộp: UBND xã", "💰 Lệ phí: 2.000 đồng/trang",
-     ("USD", "Việt Nam Đồng")),
+     r"💰 Lệ phí: .*(?:HĐND|Hội đồng nhân dân) tỉnh quy định", ("Miễn phí", "ngày không hẹn")),
+    ("chứng thực bản sao mất bao nhiêu tiền", "📍 Nơi nộp: UBND xã",
+     r"💰 Lệ phí: 2\.000 đồng/trang\n.*1\.000 đồng/trang.*200\.000 đồng/bản", ("USD", "Việt Nam Đồng")),
 ]
 
 
@@ -39,7 +41,7 @@ def test_the_issue_conversations(citizen: Citizen, question: str, where: str, fe
     citizen.say(question)
     [answer] = citizen.wait_for(1)
     text = _text(answer)
-    assert where in text and fee in text, text
+    assert where in text and re.search(fee, text), text
     assert not [word for word in never if word in text], text
     assert len(text) <= 900
     titles = [b["title"] for b in buttons_of(answer)]

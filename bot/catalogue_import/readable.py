@@ -39,7 +39,7 @@ _OFFICIAL = (
 # What binds the office: a duty or a prohibition (a few words may sit between the subject and it:
 # "Ủy ban nhân dân cấp xã nơi tiếp nhận yêu cầu có trách nhiệm"), or the office's own work on the
 # dossier, which follows the subject directly ("Cơ quan giải quyết TTHC khai thác…").
-_DUTY = r"(?:có trách nhiệm|phải|không được|từ chối|có thẩm quyền hủy|có thẩm quyền huỷ)"
+_DUTY = r"(?:có trách nhiệm|chịu trách nhiệm|phải|không được|từ chối|có thẩm quyền hủy|có thẩm quyền huỷ)"
 _WORK = (
     r"(?:tra cứu|kiểm tra|đối chiếu|khai thác|xác minh|thẩm tra|thực hiện khai thác|giải thích|tiếp nhận|cập nhật"
     r"|niêm yết|không yêu cầu|chủ động khai thác|từ chối)"
@@ -90,6 +90,8 @@ def is_official_sentence(sentence: str) -> bool:
     condition alone tells the citizen nothing, so the whole sentence goes.
     """
     text = sentence.strip()
+    # A short topic label before a colon ("Về thông tin nơi cư trú: Công chức tiếp nhận…") is not the subject.
+    text = re.sub(r"^[^:]{1,60}:\s+(?=[A-ZĐÀ-Ỹ])", "", text)
     if _PROHIBITION.search(text) or _OFFICIAL_CLAUSE.match(text):
         return True
     if not _CASE_START.match(text):
