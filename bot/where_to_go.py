@@ -162,7 +162,7 @@ def where_lines(proc: Procedure, info: OfficeInfo | None) -> list[str]:
             place = "Công an cấp xã" if where.office == POLICE else "UBND cấp xã (Bộ phận một cửa)"
         lines.append(f"📍 Nơi nộp: {place}")
         if where.others:
-            lines.append(f"   Ngoài ra: {shorten('; '.join(where.others), OTHERS_CHARS)}")
+            lines.append(f"   Cũng làm tại: {shorten('; '.join(where.others), OTHERS_CHARS)}")
         return lines
     if where.handler:
         lines.append(f"🏛 Cơ quan giải quyết: {shorten('; '.join(where.handler), OTHERS_CHARS + 40)}")
