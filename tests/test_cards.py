@@ -70,6 +70,14 @@ def test_every_number_traces_to_the_record(cards: dict[str, Card], catalogue) ->
             assert not missing, f"{card.code} {field} {getattr(card, field)!r}: {missing} not in the record"
 
 
+def test_numbers_in_titles_and_papers_trace_to_the_record(cards: dict[str, Card], catalogue) -> None:
+    for card in cards.values():
+        proc = _record(catalogue, card)
+        assert not _numbers(card.title) - _numbers(proc.name), card.code
+        for doc in card.documents:
+            assert not _numbers(doc.text) - _numbers(doc.source), f"{card.code}: {doc.text!r}"
+
+
 def test_fees_are_never_a_bare_free_when_the_province_sets_them(cards: dict[str, Card], catalogue) -> None:
     for card in cards.values():
         proc = _record(catalogue, card)
