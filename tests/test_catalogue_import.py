@@ -410,3 +410,12 @@ def test_no_garbled_step_is_shipped(phrase_model: PhraseModel) -> None:
     unreliable = {p.code for p in detailed if p.steps_unreliable}
     # Spliced beyond repair in the source (no clean copy in either archive): left out and flagged.
     assert {"1.004901", "1.002578"} <= unreliable and len(unreliable) < 10
+
+
+def test_a_paper_keeps_its_sentence_when_the_office_sentence_is_glued_on(raw_by_code: dict[str, dict]) -> None:
+    """3.000509: "…giấy ra viện.Thông tin về thành phần hồ sơ … không được yêu cầu…" (no space after the
+    period): the office's sentence goes, the claim form stays, and the text is cut, not rewritten."""
+    rows = _readable(raw_by_code["3.000509"])
+    claim = next(r[0] for r in rows if r[0].startswith("Đơn đề nghị thanh toán chi phí khám bệnh"))
+    assert claim.endswith("giấy ra viện.")
+    assert claim in nfc(raw_by_code["3.000509"]["thanh_phan_ho_so"])
