@@ -59,12 +59,16 @@ def draft_time(proc: Procedure) -> str:
 
 def draft_fee(proc: Procedure) -> tuple[str, str]:
     """(fee, fee_note): the fee as the source states it, and the note's first sentence."""
-    notes = [c.note for c in proc.channels if c.note]
+    # Fees in USD are charged by overseas missions, never at a commune desk.
+    local = tuple(c for c in proc.channels if "USD" not in c.fee_text)
+    notes = [c.note for c in local if c.note]
     council = any(COUNCIL_SETS_FEE.search(note) for note in notes)
-    channels = tuple(Channel(c.channel, "", vietnamese_amount(c.fee_text) or "không ghi", "") for c in proc.channels)
+    channels = tuple(Channel(c.channel, "", vietnamese_amount(c.fee_text) or "không ghi", "") for c in local)
     fee = _per_channel(channels, "fee_text") if channels else "Cổng Dịch vụ công không ghi lệ phí"
-    if council and all(c.fee_text in ("", "Miễn phí") for c in proc.channels):
+    if council and all(c.fee_text in ("", "Miễn phí") for c in local):
         fee = "Theo mức Hội đồng nhân dân tỉnh quy định"
+    if notes and all(note == notes[0] and note.startswith("/") for note in notes) and len(notes) == len(local):
+        return f"{fee}{notes[0]}", ""  # the unit: "2.000 đồng" + "/trang"
     sentences = [s.strip() for note in notes[:1] for s in re.split(r"(?<=\.)\s", note)]
     if council:
         # The fee line already says who sets it: the note's line is then the exemptions.

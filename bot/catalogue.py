@@ -55,6 +55,14 @@ class Document:
 
 @dataclass(frozen=True)
 class Procedure:
+    """One procedure of the national catalogue, as the importer cleaned it.
+
+    `documents` are readable (see bot.catalogue_import.readable): no sentences addressed to the
+    office, no header lines as items, each with the `case` it applies to. `steps_unreliable` is True
+    when the source's steps were garbled (text spliced mid-phrase) and no clean copy existed: the
+    garbled steps were left out, so answers should point to `portal_url` for the full steps.
+    """
+
     code: str
     name: str
     field: str

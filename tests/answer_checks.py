@@ -21,9 +21,9 @@ _NUMBER_AFTER_WORD = re.compile(r"[^\W\d_][0-9]{1,4}/\d{4}/")
 
 def glued_legal(text: str) -> str:
     """The first place where two legal items run together, or ""."""
-    found = _NUMBER_AFTER_WORD.search(text)
-    if found:
-        return found.group()
+    for found in _NUMBER_AFTER_WORD.finditer(text):  # "pháp18/2026/" glues; "(TT43/2023/…)" is how it is written
+        if found.group()[0].islower():
+            return found.group()
     # A document sign ("NĐ-CP", "TT-BCA", "QĐ-TTg") whose last part runs into a lowercase word
     # ("CPsửa", "BCAngày"); a capitalised word after a dash ("NĐ-CP-Quy định") is not glue.
     for match in re.finditer(r"/\d{4}/(?:TTg|[A-ZĐ0-9]+)(?:-(?:TTg|[A-ZĐ0-9]+))*", text):

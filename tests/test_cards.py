@@ -70,6 +70,14 @@ def test_every_number_traces_to_the_record(cards: dict[str, Card], catalogue) ->
             assert not missing, f"{card.code} {field} {getattr(card, field)!r}: {missing} not in the record"
 
 
+def test_numbers_in_titles_and_papers_trace_to_the_record(cards: dict[str, Card], catalogue) -> None:
+    for card in cards.values():
+        proc = _record(catalogue, card)
+        assert not _numbers(card.title) - _numbers(proc.name), card.code
+        for doc in card.documents:
+            assert not _numbers(doc.text) - _numbers(doc.source), f"{card.code}: {doc.text!r}"
+
+
 def test_fees_are_never_a_bare_free_when_the_province_sets_them(cards: dict[str, Card], catalogue) -> None:
     for card in cards.values():
         proc = _record(catalogue, card)
@@ -165,4 +173,8 @@ def test_a_draft_is_a_loadable_card(catalogue) -> None:
     draft = draft_card_toml(catalogue.get("2.000815"))
     card = cards_from_toml(draft)["2.000815"]
     assert card.catalogue_digest == catalogue_digest(catalogue.get("2.000815"))
+    assert card.fee == "2.000 đồng/trang"  # the overseas missions' USD fee is left out
+    assert all(doc.source in {d.name for d in catalogue.get("2.000815").documents} for doc in card.documents)
+    council = cards_from_toml(draft_card_toml(catalogue.get("1.004873")))["1.004873"]
+    assert council.fee == "Theo mức Hội đồng nhân dân tỉnh quy định" and council.fee_note.startswith("Miễn lệ phí")
     assert vietnamese_amount("10,000 Việt Nam Đồng") == "10.000 đồng"

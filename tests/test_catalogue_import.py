@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue import load_catalogue, national_code, province_of
+from bot.catalogue import load_catalogue, national_code, procedure_from_json, procedure_to_json, province_of
 from bot.catalogue_import import sources
 from bot.catalogue_import.build import parsed_records, step_references
 from bot.catalogue_import.flat_tables import (
@@ -410,3 +410,22 @@ def test_no_garbled_step_is_shipped(phrase_model: PhraseModel) -> None:
     unreliable = {p.code for p in detailed if p.steps_unreliable}
     # Spliced beyond repair in the source (no clean copy in either archive): left out and flagged.
     assert {"1.004901", "1.002578"} <= unreliable and len(unreliable) < 10
+
+
+def test_a_paper_keeps_its_sentence_when_the_office_sentence_is_glued_on(raw_by_code: dict[str, dict]) -> None:
+    """3.000509: "…giấy ra viện.Thông tin về thành phần hồ sơ … không được yêu cầu…" (no space after the
+    period): the office's sentence goes, the claim form stays, and the text is cut, not rewritten."""
+    rows = _readable(raw_by_code["3.000509"])
+    claim = next(r[0] for r in rows if r[0].startswith("Đơn đề nghị thanh toán chi phí khám bệnh"))
+    assert claim.endswith("giấy ra viện.")
+    assert claim in nfc(raw_by_code["3.000509"]["thanh_phan_ho_so"])
+
+
+def test_a_format_1_record_still_loads() -> None:
+    """Files written before documents had a case and procedures steps_unreliable keep loading."""
+    old = {"code": "1.000001", "name": "Thủ tục cũ", "documents": [["Tờ khai", 1, None, "", "required"]],
+           "steps": ["Bước 1"], "has_details": True}
+    proc = procedure_from_json(old)
+    assert proc.documents[0].case == "" and proc.documents[0].heading == ""
+    assert proc.steps_unreliable is False
+    assert procedure_from_json(procedure_to_json(proc)) == proc

@@ -51,8 +51,8 @@ _OFFICIAL_CLAUSE = re.compile(
 _PROHIBITION = re.compile(r"\bkhông được yêu cầu\b", re.I)
 # Where a new clause starts inside a sentence: after "thì", a comma or a semicolon.
 _CLAUSE_BREAK = re.compile(r"(?:\bthì\s+|[,;]\s+)")
-# A sentence ends at ". " (or "; ") before a capital, or at the end of the text.
-_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ(\"“-])")
+# A sentence ends at "." or ";" before a capital, with or without a space ("…giấy ra viện.Thông tin…").
+_SENTENCE_END = re.compile(r"((?<=[.;])\s*(?=[A-ZĐÀ-Ỹ(\"“]))")
 
 _CASE_WORDS = r"(?:trường hợp|trong trường hợp|đối với|nếu)"
 _ITEM_MARK = (
@@ -92,8 +92,10 @@ def is_official_sentence(sentence: str) -> bool:
     text = sentence.strip()
     # A short topic label before a colon ("Về thông tin nơi cư trú: Công chức tiếp nhận…") is not the subject.
     text = re.sub(r"^[^:]{1,60}:\s+(?=[A-ZĐÀ-Ỹ])", "", text)
-    if _PROHIBITION.search(text) or _OFFICIAL_CLAUSE.match(text):
+    if _OFFICIAL_CLAUSE.match(text):
         return True
+    if _PROHIBITION.search(text) and not _clauses_from_official(text):
+        return True  # "…không được yêu cầu…" with the office as the (first or implied) subject
     if not _CASE_START.match(text):
         return False
     main = _main_clause_start(text)
@@ -103,8 +105,15 @@ def is_official_sentence(sentence: str) -> bool:
     return any(_OFFICIAL_CLAUSE.match(text[m.end():]) for m in _CLAUSE_BREAK.finditer(text))
 
 
+def _sentences_with_gaps(text: str) -> list[tuple[str, str]]:
+    """(sentence, the separator after it), so kept sentences rejoin exactly as the source had them."""
+    parts = _SENTENCE_END.split(text.strip())
+    pairs = [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    return [(sentence, gap) for sentence, gap in pairs if sentence.strip()]
+
+
 def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    return [sentence for sentence, _gap in _sentences_with_gaps(text)]
 
 
 def drop_official_sentences(text: str) -> tuple[str, int]:
@@ -115,17 +124,19 @@ def drop_official_sentences(text: str) -> tuple[str, int]:
     """
     kept: list[str] = []
     dropped = 0
-    for sentence in sentences(text):
+    for sentence, gap in _sentences_with_gaps(text):
         if is_official_sentence(sentence):
             dropped += 1
             continue
         cut = _clauses_from_official(sentence)
         if cut:
             dropped += 1
+            if re.search(r"\bthì\s*$", sentence[:cut]):
+                continue  # only the condition would be left: the main clause was the office's
             # Cut, not rewritten: the kept part stays a piece of the source text.
-            sentence = re.sub(r"(?:\s+thì)?[\s,;]*$", "", sentence[:cut])
-        kept.append(sentence)
-    return " ".join(kept).strip(), dropped
+            sentence, gap = re.sub(r"[\s,;]*$", "", sentence[:cut]), " "
+        kept.append(sentence + gap)
+    return "".join(kept).strip(), dropped
 
 
 def is_header(name: str) -> bool:
