@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import procedure_reply  # noqa: E402
+from bot.cards import Card, load_cards  # noqa: E402
 from bot.catalogue import Catalogue, Procedure, catalogue_from_json, load_catalogue  # noqa: E402
 from bot.office_info import commune_info_from_dict  # noqa: E402
 from bot.zalo.messages import split_text  # noqa: E402
@@ -67,8 +68,9 @@ def measure_before(old: ModuleType, proc: Procedure, office: object) -> dict[str
     return figures
 
 
-def measure_after(proc: Procedure, office: procedure_reply.OfficeInfo) -> dict[str, tuple[int, int, int]]:
-    first = procedure_reply.compose_answer(proc, office)[0].text
+def measure_after(proc: Procedure, office: procedure_reply.OfficeInfo, card: Card | None
+                  ) -> dict[str, tuple[int, int, int]]:
+    first = procedure_reply.compose_answer(proc, office, card)[0].text
     figures = {"first": (len(first), len(messages([first])), 1)}
     for section in SECTIONS:
         pages = procedure_reply.section_pages(proc, section)
@@ -100,7 +102,8 @@ def main() -> None:
     new_office = info.for_answers()
     old_procs = [p for p in baseline_catalogue().procedures.values() if p.has_details]
     before = [measure_before(old, p, old_office) for p in old_procs]
-    after = [measure_after(p, new_office) for p in procs]
+    cards = load_cards()  # the commune's plain-language cards, as the bot answers with them
+    after = [measure_after(p, new_office, cards.get(p.code)) for p in procs]
     print(f"{len(old_procs)} / {len(procs)} detailed procedures; before = renderer and catalogue at "
           f"{BASELINE_COMMIT}, after = this tree")
     print(f"{'part':<6} {'figure':<17} {'before p50/p90/max':>22} {'after p50/p90/max':>22} {'ratio p50/p90/max':>20}")
