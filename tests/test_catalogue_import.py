@@ -429,3 +429,18 @@ def test_a_format_1_record_still_loads() -> None:
     assert proc.documents[0].case == "" and proc.documents[0].heading == ""
     assert proc.steps_unreliable is False
     assert procedure_from_json(procedure_to_json(proc)) == proc
+
+
+def test_a_case_heading_names_the_case_only() -> None:
+    rows = readable_documents([
+        ["Trường hợp đăng ký theo danh sách, hồ sơ gồm:", 0, None, "", "required"],
+        ["Văn bản đề nghị đăng ký tạm trú", 1, None, "", "required"],
+        ["Trường hợp hộ gia đình gồm nhiều thành viên:", 0, None, "", "required"],
+        ["Biên bản họp gia đình", 1, None, "", "required"],
+        ["Tờ khai", 1, None, "Đăng ký tạm trú theo danh sách, hồ sơ gồm", "conditional"],  # a portal group heading
+    ])
+    assert [r[5] for r in rows] == [
+        "Trường hợp đăng ký theo danh sách",
+        "Trường hợp hộ gia đình gồm nhiều thành viên",
+        "Đăng ký tạm trú theo danh sách",
+    ]

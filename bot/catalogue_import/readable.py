@@ -61,7 +61,17 @@ _ITEM_MARK = (
 _CASE_START = re.compile(rf"^{_ITEM_MARK}{_CASE_WORDS}\b", re.I)
 # A header introduces what follows: it ends in ":" or in "…sau"/"…gồm"/"…bao gồm" with nothing after.
 _HEADER_END = re.compile(r"(?::|\b(?:sau|như sau|gồm|bao gồm|gồm có))\s*[.]?$", re.I)
-_INLINE_CASE = re.compile(rf"^{_ITEM_MARK}(?P<case>{_CASE_WORDS}\b.{{3,200}}?)(?:,?\s+thì\b|\s+(?=phải\b)|[,:;])", re.I)
+# What a case heading says after the case itself: "…, hồ sơ gồm", "…, bao gồm các giấy tờ sau".
+_CASE_TAIL = re.compile(
+    r"[,;]?\s*(?:thì\s+)?(?:(?:thành phần\s+)?hồ sơ(?: đề nghị)?\s+)?(?:bao gồm|gồm có|gồm|như sau)"
+    r"(?:\s+(?:các|những))?(?:\s+(?:giấy tờ|tài liệu|thành phần))?(?:\s+sau(?: đây)?)?\s*$",
+    re.I,
+)
+# The condition ends at "thì" (or before "phải") when the sentence has one, else at the first ":", ";" or ",".
+_INLINE_CASE = tuple(
+    re.compile(rf"^{_ITEM_MARK}(?P<case>{_CASE_WORDS}\b[^.;]{{3,200}}?){end}", re.I)
+    for end in (r"(?:,?\s+thì\b|\s+(?=phải\b))", r"[:;]", r",")
+)
 
 
 def _main_clause_start(sentence: str) -> int:
@@ -154,8 +164,11 @@ def is_case_heading(text: str) -> bool:
 
 def inline_case(name: str) -> str:
     """"Trường hợp trẻ em bị bỏ rơi thì phải có biên bản…" -> "Trường hợp trẻ em bị bỏ rơi"."""
-    found = _INLINE_CASE.match(name.strip())
-    return found.group("case").strip() if found else ""
+    for pattern in _INLINE_CASE:
+        found = pattern.match(name.strip())
+        if found:
+            return found.group("case").strip()
+    return ""
 
 
 @dataclass
@@ -181,7 +194,7 @@ def readable_documents(rows: list[list[Any]], stats: CleanStats | None = None) -
         if (group, conditions if group == "conditional" else "") != group_seen:
             # A new portal group: what the previous group's headers introduced ends here.
             group_seen = (group, conditions if group == "conditional" else "")
-            case = conditions if group == "conditional" else ""
+            case = (_CASE_TAIL.sub("", conditions) or conditions) if group == "conditional" else ""
             heading = ""
         name, dropped = drop_official_sentences(name or "")
         stats.official_sentences += dropped
@@ -196,7 +209,8 @@ def readable_documents(rows: list[list[Any]], stats: CleanStats | None = None) -
             text = strip_item_mark(name).rstrip(" .:")
             if is_case_heading(text):
                 stats.case_headings += 1
-                case, heading = text, ""
+                # "Trường hợp đăng ký lần đầu, hồ sơ gồm" names the case "Trường hợp đăng ký lần đầu".
+                case, heading = _CASE_TAIL.sub("", text) or text, ""
             else:
                 heading = text
             continue
