@@ -86,9 +86,6 @@ def test_no_word_cut_and_no_sentence_for_officials(rendered) -> None:
 def test_no_legal_items_run_together(rendered) -> None:
     problems = [f"{proc.code} glued legal items: {glued_legal(m)!r}"
                 for proc, _, sections, _ in rendered for page in sections["legal"] for m in page if glued_legal(m)]
-    if problems and len(problems) <= 60:
-        pytest.xfail("the importer (branch issue-10-import) still leaves a few signs glued to the next word: "
-                     + _report(problems))
     assert not problems, _report(problems)
 
 

@@ -23,7 +23,8 @@ from bot.catalogue_import.levels import parse_levels
 from bot.catalogue_import.names import province_from_issuer
 from bot.catalogue_import.readable import is_header, is_official_item, readable_documents
 from bot.catalogue_import.records import from_raw, raw_code
-from bot.catalogue_import.text import nfc
+from bot.catalogue_import.text import nfc, space_after_document_sign
+from tests.answer_checks import glued_legal
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 pytestmark = pytest.mark.skipif(not (SHARED / sources.RAW_ARCHIVE).exists(), reason="shared data missing")
@@ -137,7 +138,7 @@ def test_legal_basis_rows() -> None:
         # A code cell glued after a name that lost its space before "ngày", and a trailing date.
         ("Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an53/2025/TT-BCA"
          "Thông tư số 55/2026/TT-BTC ngày 15/5/2026.55/2026/TT-BTC",
-         ["Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an", "Thông tư số 55/2026/TT-BTC ngày 15/5/2026"]),
+         ["Thông tư số 53/2025/TT-BCA ngày 01/7/2025 của Bộ Công an", "Thông tư số 55/2026/TT-BTC ngày 15/5/2026"]),
         ("Thông tư 22/2023/TT-BCAQUY ĐỊNH MỨC THU25/2021/TT-BTC",
          ["Thông tư 22/2023/TT-BCA", "QUY ĐỊNH MỨC THU (25/2021/TT-BTC)"]),
         ("Lệnh 21/2014/L-CTN21/2014/L-CTNCơ quan thực hiệnTòa án nhân dân", ["Lệnh 21/2014/L-CTN"]),
@@ -365,9 +366,18 @@ def test_glued_legal_items_are_split(raw_by_code: dict[str, dict]) -> None:
     assert not [i for i in items if GLUED_LEGAL.search(i)]
 
 
+def test_a_sign_run_into_the_next_word_gets_its_space_back() -> None:
+    assert space_after_document_sign("TT 53/2025/TT-BCAngày 01/7/2025") == "TT 53/2025/TT-BCA ngày 01/7/2025"
+    assert space_after_document_sign("Quyết định 09/2023/QĐ-TTgngày 1") == "Quyết định 09/2023/QĐ-TTg ngày 1"
+    assert space_after_document_sign("số 15/2023/NĐ-CPsửa đổi") == "số 15/2023/NĐ-CP sửa đổi"
+    for written in ("(17/2018/TT-BGDĐT)", "78/2015/NĐ-CP-Quy định", "104/2022/NĐ-CP ngày 21/12/2022"):
+        assert space_after_document_sign(written) == written
+
+
 def test_shipped_legal_basis_is_split() -> None:
     catalogue = load_catalogue()
-    glued = [(p.code, i) for p in catalogue.procedures.values() for i in p.legal_basis if GLUED_LEGAL.search(i)]
+    glued = [(p.code, i) for p in catalogue.procedures.values() for i in p.legal_basis
+             if GLUED_LEGAL.search(i) or glued_legal(i)]
     assert glued == []
     khai_sinh = catalogue.get("1.001193")
     assert khai_sinh is not None and len(khai_sinh.legal_basis) == 15  # as the structured archive lists them

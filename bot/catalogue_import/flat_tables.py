@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.catalogue_import.text import is_blank, nfc, one_line
+from bot.catalogue_import.text import is_blank, nfc, one_line, space_after_document_sign
 
 # ---- channels: "Hình thức nộp | Thời gian | Phí, lệ phí | Mô tả" ----
 
@@ -368,7 +368,7 @@ def parse_legal_basis(flat: str | None) -> list[str]:
             items.append(row.name)
         else:
             items.append(f"{row.name} ({row.code})")
-    return [item for item in items if item]
+    return [space_after_document_sign(item) for item in items if item]
 
 
 # ---- results: "<result>Mã: KQ.…<result>Mã: KQ.…Từ khóa…" ----

@@ -16,7 +16,7 @@ from bot.catalogue_import.flat_tables import (
 )
 from bot.catalogue_import.levels import parse_levels
 from bot.catalogue_import.names import split_agencies
-from bot.catalogue_import.text import is_blank, nfc, one_line, unique
+from bot.catalogue_import.text import is_blank, nfc, one_line, space_after_document_sign, unique
 
 _RAW_CODE = re.compile(r"Mã thủ tục\s*([0-9][0-9.]*[0-9](?:\.[A-Z0-9]+)*)\s*Số quyết định")
 _CHANNEL_LABELS = {"online": "Trực tuyến", "postal": "Dịch vụ bưu chính", "in_person": "Trực tiếp"}
@@ -126,7 +126,7 @@ def from_structured(record: dict[str, Any], crawled_at: str) -> dict[str, Any]:
     legal = []
     for item in (record.get("legal_basis") or {}).get("items") or []:
         title, code = one_line(item.get("title")), _single_number(one_line(item.get("code")))
-        legal.append(title if not code or code in title else f"{title} ({code})")
+        legal.append(space_after_document_sign(title if not code or code in title else f"{title} ({code})"))
     conditions = (record.get("eligibility") or {}).get("conditions") or []
     results = [one_line(r.get("name")) for r in (record.get("results") or {}).get("items") or []]
     return {
