@@ -20,7 +20,20 @@ from bot.config import Settings
 from bot.events import Event
 from bot.privacy import redact_numbers
 from bot.redis_scripts import script
+from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
+
+KEY_FAMILIES = (
+    KeyFamily("seen:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("attempts:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("inbox:*", per_citizen=True, kept="until handled (the withdraw event itself is in it)",
+              kept_after_withdraw=True),
+    KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
+    KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
+    KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
+              kept_after_withdraw=True),
+)
 
 # KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
 # ARGV: dedupe ttl, event json, user id, flag ttl.
