@@ -6,8 +6,10 @@ retention table says the same in words.
 
 from __future__ import annotations
 
-from bot import followers, inbox, stats
+from bot import alias_store, followers, inbox, stats
+from bot.broadcasts import audit
 from bot.broadcasts import store as broadcasts
+from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
 from bot.stores import conversation
@@ -34,11 +36,7 @@ _PLUMBING = (
     KeyFamily("webhook:deadletter", per_citizen=False, kept="last 1,000; 7 days; no body"),
     KeyFamily("periodic:*", per_citizen=False, kept="seconds"),
     KeyFamily("capfeed:*", per_citizen=False, kept="a CAP feed's poll state"),
-    KeyFamily("audit", per_citizen=False, kept="staff actions on broadcasts"),
-    KeyFamily("aliases:extra", per_citizen=False, kept="officials' aliases"),
-    KeyFamily("aliases:version", per_citizen=False, kept="a counter"),
     KeyFamily("api:tokens", per_citizen=False, kept="API tokens (hashed)"),
-    KeyFamily("console:*", per_citizen=False, kept="console users, sessions and secret"),
 )
 
 FAMILIES: tuple[KeyFamily, ...] = (
@@ -52,6 +50,9 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *subscriptions.KEY_FAMILIES,
     *verify.KEY_FAMILIES,
     *broadcasts.KEY_FAMILIES,
+    *audit.KEY_FAMILIES,
+    *alias_store.KEY_FAMILIES,
+    *console_users.KEY_FAMILIES,
     *_PLUMBING,
 )
 
