@@ -242,3 +242,15 @@ def test_resolving_masks_phone_numbers_and_starts_the_retention_clock(store: Tic
     store.resolve(ticket_id, NOW, "canbo1")
     redis_client.delete(f"{settings.key_prefix}ticket:{ticket_id}", f"{settings.key_prefix}ticket:{ticket_id}:log")
     assert [t.id for t in store.by_status(RESOLVED)] == []
+
+
+def test_forgetting_a_citizen_deletes_their_tickets_and_leaves_others(store: TicketStore) -> None:
+    resolved = open_ticket(store, "leaving")
+    store.resolve(resolved, NOW, "staff")
+    active = open_ticket(store, "leaving", NOW + timedelta(minutes=5))
+    other = open_ticket(store, "staying")
+    assert store.forget_citizen("leaving") == 2
+    assert store.get(resolved) is None and store.get(active) is None and store.log(active) == []
+    assert store.active_for("leaving") is None and store.last_resolved_for("leaving") is None
+    assert [t.id for t in store.by_status("open")] == [other]
+    assert store.counts() == {"open": 1, "pending": 0, "resolved": 0}

@@ -10,7 +10,6 @@ send twice through the Zalo client.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from bot.dossiers.store import Change, RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
 from bot.replies import Reply
+from bot.stores.lock import Lock
 from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,6 @@ SendTemplate = Callable[[str, dict[str, str], str], None]
 LOCK_SECONDS = 120
 BUSY_RETRY_SECONDS = 5.0
 RESCHEDULE_SECONDS = 15 * 60.0
-
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class PushDeferred(Exception):
@@ -96,13 +94,13 @@ def push_status_changes(
     sent twice); quota and night bans raise PushDeferred; permanent failures are recorded per
     subscriber and that change is skipped for them, so nothing loops."""
     lock_key = f"{settings.key_prefix}dossier:push-lock:{receipt}"
-    token = uuid.uuid4().hex
-    if not client.set(lock_key, token, nx=True, ex=LOCK_SECONDS):
+    lock = Lock(client, lock_key, LOCK_SECONDS)
+    if not lock.acquire():
         raise PushDeferred(BUSY_RETRY_SECONDS, "another worker is pushing this dossier")
     try:
         return _push_pending(client, settings, receipt, send, send_template, now or datetime.now(UTC))
     finally:
-        client.eval(_RELEASE, 1, lock_key, token)
+        lock.release()
 
 
 def _push_pending(
