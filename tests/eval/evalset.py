@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EVAL_FILE = Path(__file__).with_name("queries.tsv")
-NOT_A_PROCEDURE = ("chitchat", "receipt")
+NOT_A_PROCEDURE = ("chitchat", "receipt", "office")
 
 
 @dataclass(frozen=True)
 class EvalQuery:
     query: str
-    expected: tuple[str, ...]  # procedure codes, or ("chitchat",) / ("receipt",)
+    expected: tuple[str, ...]  # procedure codes, or ("chitchat",) / ("receipt",) / ("office",)
     split: str
 
     @property
