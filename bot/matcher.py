@@ -37,6 +37,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.concepts import ConceptTable
+from bot.field_index import FieldIndex
 from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -71,6 +73,12 @@ _NAME_NOISE_RE = re.compile(
     r"|\((?:thuc hien )?(?:tai |o )?cap [^)]*\)|\(\d\.\d{6}\)|\(tham quyen[^)]*\)"
 )
 
+
+# How much the weaker fields (bot.field_index) add at most, beside a name's 1.0.
+FIELD_WEIGHT = 0.15
+# Name/alias score from which the weaker fields count in full.
+FIELD_NAME_SUPPORT = 0.25
+QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
 # Highest raw score: full coverage plus the preferred-level bonus; scores are reported divided by it.
 _MAX_RAW_SCORE = 1.04
@@ -129,6 +137,7 @@ class MatcherTables:
     aliases: Sequence[tuple[str, str]]  # (code, phrase)
     chitchat: Sequence[tuple[str, str]]  # (intent, phrase)
     fillers: Sequence[str]
+    thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.concepts)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -140,7 +149,8 @@ class MatcherTables:
         aliases = [(r[0].strip(), nfc(r[1].strip())) for r in rows("aliases.tsv") if len(r) >= 2]
         chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
         fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
-        return cls(abbreviations, aliases, chitchat, fillers)
+        thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus)
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -169,6 +179,19 @@ class Matcher:
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
         self._build_index(tables.aliases, filler_words)
+        self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        # One record per distinct name: the same procedure published per level scores the same.
+        groups: dict[tuple[str, ...], int] = {}
+        representatives: list[ProcedureLike] = []
+        name_group: list[int] = []
+        for code, proc in self._procs.items():
+            key = tuple(self._name_tokens[code])
+            if key not in groups:
+                groups[key] = len(representatives)
+                representatives.append(proc)
+            name_group.append(groups[key])
+        self._name_group = np.asarray(name_group, dtype=np.int32)
+        self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -338,17 +361,20 @@ class Matcher:
 
         tokens = folded_tokens(text, self._abbrev, self._is_word_in_context)
         if not tokens:
-            return MatchResult(query, "fallback", [])
+            # Emoji, stickers' alt text, punctuation: a reaction, not a question left unanswered.
+            return MatchResult(query, "chitchat", [], intent="ack") if text else MatchResult(query, "fallback", [])
         intent = self._chitchat_intent(tokens)
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
         stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
         tokens += situation_hints(tokens)
+        tokens += self._concepts.expand(tokens)
 
         corrected: list[str] = []
         for i, token in enumerate(tokens):
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
+        corrected += self._concepts.expand(corrected)  # everyday words that were misspelt
         ranked = self._rank(corrected, stated)
         return self._decide(query, ranked)
 
@@ -392,7 +418,7 @@ class Matcher:
         n_names = len(self._proc_codes)
         query_cover = np.minimum(acc_query / query_total, 1.0)
         doc_cover = acc_doc / self._doc_weight
-        per_proc = 0.55 * query_cover[:n_names] + 0.45 * doc_cover[:n_names]
+        per_proc = QUERY_SHARE * query_cover[:n_names] + (1 - QUERY_SHARE) * doc_cover[:n_names]
         # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says.
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
@@ -402,6 +428,12 @@ class Matcher:
             # "… bổ sung") beats a shorter alias of the plain procedure.
             alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
+        # What the records say beside the name (documents, results, who applies): weaker evidence, and
+        # weaker still for a procedure whose name and aliases share little with the question.
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        field_features = [*content, *(f"{a} {b}" for a, b in zip(content, content[1:], strict=False))]
+        field = self._fields.score(field_features)[self._name_group]
+        per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
         query_text = f" {' '.join(tokens)} "
         for marker, ids in self._variant_docs.items():
             in_query = f" {marker} " in query_text

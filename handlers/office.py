@@ -23,6 +23,15 @@ from bot.qr import parse_procedure_keyword
 from bot.replies import Button, Reply
 from bot.textnorm import folded_tokens, parse_abbreviation_table
 
+# Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
+_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
+# Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
+# được không"): with them only the unambiguous verbs count.
+_TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
+          "chieu", "trua")
+# Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
+_NOT_OFFICE = {("cua", "hang"): "cuahang"}
+
 # Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
 # in the message, in any order. Pieces are specific on purpose: "làm giấy khai sinh mất mấy giờ" must
 # stay a procedure question, so "mấy giờ" alone is not an hours question.
@@ -42,6 +51,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("tru so", "o dau"), ("mot cua", "o dau"), ("xa", "o dau"), ("phuong", "o dau"),
                 ("duong den", "uy ban"), ("ban do", "uy ban"), ("ban do", "xa")),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
+              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
+              *((time, verb) for time in _TIMES for verb in ("tiep dan", "mo cua", "lam viec", "truc")),
+              ("tiep dan",), ("tiep cong dan",), ("nghi trua",), ("trua", "lam"), ("trua", "nghi"),
+              ("gio", "mo"), ("gio", "dong"), ("gio", "nghi"), ("lam viec", "gio nao"), ("may gio", "lam viec"),
               ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
               ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
               ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu")),
@@ -75,9 +88,21 @@ def _has_piece(tokens: Sequence[str], piece: str) -> bool:
     return any(all(_same_word(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(last + 1))
 
 
+def _mask(tokens: list[str]) -> list[str]:
+    """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them."""
+    out: list[str] = []
+    for token in tokens:
+        glued = _NOT_OFFICE.get((out[-1], token)) if out else None
+        if glued:
+            out[-1] = glued
+        else:
+            out.append(token)
+    return out
+
+
 def office_topics(text: str) -> list[str]:
     """The office topics a message asks about, in answer order. Pure."""
-    tokens = folded_tokens(text, _abbreviations())
+    tokens = _mask(folded_tokens(text, _abbreviations()))
     found = [topic for topic in TOPIC_ORDER
              if any(all(_has_piece(tokens, piece) for piece in signature) for signature in SIGNATURES[topic])]
     return found[:MAX_TOPICS]

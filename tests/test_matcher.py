@@ -76,7 +76,8 @@ def test_other_provinces_local_procedures_are_left_out():
 
 
 def test_evaluation_set_targets():
-    rows = load_eval_set()
+    # The splits tuned on by aliases; blind3 and dev3 (issue 11) have their own floors below.
+    rows = [r for r in load_eval_set() if r.split in ("dev", "heldout", "blind", "blind2")]
     assert len(rows) >= 400
     result = score(rows, ranker)
     assert result.top1_rate >= 0.95
