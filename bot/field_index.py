@@ -101,8 +101,9 @@ class FieldIndex:
 
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""
-        acc = np.zeros(self.size)
         total = 0.0
+        ids: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for k, feature in enumerate(features):
             idf = self.idf.get(feature)
             if idf is None:
@@ -113,6 +114,8 @@ class FieldIndex:
             total += weight
             posting = self._postings.get(feature)
             if posting is not None:
-                ids, values = posting
-                acc[ids] += weight * values
-        return acc / total if total > 0 else acc
+                ids.append(posting[0])
+                values.append(weight * posting[1])
+        if not ids or total <= 0:
+            return np.zeros(self.size)
+        return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=self.size) / total
