@@ -78,6 +78,8 @@ _NAME_NOISE_RE = re.compile(
 
 # How much the weaker fields (bot.field_index) add at most, beside a name's 1.0.
 FIELD_WEIGHT = 0.15
+# How much the catalogue words implied by everyday ones (bot.concepts) weigh in the query, beside typed words.
+CONCEPT_WEIGHT = 0.6
 # Name/alias score from which the weaker fields count in full.
 FIELD_NAME_SUPPORT = 0.25
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
@@ -373,14 +375,15 @@ class Matcher:
             return MatchResult(query, "chitchat", [], intent=intent)
         stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
         tokens += situation_hints(tokens)
-        tokens += self._concepts.expand(tokens)
 
         corrected: list[str] = []
         for i, token in enumerate(tokens):
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
-        corrected += self._concepts.expand(corrected)  # everyday words that were misspelt
-        ranked = self._rank(corrected, stated)
+        # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
+        concepts = self._concepts.expand(tokens)
+        concepts += self._concepts.expand([*corrected, *concepts])
+        ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
         return self._decide(query, ranked)
 
     @staticmethod
@@ -390,8 +393,10 @@ class Matcher:
             return _SIBLING_PENALTY
         return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
 
-    def _rank(self, tokens: list[str], stated: str | None = None) -> list[tuple[int, float]]:
-        """Rank procedures; `stated` is the query as typed, whose required markers rule others out."""
+    def _rank(self, tokens: list[str], stated: str | None = None, weak_from: int | None = None,
+              ) -> list[tuple[int, float]]:
+        """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
+        tokens from `weak_from` on are implied by the concept layer and weigh less in the query's share."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
         query_total = 0.0
@@ -403,6 +408,8 @@ class Matcher:
         doc_weights: list[float] = []
         for i, token in enumerate(tokens):
             damp = 0.12 if filler[i] else 1.0
+            if weak_from is not None and i >= weak_from:
+                damp *= CONCEPT_WEIGHT
             if token not in seen:
                 seen.add(token)
                 idf = self._idf.get(token)
@@ -416,9 +423,10 @@ class Matcher:
                 idf = self._idf.get(bigram)
                 if idf is not None and bigram not in seen:
                     seen.add(bigram)
-                    query_total += idf
+                    pair_damp = CONCEPT_WEIGHT if weak_from is not None and i + 1 >= weak_from else 1.0
+                    query_total += idf * pair_damp
                     postings.append(self._postings[bigram])
-                    query_weights.append(idf)
+                    query_weights.append(idf * pair_damp)
                     doc_weights.append(idf)
         if query_total <= 0 or not postings:
             return []
