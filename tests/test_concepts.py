@@ -52,3 +52,15 @@ def test_weekday_office_questions():
         assert office_topics(text) == ["hours"], text
     for text in ("mở cửa hàng bán thuốc cần giấy phép gì", "mai táng phí làm ở đâu"):
         assert office_topics(text) == [], text
+
+
+def test_every_thesaurus_target_is_catalogue_vocabulary():
+    catalogue = load_catalogue()
+    text = " ".join(
+        " ".join([p.name, p.field, *p.results, *p.target_users, *(d.name for d in p.documents)])
+        for p in catalogue.procedures.values()
+    )
+    vocabulary = f" {' '.join(folded_tokens(text))} "
+    table = ConceptTable.parse((DATA_DIR / "thesaurus.tsv").read_text(encoding="utf-8"))
+    missing = [" ".join(c.catalogue) for c in table.concepts if f" {' '.join(c.catalogue)} " not in vocabulary]
+    assert not missing, missing
