@@ -52,12 +52,21 @@ class ConceptTable:
         return cls(tuple(concepts), frozen)
 
     def concepts_in(self, tokens: Sequence[str]) -> list[int]:
-        """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found."""
+        """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found.
+
+        Phrases are read left to right, longest first, and do not overlap: in "từ chối nhận thừa kế" the
+        refusal is meant, not the inheritance that "thừa kế" alone would point at."""
         found: list[int] = []
-        for i, token in enumerate(tokens):
-            for trigger, concept in self._by_first_word.get(token, ()):
-                if tuple(tokens[i : i + len(trigger)]) == trigger and concept not in found:
-                    found.append(concept)
+        i = 0
+        while i < len(tokens):
+            step = 1
+            for trigger, concept in self._by_first_word.get(tokens[i], ()):
+                if tuple(tokens[i : i + len(trigger)]) == trigger:
+                    if concept not in found:
+                        found.append(concept)
+                    step = len(trigger)
+                    break
+            i += step
         return found
 
     def expand(self, tokens: Sequence[str]) -> list[str]:

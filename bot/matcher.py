@@ -84,6 +84,9 @@ CONCEPT_WEIGHT = 0.6
 FIELD_NAME_SUPPORT = 0.25
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_WEIGHT = 0.2
+
 # Highest raw score: full coverage plus the preferred-level bonus; scores are reported divided by it.
 _MAX_RAW_SCORE = 1.04
 
@@ -127,9 +130,9 @@ class MatcherConfig:
     preferred_levels: tuple[str, ...] = ("xa",)
     province: str | None = None  # the commune's province; other provinces' local procedures are left out
     answer_threshold: float = 0.66
-    answer_margin: float = 0.07
+    answer_margin: float = 0.1
     clarify_threshold: float = 0.42
-    clarify_window: float = 0.14
+    clarify_window: float = 0.2
     max_candidates: int = 4
 
 
@@ -247,7 +250,8 @@ class Matcher:
         for i, feats in enumerate(doc_features):
             for f in feats:
                 postings.setdefault(f, []).append(i)
-                doc_weight[i] += self._idf.get(f, rare)
+                # Numbers in names ("220/380V", "Điều 14") are rarely typed: missing them costs little.
+                doc_weight[i] += self._idf.get(f, rare) * (_NUMBER_WEIGHT if _HAS_DIGIT.search(f) else 1.0)
         for f in postings:
             self._idf.setdefault(f, rare)
         self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
