@@ -82,8 +82,24 @@ def _same_word(expected: str, typed: str) -> bool:
             and OSA.distance(expected, typed, score_cutoff=1) <= 1)
 
 
-def _has_piece(tokens: Sequence[str], piece: str) -> bool:
-    words = piece.split()
+@lru_cache(maxsize=1024)
+def _piece_words(piece: str) -> tuple[tuple[str, ...], bool]:
+    """The piece's words, and whether a typo could be forgiven in any of them."""
+    words = tuple(piece.split())
+    return words, any(len(w) >= FUZZY_MIN_LENGTH for w in words)
+
+
+def _has_piece(tokens: Sequence[str], piece: str, text: str | None = None) -> bool:
+    """`text` is " ".join(tokens) padded with spaces: an exact match needs no word-by-word scan."""
+    if text is None:
+        text = f" {' '.join(tokens)} "
+    if f" {piece} " in text:
+        return True
+    words, fuzzy = _piece_words(piece)
+    if not fuzzy:  # no typo is forgiven in short words: the exact check above was the only chance
+        return False
+    if not all(w in text or (len(w) >= FUZZY_MIN_LENGTH and f" {w[0]}" in text) for w in words):
+        return False  # some word has neither an exact nor a same-initial candidate
     last = len(tokens) - len(words)
     return any(all(_same_word(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(last + 1))
 
@@ -103,8 +119,9 @@ def _mask(tokens: list[str]) -> list[str]:
 def office_topics(text: str) -> list[str]:
     """The office topics a message asks about, in answer order. Pure."""
     tokens = _mask(folded_tokens(text, _abbreviations()))
+    padded = f" {' '.join(tokens)} "
     found = [topic for topic in TOPIC_ORDER
-             if any(all(_has_piece(tokens, piece) for piece in signature) for signature in SIGNATURES[topic])]
+             if any(all(_has_piece(tokens, piece, padded) for piece in signature) for signature in SIGNATURES[topic])]
     return found[:MAX_TOPICS]
 
 
