@@ -26,8 +26,8 @@ from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from bot.catalogue import load_catalogue  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
+from bot.office_topics import office_topics  # noqa: E402
 from bot.textnorm import fold  # noqa: E402
-from handlers.office import office_topics  # noqa: E402
 from tests.eval.evalset import Ranker, Scores, load_eval_set, score  # noqa: E402
 
 

@@ -20,7 +20,8 @@ Decisions (`MatchResult.decision`):
 - "answer": one procedure is clearly meant (candidates[0]);
 - "clarify": 2–4 close candidates, to offer as buttons;
 - "fallback": nothing fits, or the message is a receipt number (intent "receipt", see `receipt`);
-- "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk (see `intent`).
+- "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk, emoji, and
+  questions about the office itself when no procedure is clearly meant (see `intent`).
 `MatchResult.public_decision` maps "chitchat" to "fallback" for the three-value CLI/JSON contract.
 """
 
@@ -39,6 +40,7 @@ from rapidfuzz.distance import OSA
 
 from bot.concepts import ConceptTable
 from bot.field_index import FieldIndex
+from bot.office_topics import office_topics
 from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -110,7 +112,7 @@ class MatchResult:
     query: str
     decision: Decision
     candidates: list[Candidate] = field(default_factory=list)
-    intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | receipt | code
+    intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | office | receipt | code
     receipt: str | None = None  # the receipt number, normalised, when intent == "receipt"
 
     @property
@@ -388,7 +390,11 @@ class Matcher:
         concepts = self._concepts.expand(tokens)
         concepts += self._concepts.expand([*corrected, *concepts])
         ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
-        return self._decide(query, ranked)
+        result = self._decide(query, ranked)
+        if result.decision != "answer" and office_topics(text):
+            # "t7 có làm không": a question about the office itself, which the office handler answers.
+            return MatchResult(query, "chitchat", [], intent="office")
+        return result
 
     @staticmethod
     def _marker_penalty(marker: str, typed: bool) -> float:
