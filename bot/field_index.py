@@ -12,9 +12,9 @@ Pure and built at run time from the Catalogue object's fields, so it follows a r
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -54,50 +54,66 @@ def _field_texts(record: RecordLike) -> dict[str, list[str]]:
     }
 
 
-def _features(text: str) -> list[str]:
-    words = _WORD_RE.findall(fold(text))
-    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
-
-
 class FieldIndex:
     def __init__(self, records: Iterable[RecordLike], stop_words: Iterable[str] = ()) -> None:
         stop = set(stop_words)
-        bags: list[dict[str, float]] = []
-        for record in records:
-            bag: dict[str, float] = {}
-            for name, items in _field_texts(record).items():
-                weight = FIELD_WEIGHTS[name]
-                for item in items[:_MAX_ITEMS]:
-                    for feature in _features(item[: _ITEM_CHARS[name]]):
-                        if feature not in stop:
-                            bag[feature] = bag.get(feature, 0.0) + weight
-            bags.append(bag)
-        n = len(bags)
-        lengths = np.asarray([sum(b.values()) for b in bags]) if bags else np.zeros(0)
-        average = float(lengths.mean()) if n else 1.0
-        df: dict[str, int] = {}
-        for bag in bags:
-            for feature in bag:
-                df[feature] = df.get(feature, 0) + 1
-        limit = max(2, int(_MAX_DOC_SHARE * n))
-        self.idf = {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
-        searched = {f for f, c in df.items() if c <= limit}
+        # Records repeat the same paragraphs (identity papers, postal submission) thousands of times:
+        # each distinct text is folded once.
+        text_features: dict[str, list[str]] = {}
+        items: list[tuple[int, float, str]] = []  # (record, field weight, text)
+        n = 0
+        for n, record in enumerate(records, 1):
+            for name, texts in _field_texts(record).items():
+                for text in texts[:_MAX_ITEMS]:
+                    text = text[: _ITEM_CHARS[name]]
+                    if text not in text_features:
+                        words = _WORD_RE.findall(fold(text))
+                        features = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+                        text_features[text] = [f for f in features if f not in stop] if stop else features
+                    items.append((n - 1, FIELD_WEIGHTS[name], text))
+        vocabulary = {f: i for i, f in enumerate(dict.fromkeys(chain.from_iterable(text_features.values())))}
+        text_ids = {t: np.fromiter(map(vocabulary.__getitem__, fs), dtype=np.int64, count=len(fs))
+                    for t, fs in text_features.items()}
+        feature_parts = [text_ids[text] for _, _, text in items]
+        sizes = np.asarray([part.size for part in feature_parts], dtype=np.int64)
+        record_parts = [np.repeat(np.asarray([r for r, _, _ in items], dtype=np.int64), sizes)] if items else []
+        weight_parts = [np.repeat(np.asarray([w for _, w, _ in items]), sizes)] if items else []
+        self.size = n
+        n_features = len(vocabulary)
+        if not items or not sizes.sum():
+            self.idf, self.unseen_idf, self._vocabulary = {}, 1.0, {}
+            self._starts = np.zeros(1, dtype=np.int64)
+            self._records = np.zeros(0, dtype=np.int32)
+            self._values = np.zeros(0)
+            return
+        # Term frequency per (feature, record), summed over fields with their weights (BM25F).
+        keys = np.concatenate(feature_parts) * n + np.concatenate(record_parts)
+        pairs, inverse = np.unique(keys, return_inverse=True)
+        tf = np.bincount(inverse, np.concatenate(weight_parts))
+        feature_of, record_of = pairs // n, pairs % n
+        lengths = np.bincount(record_of, tf, minlength=n)
+        df = np.bincount(feature_of, minlength=n_features)
+        idf = np.log((n + 1) / (df + 0.5))
+        self.idf = dict(zip(vocabulary, idf.tolist(), strict=True))
         # A query word no record has still counts in the share (a typical word's weight), so one rare
         # matching word does not make a long, otherwise unknown question look fully supported.
-        self.unseen_idf = float(np.median(list(self.idf.values()))) if self.idf else 1.0
-        postings: dict[str, tuple[list[int], list[float]]] = {}
-        for i, bag in enumerate(bags):
-            norm = _K1 * (1 - _B + _B * lengths[i] / max(average, 1e-9))
-            for feature, tf in bag.items():
-                if feature in searched:
-                    ids, values = postings.setdefault(feature, ([], []))
-                    ids.append(i)
-                    values.append(tf * (_K1 + 1) / (tf + norm))
-        self._postings: Mapping[str, tuple[np.ndarray, np.ndarray]] = {
-            f: (np.asarray(ids, dtype=np.int32), np.asarray(values) / (_K1 + 1))
-            for f, (ids, values) in postings.items()
-        }
-        self.size = n
+        self.unseen_idf = float(np.median(idf))
+        # A feature found in too many records tells nothing apart: not searched.
+        keep = df[feature_of] <= max(2, int(_MAX_DOC_SHARE * n))
+        norm = _K1 * (1 - _B + _B * lengths[record_of] / max(float(lengths.mean()), 1e-9))
+        values = tf / (tf + norm)  # saturated term frequency, in 0..1
+        # Postings as one sorted array: feature f's records are _records[_starts[f]:_starts[f + 1]].
+        self._records = record_of[keep].astype(np.int32)
+        self._values = values[keep]
+        self._starts = np.concatenate(([0], np.cumsum(np.bincount(feature_of[keep], minlength=n_features))))
+        self._vocabulary = vocabulary
+
+    def _posting(self, feature: str) -> tuple[np.ndarray, np.ndarray] | None:
+        index = self._vocabulary.get(feature)
+        if index is None:
+            return None
+        start, end = self._starts[index], self._starts[index + 1]
+        return (self._records[start:end], self._values[start:end]) if end > start else None
 
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""
@@ -112,7 +128,7 @@ class FieldIndex:
                 idf = self.unseen_idf
             weight = idf * (weights[k] if weights is not None else 1.0)
             total += weight
-            posting = self._postings.get(feature)
+            posting = self._posting(feature)
             if posting is not None:
                 ids.append(posting[0])
                 values.append(weight * posting[1])
