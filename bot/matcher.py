@@ -132,7 +132,7 @@ class MatcherConfig:
     preferred_levels: tuple[str, ...] = ("xa",)
     province: str | None = None  # the commune's province; other provinces' local procedures are left out
     answer_threshold: float = 0.66
-    answer_margin: float = 0.1
+    answer_margin: float = 0.07
     clarify_threshold: float = 0.42
     clarify_window: float = 0.2
     max_candidates: int = 4
