@@ -99,6 +99,8 @@ class Settings:
     ticket_first_response_minutes: int = 60
     ticket_resolution_minutes: int = 480
     ticket_reopen_window_minutes: int = 60
+    # A resolved ticket (record and transcript, phone numbers masked at resolution) is deleted after this.
+    ticket_retention_days: int = 90
     handoff_fallback_limit: int = 2
     handoff_transcript_size: int = 30
 
@@ -154,6 +156,7 @@ class Settings:
                                                   cls.ticket_first_response_minutes),
             "ticket_resolution_minutes": _int("TICKET_RESOLUTION_MINUTES", cls.ticket_resolution_minutes),
             "ticket_reopen_window_minutes": _int("TICKET_REOPEN_WINDOW_MINUTES", cls.ticket_reopen_window_minutes),
+            "ticket_retention_days": _int("TICKET_RETENTION_DAYS", cls.ticket_retention_days),
             "handoff_fallback_limit": _int("HANDOFF_FALLBACK_LIMIT", cls.handoff_fallback_limit),
             "handoff_transcript_size": _int("HANDOFF_TRANSCRIPT_SIZE", cls.handoff_transcript_size),
         }

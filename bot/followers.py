@@ -47,7 +47,7 @@ class FollowerRegistry:
         pipe.execute()
 
     def touch(self, user_id: str, at: float | None = None) -> None:
-        """Every citizen event is an interaction: it opens Zalo's messaging window."""
+        """The citizen acted (Event.is_interaction): Zalo's messaging window opens again."""
         self.redis.hset(self._key(user_id), "last_interaction", at or time.time())
 
     def forget(self, user_id: str) -> None:

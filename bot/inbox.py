@@ -41,6 +41,10 @@ end
 return {fresh, drain}
 """
 
+# Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
+DEAD_LETTER_MAX = 10_000
+DEAD_LETTER_TTL_SECONDS = 30 * 24 * 3600
+
 # A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
 DRAIN_FLAG_TTL_SECONDS = 60
 
@@ -222,6 +226,8 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc:
     }
     pipe = client.pipeline()
     pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
+    pipe.ltrim(keys.dead_letter, -DEAD_LETTER_MAX, -1)
+    pipe.expire(keys.dead_letter, DEAD_LETTER_TTL_SECONDS)
     script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
     pipe.execute()
 

@@ -51,7 +51,7 @@ class EventProcessor:
         user = event.user_id
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
-        if not event.is_echo and event.name not in ("unfollow", "user_withdraw"):
+        if event.is_interaction:
             self.followers.touch(user, at=event.timestamp_ms / 1000)
         messages = self._outbox(event)
         for index, message in enumerate(messages):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+
+# `mac=<hex>`, `MAC = <hex>` (as Zalo's docs typeset it), or a bare digest; ASCII hex only, so that
+# compare_digest never meets a non-ASCII str (it raises TypeError on those).
+_HEADER = re.compile(r"\s*(?:mac\s*=\s*)?([0-9a-f]{64})\s*", re.IGNORECASE | re.ASCII)
 
 
 def expected_mac(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
@@ -16,11 +21,9 @@ def expected_mac(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: st
 
 
 def parse_signature_header(header: str | None) -> str:
-    """Accept `mac=<hex>`, tolerantly (case, spaces), or a bare hex digest."""
-    value = (header or "").strip()
-    if value.lower().startswith("mac="):
-        value = value[4:].strip()
-    return value.lower()
+    """The lower-case hex digest of `mac=<hex>` (any case, spaces around `=`) or a bare digest; else ""."""
+    match = _HEADER.fullmatch(header or "")
+    return match.group(1).lower() if match else ""
 
 
 def signature_valid(header: str | None, app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> bool:

@@ -70,7 +70,20 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
     ]
     if dossier_config().source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
+    work += _cap_feed_work(client, settings, queue)
     return work
+
+
+def _cap_feed_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
+    """Poll the configured CAP alert feeds (bot.broadcasts.feed_poller), when there are any."""
+    from bot.broadcasts.feed_config import feed_config
+    from bot.broadcasts.feed_poller import poll_feeds_job
+
+    config = feed_config()
+    if not config.feeds:
+        return []
+    PERIODIC_SECONDS["cap-feeds"] = config.poll_seconds
+    return [lambda: _periodic(client, settings, queue, "cap-feeds", poll_feeds_job)]
 
 
 def _every(seconds: float, step: Callable[[], object]) -> Callable[[], object]:

@@ -54,7 +54,9 @@ def alerts_reply(ctx: Context) -> list[Reply]:
         where = f" cho {load_areas().name(area)}" if area else ""
         hint = "" if area else "\nAnh/Chị chọn khu vực (ấp/khu phố) để nhận đúng thông báo nơi mình ở."
         return [Reply(f"Hiện không có thông báo khẩn nào{where}.{hint}", buttons)]
-    replies = [Reply(announcement_text(b.announcement, ctx.settings.commune_name)) for b in active[:MAX_SHOWN]]
+    replies = [Reply(announcement_text(b.announcement, ctx.settings.commune_name,
+                                       invite=not area and not b.announcement.targets_all))
+               for b in active[:MAX_SHOWN]]
     more = f"\n(Còn {len(active) - MAX_SHOWN} thông báo cũ hơn.)" if len(active) > MAX_SHOWN else ""
     replies.append(Reply(f"Đó là {min(len(active), MAX_SHOWN)} thông báo đang có hiệu lực.{more}", buttons))
     return replies

@@ -40,8 +40,12 @@ MISMATCH = (
     "số định danh rồi gửi lại (còn {left} lần thử)."
 )
 LOCKED = (
-    "Dạ, do thông tin nhập chưa đúng nhiều lần, việc tra cứu hồ sơ này tạm khóa trong {minutes} phút. "
+    "Dạ, do thông tin nhập chưa đúng nhiều lần, việc tra cứu hồ sơ của Anh/Chị tạm khóa trong {minutes} phút. "
     "Anh/Chị vui lòng thử lại sau hoặc liên hệ bộ phận một cửa."
+)
+SLOW_DOWN = (
+    "Dạ, hồ sơ {receipt} vừa được tra cứu với thông tin chưa đúng nhiều lần. Để bảo mật, Anh/Chị vui lòng "
+    "đợi {seconds} giây rồi gửi lại số định danh giúp em."
 )
 UNAVAILABLE = "Dạ, hệ thống tra cứu hồ sơ đang tạm gián đoạn. Anh/Chị vui lòng thử lại sau ít phút."
 CALL_DESK = " Hoặc gọi bộ phận một cửa: {phone}."
@@ -105,7 +109,7 @@ def look_up(ctx: Context, receipt: str, config: DossierConfig) -> list[Reply]:
     """Show the status to a citizen already verified for `receipt`, else ask for the id (same for all)."""
     ctx.notes["receipt"] = receipt
     verifier = Verifier(ctx.redis, ctx.settings, config)
-    if verifier.is_locked(ctx.user_id, receipt):
+    if verifier.is_locked(ctx.user_id):
         return [_locked(ctx, config)]
     if verifier.is_linked(ctx.user_id, receipt):
         return _show(ctx, receipt, make_source(ctx.redis, ctx.settings, config))
@@ -161,6 +165,8 @@ def _check_id(ctx: Context, receipt: str, given: str, config: DossierConfig) -> 
         return compose_status(result.dossier, ctx.now, subscribed)
     if result.outcome is Outcome.LOCKED:
         return [_locked(ctx, config)]
+    if result.outcome is Outcome.SLOW_DOWN:
+        return [Reply(SLOW_DOWN.format(receipt=receipt, seconds=result.wait_seconds))]
     if result.outcome is Outcome.BAD_FORMAT:
         n = config.verify_last_digits
         return [Reply(BAD_FORMAT_LAST.format(n=n) if n else BAD_FORMAT_FULL)]

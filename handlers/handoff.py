@@ -14,6 +14,7 @@ Wiring (handlers/__init__.py and handlers/text.py):
 from __future__ import annotations
 
 from bot.context import Context
+from bot.links import safe_link
 from bot.office_hours import office_hours_for
 from bot.privacy import redact_id_numbers
 from bot.replies import Reply
@@ -75,7 +76,7 @@ def _attachments(ctx: Context) -> list[dict[str, str]]:
             continue
         payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
         kind = str(item.get("type") or "file")
-        url = str(payload.get("url") or "")
+        url = safe_link(payload.get("url"))
         coordinates = payload.get("coordinates")
         if not url and isinstance(coordinates, dict):
             url = f"https://maps.google.com/?q={coordinates.get('latitude')},{coordinates.get('longitude')}"
@@ -195,7 +196,7 @@ def _maybe_reopen(
 def _rate(ctx: Context, text: str, silent: bool) -> list[Reply]:
     parts = text.split()
     stored = False
-    if len(parts) == 3 and parts[2].isdigit():
+    if len(parts) == 3 and parts[2].isascii() and parts[2].isdigit():
         stored = _store(ctx).rate(parts[1], ctx.user_id, int(parts[2]), ctx.now)
     if silent:
         return []  # a new ticket is open meanwhile: the bot says nothing

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot import procedure_reply
+from bot.card_lookup import card_for
 from bot.context import Context
 from bot.office_hours import OfficeHours, office_hours_for
 from bot.office_info import CommuneInfo, Service, commune_info_for
@@ -126,7 +127,7 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
             return [keyword_not_found(code)]
         ctx.notes["procedure"] = proc.code
         ctx.notes["via"] = "keyword"
-        return procedure_reply.compose_answer(proc, info.for_answers())
+        return procedure_reply.compose_answer(proc, info.for_answers(), card_for(proc.code))
     topics = office_topics(text)
     if not topics:
         return None

@@ -45,6 +45,9 @@ class QuietKeepAliveHandler(WSGIRequestHandler):
         pass
 
 
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
 def build_server(config: SandboxConfig) -> tuple[BaseWSGIServer, Flask]:
     app = create_app(config)
     server = make_server(config.host, config.port, app, threaded=True, request_handler=QuietKeepAliveHandler)
@@ -75,7 +78,9 @@ class SandboxThread:
         self.config.port = self._server.server_port
         self.sandbox.config.port = self.config.port
         self.sandbox.start()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="zalo-sandbox", daemon=True)
+        # A short poll keeps stop() quick: shutdown() waits up to one poll interval (0.5 s by default).
+        self._thread = threading.Thread(target=self._server.serve_forever, name="zalo-sandbox", daemon=True,
+                                        kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS})
         self._thread.start()
         self.base_url = f"http://{self.config.host}:{self.config.port}"
         return self.base_url

@@ -8,7 +8,7 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet --upgrade pip setuptools  # the venv's bundled setuptools has known advisories
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 
 # Posters (PDF) are set in DejaVu Sans, which covers Vietnamese.

@@ -10,4 +10,5 @@ if ! .venv/bin/python -c "from bot.embedded_redis import redis_answers as a; rai
     --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
 fi
 .venv/bin/ruff check .
+bash scripts/audit.sh
 exec .venv/bin/pytest "$@"

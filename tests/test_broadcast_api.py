@@ -17,7 +17,7 @@ from tests.broadcast_helpers import InlineQueue, announcement_json
 
 CAP_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-  <identifier>KTTV-2026-0915-01</identifier><sender>kttv@example.gov.vn</sender>
+  <identifier>{identifier}</identifier><sender>kttv@example.gov.vn</sender>
   <sent>2026-09-15T08:00:00+07:00</sent><status>Actual</status><msgType>{msg_type}</msgType>
   <scope>Public</scope>{references}
   <info><language>vi-VN</language><category>Met</category><event>Lũ quét</event>
@@ -46,7 +46,8 @@ def auth(app: Flask) -> dict[str, str]:
 
 
 def post_xml(app: Flask, auth: dict[str, str], **fields: str):  # noqa: ANN201
-    body = CAP_XML.format(**{"msg_type": "Alert", "references": "", "area": "Ấp Bình An", **fields})
+    body = CAP_XML.format(**{"msg_type": "Alert", "references": "", "area": "Ấp Bình An",
+                             "identifier": "KTTV-2026-0915-01", **fields})
     return app.test_client().post("/api/v1/broadcasts", data=body.encode(),
                                   headers={**auth, "Content-Type": "application/cap+xml"})
 
@@ -59,8 +60,8 @@ def test_cap_xml_alert_then_update_and_cancel_with_references(app: Flask, auth: 
     alert = store.get(alert_id)
     assert alert.announcement.target == ("ap-binh-an",) and alert.announcement.severity == "Extreme"
     assert alert.status == "preparing" and alert.approved_by == "api:kttv"
-    ref = f"<references>kttv@example.gov.vn,{alert_id},2026-09-15T08:00:00+07:00</references>"
-    update = post_xml(app, auth, msg_type="Update", references=ref)
+    ref = "<references>kttv@example.gov.vn,KTTV-2026-0915-01,2026-09-15T08:00:00+07:00</references>"
+    update = post_xml(app, auth, msg_type="Update", references=ref, identifier="KTTV-2026-0915-02")
     assert update.status_code == 201
     assert store.get(update.get_json()["id"]).announcement.references == (alert_id,)
     cancel = app.test_client().post("/api/v1/broadcasts", headers=auth, json=announcement_json(
@@ -86,7 +87,7 @@ def test_invalid_json_names_the_field(app: Flask, auth: dict[str, str], changes:
 
 def test_cap_area_that_is_not_configured_is_422(app: Flask, auth: dict[str, str]) -> None:
     response = post_xml(app, auth, area="Ấp Mặt Trăng")
-    assert response.status_code == 422 and response.get_json()["field"] == "areaDesc"
+    assert response.status_code == 422 and response.get_json()["field"] == "area"
     assert post_xml(app, auth, area="<oops").status_code == 400
 
 

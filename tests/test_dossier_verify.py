@@ -99,23 +99,54 @@ def test_lockout_per_citizen_then_expiry(
         assert "chưa khớp" in text_of(say(redis_client, settings, "u1", "111111111111"))
     locked = text_of(say(redis_client, settings, "u1", "111111111111"))
     assert "tạm khóa trong 15 phút" in locked
-    # Even the right id is refused while locked, and the receipt too is locked for others.
+    # Even the right id is refused while locked; the lock is the citizen's own, not the receipt's.
     assert "tạm khóa" in text_of(say(redis_client, settings, "u1", RECEIPT))
-    assert "tạm khóa" in text_of(say(redis_client, settings, "u9", RECEIPT))
+    assert "tạm khóa" not in text_of(say(redis_client, settings, "u9", RECEIPT))
     for key in redis_client.keys(f"{settings.key_prefix}dossier:lock:*"):
         redis_client.delete(key)  # the lock's expiry, without waiting 15 minutes
     say(redis_client, settings, "u1", RECEIPT)
     assert "Trạng thái" in text_of(say(redis_client, settings, "u1", APPLICANT))
 
 
-def test_per_receipt_limit_across_citizens(
+def test_strangers_cannot_lock_the_owner_out_but_their_guessing_slows_down(
     redis_client: redis.Redis, settings: Settings, store: RedisDossierStore
 ) -> None:
-    """Several accounts guessing the same receipt share its limit."""
-    for user in ("a", "b", "c"):
+    """Five strangers each send one wrong id: the receipt is never locked; guesses past the free ones
+    must wait a growing gap, so several accounts guessing one receipt still get nowhere fast."""
+    for user in ("a", "b", "c", "d", "e"):
         say(redis_client, settings, user, RECEIPT)
-        say(redis_client, settings, user, "222222222222")
-    assert "tạm khóa" in text_of(say(redis_client, settings, "d", RECEIPT))
+        reply = text_of(say(redis_client, settings, user, "222222222222"))
+        assert "tạm khóa" not in reply
+    say(redis_client, settings, "f", RECEIPT)
+    slowed = text_of(say(redis_client, settings, "f", "333333333333"))
+    assert "đợi" in slowed and "giây" in slowed and "tạm khóa" not in slowed
+    # The owner is not locked out: at worst asked to wait a few seconds, then the right id works.
+    assert "số định danh" in text_of(say(redis_client, settings, "owner", RECEIPT))
+    assert "đợi" in text_of(say(redis_client, settings, "owner", APPLICANT))
+    for key in redis_client.keys(f"{settings.key_prefix}dossier:slow:*"):
+        redis_client.delete(key)  # the gap's expiry, without waiting
+    assert "Trạng thái" in text_of(say(redis_client, settings, "owner", APPLICANT))
+    # Verified: the receipt's count starts again, so the next citizen is not slowed by the past.
+    say(redis_client, settings, "g", RECEIPT)
+    assert "chưa khớp" in text_of(say(redis_client, settings, "g", "444444444444"))
+
+
+def test_the_receipt_gap_grows_with_each_guess_up_to_a_cap(
+    redis_client: redis.Redis, settings: Settings, store: RedisDossierStore
+) -> None:
+    from bot.dossiers.verify import Verifier
+
+    config = DossierConfig(id_secret="test-secret", verify_max_attempts=3, verify_receipt_gap_seconds=2,
+                           verify_receipt_max_gap_seconds=60)
+    verifier = Verifier(redis_client, settings, config)
+    gaps = []
+    for n in range(12):
+        redis_client.delete(f"{settings.key_prefix}dossier:slow:receipt:{RECEIPT}")
+        verifier.check(f"guesser-{n}", RECEIPT, "555555555555", store)
+        gaps.append(redis_client.pttl(f"{settings.key_prefix}dossier:slow:receipt:{RECEIPT}"))
+    assert gaps[:3] == [-2, -2, -2]  # the first three guesses are free
+    assert 1000 < gaps[3] <= 2000 and 3000 < gaps[4] <= 4000 and 7000 < gaps[5] <= 8000
+    assert all(50_000 < gap <= 60_000 for gap in gaps[9:])
 
 
 def test_last_digits_mode(redis_client: redis.Redis, settings: Settings, store: RedisDossierStore) -> None:
@@ -185,3 +216,20 @@ def test_applicant_id_is_never_stored_in_clear(
         }.get(kind, lambda k: [])(key)
         for value in values:
             assert APPLICANT.encode() not in (value or b"")
+
+
+def test_user_withdraw_forgets_dossier_links_and_subscriptions(
+    redis_client: redis.Redis, settings: Settings, store: RedisDossierStore
+) -> None:
+    from handlers.follow import on_withdraw
+
+    say(redis_client, settings, "u-leaving", RECEIPT)
+    say(redis_client, settings, "u-leaving", APPLICANT)
+    subscriptions = Subscriptions(redis_client, settings)
+    subscriptions.subscribe(RECEIPT, "u-leaving", 1)
+    event = Event({"event_name": "user_withdraw", "sender": {"id": "u-leaving"}, "timestamp": "1"})
+    on_withdraw(Context(event=event, redis=redis_client, settings=settings, now=NOW,
+                        services=Services(redis_client, settings)))
+    assert not subscriptions.is_linked(RECEIPT, "u-leaving")
+    assert not subscriptions.is_subscribed(RECEIPT, "u-leaving") and subscriptions.receipts_of("u-leaving") == []
+    assert not [k for k in redis_client.keys(f"{settings.key_prefix}dossier:user-*")]

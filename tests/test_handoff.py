@@ -274,6 +274,7 @@ def test_ratings_are_stored_for_the_citizens_own_resolved_ticket(
     ticket = store.get(ticket_id)
     assert ticket and ticket.rating == 4 and ticket.rated_at is not None
     assert "không còn hiệu lực" in citizen.says(f"#rate {ticket_id} 9")[0].text  # type: ignore[index]
+    assert "không còn hiệu lực" in citizen.says(f"#rate {ticket_id} ²")[0].text  # type: ignore[index]
 
 
 def test_writing_again_soon_reopens_but_thanks_do_not(citizen: Citizen, store: TicketStore) -> None:

@@ -94,6 +94,7 @@ def test_poisoned_event_is_dead_lettered_and_the_rest_flow(redis_client, setting
         drain(redis_client, settings, "u", handle, on_dead=lambda e, why: dead.append(e.text))
     assert dead == ["poison"] and seen == ["fine"]
     assert redis_client.llen(Keys(settings).dead_letter) == 1
+    assert 0 < redis_client.ttl(Keys(settings).dead_letter) <= 30 * 24 * 3600  # personal data: not for ever
 
 
 def test_dead_letters_keep_no_id_or_phone_numbers(redis_client, settings: Settings) -> None:

@@ -66,3 +66,25 @@ def test_an_event_with_no_citizen_is_accepted_and_answered_by_nobody(zalo_settin
                           "message": {"msg_id": "m", "text": "xin chào"}})
     processor.handle(orphan, lambda: None)
     assert calls == [] and sandbox.stats()["messages"] == 0
+
+
+@pytest.mark.parametrize("receipt", [
+    {"event_name": "user_received_message", "message": {"msg_ids": ["a1"], "msg_id": "a1"}},
+    {"event_name": "user_seen_message", "message": {"msg_ids": ["a1", "a2"]}},
+    {"event_name": "user_reacted_message", "message": {"msg_id": "a1", "react_icon": "/-heart"}},
+])
+def test_delivery_and_read_receipts_do_not_refresh_the_last_interaction(
+        zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis, receipt: dict) -> None:
+    # Zalo sends these on its own; counting them would keep a silent follower "reachable" for ever.
+    from bot.followers import FollowerRegistry
+
+    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings),
+                               lambda ctx: [])
+    followers = FollowerRegistry(redis_client, zalo_settings)
+    followers.touch("u-receipt", at=1000.0)
+    event = parse_event({"app_id": "123", "timestamp": "1900000000000", "sender": {"id": "u-receipt"},
+                         "recipient": {"id": "oa"}, **receipt})
+    processor.handle(event, lambda: None)
+    assert float(followers.get("u-receipt")["last_interaction"]) == 1000.0
+    processor.handle(parse_event(text_event("u-receipt", "cảm ơn", timestamp_ms=1_900_000_000_000)), lambda: None)
+    assert float(followers.get("u-receipt")["last_interaction"]) == 1_900_000_000.0

@@ -55,3 +55,22 @@ def test_links_and_keywords() -> None:
     assert parse_procedure_keyword("TTHC 1.001776.000.00.00.h56") == "1.001776.000.00.00.H56"
     assert parse_procedure_keyword("tthc 1.001193 cần giấy gì") is None
     assert parse_procedure_keyword("đăng ký khai sinh") is None
+
+
+@pytest.mark.parametrize("path", ["/qr/1.001193.png", "/qr/1.001193.svg", "/p/1.001193"])
+def test_without_public_base_url_a_forged_host_is_never_cached(app: Flask, path: str) -> None:
+    # The Host header is the client's to choose: a shared cache must not keep a page or QR made from it.
+    response = app.test_client().get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    cache = response.headers.get("Cache-Control", "")
+    assert "no-store" in cache and "public" not in cache
+
+
+@pytest.mark.parametrize("code", CODES[:1])
+def test_with_public_base_url_the_host_header_is_ignored_and_cached(settings: Settings, code: str) -> None:
+    from dataclasses import replace
+
+    app = create_app(replace(settings, public_base_url="https://ubnd-xa.example.vn"))
+    response = app.test_client().get(f"/qr/{code}.png", headers={"Host": "evil.example"})
+    assert decode_png(response.data) == [f"https://ubnd-xa.example.vn/p/{code}"]
+    assert "public" in response.headers["Cache-Control"]

@@ -216,3 +216,29 @@ def test_staff_reply_is_fast_enough_for_a_web_request(
         desk.reply(ticket_id, f"tin {i}", "canbo1", f"n{i}")
     per_reply = (time.perf_counter() - started) / 20
     assert per_reply < 0.25, per_reply
+
+
+# -- personal data ----------------------------------------------------------------------------------
+
+
+def test_resolving_masks_phone_numbers_and_starts_the_retention_clock(store: TicketStore, redis_client: redis.Redis,
+                                                                       settings: Settings) -> None:
+    ticket_id = open_ticket(store)
+    for text in ("Số của tôi 0912 345 678, gọi giúp", "hoặc +84 987.654.321 nhé", "máy bàn 0236 3822 123"):
+        store.append(ticket_id, TranscriptEntry(NOW, "citizen", text))
+    # While the ticket is open, staff see the number to call back.
+    assert "0912 345 678" in store.log(ticket_id)[1].text
+    assert store.resolve(ticket_id, NOW, "canbo1")
+    texts = " ".join(entry.text for entry in store.log(ticket_id))
+    for number in ("0912 345 678", "987.654.321", "3822 123", "345", "654"):
+        assert number not in texts
+    assert "gọi giúp" in texts and "máy bàn" in texts
+    retention = settings.ticket_retention_days * 24 * 3600
+    for key in (f"{settings.key_prefix}ticket:{ticket_id}", f"{settings.key_prefix}ticket:{ticket_id}:log"):
+        assert 0 < redis_client.ttl(key) <= retention
+    # Reopened, it is live again and keeps no expiry; an expired ticket drops out of the lists.
+    assert store.reopen(ticket_id, NOW) == "ok"
+    assert redis_client.ttl(f"{settings.key_prefix}ticket:{ticket_id}") == -1
+    store.resolve(ticket_id, NOW, "canbo1")
+    redis_client.delete(f"{settings.key_prefix}ticket:{ticket_id}", f"{settings.key_prefix}ticket:{ticket_id}:log")
+    assert [t.id for t in store.by_status(RESOLVED)] == []

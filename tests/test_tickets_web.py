@@ -177,3 +177,11 @@ def test_api_refuses_a_ticket_owned_by_staff(app: Flask, api: dict[str, str], st
     store.claim(ticket_id, "canbo1", datetime.now(UTC))
     response = app.test_client().post(f"/api/v1/tickets/{ticket_id}/reply", headers=api, json={"text": "x"})
     assert response.status_code == 409 and response.get_json()["field"] == "assignee"
+
+
+def test_api_cannot_resolve_a_ticket_owned_by_staff(app: Flask, api: dict[str, str], store: TicketStore) -> None:
+    ticket_id = open_ticket(store, "u6")
+    store.claim(ticket_id, "canbo1", datetime.now(UTC))
+    response = app.test_client().post(f"/api/v1/tickets/{ticket_id}/resolve", headers=api)
+    assert response.status_code == 409 and response.get_json()["status"] == "taken"
+    assert store.get(ticket_id).status != RESOLVED  # type: ignore[union-attr]

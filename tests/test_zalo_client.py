@@ -168,3 +168,48 @@ def test_a_worker_that_died_mid_send_settles_before_sending_again(zalo_settings:
     redis_client.set(f"{zalo_settings.key_prefix}sent:k-lost", '{"state": "in_flight", "at_ms": 0}')
     make_client(zalo_settings).send_message(user, {"text": "Lịch họp tổ dân phố"}, "k-lost")
     assert len(sandbox.messages(user)) == 2
+
+
+def test_two_identical_replies_under_a_slow_send_and_a_timeout_both_arrive(zalo_settings: Settings,
+                                                                           sandbox: RunningSandbox) -> None:
+    # "xin chào" then "hello": the bot greets twice with the same words. The first send is slow but
+    # answered (0.6 s, the client waits 1 s); the second hangs and is dropped. Settling the second
+    # against the history must not take the first reply for it.
+    user = sandbox.create_user()
+    greeting = {"text": "Dạ, xin chào Anh/Chị. Anh/Chị cần hỏi thủ tục gì ạ?"}
+    sandbox.control("POST", "/_sandbox/faults", json=[
+        {"kind": "delay", "seconds": 0.6, "count": 1, "endpoint": "message/cs"},
+        {"kind": "timeout", "seconds": 1.2, "count": 1, "endpoint": "message/cs"},
+    ])
+    client = ZaloClient(redis.Redis.from_url(zalo_settings.redis_url), zalo_settings)  # really waits
+    first = client.send_message(user, greeting, "event-hello-1:0")
+    second = client.send_message(user, greeting, "event-hello-2:0")
+    delivered = sandbox.messages(user)
+    assert len(delivered) == 2
+    assert {first["message_id"], second["message_id"]} == {m["message_id"] for m in delivered}
+
+
+def test_a_history_message_settles_at_most_one_in_doubt_send(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                            redis_client: redis.Redis) -> None:
+    user = sandbox.create_user()
+    make_client(zalo_settings).send_message(user, {"text": "Lịch tiêm chủng"}, "k-a")
+    # Both workers died before recording anything: neither claim nor result is stored.
+    for key in redis_client.scan_iter(f"{zalo_settings.key_prefix}zalo:claimed:*"):
+        redis_client.delete(key)
+    for name in ("k-a", "k-b"):
+        redis_client.set(f"{zalo_settings.key_prefix}sent:{name}", '{"state": "in_flight", "at_ms": 0}')
+    results: list[dict] = []
+    barrier = threading.Barrier(2)
+
+    def settle(name: str) -> None:
+        client = make_client(zalo_settings)
+        barrier.wait()
+        results.append(client.send_message(user, {"text": "Lịch tiêm chủng"}, name))
+
+    threads = [threading.Thread(target=settle, args=(n,)) for n in ("k-a", "k-b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sandbox.messages(user)) == 2
+    assert len({r["message_id"] for r in results}) == 2

@@ -1,7 +1,11 @@
-"""POST /api/v1/broadcasts (CAP 1.2 XML or JSON) and GET /api/v1/broadcasts/<id> (progress).
+"""POST /api/v1/broadcasts (CAP 1.2 XML or JSON) and GET /api/v1/broadcasts/<id> (progress);
+the public CAP feed under /alerts (bot.broadcasts.public_feed).
 
-Behind the API's bearer tokens (bot.api.tokens.require_token). An accepted announcement is
-approved and sent at once (or at `send_at`), audited under `api:<token name>`.
+Behind the API's bearer tokens (bot.api.tokens.require_token). With the scope broadcasts:send
+(every unscoped token has it) an accepted Actual announcement is approved and sent at once (or
+at `send_at`), audited under `api:<token name>`; with only broadcasts:draft it waits in the
+console for an official to approve it. A CAP message posted again (same sender and identifier)
+answers 200 with the broadcast it made the first time and sends nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
-from bot.broadcasts.areas import load_areas
-from bot.broadcasts.cap import CapError, announcement_from_cap_xml, parse_time
+from bot.broadcasts.cap import CapError, parse_time
+from bot.broadcasts.public_feed import create_public_feed_blueprint
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Broadcasts
+from bot.broadcasts.store import Broadcast
+from bot.jsonbody import json_object_or_none
 
 XML_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
@@ -38,20 +44,24 @@ def register_broadcast_routes(api: Blueprint) -> None:
         send_at: datetime | None = None
         try:
             if request.mimetype in XML_TYPES:
-                data = announcement_from_cap_xml(request.get_data(), load_areas()).as_dict()
+                accepted = service.accept_cap_xml(request.get_data(), actor, via="api")
             else:
-                data = request.get_json(silent=True)
+                data = json_object_or_none()
                 if not isinstance(data, dict):
                     raise CapError("body", "must be a JSON object or CAP 1.2 XML", 400)
                 if data.get("send_at"):
                     send_at = parse_time(data["send_at"], "send_at")
-            broadcast = service.accept(data, actor, via="api")
-            service.approve(broadcast.id, actor, send_at)
+                existing = service.received_before(data.get("sender"), data.get("identifier"))
+                if existing is not None:
+                    return jsonify(_summary(existing, existing=True)), 200
+                accepted = service.accept_announcement(service.parse(data), actor, via="api")
+            if not accepted.created:
+                return jsonify(_summary(accepted.broadcast, existing=True)), 200
+            if accepted.broadcast.status == "draft" and "broadcasts:send" in g.api_scopes:
+                service.approve(accepted.broadcast.id, actor, send_at)
         except CapError as exc:
             return _problem(exc)
-        broadcast = service.store.get(broadcast.id)
-        return jsonify({"id": broadcast.id, "status": broadcast.status,
-                        "msg_type": broadcast.announcement.msg_type}), 201
+        return jsonify(_summary(service.store.get(accepted.broadcast.id))), 201
 
     @api.get("/broadcasts/<broadcast_id>")
     @require_token
@@ -64,8 +74,22 @@ def register_broadcast_routes(api: Blueprint) -> None:
                         "announcement": broadcast.announcement.as_dict(), "created_at": broadcast.created_at})
 
 
+def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:
+    assert broadcast is not None
+    a = broadcast.announcement
+    return {"id": broadcast.id, "status": broadcast.status, "msg_type": a.msg_type, "cap_status": a.status,
+            "identifier": a.identifier, "sender": a.sender, "references": list(a.references),
+            "awaiting_approval": broadcast.status == "draft", "existing": existing,
+            "expires": a.expires.isoformat(), "expires_defaulted": a.expires_defaulted,
+            **({"reason": broadcast.reason} if broadcast.reason else {})}
+
+
 def create_broadcasts_api_blueprint() -> Blueprint:
-    """The broadcast routes on a blueprint of their own (name `broadcasts_api`, prefix /api/v1)."""
-    api = Blueprint("broadcasts_api", __name__, url_prefix="/api/v1")
+    """The broadcast routes (name `broadcasts_api`, prefix /api/v1), with the public CAP feed nested
+    in the same registration (at /alerts) so that one call wires both."""
+    parent = Blueprint("broadcasts_api", __name__)
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
     register_broadcast_routes(api)
-    return api
+    parent.register_blueprint(api)
+    parent.register_blueprint(create_public_feed_blueprint())
+    return parent

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from bot.api.tokens import require_token
 from bot.dossiers.config import dossier_config
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.validation import FieldError, parse_dossier
+from bot.jsonbody import BodyError, read_json_request
 from bot.receipts import canonical_receipt
 
 
@@ -30,9 +31,10 @@ def register_dossier_routes(api: Blueprint) -> None:
         canonical = canonical_receipt(receipt)
         if canonical is None:
             return error("receipt is not a receipt number like H56.14-240823-0001", "receipt")
-        body = request.get_json(silent=True)
-        if body is None:
-            return error("the body must be a JSON object", "body")
+        try:
+            body = read_json_request()
+        except BodyError as exc:
+            return error(exc.message, "body", exc.status)
         store = _store()
         existing = store.get(canonical)
         config = current_app.config.get("DOSSIER_CONFIG") or dossier_config()

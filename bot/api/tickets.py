@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
+from bot.jsonbody import BodyError, parse_count, read_json_request
 from bot.tickets.desk import MAX_REPLY_CHARS, StaffDesk
 from bot.tickets.model import ACTIVE_STATUSES, STATUSES, Ticket
 from bot.tickets.web import desk_for_app, ticket_row
@@ -56,10 +57,10 @@ def register_ticket_routes(api: Blueprint) -> None:
         status = request.args.get("status", "active")
         if status not in (*STATUSES, "active"):
             return _problem(f"status must be one of {', '.join((*STATUSES, 'active'))}", "status", 400)
-        raw_limit = request.args.get("limit", "100")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        limit = parse_count(request.args.get("limit"), 100, 1, MAX_LIMIT)
+        if limit is None:
             return _problem(f"limit must be an integer from 1 to {MAX_LIMIT}", "limit", 400)
-        store, limit = _desk().store, int(raw_limit)
+        store = _desk().store
         statuses = ACTIVE_STATUSES if status == "active" else (status,)
         tickets = [t for s in statuses for t in store.by_status(s, limit)][:limit]
         return jsonify({"tickets": [_row(t) for t in tickets], "count": len(tickets)})
@@ -76,9 +77,10 @@ def register_ticket_routes(api: Blueprint) -> None:
     @api.post("/tickets/<ticket_id>/reply")
     @require_token
     def reply(ticket_id: str):  # noqa: ANN202
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return _problem("the body must be a JSON object", "body", 400)
+        try:
+            body = read_json_request()
+        except BodyError as exc:
+            return _problem(exc.message, "body", exc.status)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return _problem("text is required (a non-empty string)", "text", 400)

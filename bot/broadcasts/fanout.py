@@ -84,14 +84,19 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     broadcast = store.get(broadcast_id)
     if broadcast is None or broadcast.status not in ("preparing", "scheduled"):
         return 0
+    if not broadcast.announcement.reaches_citizens:  # a Test or Exercise never reaches anyone
+        store.update(broadcast_id, status="recorded", reason=f"status {broadcast.announcement.status}")
+        client.srem(f"{store.p}running", broadcast_id)
+        return 0
     lease = _Lease(client, store.key(broadcast_id, "lease:prepare"))
     if not lease.take():
         return 0
     client.sadd(store.key(broadcast_id, "started"), "prepare")
     store.update(broadcast_id, status="preparing")
     client.delete(store.key(broadcast_id, "rcpt"), store.key(broadcast_id, "d"), store.key(broadcast_id, "n"),
-                  store.key(broadcast_id, "done"))
+                  store.key(broadcast_id, "done"), store.key(broadcast_id, "invite"))
     chunk: list[tuple[str, str]] = []
+    invites: list[str] = []
     total = opted_out = 0
     for recipient in recipients(client, settings, broadcast.announcement, time.time()):
         lease.renew()
@@ -99,11 +104,15 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
             opted_out += 1
             continue
         chunk.append((recipient.user_id, recipient.channel))
+        if recipient.invite:
+            invites.append(recipient.user_id)
         if len(chunk) >= 2000:
             store.add_recipients(broadcast_id, chunk)
+            store.add_invites(broadcast_id, invites)
             total += len(chunk)
-            chunk = []
+            chunk, invites = [], []
     store.add_recipients(broadcast_id, chunk)
+    store.add_invites(broadcast_id, invites)
     total += len(chunk)
     size = max(1, settings.broadcast_batch_size)
     batches = (total + size - 1) // size
@@ -168,8 +177,10 @@ class BatchSender:
         rows = self.store.recipients_slice(broadcast.id, batch * size, (batch + 1) * size)
         states = self.store.states(broadcast.id, [uid for uid, _ in rows])
         pending = [(uid, channel) for (uid, channel), state in zip(rows, states, strict=True) if state == "queued"]
-        message = consultation_message(broadcast.announcement, self.settings.commune_name)
-        data = template_data(broadcast.announcement, self.settings.commune_name)
+        commune = self.settings.commune_name
+        messages = {invite: consultation_message(broadcast.announcement, commune, invite) for invite in (False, True)}
+        data = template_data(broadcast.announcement, commune)
+        invited = self.store.invited(broadcast.id, [uid for uid, _ in pending])
         stats = {"sent": 0, "failed": 0, "unreachable": 0, "cancelled": 0}
         stopped = _StopCheck(self.store, broadcast.id)
         last_code: int | None = None
@@ -186,7 +197,7 @@ class BatchSender:
                     stats["cancelled"] += self.store.finish(broadcast.id, uid, "cancelled")
                     return
                 try:
-                    state = self._deliver(broadcast.id, uid, channel, message, data)
+                    state = self._deliver(broadcast.id, uid, channel, messages[uid in invited], data)
                 except _Transient as exc:
                     retry.append(recipient)
                     last_code = exc.code

@@ -1,46 +1,184 @@
-"""What the console and the API both do with broadcasts: accept, approve, stop, audited."""
+"""What the console, the API and the feed poller all do with broadcasts: accept, approve, reject, stop.
+
+CAP's rules live here, once:
+- `(sender, identifier)` names one message for ever: posting it again returns the broadcast it
+  made (`Accepted.created` is False) and sends nothing.
+- `references` name earlier messages as "sender,identifier,sent" triples (or our own ids); they
+  resolve to the broadcasts those messages made. An Update of something never received here is
+  an Alert to our citizens; a Cancel of something never received is recorded, never sent.
+- Only `status=Actual` reaches citizens; Test, Exercise, System and Draft are recorded.
+- A Cancel without <info> takes its event, headline and area from what it cancels.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import redis
 
-from bot.broadcasts.areas import load_areas
+from bot.broadcasts.areas import Areas, load_areas
 from bot.broadcasts.audit import AuditLog
-from bot.broadcasts.cap import Announcement, CapError, announcement_from_dict
+from bot.broadcasts.cap import (
+    HEADLINE_CHARS,
+    Announcement,
+    CapError,
+    announcement_from_cap,
+    announcement_from_dict,
+    is_triple,
+    shorten,
+)
+from bot.broadcasts.cap_xml import as_utf8, parse_cap_xml
 from bot.broadcasts.fanout import request_send, stop
+from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import Settings
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
+SENT_STATUSES = ("scheduled", "preparing", "sending", "done", "stopped")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    broadcast: Broadcast
+    created: bool  # False: this CAP message was received before; nothing new happened
+
+
+def own_sender(settings: Settings, config: FeedConfig) -> str:
+    """Our CAP sender id: configured, else the public host, else the commune's name."""
+    if config.sender:
+        return config.sender
+    host = settings.public_base_url.split("://", 1)[-1].split("/", 1)[0]
+    return host or "xa-bot.invalid"
 
 
 class Broadcasts:
-    def __init__(self, client: redis.Redis, settings: Settings, queue=None) -> None:  # noqa: ANN001
+    def __init__(self, client: redis.Redis, settings: Settings, queue=None,  # noqa: ANN001
+                 config: FeedConfig | None = None, areas: Areas | None = None) -> None:
         self.redis, self.settings, self.queue = client, settings, queue
+        self.config = config or feed_config()
+        self.areas = areas or load_areas()
         self.store = BroadcastStore(client, settings)
         self.audit = AuditLog(client, settings)
 
-    def accept(self, data: dict, actor: str, via: str = "console") -> Broadcast:
-        """Validate and store a draft; follow-ups must refer to broadcasts that exist."""
-        announcement = announcement_from_dict(data, load_areas())
-        self._check_references(announcement)
-        broadcast = self.store.create(announcement, actor, via)
+    # -- accepting ---------------------------------------------------------------------------------
+
+    def accept(self, data: dict, actor: str, via: str = "console", now: datetime | None = None) -> Broadcast:
+        """Validate and store a draft (the console's and the JSON API's way in)."""
+        return self.accept_announcement(self.parse(data, now), actor, via).broadcast
+
+    def parse(self, data: dict, now: datetime | None = None) -> Announcement:
+        return announcement_from_dict(data, self.areas, now, self.config.default_expiry)
+
+    def accept_cap_xml(self, document: bytes | str, actor: str, via: str, now: datetime | None = None) -> Accepted:
+        """A CAP XML message, kept as received for the approver."""
+        message = parse_cap_xml(document)
+        existing = self.received_before(message.sender, message.identifier)
+        if existing is not None:
+            return Accepted(existing, False)
+        announcement = announcement_from_cap(message, self.areas, now, self.config.default_expiry)
+        # Kept in UTF-8 (whatever it was sent in) so that the approver reads it as written.
+        return self.accept_announcement(announcement, actor, via, original=as_utf8(document))
+
+    def received_before(self, sender: Any, identifier: Any) -> Broadcast | None:
+        """The broadcast this CAP message made, if it came before: a re-post is answered before it is
+        judged again (it may have expired since)."""
+        if not sender or not identifier:
+            return None
+        found = self.store.by_cap(str(sender).strip(), str(identifier).strip())
+        return self.store.get(found) if found else None
+
+    def accept_announcement(self, announcement: Announcement, actor: str, via: str,
+                            original: bytes | None = None) -> Accepted:
+        announcement, status, reason = self._resolve(announcement)
+        broadcast = self.store.create(announcement, actor, via, status=status, reason=reason, original=original)
+        if announcement.sender and announcement.identifier:
+            # Written first, claimed second: of two simultaneous posts exactly one keeps its broadcast.
+            existing = self.store.claim_cap(announcement.sender, announcement.identifier, broadcast.id)
+            if existing:
+                self.store.discard(broadcast.id)
+                return Accepted(self.store.get(existing), False)  # type: ignore[arg-type]
         detail = f"{announcement.msg_type}: {announcement.headline}"
         if announcement.references:
             detail += f" (→ {', '.join(announcement.references)})"
+        if announcement.status != "Actual":
+            detail += f" [{announcement.status}]"
         self.audit.record(actor, ACTION_BY_TYPE[announcement.msg_type], f"broadcast:{broadcast.id}", detail)
-        return broadcast
+        return Accepted(broadcast, True)
 
-    def _check_references(self, announcement: Announcement) -> None:
+    def _resolve(self, announcement: Announcement) -> tuple[Announcement, str, str]:
+        """References → our ids; the status the new broadcast starts in, and why."""
+        resolved: list[str] = []
         for ref in announcement.references:
-            if self.store.get(ref) is None:
+            found = self._lookup(ref)
+            if found is None and not is_triple(ref):
                 raise CapError("references", f"no broadcast {ref!r}")
+            if found is not None:
+                resolved.append(found)
+        resolved = list(dict.fromkeys(resolved))
+        announcement = replace(announcement, references=tuple(resolved))
+        status, reason = "draft", ""
+        if announcement.msg_type == "Cancel" and resolved and not announcement.has_info:
+            announcement = self._complete_cancel(announcement, resolved[0])
+        if not announcement.headline:  # a bare Cancel of something never received here
+            upstream = ", ".join(announcement.cap_references)
+            announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
+        if not announcement.reaches_citizens:
+            return announcement, "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
+        if announcement.msg_type in ("Update", "Cancel"):
+            # Whatever still awaits approval is withdrawn: superseded by the update, or cancelled.
+            went_out = [ref for ref in resolved if self._withdraw_if_draft(ref, announcement.msg_type)]
+            if announcement.msg_type == "Update":
+                # Refers to what citizens had; with nothing, it is news to them: an Alert.
+                announcement = replace(announcement, references=tuple(went_out),
+                                       msg_type="Update" if went_out else "Alert")
+            elif not went_out:
+                status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
+        return announcement, status, reason
+
+    def _lookup(self, ref: str) -> str | None:
+        if is_triple(ref):
+            sender, identifier, _sent = (part.strip() for part in ref.split(","))
+            found = self.store.by_cap(sender, identifier)
+            # Our own published alerts, and integrators who put our id in the identifier's place.
+            return self._current(found or identifier)
+        return self._current(ref)
+
+    def _current(self, broadcast_id: str) -> str | None:
+        """The broadcast, or the edited version an official sent in its place."""
+        for _ in range(10):  # a draft edited again and again is still a short chain
+            broadcast = self.store.get(broadcast_id)
+            if broadcast is None:
+                return None
+            if not broadcast.replaced_by:
+                return broadcast.id
+            broadcast_id = broadcast.replaced_by
+        return broadcast_id
+
+    def _withdraw_if_draft(self, broadcast_id: str, by: str) -> bool:
+        """An Update or Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
+        broadcast = self.store.get(broadcast_id)
+        if broadcast is None:
+            return False
+        if broadcast.status == "draft" and broadcast.via != "console":
+            why = "nguồn đã hủy tin này" if by == "Cancel" else "nguồn đã gửi bản cập nhật thay cho tin này"
+            self.reject(broadcast_id, "nguồn cảnh báo", f"{why} trước khi được duyệt")
+        return broadcast.status in SENT_STATUSES
+
+    def _complete_cancel(self, cancel: Announcement, original_id: str) -> Announcement:
+        original = self.store.get(original_id).announcement  # type: ignore[union-attr]
+        return replace(cancel, event=original.event, headline=original.headline, severity=original.severity,
+                       urgency=original.urgency, certainty=original.certainty, category=original.category,
+                       target=original.target, area_desc=original.area_desc, language=original.language)
+
+    # -- deciding ----------------------------------------------------------------------------------
 
     def approve(self, broadcast_id: str, actor: str, at: datetime | None = None) -> None:
         broadcast = self.store.get(broadcast_id)
+        if broadcast is not None and broadcast.status == "recorded":
+            raise CapError("status", "a message that is not Actual (or cancels nothing here) is never sent", 409)
         if broadcast is None or broadcast.status != "draft":
             raise CapError("status", "only a draft can be sent", 409)
         if at is not None and at.timestamp() <= time.time():
@@ -49,6 +187,25 @@ class Broadcasts:
         request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue)
         when = f"lúc {at.strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
         self.audit.record(actor, "scheduled" if at else "sent", f"broadcast:{broadcast_id}", when)
+
+    def replace_draft(self, draft_id: str, data: dict, actor: str) -> Broadcast:
+        """An official's edit of an alert awaiting approval (say, in Vietnamese): a new draft, sent in its
+        place; later Updates and Cancels of the original apply to it."""
+        draft = self.store.get(draft_id)
+        if draft is None or draft.status != "draft":
+            raise CapError("status", "only a draft can be edited", 409)
+        edited = self.accept(data, actor)
+        self.store.update(draft_id, status="rejected", replaced_by=edited.id,
+                          reason=f"thay bằng bản đã sửa {edited.id}")
+        self.audit.record(actor, "replaced", f"broadcast:{draft_id}", f"→ {edited.id}")
+        return edited
+
+    def reject(self, broadcast_id: str, actor: str, reason: str = "") -> None:
+        broadcast = self.store.get(broadcast_id)
+        if broadcast is None or broadcast.status != "draft":
+            raise CapError("status", "only a draft can be rejected", 409)
+        self.store.update(broadcast_id, status="rejected", reason=reason or f"từ chối bởi {actor}")
+        self.audit.record(actor, "rejected", f"broadcast:{broadcast_id}", reason)
 
     def stop(self, broadcast_id: str, actor: str) -> bool:
         stopped = stop(self.redis, self.settings, broadcast_id, reason=f"dừng bởi {actor}")

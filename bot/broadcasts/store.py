@@ -4,7 +4,9 @@ Keys under `<prefix>bc:`: `<id>` (hash: the announcement and its status), `<id>:
 "user_id channel", the recipients fixed when sending starts), `<id>:d` (hash user_id → delivery
 state), `<id>:n` (hash of counts), `<id>:done` (set of finished batch numbers), `index` (zset
 of ids by creation time), `running` (set), `live` (zset of announcements citizens can read,
-scored by expiry).
+scored by expiry), `cap:<sha256 of sender and identifier>` (the broadcast a CAP message made, so a
+re-post finds it), `<id>:cap` (the CAP XML as received, for the approver), `<id>:invite` (set of
+recipients with no area, who are invited to choose one).
 
 A delivery state is "queued", "sent <channel> <message_id>", "failed <channel> <code>",
 "unreachable", or "cancelled". Only a queued record changes (a Lua script), so a record once
@@ -13,6 +15,7 @@ final is never overwritten and every count moves exactly once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -44,7 +47,7 @@ return 1
 class Broadcast:
     id: str
     announcement: Announcement
-    status: str  # draft, scheduled, sending, done, stopped
+    status: str  # draft, scheduled, preparing, sending, done, stopped; recorded (never sent), rejected
     created_by: str
     created_at: float
     approved_by: str = ""
@@ -56,6 +59,7 @@ class Broadcast:
     total: int = 0
     batches: int = 0
     plan: dict[str, int] = field(default_factory=dict)
+    replaced_by: str = ""  # an official's edited version, sent instead of this draft
 
     @property
     def to_everyone(self) -> bool:
@@ -74,14 +78,54 @@ class BroadcastStore:
 
     # -- broadcasts ---------------------------------------------------------------------------
 
-    def create(self, announcement: Announcement, author: str, via: str = "console") -> Broadcast:
-        broadcast_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
+    @staticmethod
+    def new_id() -> str:
+        return time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
+
+    def create(self, announcement: Announcement, author: str, via: str = "console", broadcast_id: str = "",
+               status: str = "draft", reason: str = "", original: bytes | str | None = None) -> Broadcast:
+        broadcast_id = broadcast_id or self.new_id()
         now = time.time()
-        self.redis.hset(self.key(broadcast_id), mapping={
-            "announcement": json.dumps(announcement.as_dict(), ensure_ascii=False), "status": "draft",
-            "created_by": author, "created_at": now, "via": via})
-        self.redis.zadd(f"{self.p}index", {broadcast_id: now})
+        pipe = self.redis.pipeline()
+        pipe.hset(self.key(broadcast_id), mapping={
+            "announcement": json.dumps(announcement.as_dict(), ensure_ascii=False), "status": status,
+            "created_by": author, "created_at": now, "via": via, "reason": reason})
+        if original:
+            pipe.set(self.key(broadcast_id, "cap"), original)
+        pipe.zadd(f"{self.p}index", {broadcast_id: now})
+        pipe.execute()
         return self.get(broadcast_id)  # type: ignore[return-value]
+
+    def discard(self, broadcast_id: str) -> None:
+        """Remove a broadcast that never left the draft stage (a duplicate that lost the race)."""
+        self.redis.delete(self.key(broadcast_id), self.key(broadcast_id, "cap"))
+        self.redis.zrem(f"{self.p}index", broadcast_id)
+
+    def original(self, broadcast_id: str) -> str:
+        """The CAP XML as the sender sent it ("" for announcements written here)."""
+        raw = self.redis.get(self.key(broadcast_id, "cap"))
+        return raw.decode("utf-8", "replace") if raw else ""
+
+    # -- CAP identity: (sender, identifier) names one message for ever ------------------------------
+
+    def _cap_key(self, sender: str, identifier: str) -> str:
+        digest = hashlib.sha256(f"{sender}\n{identifier}".encode()).hexdigest()
+        return f"{self.p}cap:{digest}"
+
+    def claim_cap(self, sender: str, identifier: str, broadcast_id: str) -> str | None:
+        """Bind (sender, identifier) to `broadcast_id`; the id it is already bound to, if any."""
+        key = self._cap_key(sender, identifier)
+        if self.redis.set(key, broadcast_id, nx=True):
+            return None
+        existing = self.redis.get(key)
+        if existing and self.redis.exists(self.key(existing.decode())):
+            return existing.decode()
+        self.redis.set(key, broadcast_id)  # bound to nothing that exists (a crash between claim and create)
+        return None
+
+    def by_cap(self, sender: str, identifier: str) -> str | None:
+        raw = self.redis.get(self._cap_key(sender, identifier))
+        return raw.decode() if raw else None
 
     def get(self, broadcast_id: str) -> Broadcast | None:
         raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key(broadcast_id)).items()}
@@ -95,7 +139,7 @@ class BroadcastStore:
             started_at=float(raw.get("started_at") or 0), scheduled_at=float(raw.get("scheduled_at") or 0),
             finished_at=float(raw.get("finished_at") or 0), via=raw.get("via", "console"),
             reason=raw.get("reason", ""), total=int(raw.get("total") or 0), batches=int(raw.get("batches") or 0),
-            plan=json.loads(raw.get("plan") or "{}"))
+            plan=json.loads(raw.get("plan") or "{}"), replaced_by=raw.get("replaced_by", ""))
 
     def update(self, broadcast_id: str, **fields: Any) -> None:
         mapping = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}
@@ -123,6 +167,23 @@ class BroadcastStore:
     def recipients_slice(self, broadcast_id: str, start: int, stop: int) -> list[tuple[str, str]]:
         rows = self.redis.lrange(self.key(broadcast_id, "rcpt"), start, stop - 1)
         return [tuple(r.decode().split(" ", 1)) for r in rows]  # type: ignore[misc]
+
+    def add_invites(self, broadcast_id: str, user_ids: list[str]) -> None:
+        if user_ids:
+            self.redis.sadd(self.key(broadcast_id, "invite"), *user_ids)
+
+    def invited(self, broadcast_id: str, user_ids: list[str]) -> set[str]:
+        """Which of these recipients have no area (their message names the area and invites them)."""
+        if not user_ids:
+            return set()
+        flags = self.redis.smismember(self.key(broadcast_id, "invite"), user_ids)
+        return {uid for uid, flag in zip(user_ids, flags, strict=True) if flag}
+
+    def reached(self, broadcast_id: str) -> Iterator[str]:
+        """The followers this broadcast was delivered to."""
+        for uid, state in self.deliveries(broadcast_id):
+            if state.startswith("sent "):
+                yield uid
 
     def states(self, broadcast_id: str, user_ids: list[str]) -> list[str | None]:
         if not user_ids:
@@ -179,8 +240,11 @@ class BroadcastStore:
 
 def announcement_from_stored(data: dict[str, Any]) -> Announcement:
     """Stored announcements were validated when accepted: re-read them without the "expires in the
-    past" check, and keep their targets as stored (areas may have been renamed since)."""
+    past" check, and keep their targets and references as stored (areas may have been renamed since,
+    and a recorded Cancel may refer to nothing here)."""
     target = tuple(data.get("target") or ["all"])
+    references = tuple(data.get("references") or ())
     long_ago = datetime.min.replace(tzinfo=VIETNAM)
-    announcement = announcement_from_dict({**data, "target": "all"}, Areas([]), now=long_ago)
-    return replace(announcement, target=target)
+    announcement = announcement_from_dict({**data, "target": "all", "references": list(references) or ["-"]},
+                                          Areas([]), now=long_ago)
+    return replace(announcement, target=target, references=references, area_desc=str(data.get("area_desc") or ""))

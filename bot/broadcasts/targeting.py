@@ -1,14 +1,20 @@
-"""Who receives a broadcast, and through which channel (shared/zalo-oa-api.md, section 2)."""
+"""Who receives a broadcast, and through which channel (shared/zalo-oa-api.md, section 2).
+
+An area alert reaches the followers of the areas it covers, and, when it is Severe or Extreme, the
+followers who never chose an area (most of them): their message names the area and invites them to
+choose theirs. An all-clear (Cancel) goes to exactly those who received what it cancels.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import redis
 
 from bot.broadcasts.cap import Announcement
+from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.followers import FollowerRegistry
 
@@ -24,14 +30,23 @@ def choose_channel(last_interaction: float | None, now: float, window_days: int,
     return TEMPLATE if has_template else UNREACHABLE
 
 
+ASK_UNPLACED = ("Extreme", "Severe")  # severities that also reach followers with no area
+
+
 def in_target(area: str | None, announcement: Announcement) -> bool:
-    return announcement.targets_all or (area is not None and area in announcement.target)
+    return announcement.targets_all or (area in announcement.target if area else reaches_unplaced(announcement))
+
+
+def reaches_unplaced(announcement: Announcement) -> bool:
+    """A follower with no area may live in the alert's area: for the serious ones, better told."""
+    return not announcement.targets_all and announcement.severity in ASK_UNPLACED
 
 
 @dataclass(frozen=True)
 class Recipient:
     user_id: str
     channel: str
+    invite: bool = False  # no area known: the message names the area and asks for theirs
 
 
 def recipients(client: redis.Redis, settings: Settings, announcement: Announcement, now: float,
@@ -44,6 +59,11 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
     registry = FollowerRegistry(client, settings)
     has_template = bool(settings.broadcast_template_id)
     ids: list[str] = []
+    if announcement.msg_type == "Cancel" and announcement.references:
+        candidates: Iterator[str] = earlier_recipients(client, settings, announcement.references)
+        announcement = _everyone(announcement)
+    else:
+        candidates = registry.active_ids(batch=chunk)
 
     def flush() -> Iterator[Recipient | None]:
         pipe = client.pipeline(transaction=False)
@@ -56,15 +76,32 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
                 yield None
                 continue
             last_at = float(last) if last else None
-            yield Recipient(user_id, choose_channel(last_at, now, settings.interaction_window_days, has_template))
+            channel = choose_channel(last_at, now, settings.interaction_window_days, has_template)
+            yield Recipient(user_id, channel, invite=not area and not announcement.targets_all)
 
-    for user_id in registry.active_ids(batch=chunk):
+    for user_id in candidates:
         ids.append(user_id)
         if len(ids) >= chunk:
             yield from flush()
             ids = []
     if ids:
         yield from flush()
+
+
+def earlier_recipients(client: redis.Redis, settings: Settings, references: tuple[str, ...]) -> Iterator[str]:
+    """Everyone who received the referenced broadcasts or their updates, once each."""
+    store = BroadcastStore(client, settings)
+    seen: set[str] = set()
+    ids = list(dict.fromkeys([*references, *(f.id for ref in references for f in store.follow_ups(ref))]))
+    for broadcast_id in ids:
+        for user_id in store.reached(broadcast_id):
+            if user_id not in seen:
+                seen.add(user_id)
+                yield user_id
+
+
+def _everyone(announcement: Announcement) -> Announcement:
+    return replace(announcement, target=("all",))
 
 
 def plan(client: redis.Redis, settings: Settings, announcement: Announcement, now: float) -> dict[str, int]:

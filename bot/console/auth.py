@@ -1,12 +1,13 @@
 """Console login: sessions, the `login_required(*roles)` decorator and `current_user()`.
 
 The Flask session cookie (signed with the console secret) carries only a random session id;
-the id maps to the user in Redis with a TTL, so logging out or disabling a user takes effect
-at once. Admins pass every role check.
+the id maps to the user (and the user's session generation) in Redis with a TTL, so logging out,
+disabling a user or changing their password takes effect at once. Admins pass every role check.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -43,17 +44,20 @@ def current_user() -> User | None:
     if "console_user" not in g:
         g.console_user = None
         sid = session.get("sid")
-        if sid:
-            name = current_app.config["REDIS"].get(_session_key(sid))
-            user = user_store().get(name.decode()) if name else None
-            g.console_user = user if user and user.active else None
+        stored = current_app.config["REDIS"].get(_session_key(sid)) if isinstance(sid, str) else None
+        if stored:
+            name, _, generation = stored.decode().partition(":")
+            user = user_store().get(name)
+            if user and user.active and str(user.session_generation) == generation:
+                g.console_user = user
     return g.console_user
 
 
 def start_session(user: User) -> None:
     settings = current_app.config["SETTINGS"]
     sid = secrets.token_urlsafe(32)
-    current_app.config["REDIS"].set(_session_key(sid), user.name, ex=settings.console_session_hours * 3600)
+    current_app.config["REDIS"].set(_session_key(sid), f"{user.name}:{user.session_generation}",
+                                    ex=settings.console_session_hours * 3600)
     session.clear()
     session["sid"] = sid
     session.permanent = True
@@ -92,9 +96,15 @@ def login_required(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
+# A console path with an optional query: printable ASCII without spaces or backslashes (browsers read
+# "/\\host" as "//host"), and no percent-encoded control characters (CR/LF would split the header).
+_SAFE_NEXT = re.compile(r"/console(?:[/?][!-\[\]-~]*)?")
+_ENCODED_CONTROL = re.compile(r"%(?:[01][0-9a-f]|7f)", re.IGNORECASE)
+
+
 def _safe_next(target: str | None) -> str:
-    """Only local console paths, so the login page cannot be used to redirect elsewhere."""
-    if target and target.startswith("/console") and not target.startswith("//"):
+    """Only our own console pages, so the login page cannot send anyone elsewhere."""
+    if target and _SAFE_NEXT.fullmatch(target) and not _ENCODED_CONTROL.search(target) and "//" not in target:
         return target
     return url_for("console.home")
 
@@ -107,12 +117,11 @@ def register_auth_views(bp: Blueprint) -> None:
         name = request.form.get("username", "").strip().lower()
         password = request.form.get("password", "")
         store = user_store()
-        if store.is_locked(name):
+        if not store.take_attempt(name):
             flash("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.", "error")
             return render_template("console/login.html", next=request.form.get("next", "")), 429
         user = store.verify(name, password)
         if user is None:
-            store.record_failure(name)
             flash("Sai tên đăng nhập hoặc mật khẩu.", "error")
             return render_template("console/login.html", next=request.form.get("next", "")), 401
         store.clear_failures(name)

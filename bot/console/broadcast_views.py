@@ -1,4 +1,6 @@
-"""Officials' broadcast pages: list, compose with live preview, confirm, progress, report, follow-ups."""
+"""Officials' broadcast pages: list, compose with live preview, confirm, progress, report, follow-ups,
+and the approval of alerts that came from a CAP feed or a draft-only API token (approve or reject,
+seeing the original, the Vietnamese rendering, the area overlap and the reach)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,11 @@ from bot.broadcasts.cap import (
     announcement_from_dict,
 )
 from bot.broadcasts.compose import announcement_text, first_screen
+from bot.broadcasts.feed_config import feed_config
 from bot.broadcasts.report import csv_lines, progress
 from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
-from bot.broadcasts.targeting import plan
+from bot.broadcasts.targeting import plan, reaches_unplaced
 from bot.console.auth import current_user, login_required
 
 OFFICIALS = ("official",)
@@ -44,19 +47,28 @@ OFFICIALS = ("official",)
 # Officials read Vietnamese: CAP validation speaks English to integrators, the console translates.
 FIELD_LABELS = {"event": "Sự kiện", "headline": "Tiêu đề", "instruction": "Việc người dân cần làm ngay",
                 "description": "Chi tiết", "severity": "Mức độ", "urgency": "Khẩn cấp", "certainty": "Độ chắc chắn",
-                "expires": "Hiệu lực đến", "target": "Gửi tới", "references": "Thông báo gốc"}
+                "expires": "Hiệu lực đến", "target": "Gửi tới", "references": "Thông báo gốc", "area": "Khu vực",
+                "status": "Trạng thái"}
 PROBLEMS = (("is required", "chưa được điền"), ("is in the past", "đã qua"), ("is longer than", "quá dài"),
             ("must be one of", "chưa chọn đúng"), ("not an ISO 8601", "không đúng định dạng ngày giờ"),
-            ("unknown area", "có khu vực không nằm trong danh sách"))
+            ("unknown area", "có khu vực không nằm trong danh sách"),
+            ("does not cover", "không thuộc địa bàn xã"), ("only a draft", "chỉ áp dụng cho bản nháp"),
+            ("a message that is not Actual", "không phải tin thật (Actual) nên không gửi"))
 
 
 def problem_in_vietnamese(exc: CapError) -> str:
     label = FIELD_LABELS.get(exc.field, exc.field)
     problem = next((vi for en, vi in PROBLEMS if exc.message.startswith(en)), "không hợp lệ")
     return f"Mục «{label}» {problem}."
+
+
 TYPE_LABELS = {"Alert": "Cảnh báo", "Update": "Cập nhật", "Cancel": "Kết thúc"}
-STATUS_LABELS = {"draft": "Bản nháp", "scheduled": "Đã hẹn giờ", "preparing": "Đang chuẩn bị",
-                 "sending": "Đang gửi", "done": "Đã gửi xong", "stopped": "Đã dừng"}
+STATUS_LABELS = {"draft": "Bản nháp", "awaiting": "Chờ duyệt", "scheduled": "Đã hẹn giờ",
+                 "preparing": "Đang chuẩn bị", "sending": "Đang gửi", "done": "Đã gửi xong", "stopped": "Đã dừng",
+                 "recorded": "Chỉ lưu, không gửi", "rejected": "Đã từ chối"}
+# CAP statuses other than Actual: recorded and shown, never sent.
+CAP_STATUS_LABELS = {"Actual": "Thật", "Test": "Thử nghiệm (Test)", "Exercise": "Diễn tập (Exercise)",
+                     "System": "Tin hệ thống (System)", "Draft": "Bản nháp CAP (Draft)"}
 
 
 def _service() -> Broadcasts:
@@ -79,11 +91,22 @@ def _get_or_404(broadcast_id: str) -> Broadcast:
     return broadcast
 
 
+def vietnam_time(moment: float | str | datetime | None) -> str:
+    """Epoch seconds or a datetime as Vietnam time, whatever the server's own time zone."""
+    if not moment:
+        return ""
+    at = moment if isinstance(moment, datetime) else datetime.fromtimestamp(float(moment), VIETNAM)
+    return at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
 def register_broadcast_views(bp: Blueprint) -> None:
+    bp.add_app_template_filter(vietnam_time, "vn_time")
+
     @bp.app_template_global()
     def broadcast_labels() -> dict[str, Any]:
         return {"type": TYPE_LABELS, "status": STATUS_LABELS, "severity": SEVERITY_LABELS,
-                "urgency": URGENCY_LABELS, "certainty": CERTAINTY_LABELS}
+                "urgency": URGENCY_LABELS, "certainty": CERTAINTY_LABELS, "cap_status": CAP_STATUS_LABELS,
+                "default_expiry_hours": feed_config().default_expiry_hours}
 
     @bp.get("/broadcasts")
     @login_required(*OFFICIALS)
@@ -95,13 +118,19 @@ def register_broadcast_views(bp: Blueprint) -> None:
     def broadcast_new():  # noqa: ANN202
         values: dict[str, Any] = {"msg_type": "Alert", "severity": "Severe", "urgency": "Immediate",
                                   "certainty": "Likely", "target": ["all"]}
-        ref = request.args.get("ref")
-        if ref:  # an update or all-clear starts from the original
+        ref, edit = request.args.get("ref"), request.args.get("edit")
+        if edit:  # an alert awaiting approval, rewritten before it goes out
+            draft = _get_or_404(edit)
+            values = {**draft.announcement.as_dict(), "replaces": edit,
+                      "references": " ".join(draft.announcement.references)}
+        elif ref:  # an update or all-clear starts from the original
             original = _get_or_404(ref)
             values = {**original.announcement.as_dict(), "references": ref,
                       "msg_type": request.args.get("type", "Update")}
             if values["msg_type"] == "Cancel":
                 values.update(headline=original.announcement.headline, instruction="", description="")
+        if isinstance(values.get("expires"), str) and values["expires"]:  # the form's field is Vietnam time
+            values["expires"] = datetime.fromisoformat(values["expires"]).astimezone(VIETNAM).isoformat()
         return render_template("console/compose.html", values=values, areas=list(load_areas()),
                                severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES)
 
@@ -111,7 +140,7 @@ def register_broadcast_views(bp: Blueprint) -> None:
         data = _form_data(request.form) if request.form else _json_form(request.get_json(silent=True) or {})
         settings = current_app.config["SETTINGS"]
         try:
-            announcement = announcement_from_dict(data, load_areas())
+            announcement = announcement_from_dict(data, load_areas(), default_expiry=feed_config().default_expiry)
         except CapError as exc:
             return jsonify({"ok": False, "field": exc.field, "error": problem_in_vietnamese(exc)})
         text = announcement_text(announcement, settings.commune_name)
@@ -121,11 +150,16 @@ def register_broadcast_views(bp: Blueprint) -> None:
     @bp.post("/broadcasts")
     @login_required(*OFFICIALS)
     def broadcast_create():  # noqa: ANN202
+        replaces = request.form.get("replaces", "")
         try:
-            broadcast = _service().accept(_form_data(request.form), current_user().name)
+            if replaces:
+                broadcast = _service().replace_draft(replaces, _form_data(request.form), current_user().name)
+            else:
+                broadcast = _service().accept(_form_data(request.form), current_user().name)
         except CapError as exc:
             flash(f"Chưa lưu được: {problem_in_vietnamese(exc)}", "error")
-            return render_template("console/compose.html", values=_form_data(request.form), areas=list(load_areas()),
+            values = {**_form_data(request.form), "replaces": replaces}
+            return render_template("console/compose.html", values=values, areas=list(load_areas()),
                                    severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES), 422
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast.id))
 
@@ -141,7 +175,19 @@ def register_broadcast_views(bp: Blueprint) -> None:
             plan=broadcast.plan or plan(current_app.config["REDIS"], settings, broadcast.announcement, time.time()),
             progress=progress(broadcast, service.store.counts(broadcast_id)),
             areas=load_areas(), follow_ups=service.store.follow_ups(broadcast_id),
-            history=service.audit.recent(50, subject=f"broadcast:{broadcast_id}"))
+            history=service.audit.recent(50, subject=f"broadcast:{broadcast_id}"),
+            unplaced=reaches_unplaced(broadcast.announcement), original=service.store.original(broadcast_id))
+
+    @bp.post("/broadcasts/<broadcast_id>/reject")
+    @login_required(*OFFICIALS)
+    def broadcast_reject(broadcast_id: str):  # noqa: ANN202
+        _get_or_404(broadcast_id)
+        try:
+            _service().reject(broadcast_id, current_user().name, request.form.get("reason", "").strip()[:300])
+            flash("Đã từ chối. Thông báo này sẽ không được gửi.")
+        except CapError as exc:
+            flash(problem_in_vietnamese(exc), "error")
+        return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
 
     @bp.post("/broadcasts/<broadcast_id>/send")
     @login_required(*OFFICIALS)

@@ -203,8 +203,11 @@ def create_inbox_blueprint() -> Blueprint:
     @bp.post("/<ticket_id>/resolve")
     @login_required("staff")
     def resolve(ticket_id: str):  # noqa: ANN202
+        user = current_user()
+        is_admin = user is not None and user.role == "admin"
         _flash_outcome(
-            _desk().resolve(ticket_id, _me()), "Đã giải quyết; người dân được mời đánh giá mức độ hài lòng."
+            _desk().resolve(ticket_id, _me(), force=is_admin),
+            "Đã giải quyết; người dân được mời đánh giá mức độ hài lòng.",
         )
         return back(ticket_id)
 

@@ -7,18 +7,37 @@ werkzeug.security (scrypt/pbkdf2 with a salt); the plain password is never store
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import redis
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.config import Settings
+from bot.redis_scripts import script
 
 ROLES = ("admin", "official", "staff")
 ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa"}
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
+
+
+# Take one attempt from the name's allowance and start the lockout clock, in one step: parallel
+# requests each get their own count, so no more than the limit are ever checked.
+_TAKE_ATTEMPT = """
+local count = redis.call('incr', KEYS[1])
+redis.call('expire', KEYS[1], ARGV[1])
+return count
+"""
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash to check unknown names against, made once: an unknown name then costs exactly what a
+    wrong password costs (one check), so timing does not tell which names exist."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 class UserError(ValueError):
@@ -31,6 +50,8 @@ class User:
     role: str
     display_name: str
     active: bool
+    # Raised by every password change: sessions started under an older generation are void.
+    session_generation: int = 0
 
     def has_role(self, *roles: str) -> bool:
         """Admins may do everything; otherwise the user's role must be listed (no roles = anyone)."""
@@ -86,38 +107,31 @@ class UserStore:
     def set_password(self, name: str, password: str) -> None:
         self._check_password(password)
         self._require(name)
-        self.redis.hset(self._key(name), "password_hash", generate_password_hash(password))
+        pipe = self.redis.pipeline()
+        pipe.hset(self._key(name), "password_hash", generate_password_hash(password))
+        pipe.hincrby(self._key(name), "session_generation", 1)
+        pipe.execute()
 
     def verify(self, name: str, password: str) -> User | None:
         """The user when the password matches and the account is active; None otherwise."""
         name = name.strip().lower()
         stored = self.redis.hget(self._key(name), "password_hash")
         user = self.get(name)
-        if stored is None or user is None:
-            # Hash anyway so that unknown names take as long as wrong passwords.
-            check_password_hash(generate_password_hash("x"), password)
-            return None
-        if not check_password_hash(stored.decode(), password) or not user.active:
-            return None
-        return user
+        matches = check_password_hash(stored.decode() if stored and user else dummy_hash(), password)
+        return user if matches and stored and user and user.active else None
 
     # -- lockout ------------------------------------------------------------------------------
 
     def _fail_key(self, name: str) -> str:
         return f"{self.prefix}login_failures:{name.strip().lower()}"
 
-    def is_locked(self, name: str) -> bool:
-        count = self.redis.get(self._fail_key(name))
-        return count is not None and int(count) >= self.settings.console_max_failed_logins
+    def take_attempt(self, name: str) -> bool:
+        """Count a login attempt before checking it; False once the name has used up its attempts.
 
-    def record_failure(self, name: str) -> int:
-        """Count a failed login; the count (and so the lock) expires after the lockout period."""
-        key = self._fail_key(name)
-        pipe = self.redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, self.settings.console_lockout_minutes * 60)
-        count, _ = pipe.execute()
-        return int(count)
+        The count (and so the lock) expires after the lockout period; a successful login clears it."""
+        count = script(self.redis, _TAKE_ATTEMPT)(
+            keys=[self._fail_key(name)], args=[self.settings.console_lockout_minutes * 60])
+        return int(count) <= self.settings.console_max_failed_logins
 
     def clear_failures(self, name: str) -> None:
         self.redis.delete(self._fail_key(name))
@@ -142,4 +156,5 @@ class UserStore:
     def _user(fields: dict[str, object]) -> User:
         return User(name=str(fields["name"]), role=str(fields["role"]),
                     display_name=str(fields.get("display_name") or fields["name"]),
-                    active=str(fields.get("active", "1")) == "1")
+                    active=str(fields.get("active", "1")) == "1",
+                    session_generation=int(str(fields.get("session_generation") or 0)))

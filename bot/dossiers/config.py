@@ -28,8 +28,14 @@ class DossierConfig:
     id_secret: str = "xa-bot-dossier"
     # 0: the citizen types the whole 12-digit id; N: only its last N digits.
     verify_last_digits: int = 0
+    # Per citizen: this many wrong ids lock that citizen (only) out for verify_lock_seconds.
     verify_max_attempts: int = 5
     verify_lock_seconds: int = 15 * 60
+    # Per receipt, across citizens: past verify_max_attempts wrong ids, each further try waits a gap
+    # that doubles from verify_receipt_gap_seconds up to verify_receipt_max_gap_seconds. Never a lock:
+    # strangers must not be able to shut the owner out.
+    verify_receipt_gap_seconds: int = 2
+    verify_receipt_max_gap_seconds: int = 60
     # How long the bot waits for the id after asking for it.
     verify_state_seconds: int = 10 * 60
     # "embedded" (Redis, fed by the API) or "http" (the province's one-stop system).
@@ -54,6 +60,10 @@ class DossierConfig:
             verify_max_attempts=int(_env("DOSSIER_VERIFY_MAX_ATTEMPTS", str(cls.verify_max_attempts))),
             verify_lock_seconds=int(_env("DOSSIER_VERIFY_LOCK_SECONDS", str(cls.verify_lock_seconds))),
             verify_state_seconds=int(_env("DOSSIER_VERIFY_STATE_SECONDS", str(cls.verify_state_seconds))),
+            verify_receipt_gap_seconds=int(_env("DOSSIER_VERIFY_RECEIPT_GAP_SECONDS",
+                                                str(cls.verify_receipt_gap_seconds))),
+            verify_receipt_max_gap_seconds=int(_env("DOSSIER_VERIFY_RECEIPT_MAX_GAP_SECONDS",
+                                                    str(cls.verify_receipt_max_gap_seconds))),
             source=_env("DOSSIER_SOURCE", cls.source).lower(),
             http_url=_env("DOSSIER_HTTP_URL"),
             http_auth_header=_env("DOSSIER_HTTP_AUTH_HEADER"),

@@ -56,7 +56,7 @@ def map_record(record: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any
         raw = mapped["status"]
         if str(raw) in status_values:
             mapped["status"] = int(status_values[str(raw)])
-        elif isinstance(raw, str) and raw.strip().isdigit():
+        elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
             mapped["status"] = int(raw)
     return mapped
 

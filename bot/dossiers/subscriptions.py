@@ -79,6 +79,18 @@ class Subscriptions:
     def mark_pushed(self, receipt: str, user_id: str, version: int) -> bool:
         return bool(self._advance(keys=[self._subs_key(receipt)], args=[user_id, version]))
 
+    def forget(self, user_id: str) -> None:
+        """The citizen asked for their data to be removed (user_withdraw): every link and subscription."""
+        for receipt in self.receipts_of(user_id):
+            self.unsubscribe(receipt, user_id)
+        linked = [r.decode() for r in self.redis.smembers(f"{self.prefix}user-links:{user_id}")]
+        pipe = self.redis.pipeline()
+        for receipt in linked:
+            pipe.srem(f"{self.prefix}links:{receipt}", user_id)
+            pipe.hdel(f"{self.prefix}push-failures:{receipt}", user_id)
+        pipe.delete(f"{self.prefix}user-links:{user_id}", f"{self.prefix}user-subs:{user_id}")
+        pipe.execute()
+
     # -- failures -----------------------------------------------------------------------------
 
     def record_failure(self, receipt: str, user_id: str, version: int, code: int | None) -> None:

@@ -101,11 +101,15 @@ def _documents(value: Any) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
+# A fee is shown to citizens as it is stored: nothing a commune charges comes near 1,000 tỷ đồng.
+MAX_FEE_DONG = 10**12
+
+
 def _fee(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FieldError("fee_amount", "fee_amount must be a non-negative integer (đồng)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FEE_DONG:
+        raise FieldError("fee_amount", f"fee_amount must be an integer from 0 to {MAX_FEE_DONG} (đồng)")
     return value
 
 

@@ -1,5 +1,10 @@
 """Verification before a dossier is shown: the applicant's personal id number, checked in constant
-time against the stored hash, with attempts limited per citizen and per receipt.
+time against the stored hash, with attempts limited per citizen and slowed down per receipt.
+
+A citizen who guesses wrong too often is locked out (only that citizen). A receipt is never
+locked: that would let five strangers shut its owner out. Past the free attempts, each try on the
+receipt (from anyone) must wait a gap that doubles up to a cap, which makes guessing across many
+accounts slow while the owner waits seconds at worst.
 
 Unknown receipts get the very same prompt and the same "does not match" answer as known ones,
 and count against the same limits, so a receipt number alone reveals nothing.
@@ -8,6 +13,7 @@ and count against the same limits, so a receipt number alone reveals nothing.
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,12 +24,28 @@ from bot.dossiers.config import DossierConfig
 from bot.dossiers.model import Dossier, applicant_hash_for, digits_only
 from bot.dossiers.store import DossierSource
 from bot.dossiers.subscriptions import Subscriptions
+from bot.redis_scripts import script
+
+# A turn on the receipt: the time left (ms) when a gap is running; else 0, and when the free
+# attempts are used up, the next gap starts now (reserved before checking, so parallel tries queue).
+_TAKE_RECEIPT_TURN = """
+local wait = redis.call('pttl', KEYS[2])
+if wait > 0 then return wait end
+local fails = tonumber(redis.call('get', KEYS[1]) or '0')
+local free = tonumber(ARGV[1])
+if fails >= free then
+  local gap = math.min(tonumber(ARGV[2]) * 2 ^ math.min(fails - free, 40), tonumber(ARGV[3]))
+  redis.call('set', KEYS[2], '1', 'PX', math.floor(gap))
+end
+return 0
+"""
 
 
 class Outcome(Enum):
     VERIFIED = "verified"
     MISMATCH = "mismatch"  # wrong id, or no such receipt: the citizen cannot tell which
-    LOCKED = "locked"
+    LOCKED = "locked"  # this citizen tried too often
+    SLOW_DOWN = "slow_down"  # the receipt had many wrong tries: wait `wait_seconds`, not counted
     BAD_FORMAT = "bad_format"  # not an id number at all: not counted as an attempt
 
 
@@ -32,6 +54,7 @@ class Result:
     outcome: Outcome
     dossier: Dossier | None = None
     attempts_left: int = 0
+    wait_seconds: int = 0
 
 
 class Verifier:
@@ -62,29 +85,36 @@ class Verifier:
     def _counters(self, user_id: str, receipt: str) -> tuple[str, str]:
         return f"{self.prefix}fails:user:{user_id}", f"{self.prefix}fails:receipt:{receipt}"
 
-    def _locks(self, user_id: str, receipt: str) -> tuple[str, str]:
-        return f"{self.prefix}lock:user:{user_id}", f"{self.prefix}lock:receipt:{receipt}"
+    def _user_lock(self, user_id: str) -> str:
+        return f"{self.prefix}lock:user:{user_id}"
 
-    def is_locked(self, user_id: str, receipt: str) -> bool:
-        return bool(self.redis.exists(*self._locks(user_id, receipt)))
+    def _receipt_gap(self, receipt: str) -> str:
+        return f"{self.prefix}slow:receipt:{receipt}"
+
+    def is_locked(self, user_id: str) -> bool:
+        return bool(self.redis.exists(self._user_lock(user_id)))
+
+    def _take_receipt_turn(self, receipt: str) -> int:
+        """0 when the receipt may be tried now; else the milliseconds to wait."""
+        config = self.config
+        return int(script(self.redis, _TAKE_RECEIPT_TURN)(
+            keys=[self._counters("", receipt)[1], self._receipt_gap(receipt)],
+            args=[config.verify_max_attempts, config.verify_receipt_gap_seconds * 1000,
+                  config.verify_receipt_max_gap_seconds * 1000]))
 
     def _fail(self, user_id: str, receipt: str) -> int:
-        """Count a failed attempt; returns the attempts left before the lock (0 = now locked)."""
+        """Count a failed attempt; returns the citizen's attempts left before their lock (0 = now locked)."""
         window = self.config.verify_lock_seconds
+        user_counter, receipt_counter = self._counters(user_id, receipt)
         pipe = self.redis.pipeline()
-        for key in self._counters(user_id, receipt):
+        for key in (user_counter, receipt_counter):
             pipe.incr(key)
             pipe.expire(key, window)
-        counts = pipe.execute()[0::2]
-        left = self.config.verify_max_attempts - max(int(c) for c in counts)
+        left = self.config.verify_max_attempts - int(pipe.execute()[0])
         if left <= 0:
             pipe = self.redis.pipeline()
-            for lock, counter, count in zip(
-                self._locks(user_id, receipt), self._counters(user_id, receipt), counts, strict=True
-            ):
-                if int(count) >= self.config.verify_max_attempts:
-                    pipe.set(lock, "1", ex=window)
-                    pipe.delete(counter)
+            pipe.set(self._user_lock(user_id), "1", ex=window)
+            pipe.delete(user_counter)
             pipe.execute()
             self.stop_waiting(user_id)
         return max(left, 0)
@@ -105,10 +135,12 @@ class Verifier:
 
     def check(self, user_id: str, receipt: str, given: str, source: DossierSource) -> Result:
         """Compare `given` with the applicant's id; may raise SourceUnavailable (nothing counted then)."""
-        if self.is_locked(user_id, receipt):
+        if self.is_locked(user_id):
             return Result(Outcome.LOCKED)
         if len(digits_only(given)) != self.expected_digits:
             return Result(Outcome.BAD_FORMAT)
+        if (wait_ms := self._take_receipt_turn(receipt)) > 0:
+            return Result(Outcome.SLOW_DOWN, wait_seconds=math.ceil(wait_ms / 1000))
         dossier = source.get(receipt)
         kind, given_hash = applicant_hash_for(
             self.config.id_secret, receipt, given, self.config.verify_last_digits
@@ -119,7 +151,8 @@ class Verifier:
         if not matches or dossier is None:
             left = self._fail(user_id, receipt)
             return Result(Outcome.LOCKED if left == 0 else Outcome.MISMATCH, attempts_left=left)
-        self.redis.delete(*self._counters(user_id, receipt))
+        # The owner proved who they are: past guesses at this receipt no longer slow anyone down.
+        self.redis.delete(*self._counters(user_id, receipt), self._receipt_gap(receipt))
         self.stop_waiting(user_id)
         self.links.link(receipt, user_id)
         return Result(Outcome.VERIFIED, dossier)

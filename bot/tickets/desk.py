@@ -113,11 +113,18 @@ class StaffDesk:
             self.store.forget_use(f"reply:{ticket_id}:{idempotency_key}")  # the same key may be retried
         return result
 
-    def resolve(self, ticket_id: str, author: str) -> ActionResult:
-        """Resolve, then ask the citizen for a 1–5 rating (when Zalo's window allows)."""
+    def resolve(self, ticket_id: str, author: str, force: bool = False) -> ActionResult:
+        """Resolve, then ask the citizen for a 1–5 rating (when Zalo's window allows).
+
+        Only the ticket's owner resolves it (an unowned ticket becomes the resolver's); `force` (admins)
+        resolves someone else's."""
         ticket = self.store.get(ticket_id)
         if ticket is None:
             return ActionResult("missing")
+        if ticket.is_active and not force:
+            claim = self.claim(ticket_id, author)
+            if not claim.ok:
+                return ActionResult(claim.outcome, claim.assignee)
         if not self.store.resolve(ticket_id, self.clock(), author):
             return ActionResult("resolved", "already resolved")
         self.store.append(ticket_id, TranscriptEntry(self.clock(), "system", "Đã giải quyết", author=author))

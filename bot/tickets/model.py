@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from bot.links import safe_link
+
 # open: waiting for staff; pending: staff answered, waiting for the citizen; resolved: done.
 OPEN, PENDING, RESOLVED = "open", "pending", "resolved"
 STATUSES = (OPEN, PENDING, RESOLVED)
@@ -130,7 +132,7 @@ class TranscriptEntry:
             "who": self.who,
             "text": self.text,
             "author": self.author,
-            "attachments": self.attachments,
+            "attachments": [{**item, "url": safe_link(item.get("url"))} for item in self.attachments],
             "delivery": self.delivery,
             "detail": self.detail,
         }

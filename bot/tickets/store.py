@@ -9,16 +9,21 @@ Keys (under the settings' key_prefix):
   ticket:user:<uid>       the citizen's active (open or pending) ticket id: at most one
   ticket:user:<uid>:last  the citizen's last resolved ticket id (reopen, rating)
   tickets:version         bumped on every change, so pages poll cheaply
+
+A resolved ticket keeps personal data no longer than it must: at resolution the phone numbers in its
+transcript are masked and the record and transcript expire after TICKET_RETENTION_DAYS (a reopened
+ticket is live again and loses the expiry).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import redis
 
 from bot.config import Settings
+from bot.privacy import redact_phone_numbers
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
 
 # KEYS: ticket, active, open set, log, version · ARGV: id, user, now, reason, then field/value pairs.
@@ -134,6 +139,7 @@ def _text(value: bytes | str | int) -> str:
 class TicketStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
+        self.settings = settings
         self.prefix = settings.key_prefix
         self._open = client.register_script(_OPEN)
         self._claim = client.register_script(_CLAIM)
@@ -289,7 +295,7 @@ class TicketStore:
         ticket = self.get(ticket_id)
         if ticket is None:
             return False
-        return bool(
+        resolved = bool(
             self._resolve(
                 keys=[
                     self._ticket_key(ticket_id),
@@ -303,13 +309,32 @@ class TicketStore:
                 args=[ticket_id, to_epoch(now), who],
             )
         )
+        if resolved:
+            self._retire(ticket_id, now)
+        return resolved
+
+    def _retire(self, ticket_id: str, now: datetime) -> None:
+        """Mask phone numbers in the transcript, start the retention clock, drop expired ids from the list.
+
+        Entries are only ever appended, so rewriting by index cannot overwrite a newer entry."""
+        retention = self.settings.ticket_retention_days * 24 * 3600
+        pipe = self.redis.pipeline()
+        for index, raw in enumerate(self.redis.lrange(self._log_key(ticket_id), 0, -1)):
+            entry = TranscriptEntry.loads(raw)
+            masked = redact_phone_numbers(entry.text)
+            if masked != entry.text:
+                pipe.lset(self._log_key(ticket_id), index, replace(entry, text=masked).dumps())
+        for key in (self._ticket_key(ticket_id), self._log_key(ticket_id)):
+            pipe.expire(key, retention)
+        pipe.zremrangebyscore(self._status_key(RESOLVED), "-inf", now.timestamp() - retention)
+        pipe.execute()
 
     def reopen(self, ticket_id: str, now: datetime) -> str:
         """ "ok", "not_resolved", "busy" (the citizen has another active ticket) or "missing"."""
         ticket = self.get(ticket_id)
         if ticket is None:
             return "missing"
-        return _text(
+        outcome = _text(
             self._reopen(
                 keys=[
                     self._ticket_key(ticket_id),
@@ -321,6 +346,10 @@ class TicketStore:
                 args=[ticket_id, to_epoch(now)],
             )
         )
+        if outcome == "ok":
+            self.redis.persist(self._ticket_key(ticket_id))
+            self.redis.persist(self._log_key(ticket_id))
+        return outcome
 
     def rate(self, ticket_id: str, user_id: str, score: int, now: datetime) -> bool:
         """Store the citizen's 1–5 rating of a resolved ticket of theirs (a later tap replaces it)."""

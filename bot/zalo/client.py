@@ -37,6 +37,17 @@ local previous = redis.call('get', KEYS[1])
 if not previous then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
 return previous
 """
+# Claim a message of the conversation history for one send: the first claimant keeps it for good, so
+# a message that one send made (or settled against) can never settle another send of the same text.
+_CLAIM_MESSAGE = """
+local owner = redis.call('get', KEYS[1])
+if not owner then
+  redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+if owner == ARGV[1] then return 1 end
+return 0
+"""
 
 
 class ZaloClient:
@@ -96,25 +107,39 @@ class ZaloClient:
             record = json.loads(previous)
             if record.get("state") != IN_FLIGHT:
                 return dict(record)
-            delivered = self._find_delivered(user_id, body, record["at_ms"])
+            delivered = self._find_delivered(user_id, body, record["at_ms"], idempotency_key)
             if delivered is not None:
                 self.redis.set(sent_key, json.dumps(delivered), ex=SENT_TTL_SECONDS)
                 return delivered
             self.redis.set(sent_key, in_flight, ex=SENT_TTL_SECONDS)
         try:
             data = self._call("POST", path, json_body=body,
-                              settle=lambda: self._find_delivered(user_id, body, started_ms)).get("data") or {}
+                              settle=lambda: self._find_delivered(user_id, body, started_ms, idempotency_key),
+                              ).get("data") or {}
         except ZaloError as exc:
             if not exc.uncertain:
                 self.redis.delete(sent_key)  # Zalo said no each time: nothing went out
             if not exc.transient:
                 self._record_failure(user_id, exc)
             raise
+        if data.get("message_id") and not data.get("settled") and not self._claim(data["message_id"], idempotency_key):
+            # Only a send whose answer came back after another send's settle could get here.
+            log.warning("a delivered message was already claimed by another send",
+                        extra={"user": hash_user(user_id, self.settings)})
         self.redis.set(sent_key, json.dumps(data), ex=SENT_TTL_SECONDS)
         return dict(data)
 
-    def _find_delivered(self, user_id: str, body: dict[str, Any], since_ms: int) -> dict[str, Any] | None:
-        """The message in the citizen's recent conversation, if Zalo has it (text messages only)."""
+    def _claim(self, message_id: object, idempotency_key: str) -> bool:
+        """Make Zalo's message `message_id` this send's own; False if another send has it already."""
+        key = f"{self.prefix}zalo:claimed:{message_id}"
+        return bool(script(self.redis, _CLAIM_MESSAGE)(keys=[key], args=[idempotency_key, SENT_TTL_SECONDS]))
+
+    def _find_delivered(self, user_id: str, body: dict[str, Any], since_ms: int,
+                        idempotency_key: str) -> dict[str, Any] | None:
+        """This send's message in the citizen's recent conversation, if Zalo has it (text messages only).
+
+        A message of the same text and citizen may be another send's (the bot says "Xin chào" to
+        "xin chào" and to "hello"): each history message is claimed, atomically, by at most one send."""
         text = (body.get("message") or {}).get("text")
         if not text or "recipient" not in body:
             return None  # templates do not show in the conversation: sending again is the safe side
@@ -124,8 +149,9 @@ class ZaloClient:
             return None
         for message in history.get("data") or []:
             if (str(message.get("to_id")) == user_id and message.get("message") == text
-                    and int(message.get("time") or 0) >= since_ms - CLOCK_SKEW_MS):
-                return {"message_id": str(message.get("message_id", "")), "user_id": user_id, "settled": True}
+                    and int(message.get("time") or 0) >= since_ms - CLOCK_SKEW_MS
+                    and message.get("message_id") and self._claim(message["message_id"], idempotency_key)):
+                return {"message_id": str(message["message_id"]), "user_id": user_id, "settled": True}
         return None
 
     def _record_failure(self, user_id: str, exc: ZaloError) -> None:
