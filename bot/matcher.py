@@ -20,7 +20,8 @@ Decisions (`MatchResult.decision`):
 - "answer": one procedure is clearly meant (candidates[0]);
 - "clarify": 2–4 close candidates, to offer as buttons;
 - "fallback": nothing fits, or the message is a receipt number (intent "receipt", see `receipt`);
-- "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk (see `intent`).
+- "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk, emoji, and
+  questions about the office itself when no procedure is clearly meant (see `intent`).
 `MatchResult.public_decision` maps "chitchat" to "fallback" for the three-value CLI/JSON contract.
 """
 
@@ -37,6 +38,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.concepts import ConceptTable
+from bot.field_index import FieldIndex
+from bot.office_topics import office_topics
 from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -59,6 +63,8 @@ _SIBLING_MARKERS = ("cap lai", "cap doi", "dang ki lai", "bo sung", "gia han", "
                     "tu du 14", "cham dut", "tam ngung", "xoa", "mo khoa", "than nhan", "thoat", "ban sao",
                     "trich luc", "tu tran")
 _SIBLING_PENALTY = 0.07
+# What a variant the query does not name costs ("… lưu động" when the citizen did not say so).
+_ABSENT_VARIANT_PENALTY = 0.05
 # A required marker inferred from the situation (a country name) is weaker than one typed.
 _INFERRED_REQUIRED_PENALTY = 0.18
 # Markers that exclude each other: a child of 10 cannot use the procedure "từ đủ 14 tuổi trở lên".
@@ -71,6 +77,17 @@ _NAME_NOISE_RE = re.compile(
     r"|\((?:thuc hien )?(?:tai |o )?cap [^)]*\)|\(\d\.\d{6}\)|\(tham quyen[^)]*\)"
 )
 
+
+# How much the weaker fields (bot.field_index) add at most, beside a name's 1.0.
+FIELD_WEIGHT = 0.15
+# How much the catalogue words implied by everyday ones (bot.concepts) weigh in the query, beside typed words.
+CONCEPT_WEIGHT = 0.6
+# Name/alias score from which the weaker fields count in full.
+FIELD_NAME_SUPPORT = 0.25
+QUERY_SHARE = 0.55  # the rest is the share of the name matched
+
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_WEIGHT = 0.2
 
 # Highest raw score: full coverage plus the preferred-level bonus; scores are reported divided by it.
 _MAX_RAW_SCORE = 1.04
@@ -95,7 +112,7 @@ class MatchResult:
     query: str
     decision: Decision
     candidates: list[Candidate] = field(default_factory=list)
-    intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | receipt | code
+    intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | office | receipt | code
     receipt: str | None = None  # the receipt number, normalised, when intent == "receipt"
 
     @property
@@ -117,7 +134,7 @@ class MatcherConfig:
     answer_threshold: float = 0.66
     answer_margin: float = 0.07
     clarify_threshold: float = 0.42
-    clarify_window: float = 0.14
+    clarify_window: float = 0.2
     max_candidates: int = 4
 
 
@@ -129,6 +146,7 @@ class MatcherTables:
     aliases: Sequence[tuple[str, str]]  # (code, phrase)
     chitchat: Sequence[tuple[str, str]]  # (intent, phrase)
     fillers: Sequence[str]
+    thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.concepts)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -140,7 +158,8 @@ class MatcherTables:
         aliases = [(r[0].strip(), nfc(r[1].strip())) for r in rows("aliases.tsv") if len(r) >= 2]
         chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
         fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
-        return cls(abbreviations, aliases, chitchat, fillers)
+        thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus)
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -169,6 +188,19 @@ class Matcher:
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
         self._build_index(tables.aliases, filler_words)
+        self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        # One record per distinct name: the same procedure published per level scores the same.
+        groups: dict[tuple[str, ...], int] = {}
+        representatives: list[ProcedureLike] = []
+        name_group: list[int] = []
+        for code, proc in self._procs.items():
+            key = tuple(self._name_tokens[code])
+            if key not in groups:
+                groups[key] = len(representatives)
+                representatives.append(proc)
+            name_group.append(groups[key])
+        self._name_group = np.asarray(name_group, dtype=np.int32)
+        self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -220,7 +252,8 @@ class Matcher:
         for i, feats in enumerate(doc_features):
             for f in feats:
                 postings.setdefault(f, []).append(i)
-                doc_weight[i] += self._idf.get(f, rare)
+                # Numbers in names ("220/380V", "Điều 14") are rarely typed: missing them costs little.
+                doc_weight[i] += self._idf.get(f, rare) * (_NUMBER_WEIGHT if _HAS_DIGIT.search(f) else 1.0)
         for f in postings:
             self._idf.setdefault(f, rare)
         self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
@@ -251,6 +284,9 @@ class Matcher:
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
             for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
         }
+        self._absent_variant_penalty = np.zeros(len(self._procs))
+        for marker in _VARIANT_MARKERS:
+            self._absent_variant_penalty[self._variant_docs[marker]] += _ABSENT_VARIANT_PENALTY
 
     # ---------- query analysis ----------
 
@@ -338,7 +374,8 @@ class Matcher:
 
         tokens = folded_tokens(text, self._abbrev, self._is_word_in_context)
         if not tokens:
-            return MatchResult(query, "fallback", [])
+            # Emoji, stickers' alt text, punctuation: a reaction, not a question left unanswered.
+            return MatchResult(query, "chitchat", [], intent="ack") if text else MatchResult(query, "fallback", [])
         intent = self._chitchat_intent(tokens)
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
@@ -349,8 +386,15 @@ class Matcher:
         for i, token in enumerate(tokens):
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
-        ranked = self._rank(corrected, stated)
-        return self._decide(query, ranked)
+        # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
+        concepts = self._concepts.expand(tokens)
+        concepts += self._concepts.expand([*corrected, *concepts])
+        ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
+        result = self._decide(query, ranked)
+        if result.decision != "answer" and office_topics(text):
+            # "t7 có làm không": a question about the office itself, which the office handler answers.
+            return MatchResult(query, "chitchat", [], intent="office")
+        return result
 
     @staticmethod
     def _marker_penalty(marker: str, typed: bool) -> float:
@@ -359,40 +403,52 @@ class Matcher:
             return _SIBLING_PENALTY
         return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
 
-    def _rank(self, tokens: list[str], stated: str | None = None) -> list[tuple[int, float]]:
-        """Rank procedures; `stated` is the query as typed, whose required markers rule others out."""
+    def _rank(self, tokens: list[str], stated: str | None = None, weak_from: int | None = None,
+              ) -> list[tuple[int, float]]:
+        """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
+        tokens from `weak_from` on are implied by the concept layer and weigh less in the query's share."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
-        acc_query = np.zeros(n_docs)
-        acc_doc = np.zeros(n_docs)
         query_total = 0.0
         seen: set[str] = set()
+        # Postings of the query's features and their weights, summed per document in one bincount each
+        # (one call instead of a scattered add per feature keeps the p99 low).
+        postings: list[np.ndarray] = []
+        query_weights: list[float] = []
+        doc_weights: list[float] = []
         for i, token in enumerate(tokens):
             damp = 0.12 if filler[i] else 1.0
+            if weak_from is not None and i >= weak_from:
+                damp *= CONCEPT_WEIGHT
             if token not in seen:
                 seen.add(token)
                 idf = self._idf.get(token)
                 query_total += (idf if idf is not None else self._unknown_weight) * damp
                 if idf is not None:
-                    ids = self._postings[token]
-                    acc_query[ids] += idf * damp
-                    acc_doc[ids] += idf
+                    postings.append(self._postings[token])
+                    query_weights.append(idf * damp)
+                    doc_weights.append(idf)
             if i + 1 < len(tokens):
                 bigram = f"{token} {tokens[i + 1]}"
                 idf = self._idf.get(bigram)
                 if idf is not None and bigram not in seen:
                     seen.add(bigram)
-                    query_total += idf
-                    ids = self._postings[bigram]
-                    acc_query[ids] += idf
-                    acc_doc[ids] += idf
-        if query_total <= 0:
+                    pair_damp = CONCEPT_WEIGHT if weak_from is not None and i + 1 >= weak_from else 1.0
+                    query_total += idf * pair_damp
+                    postings.append(self._postings[bigram])
+                    query_weights.append(idf * pair_damp)
+                    doc_weights.append(idf)
+        if query_total <= 0 or not postings:
             return []
+        ids = np.concatenate(postings)
+        lengths = [len(p) for p in postings]
+        acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
+        acc_doc = np.bincount(ids, np.repeat(doc_weights, lengths), minlength=n_docs)
         # Name documents come first, one per procedure in order; alias documents follow.
         n_names = len(self._proc_codes)
         query_cover = np.minimum(acc_query / query_total, 1.0)
         doc_cover = acc_doc / self._doc_weight
-        per_proc = 0.55 * query_cover[:n_names] + 0.45 * doc_cover[:n_names]
+        per_proc = QUERY_SHARE * query_cover[:n_names] + (1 - QUERY_SHARE) * doc_cover[:n_names]
         # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says.
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
@@ -402,18 +458,25 @@ class Matcher:
             # "… bổ sung") beats a shorter alias of the plain procedure.
             alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
+        # What the records say beside the name (documents, results, who applies): weaker evidence, and
+        # weaker still for a procedure whose name and aliases share little with the question.
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        field_features = [*content, *(f"{a} {b}" for a, b in zip(content, content[1:], strict=False))]
+        field = self._fields.score(field_features)[self._name_group]
+        per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
         query_text = f" {' '.join(tokens)} "
-        for marker, ids in self._variant_docs.items():
-            in_query = f" {marker} " in query_text
-            if marker in _VARIANT_MARKERS and not in_query:
-                per_proc[ids] -= 0.05
-            elif in_query and (marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS):
-                lacking = np.ones(len(per_proc), dtype=bool)
-                lacking[ids] = False
+        # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
+        per_proc -= self._absent_variant_penalty
+        for marker in (m for m in self._variant_docs if f" {m} " in query_text):
+            ids = self._variant_docs[marker]
+            if marker in _VARIANT_MARKERS:
+                per_proc[ids] += _ABSENT_VARIANT_PENALTY
+            if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
                 # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
-                typed = stated is None or f" {marker} " in stated
-                per_proc[lacking] -= self._marker_penalty(marker, typed)
-            if in_query and marker in _CONFLICTING_MARKERS:
+                penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
+                per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
+                per_proc[ids] += penalty
+            if marker in _CONFLICTING_MARKERS:
                 per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
         per_proc = per_proc + self._proc_bonus * (per_proc > 0)
         top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12]

@@ -2,7 +2,7 @@
 post, fees by bank transfer; and the poster keyword "TTHC <code>" that answers one procedure.
 
 Wiring: `handle_office_text` in handlers/text.py's CHAIN, before the procedure matcher (so "mấy giờ
-làm việc" is not read as a procedure question). Topic detection is pure (`office_topics`), and so is
+làm việc" is not read as a procedure question). Topic detection is pure (`bot.office_topics`), and so is
 the answer (`compose_office_answer`); facts come from data/commune.json and data/office.json.
 """
 
@@ -10,78 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-
-from rapidfuzz.distance import OSA
 
 from bot import procedure_reply
 from bot.card_lookup import card_for
-from bot.config import DATA_DIR
 from bot.context import Context
 from bot.office_hours import OfficeHours, office_hours_for
 from bot.office_info import CommuneInfo, Service, commune_info_for
+from bot.office_topics import office_topics
 from bot.qr import parse_procedure_keyword
 from bot.replies import Button, Reply
-from bot.textnorm import folded_tokens, parse_abbreviation_table
 
-# Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
-# in the message, in any order. Pieces are specific on purpose: "làm giấy khai sinh mất mấy giờ" must
-# stay a procedure question, so "mấy giờ" alone is not an hours question.
-SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "monday": (("khong viet",), ("thu hai", "viet"), ("thu 2", "viet"), ("t2", "viet"), ("viet ho",),
-               ("viet giup",), ("dien ho",), ("dien giup", "to khai")),
-    "friday": (("khong hen",), ("thu sau", "hen"), ("thu 6", "hen"), ("t6", "hen"),
-               ("ket qua", "trong ngay"), ("lay ngay", "ket qua")),
-    "postal": (("buu dien",), ("buu chinh",), ("gui ve nha",), ("ket qua", "tai nha"), ("ket qua", "ve nha"),
-               ("chuyen phat",), ("ship", "ket qua")),
-    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
-             ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
-    "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
-              ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
-    "address": (("dia chi", "uy ban"), ("dia chi", "xa"), ("dia chi", "phuong"), ("dia chi", "mot cua"),
-                ("dia chi", "tru so"), ("uy ban", "o dau"), ("uy ban", "cho nao"), ("uy ban", "duong nao"),
-                ("tru so", "o dau"), ("mot cua", "o dau"), ("xa", "o dau"), ("phuong", "o dau"),
-                ("duong den", "uy ban"), ("ban do", "uy ban"), ("ban do", "xa")),
-    "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
-              ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
-              ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
-              ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu")),
-}
-# When a message touches several topics, answer them in this order (at most MAX_TOPICS).
-TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
-MAX_TOPICS = 3
-# Typos are forgiven only in words long enough that one edit rarely turns them into another word
-# ("viec"/"viet" differ by one edit and mean different things), and never in the first letter
-# ("phuong"/"thuong").
-FUZZY_MIN_LENGTH = 5
 UPCOMING_HOLIDAY_DAYS = 14
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-
-
-@lru_cache(maxsize=1)
-def _abbreviations() -> dict[str, tuple[str, ...]]:
-    return parse_abbreviation_table((DATA_DIR / "abbreviations.tsv").read_text(encoding="utf-8"))
-
-
-def _same_word(expected: str, typed: str) -> bool:
-    if expected == typed:
-        return True
-    return (len(expected) >= FUZZY_MIN_LENGTH and expected[0] == typed[:1]
-            and OSA.distance(expected, typed, score_cutoff=1) <= 1)
-
-
-def _has_piece(tokens: Sequence[str], piece: str) -> bool:
-    words = piece.split()
-    last = len(tokens) - len(words)
-    return any(all(_same_word(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(last + 1))
-
-
-def office_topics(text: str) -> list[str]:
-    """The office topics a message asks about, in answer order. Pure."""
-    tokens = folded_tokens(text, _abbreviations())
-    found = [topic for topic in TOPIC_ORDER
-             if any(all(_has_piece(tokens, piece) for piece in signature) for signature in SIGNATURES[topic])]
-    return found[:MAX_TOPICS]
 
 
 # -- answers --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 from bot import procedure_reply
 from bot.card_lookup import card_for
 from bot.choice import parse_choice
+from bot.clarify import compose_clarify
 from bot.context import Context
 from bot.office_info import commune_info_for
 from bot.replies import Button, Reply
@@ -27,7 +28,6 @@ BYE = "Dạ, chào Anh/Chị. Chúc Anh/Chị một ngày tốt lành!"
 ACK = "Dạ vâng ạ. Anh/Chị cần hỏi thêm gì cứ nhắn em nhé."
 OFFTOPIC = ("Dạ, em là trợ lý thủ tục hành chính của {commune}, nên chưa trả lời được câu hỏi này. "
             "Anh/Chị có thể hỏi em về giấy tờ, thủ tục, hồ sơ hoặc thông báo của xã/phường ạ.")
-CLARIFY = "Dạ, Anh/Chị muốn hỏi thủ tục nào dưới đây ạ? (bấm nút hoặc gõ số thứ tự)"
 NOT_FOUND = ("Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi của Anh/Chị. "
              "Anh/Chị thử gõ tên việc cần làm ngắn gọn hơn (ví dụ \"đăng ký khai sinh\"), "
              "tra trên Cổng Dịch vụ công, hoặc hỏi cán bộ ạ.")
@@ -94,9 +94,10 @@ def on_question(ctx: Context, text: str) -> list[Reply] | None:
     if result.decision == "clarify":
         codes = [c.code for c in result.candidates]
         ctx.redis.set(_clarify_key(ctx), json.dumps(codes), ex=CLARIFY_TTL_SECONDS)
-        lines = [f"{i}. {c.name}" for i, c in enumerate(result.candidates, 1)]
-        buttons = tuple(Button(f"Số {i}", f"#proc {c.code}") for i, c in enumerate(result.candidates, 1))
-        return [Reply(CLARIFY + "\n" + "\n".join(lines), (*buttons, Button("Hỏi cán bộ", "#staff")))]
+        question = compose_clarify([c.name for c in result.candidates])
+        labelled = zip(question.labels, result.candidates, strict=True)
+        buttons = tuple(Button(label, f"#proc {c.code}") for label, c in labelled)
+        return [Reply(question.text, (*buttons, Button("Hỏi cán bộ", "#staff")))]
     return not_found(ctx, text)
 
 

@@ -128,13 +128,25 @@ def test_a_vague_question_gets_buttons_and_a_tap_or_a_number_answers(citizen: Ci
     [question] = citizen.wait_for(1)
     choices = [b for b in buttons_of(question) if b["payload"].startswith("#proc")]
     assert 2 <= len(choices) <= 4
-    citizen.say(choices[1]["payload"])  # tapping "Số 2"
+    citizen.say(choices[1]["payload"])  # tapping the second button
     tapped = citizen.wait_for(2)[1]["payload"]["message"]["text"]
     citizen.say("cap lai")
     citizen.wait_for(3)
     citizen.say("cái thứ hai")
     typed = citizen.wait_for(4)[3]["payload"]["message"]["text"]
     assert tapped == typed and tapped.startswith("📄")
+
+
+def test_a_clarifying_question_names_the_difference_and_the_tapped_button_answers_it(citizen: Citizen) -> None:
+    citizen.say("căn cước cho con")
+    [question] = citizen.wait_for(1)
+    text = question["payload"]["message"]["text"]
+    assert "từ đủ 14 tuổi hay dưới 14 tuổi" in text
+    titles = {b["title"]: b for b in buttons_of(question)}
+    assert {"Từ đủ 14 tuổi", "Dưới 14 tuổi"} <= set(titles) and all(len(t) <= 20 for t in titles)
+    citizen.say(titles["Dưới 14 tuổi"]["payload"])
+    answer = citizen.wait_for(2)[1]["payload"]["message"]["text"]
+    assert answer.startswith("📄") and "dưới 14 tuổi" in answer
 
 
 def test_messages_from_one_citizen_are_answered_in_order(stack: Stack, citizen: Citizen) -> None:

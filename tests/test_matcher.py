@@ -14,6 +14,8 @@ def matcher() -> Matcher:
 
 def ranker(query: str) -> tuple[str, list[str]]:
     result = matcher().match(query)
+    if result.intent == "office":  # held back for the office handler, as the text chain does
+        return "office", []
     return result.decision, [c.code for c in result.candidates]
 
 
@@ -76,7 +78,8 @@ def test_other_provinces_local_procedures_are_left_out():
 
 
 def test_evaluation_set_targets():
-    rows = load_eval_set()
+    # The splits tuned on by aliases; blind3 and dev3 (issue 11) have their own floors below.
+    rows = [r for r in load_eval_set() if r.split in ("dev", "heldout", "blind", "blind2")]
     assert len(rows) >= 400
     result = score(rows, ranker)
     assert result.top1_rate >= 0.95
@@ -130,3 +133,16 @@ def test_query_naming_a_sibling_beats_the_plain_procedure_aliases():
 
 def test_residence_confirmation_ct07_is_xac_nhan_thong_tin_cu_tru():
     assert top_codes("ct07 lay o dau") == ["1.010041"]
+
+
+def test_issue_11_splits_do_not_regress():
+    # blind3 was written before the issue-11 changes and never tuned on (first measure 67.0 % top-1,
+    # 73.8 % resolved, 5.4 % confidently wrong, 76.7 % held back); these floors sit just under the
+    # final measure so a change that loses ground shows. dev3 is the split tuned on.
+    rows = load_eval_set()
+    blind3 = score([r for r in rows if r.split == "blind3"], ranker)
+    assert blind3.procedure_queries >= 200
+    assert blind3.top1_rate >= 0.70 and blind3.resolved_rate >= 0.83
+    assert blind3.wrong_answer_rate <= 0.035 and blind3.not_answered_rate >= 0.98
+    dev3 = score([r for r in rows if r.split == "dev3"], ranker)
+    assert dev3.top1_rate >= 0.80 and dev3.resolved_rate >= 0.90 and dev3.not_answered_rate >= 0.98

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EVAL_FILE = Path(__file__).with_name("queries.tsv")
-NOT_A_PROCEDURE = ("chitchat", "receipt")
+NOT_A_PROCEDURE = ("chitchat", "receipt", "office")
 
 
 @dataclass(frozen=True)
 class EvalQuery:
     query: str
-    expected: tuple[str, ...]  # procedure codes, or ("chitchat",) / ("receipt",)
+    expected: tuple[str, ...]  # procedure codes, or ("chitchat",) / ("receipt",) / ("office",)
     split: str
 
     @property
@@ -36,8 +36,11 @@ class Scores:
     procedure_queries: int = 0
     top1: int = 0
     top3: int = 0
+    resolved: int = 0  # answered right, or the right procedure among the offered buttons
+    wrong_answers: int = 0  # answered confidently with a wrong procedure
+    fallbacks: int = 0  # a procedure question neither answered nor clarified
     other_queries: int = 0
-    not_answered: int = 0
+    not_answered: int = 0  # small talk / office / receipt held back from procedure answers
 
     @property
     def top1_rate(self) -> float:
@@ -48,11 +51,24 @@ class Scores:
         return self.top3 / max(self.procedure_queries, 1)
 
     @property
+    def resolved_rate(self) -> float:
+        return self.resolved / max(self.procedure_queries, 1)
+
+    @property
+    def wrong_answer_rate(self) -> float:
+        return self.wrong_answers / max(self.procedure_queries, 1)
+
+    @property
+    def fallback_rate(self) -> float:
+        return self.fallbacks / max(self.procedure_queries, 1)
+
+    @property
     def not_answered_rate(self) -> float:
         return self.not_answered / max(self.other_queries, 1)
 
 
-# A ranker returns (decision, ranked codes); decision is "answer", "clarify" or anything else.
+# A ranker returns (decision, ranked codes); decision is "answer", "clarify" or anything else
+# ("office" when the office-questions handler takes the message before the matcher).
 Ranker = Callable[[str], tuple[str, list[str]]]
 
 
@@ -65,11 +81,20 @@ def score(rows: list[EvalQuery], ranker: Ranker, misses: list[str] | None = None
             hit1 = bool(codes) and codes[0] in row.expected
             result.top1 += hit1
             result.top3 += any(code in row.expected for code in codes[:3])
+            if decision == "answer":
+                result.resolved += hit1
+                result.wrong_answers += not hit1
+            elif decision == "clarify":
+                result.resolved += any(code in row.expected for code in codes)
+            else:
+                result.fallbacks += 1
             if not hit1 and misses is not None:
                 misses.append(f"{row.query!r} expected {'|'.join(row.expected)} got {decision} {codes[:3]}")
         else:
             result.other_queries += 1
             answered = decision in ("answer", "clarify") and bool(codes)
+            if row.expected[0] == "office":  # must reach the office handler, not merely be held back
+                answered = decision != "office"
             result.not_answered += not answered
             if answered and misses is not None:
                 misses.append(f"{row.query!r} expected {row.expected[0]} got {decision} {codes[:3]}")
