@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
 from bot.config import Settings
-from bot.zalo.client import ZaloClient
+from bot.zalo.sender import Sender
+
+if TYPE_CHECKING:  # the client (and `requests`) loads where something is sent, not on import
+    from bot.zalo.client import ZaloClient
 
 
 class Services:
@@ -20,7 +23,14 @@ class Services:
 
     @cached_property
     def zalo(self) -> ZaloClient:
+        from bot.zalo.client import ZaloClient
+
         return ZaloClient(self.redis, self.settings)
+
+    @cached_property
+    def sender(self) -> Sender:
+        """The one way out to citizens (bot.zalo.sender)."""
+        return Sender(self.zalo)
 
     @cached_property
     def catalogue(self) -> Any:

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.jobs import delayed_drains, drain_user, make_queue, recover_pending, runtime
 from bot.logs import configure_logging
 from bot.services import Services
+from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.worker")
 
@@ -35,9 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
     recovered = recover_pending(client, settings)
     recover_broadcasts(client, settings, at_start=True)
+    queue = make_queue(client, settings)
+    recover_staff_replies(
+        client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
+    )
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(services)
-    queue = make_queue(client, settings)
     if not burst:
         threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
     worker = SimpleWorker([queue], connection=client)

@@ -248,6 +248,10 @@ class TicketStore:
         pipe.incr(self._version_key)
         pipe.execute()
 
+    def changed(self) -> None:
+        """Something shown with the tickets changed (a reply's delivery state): pages re-read."""
+        self.redis.incr(self._version_key)
+
     def first_use(self, marker: str, ttl_seconds: int = 8 * 24 * 3600) -> bool:
         """True the first time `marker` is seen: guards actions against double submission."""
         return bool(self.redis.set(f"{self.prefix}tickets:once:{marker}", 1, nx=True, ex=ttl_seconds))
