@@ -58,7 +58,8 @@ class OutgoingReplies:
         return None if raw is None else OutgoingReply(**json.loads(raw))
 
     def settle(self, reply: OutgoingReply, state: str, detail: str = "") -> None:
-        settled = OutgoingReply(**{**reply.__dict__, "state": state, "detail": detail})
+        # The text is in the ticket's transcript (masked at resolution): the record keeps only the outcome.
+        settled = OutgoingReply(**{**reply.__dict__, "state": state, "detail": detail, "text": ""})
         pipe = self.redis.pipeline()
         pipe.hset(self._key(reply.ticket_id), reply.ref, _dumps(settled))
         pipe.srem(self._queued_key, f"{reply.ticket_id} {reply.ref}")
