@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
+# Vietnam time (UTC+7, no daylight saving): what staff read and what a commune's "day" is.
+VIETNAM = timezone(timedelta(hours=7))
 
 
 def _int(name: str, default: int) -> int:

@@ -19,16 +19,15 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis
 
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
 from bot.context import Context
 from bot.privacy import redact_id_numbers
 from bot.textnorm import fold
 
-STATS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+STATS_TZ = VIETNAM
 COUNTER_TTL_SECONDS = 400 * 24 * 3600
 QUESTION_TTL_SECONDS = 30 * 24 * 3600
 SEEN_TTL_SECONDS = 24 * 3600

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.broadcasts.cap import SEVERITY_LABELS, VIETNAM, Announcement, meaningful
+from bot.broadcasts.cap import SEVERITY_LABELS, Announcement, meaningful
+from bot.config import VIETNAM
 from bot.replies import MAX_TEXT_CHARS, Button, Reply
 
 ALL_CLEAR_DEFAULT = "Tình hình đã an toàn. Anh/Chị có thể sinh hoạt bình thường."
