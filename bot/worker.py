@@ -59,7 +59,6 @@ def _warm(services: Services) -> None:
 
 def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
     """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
-    from bot.dossiers.config import dossier_config
     from bot.dossiers.jobs import poll_dossiers_job, push_dossier_job
     from bot.dossiers.push import delayed_pushes
 
@@ -72,7 +71,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
     ]
-    if dossier_config().source == "http":
+    if settings.dossier.source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
     work += _cap_feed_work(client, settings, queue)
     return work

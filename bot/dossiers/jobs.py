@@ -13,8 +13,7 @@ from typing import Any
 
 import redis
 
-from bot.config import Settings
-from bot.dossiers.config import DossierConfig, dossier_config
+from bot.config import DossierConfig, Settings
 from bot.dossiers.http_source import HttpDossierSource
 from bot.dossiers.push import PushDeferred, defer_push, push_status_changes
 from bot.dossiers.store import RedisDossierStore, SourceUnavailable
@@ -29,7 +28,7 @@ def push_dossier_job(receipt: str) -> int:
 
     settings, client, services = runtime()
     try:
-        report = push_status_changes(client, settings, receipt, services.sender, dossier_config().template_id)
+        report = push_status_changes(client, settings, receipt, services.sender, settings.dossier.template_id)
     except PushDeferred as exc:
         defer_push(client, settings, receipt, exc.retry_after)
         log.info("dossier push deferred", extra={"reason": str(exc), "after": exc.retry_after})
@@ -72,5 +71,5 @@ def poll_dossiers_job() -> int:
 
     settings, client, _ = runtime()
     return poll_http_source(
-        client, settings, dossier_config(), enqueue_push_with(make_queue(client, settings))
+        client, settings, settings.dossier, enqueue_push_with(make_queue(client, settings))
     )
