@@ -59,7 +59,8 @@ class DossierConfig:
     source: str = "embedded"
     http_url: str = ""  # with a {receipt} placeholder
     http_auth_header: str = ""  # "Name: value", e.g. "Authorization: Bearer abc"
-    http_mapping: dict[str, Any] = field(default_factory=dict)  # see bot.dossiers.http_source
+    # See bot.dossiers.http_source. Left out of the hash: Settings (which holds this) stay hashable.
+    http_mapping: dict[str, Any] = field(default_factory=dict, hash=False)
     http_timeout_seconds: float = 3.0
     http_cache_seconds: int = 60
     breaker_failures: int = 3
