@@ -322,14 +322,14 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
 
 
 def prepare_job(broadcast_id: str) -> int:
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, _ = runtime()
-    return prepare(client, settings, broadcast_id)
+    rt = current()
+    return prepare(rt.redis, rt.settings, broadcast_id, rt.queue)
 
 
 def send_batch_job(broadcast_id: str, batch: int) -> dict[str, int]:
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, services = runtime()
-    return BatchSender(client, settings, services.sender).run(broadcast_id, batch)
+    rt = current()
+    return BatchSender(rt.redis, rt.settings, rt.sender).run(broadcast_id, batch)

@@ -24,11 +24,12 @@ log = logging.getLogger(__name__)
 
 def push_dossier_job(receipt: str) -> int:
     """rq job: push `receipt`'s pending status changes; deferred ones go to the delayed set."""
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, services = runtime()
+    rt = current()
+    settings, client = rt.settings, rt.redis
     try:
-        report = push_status_changes(client, settings, receipt, services.sender, settings.dossier.template_id)
+        report = push_status_changes(client, settings, receipt, rt.sender, settings.dossier.template_id)
     except PushDeferred as exc:
         defer_push(client, settings, receipt, exc.retry_after)
         log.info("dossier push deferred", extra={"reason": str(exc), "after": exc.retry_after})
@@ -67,9 +68,7 @@ def poll_http_source(
 
 def poll_dossiers_job() -> int:
     """rq job (schedule every few minutes when DOSSIER_SOURCE=http)."""
-    from bot.jobs import make_queue, runtime
+    from bot.runtime import current
 
-    settings, client, _ = runtime()
-    return poll_http_source(
-        client, settings, settings.dossier, enqueue_push_with(make_queue(client, settings))
-    )
+    rt = current()
+    return poll_http_source(rt.redis, rt.settings, rt.settings.dossier, enqueue_push_with(rt.queue))

@@ -193,10 +193,10 @@ class ReplyCourier:
 
 def send_staff_reply_job(ticket_id: str, ref: str) -> str:
     """rq job (worker): deliver one queued staff reply."""
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, services = runtime()
-    return ReplyCourier(TicketStore(client, settings), services.sender, settings).deliver(ticket_id, ref)
+    rt = current()
+    return ReplyCourier(TicketStore(rt.redis, rt.settings), rt.sender, rt.settings).deliver(ticket_id, ref)
 
 
 def recover_staff_replies(client: redis.Redis, settings: Settings, enqueue: Enqueue) -> int:

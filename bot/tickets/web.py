@@ -11,7 +11,6 @@ from flask import Flask
 
 from bot.config import DATA_DIR, Settings
 from bot.followers import FollowerRegistry
-from bot.jobs import make_queue
 from bot.office_hours import office_hours_for
 from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
@@ -27,7 +26,7 @@ def desk_for_app(app: Flask) -> StaffDesk:
     if desk is None:
         settings: Settings = app.config["SETTINGS"]
         client = app.config["REDIS"]
-        queue = make_queue(client, settings)
+        queue = app.config["QUEUE"]
         desk = StaffDesk(
             TicketStore(client, settings),
             FollowerRegistry(client, settings),
