@@ -251,3 +251,26 @@ def test_resolving_masks_phone_numbers_and_starts_the_retention_clock(store: Tic
     store.resolve(ticket_id, NOW, "canbo1")
     redis_client.delete(f"{settings.key_prefix}ticket:{ticket_id}", f"{settings.key_prefix}ticket:{ticket_id}:log")
     assert [t.id for t in store.by_status(RESOLVED)] == []
+
+
+def test_a_reply_delivered_twice_at_once_reaches_the_citizen_once(
+    zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    """Recovery may enqueue a second job for a reply whose first job is still running."""
+    import threading
+
+    user = sandbox.create_user()
+    jobs: list[tuple[str, str]] = []
+    store = TicketStore(redis_client, zalo_settings)
+    desk = StaffDesk(store, FollowerRegistry(redis_client, zalo_settings), zalo_settings,
+                     lambda ticket_id, ref: jobs.append((ticket_id, ref)))
+    ticket_id = open_ticket(store, user, datetime.now(UTC))
+    assert desk.reply(ticket_id, "Dạ, em gửi một lần thôi ạ.", "canbo1", "k1").status == "queued"
+    couriers = [ReplyCourier(store, Sender(ZaloClient(redis_client, zalo_settings)), zalo_settings) for _ in range(2)]
+    threads = [threading.Thread(target=c.deliver, args=jobs[0]) for c in couriers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ, em gửi một lần thôi ạ."]
+    assert last_delivery(desk, ticket_id) == "sent"

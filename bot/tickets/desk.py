@@ -163,6 +163,10 @@ class ReplyCourier:
         self.outgoing = OutgoingReplies(store.redis, settings)
 
     def deliver(self, ticket_id: str, ref: str) -> str:
+        with self.outgoing.sending(ticket_id, ref):
+            return self._deliver(ticket_id, ref)
+
+    def _deliver(self, ticket_id: str, ref: str) -> str:
         reply = self.outgoing.get(ticket_id, ref)
         if reply is None or reply.state != QUEUED:
             return reply.state if reply else "missing"

@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass
 
 import redis
+from redis.lock import Lock
 
 from bot.config import Settings
 
 OUTGOING_TTL_SECONDS = 90 * 24 * 3600
+LOCK_SECONDS = 120  # longer than the Zalo client's attempts and back-off for one short reply
 QUEUED, SENT, FAILED, OUTSIDE_WINDOW = "queued", "sent", "failed", "outside_window"
 REPLY, RATING = "reply", "rating"  # a staff member's text; the 1–5 rating request after resolving
 
@@ -64,6 +66,12 @@ class OutgoingReplies:
         pipe.hset(self._key(reply.ticket_id), reply.ref, _dumps(settled))
         pipe.srem(self._queued_key, f"{reply.ticket_id} {reply.ref}")
         pipe.execute()
+
+    def sending(self, ticket_id: str, ref: str) -> Lock:
+        """Held while one worker sends this reply: a second job for it (recovery enqueues one) waits
+        its turn and then finds it settled, rather than racing the first to Zalo."""
+        return self.redis.lock(f"{self._key(ticket_id)}:sending:{ref}", timeout=LOCK_SECONDS,
+                               blocking_timeout=LOCK_SECONDS)
 
     def states(self, ticket_id: str) -> dict[str, tuple[str, str]]:
         """ref → (state, reason) for every reply of this ticket."""
