@@ -14,7 +14,13 @@ from datetime import datetime
 import redis
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
 from bot.textnorm import fold, nfc
+
+KEY_FAMILIES = (
+    KeyFamily("aliases:extra", per_citizen=False, kept="officials' aliases"),
+    KeyFamily("aliases:version", per_citizen=False, kept="a counter"),
+)
 
 MAX_PHRASE_CHARS = 120
 MIN_PHRASE_CHARS = 2

@@ -124,11 +124,13 @@ def _register_errors(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from bot.api.tokens import token_command
+    from bot.cards_command import cards_command
     from bot.catalogue_import.command import import_catalogue_command
     from bot.cli_match import match_command
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)
+    app.cli.add_command(cards_command)
     app.cli.add_command(token_command)
 
     @app.cli.group("followers")

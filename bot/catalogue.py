@@ -17,7 +17,7 @@ from typing import Any
 from bot.config import DATA_DIR
 
 CATALOGUE_FILE = DATA_DIR / "catalogue.json.gz"
-CATALOGUE_FORMAT = 1
+CATALOGUE_FORMAT = 2  # 2: documents carry case and heading; procedures steps_unreliable
 
 # Level tokens, in the order a commune bot cares about them.
 LEVELS = ("xa", "huyen", "tinh", "trung_uong")
@@ -44,10 +44,25 @@ class Document:
     copy_count: int | None
     conditions: str
     group: str  # "required", "conditional", "presented" or the portal's own group heading
+    # The case the paper belongs to ("Trường hợp trẻ em bị bỏ rơi", "Đối với doanh nghiệp…"): the
+    # case heading the portal lists it under, else its own leading "Trường hợp … thì" clause.
+    # "" = needed in every case, so a renderer can show the common case first or ask which applies.
+    case: str = ""
+    # The header line the paper is listed under ("Giấy tờ chứng minh … là một trong các giấy tờ sau"),
+    # without its colon; "" when none. Headers are never documents themselves.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
 class Procedure:
+    """One procedure of the national catalogue, as the importer cleaned it.
+
+    `documents` are readable (see bot.catalogue_import.readable): no sentences addressed to the
+    office, no header lines as items, each with the `case` it applies to. `steps_unreliable` is True
+    when the source's steps were garbled (text spliced mid-phrase) and no clean copy existed: the
+    garbled steps were left out, so answers should point to `portal_url` for the full steps.
+    """
+
     code: str
     name: str
     field: str
@@ -67,6 +82,9 @@ class Procedure:
     issuer: str = ""  # the body that published the procedure (ministry or provincial People's Committee)
     target_users: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()  # template file names the portal attaches ("Mẫu 01.docx")
+    # True when the source's steps text was garbled (spliced mid-phrase) and no clean copy was found:
+    # the garbled steps were left out, so `steps` is incomplete; point the citizen to `portal_url`.
+    steps_unreliable: bool = False
 
     @property
     def has_fee(self) -> bool:
@@ -130,7 +148,8 @@ def procedure_to_json(proc: Procedure) -> dict[str, Any]:
         "agencies": list(proc.agencies),
         "channels": [[c.channel, c.time_text, c.fee_text, c.note, c.description] for c in proc.channels],
         "documents": [
-            [d.name, d.original_count, d.copy_count, d.conditions, d.group] for d in proc.documents
+            [d.name, d.original_count, d.copy_count, d.conditions, d.group, d.case, d.heading]
+            for d in proc.documents
         ],
         "steps": list(proc.steps),
         "requirements": list(proc.requirements),
@@ -144,6 +163,7 @@ def procedure_to_json(proc: Procedure) -> dict[str, Any]:
         "issuer": proc.issuer,
         "target_users": list(proc.target_users),
         "forms": list(proc.forms),
+        "steps_unreliable": proc.steps_unreliable,
     }
 
 
@@ -168,6 +188,7 @@ def procedure_from_json(raw: dict[str, Any]) -> Procedure:
         issuer=raw.get("issuer", ""),
         target_users=tuple(raw.get("target_users", ())),
         forms=tuple(raw.get("forms", ())),
+        steps_unreliable=bool(raw.get("steps_unreliable", False)),
     )
 
 

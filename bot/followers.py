@@ -13,6 +13,15 @@ from typing import Any
 import redis
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (
+    KeyFamily("follower:*", per_citizen=True, kept="no expiry (marked gone on unfollow); deleted on withdraw"),
+    KeyFamily("followers:active", per_citizen=True, kept="while following; removed on unfollow and withdraw"),
+)
+
+# A follower who turned non-emergency announcements off ("#alerts off").
+OPT_OUT_FIELD = "alerts_opt_out"
 
 # Zalo's follower list: at most 50 a page and an offset of at most 9,951.
 PAGE_SIZE = 50
@@ -72,6 +81,23 @@ class FollowerRegistry:
 
     def set_area(self, user_id: str, area: str) -> None:
         self.redis.hset(self._key(user_id), "area", area)
+
+    def set_alerts_opt_out(self, user_id: str, opted_out: bool) -> None:
+        self.redis.hset(self._key(user_id), OPT_OUT_FIELD, "1" if opted_out else "0")
+
+    def mark_unreachable(self, user_id: str, code: int, pipe: redis.client.Pipeline | None = None) -> None:
+        """Zalo refused this recipient for good (blocked the OA, no such user...)."""
+        (pipe or self.redis).hset(self._key(user_id), mapping={"unreachable_code": code})
+
+    def targeting_fields(self, user_ids: list[str]) -> list[tuple[str | None, float | None, bool]]:
+        """(area, last interaction, opted out of non-emergency notices) of each follower, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.hmget(self._key(user_id), "area", "last_interaction", OPT_OUT_FIELD)
+        return [
+            (area.decode() if area else None, float(last) if last else None, opted_out == b"1")
+            for area, last, opted_out in pipe.execute()
+        ]
 
 
 def sync_from_zalo(registry: FollowerRegistry, get_page: Any) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +20,20 @@ from bot.config import Settings
 from bot.events import Event
 from bot.privacy import redact_numbers
 from bot.redis_scripts import script
+from bot.stores.keys import KeyFamily
+from bot.stores.lock import Lock
+
+KEY_FAMILIES = (
+    KeyFamily("seen:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("attempts:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("inbox:*", per_citizen=True, kept="until handled (the withdraw event itself is in it)",
+              kept_after_withdraw=True),
+    KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
+    KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
+    KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
+              kept_after_withdraw=True),
+)
 
 # KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
 # ARGV: dedupe ttl, event json, user id, flag ttl.
@@ -57,16 +70,6 @@ return false
 # Forget a pending citizen only when their inbox is really empty.
 _FORGET_IF_EMPTY = """
 if redis.call('llen', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
-return 0
-"""
-
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
-
-_EXTEND = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
 
@@ -117,28 +120,6 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
 
 
-class UserLock:
-    """A Redis lock with an owner token and a TTL, so a dead worker's lock expires by itself."""
-
-    def __init__(self, client: redis.Redis, key: str, ttl_seconds: int) -> None:
-        self.redis = client
-        self.key = key
-        self.ttl_ms = ttl_seconds * 1000
-        self.token = uuid.uuid4().hex
-
-    def acquire(self) -> bool:
-        return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
-
-    def extend(self) -> None:
-        script(self.redis, _EXTEND)(keys=[self.key], args=[self.token, self.ttl_ms])
-
-    def release(self) -> None:
-        script(self.redis, _RELEASE)(keys=[self.key], args=[self.token])
-
-    def remaining_ms(self) -> int:
-        return max(int(self.redis.pttl(self.key)), 0)
-
-
 class RetryLater(Exception):
     """Handling failed transiently: leave the event at the head and drain again after `delay`."""
 
@@ -175,7 +156,7 @@ def drain(
     # From here on, a new event must schedule another drain: this one may already be past it.
     client.delete(keys.drain_scheduled(user_id))
     while True:
-        lock = UserLock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
+        lock = Lock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
         if not lock.acquire():
             # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
             result.again_after = lock.remaining_ms() / 1000 + 0.1
@@ -184,7 +165,7 @@ def drain(
             while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
                 event = Event(json.loads(raw))
                 try:
-                    handle(event, lock.extend)
+                    handle(event, lock.renew)
                 except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
                     attempts = int(client.incr(keys.attempts(event.identity)))
                     client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
@@ -202,7 +183,7 @@ def drain(
                 else:
                     script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
                     result.handled += 1
-                lock.extend()
+                lock.renew()
         finally:
             lock.release()
         # Something may have arrived between our last look and the release: look once more.

@@ -16,7 +16,7 @@ from typing import Any
 from bot.catalogue import national_code
 from bot.config import DATA_DIR, Settings
 from bot.office_hours import office_hours_for
-from bot.procedure_reply import DeskService, OfficeInfo
+from bot.where_to_go import COMMUNE, POLICE, DeskService, Office, OfficeInfo, police_name
 
 DEFAULT_FILE = DATA_DIR / "commune.json"
 
@@ -64,6 +64,7 @@ class CommuneInfo:
     postal_return: str = ""  # empty: not offered
     bank_payment: str = ""  # empty: not offered
     bank_account: BankAccount = BankAccount()
+    police: Office | None = None  # Công an xã: căn cước, cư trú and the other police procedures
 
     @property
     def desk_services(self) -> tuple[Service, ...]:
@@ -71,10 +72,15 @@ class CommuneInfo:
 
     def for_answers(self) -> OfficeInfo:
         """What compose_answer needs to say where to go and which desk services apply."""
+        services = []
+        if self.monday is not None:  # "ngày không viết": only where there is a form to fill in
+            services.append(DeskService(self.monday.line, self.monday.codes, "forms"))
+        if self.friday is not None:  # same day: only ≤ 1 working day, or the procedures the commune lists
+            services.append(DeskService(self.friday.line, self.friday.codes, "same_day"))
         return OfficeInfo(
             name=self.name, address=self.address, phone=self.phone,
             hours=f"làm việc {self.hours}" if self.hours else "",
-            services=tuple(DeskService(s.line, s.codes) for s in self.desk_services),
+            services=tuple(services), police=self.police,
         )
 
 
@@ -110,6 +116,18 @@ def _offered(raw: Any, key: str) -> dict[str, Any]:
     return {} if raw.get("enabled", True) is False else raw
 
 
+def _offices(raw: Any) -> dict[str, dict[str, Any]]:
+    """"offices": {"ubnd": {"name", "address", "phone"}, "cong_an": {…}}, validated."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise CommuneInfoError("'offices' must map office keys (ubnd, cong_an) to objects")
+    unknown = set(raw) - {COMMUNE, POLICE}
+    if unknown:
+        raise CommuneInfoError(f"unknown office key(s) {sorted(unknown)}: use 'ubnd' and 'cong_an'")
+    return raw
+
+
 def commune_info_from_dict(raw: dict[str, Any], *, default_name: str = "", default_phone: str = "",
                            hours: str = "") -> CommuneInfo:
     """Build from the JSON shape of data/commune.json. Pure."""
@@ -117,12 +135,17 @@ def commune_info_from_dict(raw: dict[str, Any], *, default_name: str = "", defau
         raise CommuneInfoError("the commune file must hold one JSON object")
     postal = _offered(raw.get("postal_return"), "postal_return")
     bank = _offered(raw.get("bank_payment"), "bank_payment")
+    offices = _offices(raw.get("offices"))
+    desk, police = offices.get(COMMUNE, {}), offices.get(POLICE, {})
+    name = _text(desk, "name") or _text(raw, "name") or default_name
     return CommuneInfo(
-        name=_text(raw, "name") or default_name,
+        name=name,
         desk_name=_text(raw, "desk_name"),
-        address=_text(raw, "address"),
+        address=_text(desk, "address") or _text(raw, "address"),
         map_url=_text(raw, "map_url"),
-        phone=_text(raw, "phone") or default_phone,
+        phone=_text(desk, "phone") or _text(raw, "phone") or default_phone,
+        police=Office(POLICE, _text(police, "name") or police_name(name), _text(police, "address"),
+                      _text(police, "phone")),
         email=_text(raw, "email"),
         hours=hours,
         monday=_service(raw.get("monday_service"), "monday_service"),

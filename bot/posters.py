@@ -26,6 +26,7 @@ from bot.procedure_reply import (
     key_documents,
     source_line,
     submission_ways,
+    where_lines,
 )
 from bot.qr import procedure_keyword, qr_png
 
@@ -72,11 +73,7 @@ def poster_facts(proc: Procedure, page_url: str, office: OfficeInfo | None = Non
         lines.extend(service.line for service in office.services if service.applies_to(proc))
     documents = key_documents(proc, POSTER_DOCUMENTS)
     counted = [d for d in proc.documents if d.group != "note"]
-    where = ""
-    if office and "xa" in proc.levels:
-        where = ", ".join(p for p in (office.name, office.address) if p)
-    elif proc.agencies:
-        where = "; ".join(proc.agencies)
+    where = "; ".join(strip_icons(line).replace("Nơi nộp: ", "", 1) for line in where_lines(proc, office))
     return PosterFacts(
         code=proc.code, name=proc.name, keyword=procedure_keyword(proc.code), page_url=page_url,
         lines=tuple(clip(line, LINE_CHARS) for line in lines),

@@ -1,68 +1,59 @@
-"""What the bot says about a procedure (pure): a first message that fits one phone screen, then sections.
+"""What the bot says about a procedure (pure): a first answer that fits one phone screen, then sections
+in pages of at most two messages.
 
-Every fee, time and document shown is copied from the catalogue record (never inferred); a fee is
-never shown without its note.
+The first answer says where to go, how long, the fee, how to submit, whether there is a form, and the
+3–6 key documents in plain words: the plain-language card's when the commune keeps one (data/cards.toml),
+else a condensed rendering of the catalogue (the common case first, each line cut at a clause boundary,
+the full list one tap away). Every fee, time and document is the source's own (bot/fees.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from bot.catalogue import Catalogue, Channel, Document, Procedure, national_code
+from bot.cards import Card
+from bot.catalogue import Catalogue, Procedure
+from bot.document_list import (  # noqa: F401  (key_documents and document_line are imported from here)
+    KEY_DOCUMENTS,
+    case_blocks,
+    case_groups,
+    document_blocks,
+    document_case,
+    document_line,
+    first_case,
+    form_names,
+    is_header,
+    key_documents,
+)
+from bot.fees import IN_PERSON, ONLINE, POSTAL, channel_fee, fee_lines, meaningful_note, time_label, time_line
+from bot.paging import MESSAGE_CHARS, Page, paginate
 from bot.replies import Button, Reply
+from bot.shorten import shorten
+from bot.where_to_go import (  # noqa: F401  (OfficeInfo and DeskService are imported from here by callers)
+    COMMUNE,
+    POLICE,
+    DeskService,
+    Office,
+    OfficeInfo,
+    has_form,
+    where_lines,
+    where_to_go,
+)
 
-MAX_REPLY_CHARS = 1900
-KEY_DOCUMENTS = 4
-NOTE_CHARS_ON_FIRST_SCREEN = 240
-DOC_CHARS_ON_FIRST_SCREEN = 100
+MAX_REPLY_CHARS = MESSAGE_CHARS
+FIRST_ANSWER_CHARS = 900  # one phone screen
 LIFE_EVENT_ITEMS = 10
-ONLINE = "Trực tuyến"
-POSTAL = "Dịch vụ bưu chính"
-IN_PERSON = "Trực tiếp"
-
-
-@dataclass(frozen=True)
-class DeskService:
-    """A service of the commune desk worth a line under an answer ("Thứ Hai – ngày không viết")."""
-
-    line: str
-    # National codes it is limited to; empty means every procedure received at the commune desk.
-    codes: frozenset[str] = frozenset()
-
-    def applies_to(self, proc: Procedure) -> bool:
-        in_person = not proc.channels or any(c.channel == IN_PERSON for c in proc.channels)
-        return "xa" in proc.levels and in_person and (not self.codes or national_code(proc.code) in self.codes)
-
-
-@dataclass(frozen=True)
-class OfficeInfo:
-    """The commune's one-stop desk, as configured by the deployment (see bot/office_info.py)."""
-
-    name: str
-    address: str = ""
-    phone: str = ""
-    hours: str = ""
-    services: tuple[DeskService, ...] = ()
+CARD_EXTRA_CHARS = 60  # a card's lines are plain words already: they get more room than the catalogue's
+SECTIONS = ("docs", "steps", "legal")
+SECTION_TITLES = {"docs": "🗂 Giấy tờ", "steps": "🧭 Các bước", "legal": "⚖️ Lệ phí, căn cứ pháp lý"}
+SECTION_BUTTONS = {"docs": "Đủ giấy tờ", "steps": "Các bước làm", "legal": "Lệ phí, căn cứ"}
+NEXT_PAGE = "Xem tiếp"
+CHANNEL_NAMES = {IN_PERSON: "trực tiếp", ONLINE: "trực tuyến", POSTAL: "qua bưu chính"}
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;.") + "…"
-
-
-def time_label(time_text: str) -> str:
-    """A bare number on the portal means working days ("1" = 1 ngày làm việc)."""
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", time_text):
-        return f"{time_text} ngày làm việc"
-    return time_text.replace("Ngày làm việc", "ngày làm việc").replace(" Ngày", " ngày").replace(" Giờ", " giờ")
-
-
-def fee_label(channel: Channel, note_limit: int | None = None) -> str:
-    fee = channel.fee_text or "Chưa có thông tin"
-    if channel.note:
-        note = channel.note if note_limit is None else clip(channel.note, note_limit)
-        return f"{fee} ({note})"
-    return fee
+    """Shorten at a clause boundary, never mid-word (kept under this name for the posters)."""
+    return shorten(text, limit)
 
 
 def source_line(proc: Procedure) -> str:
@@ -71,187 +62,261 @@ def source_line(proc: Procedure) -> str:
     return f"Nguồn: Cổng DVC quốc gia{when}"
 
 
-def _where(proc: Procedure, office: OfficeInfo | None) -> str:
-    if office and "xa" in proc.levels:
-        parts = [office.name, office.address, f"ĐT {office.phone}" if office.phone else "", office.hours]
-        return ", ".join(p for p in parts if p)
-    return "; ".join(proc.agencies) if proc.agencies else ""
-
-
 def channel_lines(proc: Procedure) -> list[str]:
-    """Time and fee: once when every channel agrees, else one line per channel."""
-    channels = proc.channels
-    if not channels:
-        return []
-    same = {(c.time_text, c.fee_text, c.note) for c in channels}
-    if len(same) == 1:
-        first = channels[0]
-        lines = []
-        if first.time_text:
-            lines.append(f"⏱ Thời hạn: {time_label(first.time_text)}")
-        lines.append(f"💰 Lệ phí: {fee_label(first, NOTE_CHARS_ON_FIRST_SCREEN)}")
-        return lines
-    lines = []
-    for channel in channels[:4]:
-        time_part = time_label(channel.time_text) if channel.time_text else "chưa có thông tin thời hạn"
-        lines.append(f"• {channel.channel}: {time_part}; lệ phí {fee_label(channel, 160)}")
-    return lines
+    """Time and fee lines (the fee for the citizen's channel, its conditions in one short line)."""
+    time = time_line(proc)
+    return ([time] if time else []) + fee_lines(proc)
 
 
 def submission_ways(proc: Procedure) -> str:
-    names = [c.channel for c in proc.channels]
-    ways = [w for w in (IN_PERSON, ONLINE, POSTAL) if w in names]
-    return ", ".join(w.lower() if i else w for i, w in enumerate(ways))
+    names = {c.channel for c in proc.channels}
+    ways = [CHANNEL_NAMES[w] for w in (IN_PERSON, ONLINE, POSTAL) if w in names]
+    return ", ".join(ways).capitalize()
 
 
-# How a document's name starts says how central it is: the form and the papers everyone brings come
-# first; explanations and special cases ("Trường hợp…", "Đối với…") belong in the full list.
-_FORM_START = re.compile(r"^(?:tờ khai|đơn|phiếu)\b", re.IGNORECASE)
-_PAPER_START = re.compile(
-    r"^(?:giấy|bản sao|bản chính|bản chụp|hộ chiếu|thẻ|căn cước|sổ|ảnh|chứng minh|trích lục|quyết định|hợp đồng)\b",
-    re.IGNORECASE,
-)
-_EXPLANATION_START = re.compile(
-    r"^(?:trường hợp|đối với|nếu|người|cơ quan|việc|khi|lưu ý|ghi chú|trong trường hợp)\b", re.IGNORECASE
-)
+# ---- buttons ----
 
-
-def _document_rank(doc: Document) -> tuple[int, int]:
-    name = doc.name.strip()
-    if doc.group == "conditional" or _EXPLANATION_START.match(name):
-        tier = 3
-    elif _FORM_START.match(name):
-        tier = 0
-    elif _PAPER_START.match(name):
-        tier = 1
+def portal_button(proc: Procedure) -> Button | None:
+    if not proc.portal_url:
+        return None
+    online = any(c.channel == ONLINE for c in proc.channels)
+    if proc.forms:
+        title = "Mẫu đơn, nộp online" if online else "Tải mẫu đơn"
     else:
-        tier = 2
-    counted = (doc.original_count or 0) + (doc.copy_count or 0) > 0
-    return tier, 0 if counted else 1
+        title = "Nộp trực tuyến" if online else "Xem trên Cổng DVC"
+    return Button(title, proc.portal_url, "url")
 
 
-def key_documents(proc: Procedure, limit: int = KEY_DOCUMENTS) -> list[Document]:
-    """The papers most people need: forms first, then the papers themselves, in the portal's order
-    within each rank (a stable sort); notes never."""
-    candidates = [d for d in proc.documents if d.group != "note"]
-    return sorted(candidates, key=_document_rank)[:limit]
+def _section_available(proc: Procedure, section: str) -> bool:
+    return {"docs": bool(proc.documents), "steps": bool(proc.steps),
+            "legal": bool(proc.legal_basis or proc.channels)}[section]
 
 
-def document_line(doc: Document, limit: int | None = None) -> str:
-    counts = []
-    if doc.original_count:
-        counts.append(f"{doc.original_count} bản chính")
-    if doc.copy_count:
-        counts.append(f"{doc.copy_count} bản sao")
-    name = doc.name if limit is None else clip(doc.name, limit)
-    return f"{name} ({', '.join(counts)})" if counts else name
-
-
-def _buttons(proc: Procedure) -> tuple[Button, ...]:
-    buttons = []
-    if proc.documents:
-        buttons.append(Button("Đủ giấy tờ", f"#proc {proc.code} docs"))
-    if proc.steps:
-        buttons.append(Button("Các bước làm", f"#proc {proc.code} steps"))
-    if proc.legal_basis:
-        buttons.append(Button("Căn cứ pháp lý", f"#proc {proc.code} legal"))
-    if proc.portal_url:
-        buttons.append(Button("Nộp trực tuyến", proc.portal_url, "url"))
+def _buttons(proc: Procedure, skip: str = "", first: Button | None = None) -> tuple[Button, ...]:
+    buttons = [first] if first else []
+    buttons += [Button(SECTION_BUTTONS[s], f"#proc {proc.code} {s}") for s in SECTIONS
+                if s != skip and _section_available(proc, s)]
+    portal = portal_button(proc)
+    if portal:
+        buttons.append(portal)
     buttons.append(Button("Hỏi cán bộ", f"#staff {proc.code}"))
-    return tuple(buttons[:5])
+    return tuple(buttons[:4] + buttons[-1:]) if len(buttons) > 5 else tuple(buttons)
 
 
-def compose_answer(proc: Procedure, office: OfficeInfo | None = None) -> list[Reply]:
-    if not proc.has_details:
-        text = (
-            f"📄 {proc.name}\n"
-            "Dạ, hiện bot chưa có đủ thông tin chi tiết về thủ tục này. "
-            "Anh/Chị vui lòng xem hướng dẫn đầy đủ trên Cổng Dịch vụ công quốc gia hoặc hỏi cán bộ ạ.\n"
-            f"{source_line(proc)}"
-        )
-        buttons = [Button("Xem trên Cổng DVC", proc.portal_url, "url")] if proc.portal_url else []
-        buttons.append(Button("Hỏi cán bộ", f"#staff {proc.code}"))
-        return [Reply(text, tuple(buttons))]
-    lines = [f"📄 {proc.name}"]
-    where = _where(proc, office)
-    if where:
-        lines.append(f"📍 Nơi nộp: {clip(where, 200)}")
-    lines.extend(channel_lines(proc))
+# ---- the first answer ----
+
+def _no_details(proc: Procedure) -> list[Reply]:
+    text = (
+        f"📄 {shorten(proc.name, 200)}\n"
+        "Dạ, hiện bot chưa có đủ thông tin chi tiết về thủ tục này. "
+        "Anh/Chị vui lòng xem hướng dẫn đầy đủ trên Cổng Dịch vụ công quốc gia hoặc hỏi cán bộ ạ.\n"
+        f"{source_line(proc)}"
+    )
+    buttons = [Button("Xem trên Cổng DVC", proc.portal_url, "url")] if proc.portal_url else []
+    buttons.append(Button("Hỏi cán bộ", f"#staff {proc.code}"))
+    return [Reply(text, tuple(buttons))]
+
+
+def _card_where(proc: Procedure, card: Card, office: OfficeInfo | None) -> list[str]:
+    """The card's office; with the record's other agencies when the record names the same office."""
+    key = POLICE if card.office == POLICE else COMMUNE
+    if where_to_go(proc).office == key:
+        return where_lines(proc, office)
+    if office is not None:
+        return [f"📍 Nơi nộp: {office.office(key).line()}"]
+    return ["📍 Nơi nộp: " + ("Công an cấp xã" if key == POLICE else "UBND cấp xã (Bộ phận một cửa)")]
+
+
+def answer_facts(proc: Procedure, office: OfficeInfo | None, card: Card | None = None) -> list[list[str]]:
+    """The answer's parts, most important first; each part a list of lines (later parts drop first)."""
+    if card is not None:
+        where = _card_where(proc, card, office)
+        time_fee = [f"⏱ Thời hạn: {card.time}"] if card.time else []
+        time_fee.append(f"💰 Lệ phí: {card.fee}")
+        if card.fee_note:
+            time_fee.append(f"   ({card.fee_note})")
+    else:
+        where = where_lines(proc, office)
+        time_fee = channel_lines(proc)
+    how = []
     ways = submission_ways(proc)
     if ways:
-        lines.append(f"📮 Cách nộp: {ways}")
-    if office:
-        lines.extend(f"🗓 {service.line}" for service in office.services if service.applies_to(proc))
-    docs = key_documents(proc)
-    if docs:
-        lines.append("🗂 Giấy tờ chính:")
-        lines.extend(f"{i}. {document_line(d, DOC_CHARS_ON_FIRST_SCREEN)}" for i, d in enumerate(docs, 1))
-        if len(proc.documents) > len(docs):
-            lines.append("(Bấm «Đủ giấy tờ» để xem danh sách đầy đủ)")
-    lines.append(source_line(proc))
-    return [Reply(clip("\n".join(lines), MAX_REPLY_CHARS), _buttons(proc))]
+        how.append(f"📮 Cách nộp: {ways}")
+    if proc.forms:
+        how.append("📝 Có mẫu đơn/tờ khai: tải ở nút «" + (portal_button(proc) or Button("", "")).title + "»")
+    services = [f"🗓 {shorten(s.line, 90)}" for s in (office.services if office else ()) if s.applies_to(proc)]
+    return [where, time_fee, how, services]
 
 
-def _split_replies(title: str, items: list[str], footer: str) -> list[Reply]:
-    """Numbered items packed into Replies of at most MAX_REPLY_CHARS, split on item boundaries."""
-    replies: list[str] = []
-    current = title
-    for number, item in enumerate(items, 1):
-        line = clip(f"{number}. {item}", MAX_REPLY_CHARS - 100)
-        if len(current) + 1 + len(line) > MAX_REPLY_CHARS:
-            replies.append(current)
-            current = line
+def document_part(proc: Procedure, card: Card | None, count: int, chars: int) -> list[str]:
+    if card is not None:
+        # Written for the screen by an officer: shortened only when the answer would not fit otherwise.
+        lines = [f"{i}. {shorten(d.text, chars + CARD_EXTRA_CHARS)}" for i, d in enumerate(card.documents[:6], 1)]
+        return ["🗂 Giấy tờ cần mang:", *lines] if lines else []
+    docs = key_documents(proc, count)
+    if not docs:
+        return []
+    lines = [f"{i}. {document_line(d, chars)}" for i, d in enumerate(docs, 1)]
+    case = first_case(proc)
+    heading = f"🗂 Giấy tờ ({shorten(case.rstrip(':'), chars)}):" if case else "🗂 Giấy tờ chính:"
+    more = sum(1 for d in proc.documents if not is_header(d)) > len(docs)
+    tail = ["(Bấm «Đủ giấy tờ» để xem đủ, theo từng trường hợp)"] if more else []
+    return [heading, *lines, *tail]
+
+
+# Tried in order until the answer fits one screen: (documents, characters per document line, name chars).
+_BUDGETS = ((5, 90, 120), (5, 70, 110), (4, 70, 100), (4, 55, 90), (3, 55, 80), (3, 45, 70), (3, 40, 60))
+
+
+def compose_answer(proc: Procedure, office: OfficeInfo | None = None, card: Card | None = None) -> list[Reply]:
+    if not proc.has_details:
+        return _no_details(proc)
+    parts = answer_facts(proc, office, card)
+    title = card.title if card is not None else proc.name
+    source = source_line(proc) + (f"; cán bộ xã kiểm tra {_date(card.checked)}" if card and card.checked else "")
+    text = ""
+    documents: dict[tuple[int, int], list[str]] = {}
+    for dropped in range(0, 3):  # shorter documents first, then drop the desk services, then the ways
+        for count, chars, name_chars in _BUDGETS:
+            kept = parts[: len(parts) - dropped] if dropped else parts
+            lines = [f"📄 {shorten(title, name_chars)}"]
+            for part in kept:
+                lines.extend(part)
+            if (count, chars) not in documents:
+                documents[count, chars] = document_part(proc, card, count, chars)
+            lines.extend(documents[count, chars])
+            lines.append(source)
+            text = "\n".join(lines)
+            if len(text) <= FIRST_ANSWER_CHARS:
+                return [Reply(text, _buttons(proc))]
+    lines = text.splitlines()  # nothing fitted: keep whole lines from the top, the source line last
+    while len("\n".join(lines)) > FIRST_ANSWER_CHARS and len(lines) > 2:
+        del lines[-2]
+    return [Reply("\n".join(lines), _buttons(proc))]
+
+
+def _date(iso: str) -> str:
+    year, _, rest = iso.partition("-")
+    month, _, day = rest.partition("-")
+    return f"{day}/{month}/{year}" if day else iso
+
+
+# ---- sections, in pages ----
+
+_STEP_NUMBERED = re.compile(r"^(?:bước\s*\d+|\d+[.)]|[a-zđ][.)])", re.IGNORECASE)
+
+
+def _step_blocks(proc: Procedure) -> list[str]:
+    blocks = []
+    number = 0
+    for step in proc.steps:
+        text = " ".join(step.split())
+        bullet = text[:1]
+        body = text.lstrip("-+*•– ").strip()
+        if not body:
+            continue
+        if bullet in "+*•" and bullet:
+            blocks.append(f"  • {body}")
+        elif _STEP_NUMBERED.match(body):
+            blocks.append(body)
         else:
-            current = f"{current}\n{line}"
-    if len(current) + 1 + len(footer) > MAX_REPLY_CHARS:
-        replies.append(current)
-        current = footer
-    else:
-        current = f"{current}\n{footer}"
-    replies.append(current)
-    return [Reply(text) for text in replies]
+            number += 1
+            blocks.append(f"{number}. {body}")
+    return blocks
 
 
-SECTION_TITLES = {
-    "docs": "🗂 Thành phần hồ sơ",
-    "steps": "🧭 Các bước thực hiện",
-    "legal": "⚖️ Căn cứ pháp lý",
-}
-GROUP_TITLES = {"presented": "Giấy tờ xuất trình", "conditional": "Theo từng trường hợp", "note": "Lưu ý"}
+def _legal_blocks(proc: Procedure) -> list[str]:
+    """Every channel's fee as the source states it (with its note and description), then the legal basis."""
+    blocks = []
+    if proc.channels:
+        blocks.append("💰 Lệ phí (theo nguồn):")
+        for channel in proc.channels:
+            fee = channel_fee(channel)
+            line = f"  • {channel.channel}: {fee.amount}"
+            if channel.time_text:
+                line += f"; thời hạn {time_label(channel.time_text)}"
+            details = [" ".join(t.split()) for t in (meaningful_note(channel.note), channel.description) if t.strip()]
+            if details:
+                line += ". " + " ".join(dict.fromkeys(details))
+            blocks.append(line)
+    if proc.legal_basis:
+        blocks.append("⚖️ Căn cứ pháp lý:")
+        blocks.extend(f"  • {' '.join(item.split())}" for item in proc.legal_basis)
+    return blocks
 
 
-def _document_items(proc: Procedure) -> list[str]:
-    items = []
-    for doc in proc.documents:
-        prefix = ""
-        if doc.group == "conditional" and doc.conditions:
-            prefix = f"[{clip(doc.conditions, 120)}] "
-        elif doc.group in GROUP_TITLES:
-            prefix = f"[{GROUP_TITLES[doc.group]}] "
-        items.append(prefix + document_line(doc))
-    return items
+def section_blocks(proc: Procedure, section: str, chat: bool = True) -> list[str]:
+    """A section's lines, whole (the chat pages them; the public page, chat=False, shows them all)."""
+    if section == "steps" and proc.steps_unreliable:
+        if not proc.steps:
+            return []
+        where = proc.portal_url or "Cổng DVC quốc gia"
+        return [f"(Một số bước trong nguồn bị lỗi chữ nên đã lược bỏ; xem đủ tại {where})", *_step_blocks(proc)]
+    if section == "docs":
+        return document_blocks(proc, chooser=chat)
+    return {"steps": _step_blocks, "legal": _legal_blocks}[section](proc)
 
 
-def compose_section(proc: Procedure, section: str) -> list[Reply]:
-    items = {
-        "docs": _document_items,
-        "steps": lambda p: list(p.steps),
-        "legal": lambda p: list(p.legal_basis),
-    }.get(section)
-    if items is None:
+def section_pages(proc: Procedure, section: str) -> list[Page]:
+    blocks = section_blocks(proc, section)
+    if not blocks:
+        return []
+    heading = f"{SECTION_TITLES[section]} – {shorten(proc.name, 90)}"
+    return paginate(heading, blocks, source_line(proc))
+
+
+def _case_buttons(proc: Procedure, more: Button | None) -> tuple[Button, ...]:
+    """On the documents' pages: the cases to choose from, then "Xem tiếp" and a person."""
+    room = 5 - 1 - (1 if more else 0)
+    cases = [Button(f"Trường hợp {i}", f"#proc {proc.code} case {i}")
+             for i in range(1, min(len(case_groups(proc)), room) + 1)]
+    return tuple([more] if more else []) + tuple(cases) + (Button("Hỏi cán bộ", f"#staff {proc.code}"),)
+
+
+def compose_section(proc: Procedure, section: str, page: int = 1) -> list[Reply]:
+    """One tap: one page (at most two messages) of a section, with "Xem tiếp" while more remain.
+    "case" shows the papers of one case (page = the case's number in the documents' list)."""
+    if section == "case":
+        return compose_case(proc, page)
+    if section not in SECTIONS:
         return compose_answer(proc)
-    found = items(proc)
-    title = f"{SECTION_TITLES[section]} – {clip(proc.name, 150)}"
-    if not found:
-        text = f"{title}\nDạ, nguồn dữ liệu chưa có mục này. Anh/Chị xem thêm trên Cổng DVC quốc gia ạ."
-        link = (Button("Xem trên Cổng DVC", proc.portal_url, "url"),) if proc.portal_url else ()
-        return [Reply(text, link)]
-    replies = _split_replies(title, found, source_line(proc))
-    last = replies[-1]
-    buttons = tuple(b for b in _buttons(proc) if b.payload != f"#proc {proc.code} {section}")
-    replies[-1] = Reply(last.text, buttons[:5])
+    pages = section_pages(proc, section)
+    if not pages:
+        title = f"{SECTION_TITLES[section]} – {shorten(proc.name, 150)}"
+        why = ("các bước trong nguồn dữ liệu bị lỗi chữ (ghép sai) nên em chưa đưa ra được"
+               if section == "steps" and proc.steps_unreliable else "nguồn dữ liệu chưa có mục này")
+        text = f"{title}\nDạ, {why}. Anh/Chị xem hướng dẫn đầy đủ trên Cổng DVC quốc gia hoặc hỏi cán bộ ạ."
+        return [Reply(text, _buttons(proc, section))]
+    shown = pages[min(max(page, 1), len(pages)) - 1]
+    more = (Button(NEXT_PAGE, f"#proc {proc.code} {section} {shown.number + 1}")
+            if shown.number < shown.total else None)
+    chooses = section == "docs" and len(case_groups(proc)) >= 2
+    buttons = _case_buttons(proc, more) if chooses else _buttons(proc, section, more)
+    replies = [Reply(text) for text in shown.messages]
+    replies[-1] = Reply(replies[-1].text, buttons)
     return replies
 
+
+def compose_case(proc: Procedure, number: int) -> list[Reply]:
+    """The papers for one case: the common ones and the case's own, in one tap (the rest of a very long
+    case stays in the full list)."""
+    blocks = case_blocks(proc, number)
+    if not blocks:
+        return compose_section(proc, "docs")
+    pages = paginate(f"🗂 Giấy tờ – Trường hợp {number} – {shorten(proc.name, 70)}", blocks, source_line(proc))
+    replies = [Reply(text) for text in pages[0].messages]
+    tail = "" if len(pages) == 1 else "\n(Danh sách còn dài: bấm «Đủ giấy tờ» để xem hết)"
+    if len(replies[-1].text) + len(tail) > MAX_REPLY_CHARS:
+        tail = ""
+    count = len(case_groups(proc))  # the next two cases, round the list, so every case can be reached
+    following = dict.fromkeys((number + step - 1) % count + 1 for step in (1, 2))
+    others = [Button(f"Trường hợp {i}", f"#proc {proc.code} case {i}") for i in following if i != number]
+    buttons = (Button("Đủ giấy tờ", f"#proc {proc.code} docs"), *others, Button("Hỏi cán bộ", f"#staff {proc.code}"))
+    replies[-1] = Reply(replies[-1].text + tail, buttons)
+    return replies
+
+
+# ---- life events ----
 
 def compose_life_event_menu(catalogue: Catalogue) -> list[Reply]:
     events = [e for e in catalogue.life_events.values() if e.codes]

@@ -13,12 +13,21 @@ from collections.abc import Sequence
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from bot.card_lookup import card_for
 from bot.catalogue import Procedure, load_catalogue
 from bot.config import Settings
 from bot.office_info import CommuneInfo, commune_info_for
 from bot.posters import PosterFacts, poster_facts, render_posters_pdf
-from bot.procedure_reply import channel_lines, document_line, key_documents, source_line, submission_ways
+from bot.procedure_reply import (
+    SECTION_TITLES,
+    answer_facts,
+    document_part,
+    portal_button,
+    section_blocks,
+    source_line,
+)
 from bot.qr import chat_link, procedure_keyword, procedure_page_url, qr_png, qr_svg
+from bot.replies import Button
 
 PUBLIC_CACHE = "public, max-age=3600"
 # Without PUBLIC_BASE_URL the links inside a page or QR code come from the request's Host header,
@@ -78,14 +87,15 @@ def create_public_blueprint() -> Blueprint:
             return _not_found(code)
         settings = _settings()
         info = commune_info_for(settings)
-        office = info.for_answers()
+        card = card_for(proc.code)
+        # The bot's first answer, line for line (without its length budget: a page has room).
+        facts = [line for part in answer_facts(proc, info.for_answers(), card) for line in part]
+        key_docs = document_part(proc, card, 6, 400)
+        sections = [(SECTION_TITLES[s], section_blocks(proc, s, chat=False)) for s in ("docs", "steps", "legal")]
         page = render_template(
-            "public/procedure.html", proc=proc, info=info,
-            facts=poster_facts(proc, procedure_page_url(public_base_url(settings), proc.code), office),
-            time_fee=channel_lines(proc), ways=submission_ways(proc),
-            services=[s for s in office.services if s.applies_to(proc)],
-            key_docs=[document_line(d) for d in key_documents(proc)],
-            all_docs=[document_line(d) for d in proc.documents if d.group != "note"],
+            "public/procedure.html", proc=proc, info=info, title=card.title if card else proc.name,
+            portal_title=(portal_button(proc) or Button("Cổng DVC", "")).title,
+            facts=facts, key_docs=key_docs, sections=[(t, b) for t, b in sections if b],
             source=source_line(proc), keyword=procedure_keyword(proc.code),
             chat_url=chat_link(settings.zalo_oa_id),
         )

@@ -25,7 +25,16 @@ import redis
 from bot.config import VIETNAM, Settings
 from bot.context import Context
 from bot.privacy import redact_id_numbers
+from bot.stores.keys import KeyFamily
 from bot.textnorm import fold
+
+KEY_FAMILIES = (
+    KeyFamily("stats:day:*", per_citizen=False, kept="400 days, counts only"),
+    KeyFamily("stats:day:*:procs", per_citizen=False, kept="400 days, counts only"),
+    KeyFamily("stats:day:*:unanswered", per_citizen=False, kept="30 days, texts without ids"),
+    KeyFamily("stats:seen:*", per_citizen=False, kept="event digests, a few days"),
+    KeyFamily("stats:handled", per_citizen=False, kept="folded texts officials dealt with"),
+)
 
 STATS_TZ = VIETNAM
 COUNTER_TTL_SECONDS = 400 * 24 * 3600

@@ -11,7 +11,7 @@ import re
 from bot.broadcasts.areas import load_areas
 from bot.broadcasts.compose import announcement_text
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.broadcasts.targeting import OPT_OUT_FIELD, in_target
+from bot.broadcasts.targeting import in_target
 from bot.context import Context
 from bot.followers import FollowerRegistry
 from bot.replies import Button, Reply
@@ -70,7 +70,7 @@ def alerts_command(ctx: Context, args: list[str]) -> list[Reply]:
     """#alerts → the active announcements; #alerts off / on → opt out of (back into) non-emergency notices."""
     if args and args[0].lower() in ("off", "on"):
         opted_out = args[0].lower() == "off"
-        ctx.redis.hset(f"{ctx.settings.key_prefix}follower:{ctx.user_id}", OPT_OUT_FIELD, "1" if opted_out else "0")
+        FollowerRegistry(ctx.redis, ctx.settings).set_alerts_opt_out(ctx.user_id, opted_out)
         if opted_out:
             text = ("Đã tắt thông báo thông thường. Anh/Chị vẫn nhận cảnh báo khẩn cấp (bão, lũ, dịch bệnh) "
                     "để giữ an toàn.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.dossiers.subscriptions import Subscriptions
 from bot.followers import FollowerRegistry
 from bot.replies import Reply
+from bot.stores.forget import forget_citizen
 from bot.texts import welcome
 
 
@@ -21,6 +21,5 @@ def on_unfollow(ctx: Context) -> list[Reply]:
 
 
 def on_withdraw(ctx: Context) -> list[Reply]:
-    FollowerRegistry(ctx.redis, ctx.settings).forget(ctx.user_id)
-    Subscriptions(ctx.redis, ctx.settings).forget(ctx.user_id)
+    forget_citizen(ctx.redis, ctx.settings, ctx.user_id)
     return []

@@ -18,6 +18,7 @@ from bot.links import safe_link
 from bot.office_hours import office_hours_for
 from bot.privacy import redact_id_numbers
 from bot.replies import Reply
+from bot.stores.conversation import Conversation
 from bot.tickets.escalation import (
     asks_for_person,
     asks_to_end,
@@ -34,10 +35,6 @@ from handlers.media import MEDIA_EVENTS
 CITIZEN_EVENTS = frozenset({"user_send_text", *MEDIA_EVENTS})
 # What the bot learnt about the conversation (ctx.notes), remembered for a later "Gặp cán bộ".
 CONTEXT_NOTES = {"procedure": "procedure_code", "procedure_code": "procedure_code", "receipt": "receipt"}
-CONTEXT_TTL_SECONDS = 24 * 3600
-# Markers that make recording idempotent when the worker retries an event.
-SEEN_TTL_SECONDS = 24 * 3600
-FALLBACK_TTL_SECONDS = 3600
 
 MEDIA_LABELS = {
     "image": "Ảnh",
@@ -60,13 +57,15 @@ def _transcript(ctx: Context) -> CitizenTranscript:
     return CitizenTranscript(ctx.redis, ctx.settings)
 
 
+def _conversation(ctx: Context) -> Conversation:
+    return Conversation(ctx.redis, ctx.settings)
+
+
 # -- recording the conversation -------------------------------------------------------------------
 
 
 def _first_time(ctx: Context, what: str) -> bool:
-    return bool(
-        ctx.redis.set(ctx.keys(f"handoff:seen:{what}:{ctx.event.identity}"), 1, nx=True, ex=SEEN_TTL_SECONDS)
-    )
+    return _conversation(ctx).first_time(what, ctx.event.identity)
 
 
 def _attachments(ctx: Context) -> list[dict[str, str]]:
@@ -110,9 +109,7 @@ def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
     learnt (ctx.notes "procedure", "receipt") is remembered for a later escalation."""
     remembered = {field: ctx.notes[note] for note, field in CONTEXT_NOTES.items() if ctx.notes.get(note)}
     if remembered:
-        key = ctx.keys(f"handoff:context:{ctx.user_id}")
-        ctx.redis.hset(key, mapping=remembered)
-        ctx.redis.expire(key, CONTEXT_TTL_SECONDS)
+        _conversation(ctx).remember(ctx.user_id, remembered)
     if not replies or not _first_time(ctx, "bot"):
         return
     for reply in replies:
@@ -130,9 +127,7 @@ def handoff_gate(ctx: Context) -> list[Reply] | None:
         _record_staff_echo(ctx)
         return []
     if event.name == "user_withdraw":
-        _transcript(ctx).forget(ctx.user_id)
-        ctx.redis.delete(ctx.keys(f"handoff:context:{ctx.user_id}"))
-        return None
+        return None  # handlers/follow.py forgets the citizen, tickets and transcript included
     if event.name not in CITIZEN_EVENTS:
         return None
     entry = _message_entry(ctx, "citizen")
@@ -208,10 +203,7 @@ def _rate(ctx: Context, text: str, silent: bool) -> list[Reply]:
 
 def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str = "") -> list[Reply]:
     """Open a ticket (or join the open one) carrying the recent conversation and what the bot knew."""
-    remembered = {
-        k.decode(): v.decode()
-        for k, v in ctx.redis.hgetall(ctx.keys(f"handoff:context:{ctx.user_id}")).items()
-    }
+    remembered = _conversation(ctx).remembered(ctx.user_id)
     code = (
         procedure_code
         or ctx.notes.get("procedure_code")
@@ -225,7 +217,7 @@ def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str =
     if created:
         store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({reason})"))
         ctx.notes["escalated"] = "1"  # for the statistics
-    ctx.redis.delete(ctx.keys(f"handoff:fallbacks:{ctx.user_id}"))
+    _conversation(ctx).clear_fallbacks(ctx.user_id)
     return [_forwarded(ctx)]
 
 
@@ -266,24 +258,12 @@ def staff_command(ctx: Context, args: list[str]) -> list[Reply]:
 
 def _message_seq(ctx: Context) -> int:
     """A per-citizen message counter (stable across retries), so fallbacks "in a row" can be told."""
-    marker = ctx.keys(f"handoff:seq:{ctx.event.identity}")
-    stored = ctx.redis.get(marker)
-    if stored is not None:
-        return int(stored)
-    seq = int(ctx.redis.incr(ctx.keys(f"handoff:msgseq:{ctx.user_id}")))
-    ctx.redis.set(marker, seq, ex=SEEN_TTL_SECONDS)
-    ctx.redis.expire(ctx.keys(f"handoff:msgseq:{ctx.user_id}"), SEEN_TTL_SECONDS)
-    return seq
+    return _conversation(ctx).message_seq(ctx.user_id, ctx.event.identity)
 
 
 def note_fallback(ctx: Context) -> bool:
     """The bot did not understand this message. True when that happened `handoff_fallback_limit` times
     in a row: the router should then answer with `escalate(ctx, "fallback")`."""
     seq = int(ctx.notes.get("msg_seq") or _message_seq(ctx))
-    key = ctx.keys(f"handoff:fallbacks:{ctx.user_id}")
-    last_seq, streak = (int(x) if x else 0 for x in ctx.redis.hmget(key, "seq", "streak"))
-    if seq != last_seq:  # the same message noted twice (a retry) does not count twice
-        streak = streak + 1 if last_seq == seq - 1 else 1
-        ctx.redis.hset(key, mapping={"seq": seq, "streak": streak})
-        ctx.redis.expire(key, FALLBACK_TTL_SECONDS)
+    streak = _conversation(ctx).note_fallback(ctx.user_id, seq)
     return streak >= max(1, ctx.settings.handoff_fallback_limit)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from bot import procedure_reply
+from bot.card_lookup import card_for
 from bot.config import DATA_DIR
 from bot.context import Context
 from bot.office_hours import OfficeHours, office_hours_for
@@ -186,7 +187,7 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
             return [keyword_not_found(code)]
         ctx.notes["procedure"] = proc.code
         ctx.notes["via"] = "keyword"
-        return procedure_reply.compose_answer(proc, info.for_answers())
+        return procedure_reply.compose_answer(proc, info.for_answers(), card_for(proc.code))
     topics = office_topics(text)
     if not topics:
         return None

@@ -1,6 +1,6 @@
 """Procedure questions: match the citizen's words, answer, ask to pick, or fall back politely.
 
-Also the buttons of an answer ("#proc <code> docs|steps|legal"), the life-event browser
+Also the buttons of an answer ("#proc <code> docs|steps|legal [page]"), the life-event browser
 ("#procedures", "#event <id>"), and picks ("2", "cái thứ hai") among the candidates offered.
 """
 
@@ -10,6 +10,7 @@ import json
 from urllib.parse import quote_plus
 
 from bot import procedure_reply
+from bot.card_lookup import card_for
 from bot.choice import parse_choice
 from bot.context import Context
 from bot.office_info import commune_info_for
@@ -38,15 +39,15 @@ def _clarify_key(ctx: Context) -> str:
     return ctx.keys(f"clarify:{ctx.user_id}")
 
 
-def answer(ctx: Context, code: str, section: str | None = None) -> list[Reply]:
+def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -> list[Reply]:
     proc = ctx.services.catalogue.get(code)
     if proc is None:
         return [Reply(NOT_FOUND, MENU_BUTTONS)]
     ctx.notes["procedure"] = proc.code
     ctx.redis.delete(_clarify_key(ctx))
-    if section:
-        return procedure_reply.compose_section(proc, section)
-    return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers())
+    if section in (*procedure_reply.SECTIONS, "case"):
+        return procedure_reply.compose_section(proc, section, page)
+    return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers(), card_for(proc.code))
 
 
 def portal_search_url(ctx: Context, text: str) -> str:
@@ -102,7 +103,8 @@ def on_question(ctx: Context, text: str) -> list[Reply] | None:
 def proc_command(ctx: Context, args: list[str]) -> list[Reply]:
     if not args:
         return browse_command(ctx, [])
-    return answer(ctx, args[0], args[1] if len(args) > 1 else None)
+    page = int(args[2]) if len(args) > 2 and args[2].isdigit() else 1
+    return answer(ctx, args[0], args[1] if len(args) > 1 else None, page)
 
 
 def browse_command(ctx: Context, args: list[str]) -> list[Reply]:

@@ -6,10 +6,11 @@
 # found on PyPI" and still prints "No known vulnerabilities found", which audits nothing), and
 # osv.dev cannot be reached. So the audit runs against OSV records on disk, served on loopback by
 # tools/local_osv.py: set PIP_AUDIT_OSV_DIR to a directory of them (a copy of pypa/advisory-database's
-# vulns/, or osv.dev's PyPI dump). Without one the audit is skipped, and says so.
+# vulns/, or osv.dev's PyPI dump); by default tools/advisories (a dated snapshot, see its README).
+# Without one the audit is skipped, and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DB=${PIP_AUDIT_OSV_DIR:-../shared/advisories}
+DB=${PIP_AUDIT_OSV_DIR:-tools/advisories}
 if [ ! -d "$DB" ]; then
   echo "pip-audit: SKIPPED. No local advisory database at '$DB' (set PIP_AUDIT_OSV_DIR), and neither"
   echo "PyPI's JSON API nor osv.dev is reachable from this machine: dependencies are NOT audited."

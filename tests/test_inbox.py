@@ -12,7 +12,8 @@ import redis
 
 from bot.config import Settings
 from bot.events import Event, parse_event
-from bot.inbox import Keys, UserLock, accept_event, drain, pending_users
+from bot.inbox import Keys, accept_event, drain, pending_users
+from bot.stores.lock import Lock
 from tests.helpers import text_event
 
 
@@ -109,7 +110,7 @@ def test_dead_letters_keep_no_id_or_phone_numbers(redis_client, settings: Settin
 def test_a_dead_workers_lock_delays_but_does_not_lose(redis_client, settings: Settings) -> None:
     settings = replace(settings, user_lock_ttl_seconds=1)
     _accept(redis_client, settings, "u", ["hello"])
-    assert UserLock(redis_client, Keys(settings).lock("u"), 1).acquire()  # a worker that then died
+    assert Lock(redis_client, Keys(settings).lock("u"), 1).acquire()  # a worker that then died
     seen: list[str] = []
     result = drain(redis_client, settings, "u", lambda e, k: seen.append(e.text))
     assert seen == [] and 0 < result.again_after <= 1.2

@@ -97,7 +97,7 @@ def _ctx(client: redis.Redis, settings: Settings, text: str) -> Context:
 def test_handler_keyword_and_questions(redis_client: redis.Redis, settings: Settings) -> None:
     ctx = _ctx(redis_client, settings, "TTHC 1.001193")
     [reply] = handle_office_text(ctx, ctx.text)
-    assert reply.text.startswith("📄 Thủ tục đăng ký khai sinh") and "ngày không viết" in reply.text
+    assert reply.text.startswith("📄 Đăng ký khai sinh") and "ngày không viết" in reply.text  # the commune's card
     assert ctx.notes["procedure"] == "1.001193"
     ctx = _ctx(redis_client, settings, "tthc 9.999999")
     assert "chưa tìm thấy thủ tục có mã 9.999999" in handle_office_text(ctx, ctx.text)[0].text

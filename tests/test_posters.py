@@ -46,7 +46,7 @@ def test_pdf_has_one_page_per_procedure_with_its_text(settings: Settings) -> Non
         assert "UBND XÃ AN PHÚ" in text
         assert f"Mã thủ tục: {facts.code}" in text and f"Hoặc nhắn Zalo: TTHC {facts.code}" in text
         assert " ".join(facts.name.split())[:40] in text
-        assert "phí" in text.lower()
+        assert ("lệ phí" in text.lower()) == bool(facts.lines)  # no fee heading for a procedure without details
         assert ("Giấy tờ chính" in text) == bool(facts.documents)
         assert page.images, "the QR code is drawn on the page"
 
@@ -65,3 +65,14 @@ def test_public_page_and_poster_routes(app: Flask) -> None:
     assert pdf.mimetype == "application/pdf" and len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
     missing = client.get("/p/9.999999")
     assert missing.status_code == 404 and "Không tìm thấy thủ tục" in missing.get_data(as_text=True)
+
+
+def test_public_page_states_the_same_facts_as_the_bot(app: Flask) -> None:
+    client = app.test_client()
+    police = client.get("/p/1.014061").get_data(as_text=True)
+    assert "📍 Nơi nộp: Công an xã An Phú" in police
+    copy = client.get("/p/2.000815").get_data(as_text=True)
+    facts = copy[copy.index('id="facts"'):copy.index("</ul>", copy.index('id="facts"'))]
+    assert "💰 Lệ phí: 2.000 đồng/trang" in facts and "USD" not in facts
+    assert "Tổ chức hành nghề công chứng" in facts
+    assert "⚖️ Lệ phí, căn cứ pháp lý" in copy and "10 USD" in copy  # the full fee table, in its own section

@@ -274,3 +274,15 @@ def test_a_reply_delivered_twice_at_once_reaches_the_citizen_once(
         thread.join()
     assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ, em gửi một lần thôi ạ."]
     assert last_delivery(desk, ticket_id) == "sent"
+
+
+def test_forgetting_a_citizen_deletes_their_tickets_and_leaves_others(store: TicketStore) -> None:
+    resolved = open_ticket(store, "leaving")
+    store.resolve(resolved, NOW, "staff")
+    active = open_ticket(store, "leaving", NOW + timedelta(minutes=5))
+    other = open_ticket(store, "staying")
+    assert store.forget_citizen("leaving") == 2
+    assert store.get(resolved) is None and store.get(active) is None and store.log(active) == []
+    assert store.active_for("leaving") is None and store.last_resolved_for("leaving") is None
+    assert [t.id for t in store.by_status("open")] == [other]
+    assert store.counts() == {"open": 1, "pending": 0, "resolved": 0}

@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass
 import redis
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (KeyFamily("audit", per_citizen=False, kept="staff actions on broadcasts, last 100,000"),)
 
 MAX_ENTRIES = 100_000
 

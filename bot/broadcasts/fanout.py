@@ -10,7 +10,6 @@ start, and when a batch ends) re-enqueues batches whose holder died.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import CS, TEMPLATE, recipients
 from bot.config import Settings
 from bot.jobs import make_queue
+from bot.stores.lock import Lock
 from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, Sender, Template
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
         store.update(broadcast_id, status="recorded", reason=f"status {broadcast.announcement.status}")
         client.srem(f"{store.p}running", broadcast_id)
         return 0
-    lease = _Lease(client, store.key(broadcast_id, "lease:prepare"))
-    if not lease.take():
+    lease = _lease(client, store.key(broadcast_id, "lease:prepare"))
+    if not lease.acquire():
         return 0
     client.sadd(store.key(broadcast_id, "started"), "prepare")
     store.update(broadcast_id, status="preparing")
@@ -158,8 +158,8 @@ class BatchSender:
         broadcast = self.store.get(broadcast_id)
         if broadcast is None or broadcast.status not in ("sending", "stopped"):
             return {}
-        lease = _Lease(self.redis, self.store.key(broadcast_id, f"lease:{batch}"))
-        if not lease.take():
+        lease = _lease(self.redis, self.store.key(broadcast_id, f"lease:{batch}"))
+        if not lease.acquire():
             return {}  # another job holds this batch
         self.redis.sadd(self.store.key(broadcast_id, "started"), batch)
         try:
@@ -170,7 +170,7 @@ class BatchSender:
         finally:
             lease.release()
 
-    def _send_batch(self, broadcast: Broadcast, batch: int, lease: _Lease) -> dict[str, int]:
+    def _send_batch(self, broadcast: Broadcast, batch: int, lease: Lock) -> dict[str, int]:
         size = max(1, self.settings.broadcast_batch_size)
         rows = self.store.recipients_slice(broadcast.id, batch * size, (batch + 1) * size)
         states = self.store.states(broadcast.id, [uid for uid, _ in rows])
@@ -255,23 +255,9 @@ class _StopCheck:
         return self.stopped
 
 
-class _Lease:
-    def __init__(self, client: redis.Redis, key: str) -> None:
-        self.redis, self.key, self.token, self.renewed_at = client, key, secrets.token_hex(8), 0.0
-
-    def take(self) -> bool:
-        self.renewed_at = time.monotonic()
-        return bool(self.redis.set(self.key, self.token, nx=True, ex=LEASE_SECONDS))
-
-    def renew(self) -> None:
-        if time.monotonic() - self.renewed_at > LEASE_SECONDS / 4:
-            self.renewed_at = time.monotonic()
-            if self.redis.get(self.key) == self.token.encode():
-                self.redis.expire(self.key, LEASE_SECONDS)
-
-    def release(self) -> None:
-        if self.redis.get(self.key) == self.token.encode():
-            self.redis.delete(self.key)
+def _lease(client: redis.Redis, key: str) -> Lock:
+    """A batch or preparation lease: renewed at most every quarter of its life while work goes on."""
+    return Lock(client, key, LEASE_SECONDS, renew_every=LEASE_SECONDS / 4)
 
 
 def _finish_broadcast(store: BroadcastStore, broadcast_id: str) -> None:

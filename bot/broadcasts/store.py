@@ -29,6 +29,26 @@ import redis
 from bot.broadcasts.areas import Areas
 from bot.broadcasts.cap import Announcement, announcement_from_dict
 from bot.config import VIETNAM, Settings
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (
+    KeyFamily("bc:*", per_citizen=False, kept="the broadcast"),
+    KeyFamily("bc:index", per_citizen=False, kept="broadcast ids"),
+    KeyFamily("bc:live", per_citizen=False, kept="broadcast ids"),
+    KeyFamily("bc:running", per_citizen=False, kept="broadcast ids"),
+    KeyFamily("bc:rate", per_citizen=False, kept="the send rate's token bucket"),
+    KeyFamily("bc:cap:*", per_citizen=False, kept="CAP identifier → broadcast"),
+    KeyFamily("bc:*:cap", per_citizen=False, kept="the announcement as received"),
+    KeyFamily("bc:*:n", per_citizen=False, kept="counts"),
+    KeyFamily("bc:*:done", per_citizen=False, kept="finished batches"),
+    KeyFamily("bc:*:started", per_citizen=False, kept="started batches"),
+    KeyFamily("bc:*:lease:*", per_citizen=False, kept="a batch lease, 5 minutes"),
+    # Addressed by position while sending, and needed to send a Cancel to the same people.
+    KeyFamily("bc:*:rcpt", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
+    KeyFamily("bc:*:d", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
+    KeyFamily("bc:*:invite", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
+)
+
 
 FINAL_KINDS = ("sent", "failed", "unreachable", "cancelled")
 

@@ -60,16 +60,12 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
         candidates = registry.active_ids(batch=chunk)
 
     def flush() -> Iterator[Recipient | None]:
-        pipe = client.pipeline(transaction=False)
-        for user_id in ids:
-            pipe.hmget(f"{settings.key_prefix}follower:{user_id}", "area", "last_interaction", OPT_OUT_FIELD)
-        for user_id, (area, last, opted_out) in zip(ids, pipe.execute(), strict=True):
-            if not in_target(area.decode() if area else None, announcement):
+        for user_id, (area, last_at, opted_out) in zip(ids, registry.targeting_fields(ids), strict=True):
+            if not in_target(area, announcement):
                 continue
-            if opted_out == b"1" and not announcement.is_emergency:
+            if opted_out and not announcement.is_emergency:
                 yield None
                 continue
-            last_at = float(last) if last else None
             channel = choose_channel(last_at, now, settings.interaction_window_days, has_template)
             yield Recipient(user_id, channel, invite=not area and not announcement.targets_all)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.catalogue import CATALOGUE_FILE, load_catalogue, write_catalogue
-from bot.catalogue_import.build import build_catalogue
+from bot.catalogue_import.build import ImportStats, build_catalogue
 from bot.config import ROOT
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
@@ -32,7 +32,8 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 def import_catalogue_command(source: Path, out: Path) -> None:
     """Build the procedure catalogue from the public portal crawls."""
     started = time.perf_counter()
-    data = build_catalogue(source)
+    stats = ImportStats()
+    data = build_catalogue(source, stats)
     target = out / CATALOGUE_FILE.name
     write_catalogue(data, target)
     catalogue = load_catalogue(target)
@@ -42,4 +43,11 @@ def import_catalogue_command(source: Path, out: Path) -> None:
         f"{sum(p.has_fee for p in procs)} with fees, {sum('xa' in p.levels for p in procs)} at Cấp xã, "
         f"{len(catalogue.life_events)} life events -> {target} "
         f"({target.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s)"
+    )
+    docs, steps = stats.documents, stats.steps
+    click.echo(
+        f"documents: {docs.official_sentences} officials' sentences dropped ({docs.rows_dropped} rows left empty), "
+        f"{docs.headers} header lines ({docs.case_headings} case headings), {docs.duplicates} repeated rows; "
+        f"steps: {steps.garbled} garbled, {steps.repaired} repaired from a clean copy, {steps.dropped} left out "
+        f"({steps.procedures_unreliable} procedures marked steps_unreliable)"
     )

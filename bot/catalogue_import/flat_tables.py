@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.catalogue_import.text import is_blank, nfc, one_line
+from bot.catalogue_import.text import is_blank, nfc, one_line, space_after_document_sign
 
 # ---- channels: "Hình thức nộp | Thời gian | Phí, lệ phí | Mô tả" ----
 
@@ -233,7 +233,7 @@ _ISSUER_RUN = re.compile(r"TTg|(?:UBTVQH|QH)\d{1,2}|[A-ZĐ]+")
 # A number starts after a non-digit, or glued after a year ("Luật … năm 201601/2016/QH14") or after the
 # previous number's term ("Luật 08/2017/QH1408/2017/QH14").
 _NUMBER_HEAD = re.compile(
-    r"(?:(?<![\d/.,])(?<!QH)|(?<=(?:19|20)\d\d\.)|(?<=(?<![\d.,])(?:19|20)\d\d)|(?<=QH\d\d))\d{1,4}(?:[.,]\d+)?[a-z]?/(?:(?P<year>\d{4})(?:/(?=[A-ZĐ])|(?![\d/]))|(?=[A-ZĐ]))")
+    r"(?:(?<![\d/.,])(?<!QH)|(?<=[^\W\d_]\.)|(?<=(?:19|20)\d\d\.)|(?<=(?<![\d.,])(?:19|20)\d\d)|(?<=QH\d\d))\d{1,4}(?:[.,]\d+)?[a-z]?/(?:(?P<year>\d{4})(?:/(?=[A-ZĐ])|(?![\d/]))|(?=[A-ZĐ]))")
 _DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?![\d/])")
 _DOC_TYPES = (
     r"Luật|Bộ luật|Nghị định|Nghị quyết|Thông tư liên tịch|Thông tư|Quyết định|Pháp lệnh|Chỉ thị"
@@ -303,9 +303,14 @@ _NAME_GOES_ON = re.compile(r"(?:ngày|của|năm|tại) ")
 
 
 def _ends_a_row(text: str, start: int, end: int, row_start: int) -> bool:
-    """A number closes a row when the next cell is glued straight on (no space, no comma), or when it
-    repeats a number of the same row (the code cell after a name that already quotes it)."""
+    """A number closes a row when the next cell is glued straight on (no space, no comma), when it
+    repeats a number of the same row (the code cell after a name that already quotes it), or when it
+    is glued to the name before it (a code cell, whatever follows)."""
     if text[start:end] in text[row_start:start]:
+        return True
+    glued_after = text[start - 1:start] if text[start - 1:start] != "." else text[start - 2:start - 1]
+    if start > row_start and glued_after.isalpha():
+        # Glued to the name before it ("…Bộ Tư pháp18/2026/NĐ-CP", "…Trung ương.106/2021/TT-BTC"): a code cell.
         return True
     rest = text[end:].lstrip(".")
     if _NAME_GOES_ON.match(rest):
@@ -363,7 +368,7 @@ def parse_legal_basis(flat: str | None) -> list[str]:
             items.append(row.name)
         else:
             items.append(f"{row.name} ({row.code})")
-    return [item for item in items if item]
+    return [space_after_document_sign(item) for item in items if item]
 
 
 # ---- results: "<result>Mã: KQ.…<result>Mã: KQ.…Từ khóa…" ----

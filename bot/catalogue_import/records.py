@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.catalogue import national_code, province_of
 from bot.catalogue_import.flat_tables import (
+    document_numbers,
     parse_channels,
     parse_documents,
     parse_legal_basis,
@@ -15,7 +16,7 @@ from bot.catalogue_import.flat_tables import (
 )
 from bot.catalogue_import.levels import parse_levels
 from bot.catalogue_import.names import split_agencies
-from bot.catalogue_import.text import is_blank, nfc, one_line, unique
+from bot.catalogue_import.text import is_blank, nfc, one_line, space_after_document_sign, unique
 
 _RAW_CODE = re.compile(r"Mã thủ tục\s*([0-9][0-9.]*[0-9](?:\.[A-Z0-9]+)*)\s*Số quyết định")
 _CHANNEL_LABELS = {"online": "Trực tuyến", "postal": "Dịch vụ bưu chính", "in_person": "Trực tiếp"}
@@ -97,6 +98,14 @@ def _structured_documents(docs: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _single_number(code: str) -> str:
+    """"09/2017/QH1409/2017/QH14" -> "09/2017/QH14": a few code cells hold their number twice."""
+    numbers = {code[start:end] for start, end in document_numbers(code)}
+    if len(numbers) == 1 and code.count(next(iter(numbers))) > 1:
+        return next(iter(numbers))
+    return code
+
+
 def from_structured(record: dict[str, Any], crawled_at: str) -> dict[str, Any]:
     source = record.get("source") or {}
     proc = record.get("procedure") or {}
@@ -116,8 +125,8 @@ def from_structured(record: dict[str, Any], crawled_at: str) -> dict[str, Any]:
     steps = [one_line(s.get("content")) for s in (record.get("process") or {}).get("steps") or []]
     legal = []
     for item in (record.get("legal_basis") or {}).get("items") or []:
-        title, code = one_line(item.get("title")), one_line(item.get("code"))
-        legal.append(title if not code or code in title else f"{title} ({code})")
+        title, code = one_line(item.get("title")), _single_number(one_line(item.get("code")))
+        legal.append(space_after_document_sign(title if not code or code in title else f"{title} ({code})"))
     conditions = (record.get("eligibility") or {}).get("conditions") or []
     results = [one_line(r.get("name")) for r in (record.get("results") or {}).get("items") or []]
     return {

@@ -35,3 +35,15 @@ def unique(items: list[str]) -> tuple[str, ...]:
         if item and item not in seen:
             seen[item] = None
     return tuple(seen)
+
+
+# A document sign's last part ("NĐ-CP", "TT-BCA", "QĐ-TTg") run straight into the next word of the
+# name: the page lost a space ("53/2025/TT-BCAngày 01/7/2025"). Parts are capitals and digits, except
+# the Prime Minister's "TTg"; possessive, so a match ends only where the whole sign ends.
+_SIGN_BEFORE_LETTER = re.compile(r"/\d{4}/(?:[A-ZĐ0-9]++-)*+(?:TTg|[A-ZĐ0-9]{2,}+)(?=[^\W\d_])")
+
+
+def space_after_document_sign(text: str) -> str:
+    """ "…/TT-BCAngày 01/7/2025" -> "…/TT-BCA ngày 01/7/2025"; a capital after the sign is left alone."""
+    return _SIGN_BEFORE_LETTER.sub(
+        lambda sign: sign.group() + " " if text[sign.end()].islower() else sign.group(), text)

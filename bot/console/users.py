@@ -17,6 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.config import Settings
 from bot.redis_scripts import script
+from bot.stores.keys import KeyFamily
+
+# Console users, their failed logins, sessions (bot/console/auth.py) and the session secret.
+KEY_FAMILIES = (KeyFamily("console:*", per_citizen=False, kept="staff accounts and sessions"),)
 
 ROLES = ("admin", "official", "staff")
 ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa"}

@@ -10,7 +10,6 @@ send twice through the Zalo client.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -22,6 +21,7 @@ from bot.dossiers.status import compose_change_notice, template_data
 from bot.dossiers.store import Change, RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
+from bot.stores.lock import Lock
 from bot.zalo.sender import LATER, RETRY, TEMPLATE, Sender, Template
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 LOCK_SECONDS = 120
 BUSY_RETRY_SECONDS = 5.0
 RESCHEDULE_SECONDS = 15 * 60.0
-
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class PushDeferred(Exception):
@@ -90,13 +88,13 @@ def push_status_changes(
     sent twice); quota and night bans raise PushDeferred; permanent failures are recorded per
     subscriber and that change is skipped for them, so nothing loops."""
     lock_key = f"{settings.key_prefix}dossier:push-lock:{receipt}"
-    token = uuid.uuid4().hex
-    if not client.set(lock_key, token, nx=True, ex=LOCK_SECONDS):
+    lock = Lock(client, lock_key, LOCK_SECONDS)
+    if not lock.acquire():
         raise PushDeferred(BUSY_RETRY_SECONDS, "another worker is pushing this dossier")
     try:
         return _push_pending(client, settings, receipt, sender, template_id, now or datetime.now(UTC))
     finally:
-        client.eval(_RELEASE, 1, lock_key, token)
+        lock.release()
 
 
 def _push_pending(

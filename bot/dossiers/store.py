@@ -16,6 +16,14 @@ import redis
 
 from bot.config import Settings
 from bot.dossiers.model import Dossier
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (
+    KeyFamily("dossier:*", per_citizen=False, kept="the dossier's record (applicant id only as a keyed hash)"),
+    KeyFamily("dossier:*:log", per_citizen=False, kept="the dossier's status history"),
+    KeyFamily("dossier:http-cache:*", per_citizen=False, kept="DOSSIER_HTTP_CACHE_SECONDS"),
+    KeyFamily("dossier:http-breaker:*", per_citizen=False, kept="the source's circuit breaker"),
+)
 
 
 class SourceUnavailable(Exception):

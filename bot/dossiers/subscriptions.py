@@ -9,6 +9,16 @@ from __future__ import annotations
 import redis
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (
+    KeyFamily("dossier:links:*", per_citizen=True, kept="no expiry; the citizen removed on withdraw"),
+    KeyFamily("dossier:user-links:*", per_citizen=True, kept="no expiry; deleted on withdraw"),
+    KeyFamily("dossier:subs:*", per_citizen=True, kept="until unsubscribed; the citizen removed on withdraw"),
+    KeyFamily("dossier:user-subs:*", per_citizen=True, kept="until unsubscribed; deleted on withdraw"),
+    KeyFamily("dossier:subscribed", per_citizen=False, kept="receipts with a subscriber"),
+    KeyFamily("dossier:push-failures:*", per_citizen=True, kept="no expiry; the citizen removed on withdraw"),
+)
 
 # Compare-and-set: move a subscriber's last pushed version forward only (and only while subscribed).
 _ADVANCE = """

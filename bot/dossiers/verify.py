@@ -24,6 +24,15 @@ from bot.dossiers.model import Dossier, applicant_hash_for, digits_only
 from bot.dossiers.store import DossierSource
 from bot.dossiers.subscriptions import Subscriptions
 from bot.redis_scripts import script
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (
+    KeyFamily("dossier:await:*", per_citizen=True, kept="DOSSIER_VERIFY_STATE_SECONDS; deleted on withdraw"),
+    KeyFamily("dossier:fails:user:*", per_citizen=True, kept="DOSSIER_VERIFY_LOCK_SECONDS; deleted on withdraw"),
+    KeyFamily("dossier:lock:user:*", per_citizen=True, kept="DOSSIER_VERIFY_LOCK_SECONDS; deleted on withdraw"),
+    KeyFamily("dossier:fails:receipt:*", per_citizen=False, kept="DOSSIER_VERIFY_LOCK_SECONDS"),
+    KeyFamily("dossier:slow:receipt:*", per_citizen=False, kept="DOSSIER_VERIFY_RECEIPT_MAX_GAP_SECONDS"),
+)
 
 # A turn on the receipt: the time left (ms) when a gap is running; else 0, and when the free
 # attempts are used up, the next gap starts now (reserved before checking, so parallel tries queue).
@@ -78,6 +87,10 @@ class Verifier:
 
     def stop_waiting(self, user_id: str) -> None:
         self.redis.delete(f"{self.prefix}await:{user_id}")
+
+    def forget(self, user_id: str) -> None:
+        """The citizen withdrew: their pending question, failure count and lock go (receipt limits stay)."""
+        self.redis.delete(f"{self.prefix}await:{user_id}", self._counters(user_id, "")[0], self._user_lock(user_id))
 
     # -- limits -------------------------------------------------------------------------------
 

@@ -163,8 +163,13 @@ class ReplyCourier:
         self.outgoing = OutgoingReplies(store.redis, settings)
 
     def deliver(self, ticket_id: str, ref: str) -> str:
-        with self.outgoing.sending(ticket_id, ref):
+        lock = self.outgoing.sending(ticket_id, ref)
+        if not lock.acquire():
+            return "busy"  # another worker is sending it and will record how it went
+        try:
             return self._deliver(ticket_id, ref)
+        finally:
+            lock.release()
 
     def _deliver(self, ticket_id: str, ref: str) -> str:
         reply = self.outgoing.get(ticket_id, ref)

@@ -12,9 +12,16 @@ import json
 from dataclasses import dataclass
 
 import redis
-from redis.lock import Lock
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
+from bot.stores.lock import Lock
+
+KEY_FAMILIES = (
+    KeyFamily("ticket:*:outgoing", per_citizen=True, kept="90 days; text dropped once sent; deleted on withdraw"),
+    KeyFamily("ticket:*:outgoing:sending:*", per_citizen=False, kept="2 minutes, while a worker sends"),
+    KeyFamily("tickets:outgoing:queued", per_citizen=False, kept="until sent (ticket id and reference)"),
+)
 
 OUTGOING_TTL_SECONDS = 90 * 24 * 3600
 LOCK_SECONDS = 120  # longer than the Zalo client's attempts and back-off for one short reply
@@ -68,10 +75,9 @@ class OutgoingReplies:
         pipe.execute()
 
     def sending(self, ticket_id: str, ref: str) -> Lock:
-        """Held while one worker sends this reply: a second job for it (recovery enqueues one) waits
-        its turn and then finds it settled, rather than racing the first to Zalo."""
-        return self.redis.lock(f"{self._key(ticket_id)}:sending:{ref}", timeout=LOCK_SECONDS,
-                               blocking_timeout=LOCK_SECONDS)
+        """Held while one worker sends this reply: a second job for it (recovery enqueues one) leaves
+        it to the first rather than racing it to Zalo."""
+        return Lock(self.redis, f"{self._key(ticket_id)}:sending:{ref}", LOCK_SECONDS)
 
     def states(self, ticket_id: str) -> dict[str, tuple[str, str]]:
         """ref → (state, reason) for every reply of this ticket."""

@@ -24,7 +24,21 @@ import redis
 
 from bot.config import Settings
 from bot.privacy import redact_phone_numbers
+from bot.stores.keys import KeyFamily
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
+
+KEY_FAMILIES = (
+    KeyFamily("ticket:*", per_citizen=True, kept="while open; then TICKET_RETENTION_DAYS; deleted on withdraw"),
+    KeyFamily("ticket:*:log", per_citizen=True, kept="as its ticket"),
+    KeyFamily("ticket:user:*", per_citizen=True, kept="while the ticket is active; deleted on withdraw"),
+    KeyFamily("ticket:user:*:last", per_citizen=True, kept="until the next ticket; deleted on withdraw"),
+    KeyFamily("tickets:open", per_citizen=False, kept="ticket ids"),
+    KeyFamily("tickets:pending", per_citizen=False, kept="ticket ids"),
+    KeyFamily("tickets:resolved", per_citizen=False, kept="ticket ids, TICKET_RETENTION_DAYS"),
+    KeyFamily("tickets:version", per_citizen=False, kept="a counter"),
+    KeyFamily("tickets:seq", per_citizen=False, kept="a counter"),
+    KeyFamily("tickets:once:*", per_citizen=False, kept="8 days (staff action markers)"),
+)
 
 # KEYS: ticket, active, open set, log, version · ARGV: id, user, now, reason, then field/value pairs.
 _OPEN = """
@@ -354,6 +368,30 @@ class TicketStore:
             self.redis.persist(self._ticket_key(ticket_id))
             self.redis.persist(self._log_key(ticket_id))
         return outcome
+
+    def forget_citizen(self, user_id: str) -> int:
+        """The citizen withdrew (user_withdraw): delete their tickets and transcripts; returns how many.
+
+        A ticket's citizen is only in its hash, so every listed ticket is read: withdrawals are rare,
+        and the lists hold at most the retention period's tickets."""
+        ids = {_text(i) for status in STATUSES for i in self.redis.zrange(self._status_key(status), 0, -1)}
+        ids.update(_text(i) for i in self.redis.mget(self._active_key(user_id), self._last_key(user_id)) if i)
+        ordered = sorted(ids)
+        pipe = self.redis.pipeline(transaction=False)
+        for ticket_id in ordered:
+            pipe.hget(self._ticket_key(ticket_id), "user_id")
+        theirs = [t for t, owner in zip(ordered, pipe.execute(), strict=True) if owner and _text(owner) == user_id]
+        pipe = self.redis.pipeline()
+        for ticket_id in theirs:
+            # The ticket, its transcript and its staff replies' delivery states (bot.tickets.outgoing).
+            pipe.delete(self._ticket_key(ticket_id), self._log_key(ticket_id),
+                        f"{self._ticket_key(ticket_id)}:outgoing")
+            for status in STATUSES:
+                pipe.zrem(self._status_key(status), ticket_id)
+        pipe.delete(self._active_key(user_id), self._last_key(user_id))
+        pipe.incr(self._version_key)
+        pipe.execute()
+        return len(theirs)
 
     def rate(self, ticket_id: str, user_id: str, score: int, now: datetime) -> bool:
         """Store the citizen's 1–5 rating of a resolved ticket of theirs (a later tap replaces it)."""

@@ -9,9 +9,14 @@ from __future__ import annotations
 import redis
 
 from bot.config import Settings
+from bot.stores.keys import KeyFamily
 from bot.tickets.model import TranscriptEntry
 
 TRANSCRIPT_TTL_SECONDS = 7 * 24 * 3600
+
+KEY_FAMILIES = (
+    KeyFamily("handoff:transcript:*", per_citizen=True, kept="7 days, last 30 lines; deleted on withdraw"),
+)
 
 
 class CitizenTranscript:

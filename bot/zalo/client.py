@@ -18,6 +18,7 @@ import redis
 import requests
 
 from bot.config import Settings
+from bot.followers import FollowerRegistry
 from bot.logs import hash_user
 from bot.redis_scripts import script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
@@ -161,7 +162,7 @@ class ZaloClient:
         pipe.lpush(f"{self.prefix}zalo:failures", json.dumps(record))
         pipe.ltrim(f"{self.prefix}zalo:failures", 0, 9999)
         if exc.outcome is Outcome.RECIPIENT:
-            pipe.hset(f"{self.prefix}follower:{user_id}", mapping={"unreachable_code": exc.code or 0})
+            FollowerRegistry(self.redis, self.settings).mark_unreachable(user_id, exc.code or 0, pipe)
         pipe.execute()
         log.warning("zalo send failed", extra={"user": record["user"], "code": exc.code,
                                                "outcome": exc.outcome.value})

@@ -8,7 +8,6 @@ stores the new pair in one HSET (atomic) before releasing the lock.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,12 +15,13 @@ import redis
 import requests
 
 from bot.config import Settings
+from bot.stores.lock import Lock
 from bot.zalo.errors import Outcome, TokenRefreshFailed
 from bot.zalo.http import zalo_session
 
 # Refresh ahead of expiry (tokens live about 25 h; refreshing around 20 h leaves room).
 REFRESH_AHEAD_SECONDS = 5 * 3600
-LOCK_TTL_MS = 30_000
+LOCK_TTL_SECONDS = 30
 # How long a process reuses the pair it read: a broadcast sends hundreds of messages a second, and
 # a pair replaced by another process meanwhile only costs one -216 and a re-read.
 CACHE_SECONDS = 5.0
@@ -93,8 +93,8 @@ class TokenStore:
     def refresh(self, stale_access_token: str, wait_seconds: float = 35.0) -> TokenPair:
         """Replace `stale_access_token`, unless another process already did."""
         deadline = time.monotonic() + wait_seconds
-        lock_id = uuid.uuid4().hex
-        while not self.redis.set(self.lock_key, lock_id, nx=True, px=LOCK_TTL_MS):
+        lock = Lock(self.redis, self.lock_key, LOCK_TTL_SECONDS)
+        while not lock.acquire():
             if time.monotonic() > deadline:
                 raise TokenRefreshFailed(None, "timed out waiting for another refresh", Outcome.RETRY)
             time.sleep(0.05)
@@ -107,13 +107,7 @@ class TokenStore:
                 return pair  # refreshed by someone else between our failure and the lock
             return self._call_refresh(pair)
         finally:
-            # Release only our own lock.
-            self.redis.eval(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                1,
-                self.lock_key,
-                lock_id,
-            )
+            lock.release()  # only our own lock: one that expired meanwhile is someone else's
 
     def _call_refresh(self, pair: TokenPair) -> TokenPair:
         try:

@@ -1,0 +1,111 @@
+"""Conversation state between a citizen's messages: what the bot learnt, fallbacks in a row,
+a per-citizen message counter, idempotency markers for recording, and the clarify candidates.
+
+Every key here is short-lived; `forget` removes the citizen's at `user_withdraw`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from bot.config import Settings
+from bot.stores.keys import KeyFamily
+
+# What the bot learnt (procedure, receipt), remembered for a later "Gặp cán bộ".
+CONTEXT_TTL_SECONDS = 24 * 3600
+# Markers that make recording idempotent when the worker retries an event.
+SEEN_TTL_SECONDS = 24 * 3600
+FALLBACK_TTL_SECONDS = 3600
+# How long the candidates of a clarifying question stay pickable by "1", "2"...
+CLARIFY_TTL_SECONDS = 30 * 60
+
+KEY_FAMILIES = (
+    KeyFamily("handoff:context:*", per_citizen=True, kept="1 day"),
+    KeyFamily("handoff:fallbacks:*", per_citizen=True, kept="1 hour"),
+    KeyFamily("handoff:msgseq:*", per_citizen=True, kept="1 day"),
+    KeyFamily("handoff:seq:*", per_citizen=False, kept="1 day (event digest → counter)"),
+    KeyFamily("handoff:seen:*", per_citizen=False, kept="1 day (event digest)"),
+    KeyFamily("clarify:*", per_citizen=True, kept="30 minutes"),
+)
+
+
+class Conversation:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.redis = client
+        self.prefix = settings.key_prefix
+
+    def _context_key(self, user_id: str) -> str:
+        return f"{self.prefix}handoff:context:{user_id}"
+
+    def _fallbacks_key(self, user_id: str) -> str:
+        return f"{self.prefix}handoff:fallbacks:{user_id}"
+
+    def _counter_key(self, user_id: str) -> str:
+        return f"{self.prefix}handoff:msgseq:{user_id}"
+
+    def clarify_key(self, user_id: str) -> str:
+        return f"{self.prefix}clarify:{user_id}"
+
+    # -- recording once per event ---------------------------------------------------------------
+
+    def first_time(self, what: str, identity: str) -> bool:
+        """True the first time `what` is recorded for the event `identity` (a retry gets False)."""
+        key = f"{self.prefix}handoff:seen:{what}:{identity}"
+        return bool(self.redis.set(key, 1, nx=True, ex=SEEN_TTL_SECONDS))
+
+    def message_seq(self, user_id: str, identity: str) -> int:
+        """A per-citizen message counter, stable across retries of one event."""
+        marker = f"{self.prefix}handoff:seq:{identity}"
+        stored = self.redis.get(marker)
+        if stored is not None:
+            return int(stored)
+        seq = int(self.redis.incr(self._counter_key(user_id)))
+        self.redis.set(marker, seq, ex=SEEN_TTL_SECONDS)
+        self.redis.expire(self._counter_key(user_id), SEEN_TTL_SECONDS)
+        return seq
+
+    # -- what the bot learnt --------------------------------------------------------------------
+
+    def remember(self, user_id: str, facts: dict[str, str]) -> None:
+        pipe = self.redis.pipeline()
+        pipe.hset(self._context_key(user_id), mapping=facts)
+        pipe.expire(self._context_key(user_id), CONTEXT_TTL_SECONDS)
+        pipe.execute()
+
+    def remembered(self, user_id: str) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.redis.hgetall(self._context_key(user_id)).items()}
+
+    # -- not understood, in a row ---------------------------------------------------------------
+
+    def note_fallback(self, user_id: str, seq: int) -> int:
+        """Count a fallback at message `seq`; returns how many happened in a row (a retry counts once)."""
+        key = self._fallbacks_key(user_id)
+        last_seq, streak = (int(x) if x else 0 for x in self.redis.hmget(key, "seq", "streak"))
+        if seq != last_seq:
+            streak = streak + 1 if last_seq == seq - 1 else 1
+            pipe = self.redis.pipeline()
+            pipe.hset(key, mapping={"seq": seq, "streak": streak})
+            pipe.expire(key, FALLBACK_TTL_SECONDS)
+            pipe.execute()
+        return streak
+
+    def clear_fallbacks(self, user_id: str) -> None:
+        self.redis.delete(self._fallbacks_key(user_id))
+
+    # -- clarify candidates ---------------------------------------------------------------------
+
+    def offer(self, user_id: str, codes: list[str]) -> None:
+        self.redis.set(self.clarify_key(user_id), json.dumps(codes), ex=CLARIFY_TTL_SECONDS)
+
+    def offered(self, user_id: str) -> list[str] | None:
+        stored = self.redis.get(self.clarify_key(user_id))
+        return list(json.loads(stored)) if stored is not None else None
+
+    def withdraw_offer(self, user_id: str) -> None:
+        self.redis.delete(self.clarify_key(user_id))
+
+    def forget(self, user_id: str) -> None:
+        self.redis.delete(self._context_key(user_id), self._fallbacks_key(user_id),
+                          self._counter_key(user_id), self.clarify_key(user_id))
