@@ -9,8 +9,8 @@ our question, "Hủy thông báo", and the buttons' hidden commands:
 from __future__ import annotations
 
 from bot.commands import parse_command
+from bot.config import DossierConfig
 from bot.context import Context
-from bot.dossiers.config import DossierConfig, dossier_config
 from bot.dossiers.http_source import make_source
 from bot.dossiers.status import UNSUBSCRIBE_TITLE, compose_status, unsubscribe_payload
 from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailable
@@ -62,7 +62,7 @@ CANCEL_WORDS = {"huy", "thoi", "khong", "dung", "huy tra cuu"}
 
 def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = None) -> list[Reply] | None:
     """Replies when `text` is about a dossier, else None. Place it before the procedure matcher."""
-    config = config or dossier_config()
+    config = config or ctx.settings.dossier
     stripped = text.strip()
     parsed = parse_command(stripped)
     if parsed is not None:
@@ -92,7 +92,7 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
 
 def dossier_command(ctx: Context, args: list[str], config: DossierConfig | None = None) -> list[Reply]:
     """COMMANDS["dossier"]: "#dossier <receipt> [subscribe|unsubscribe]"."""
-    config = config or dossier_config()
+    config = config or ctx.settings.dossier
     receipt = canonical_receipt(args[0]) if args else None
     if receipt is None:
         return [Reply(HELP, MENU_BUTTONS)]
