@@ -9,9 +9,11 @@ from flask import Flask
 
 from bot.api.tokens import create_token
 from bot.app import create_app
+from bot.broadcasts.audit import AuditLog
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.console import init_console
+from bot.console.clock import vietnam_time
 from bot.console.users import UserStore
 from tests.broadcast_helpers import InlineQueue, announcement_json
 
@@ -129,6 +131,9 @@ def test_official_composes_and_must_confirm_sending_to_everyone(app: Flask) -> N
     assert [f.__name__ for f, _ in app.config["QUEUE"].jobs] == ["prepare_job"]
     audit = client.get("/console/audit").get_data(as_text=True)
     assert "composed" in audit and "approved" in audit and "sent" in audit
+    # Staff read Vietnam time whatever the server's zone (the audit log once showed UTC).
+    at = AuditLog(app.config["REDIS"], app.config["SETTINGS"]).recent()[0].at
+    assert vietnam_time(at) in audit
 
 
 def test_staff_cannot_broadcast(app: Flask) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from bot.broadcasts.audit import AuditLog
@@ -16,12 +14,6 @@ def audit_log() -> AuditLog:
 
 
 def register_admin_views(bp: Blueprint) -> None:
-    @bp.app_template_filter("when")
-    def when(epoch: float | str | None) -> str:
-        if not epoch:
-            return ""
-        return datetime.fromtimestamp(float(epoch)).strftime("%H:%M %d/%m/%Y")
-
     @bp.get("/users")
     @login_required("admin")
     def users():  # noqa: ANN202

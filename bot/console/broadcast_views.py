@@ -41,6 +41,7 @@ from bot.broadcasts.store import Broadcast
 from bot.broadcasts.targeting import plan, reaches_unplaced
 from bot.config import VIETNAM
 from bot.console.auth import current_user, login_required
+from bot.console.clock import vietnam_time
 
 OFFICIALS = ("official",)
 
@@ -89,14 +90,6 @@ def _get_or_404(broadcast_id: str) -> Broadcast:
     if broadcast is None:
         abort(404)
     return broadcast
-
-
-def vietnam_time(moment: float | str | datetime | None) -> str:
-    """Epoch seconds or a datetime as Vietnam time, whatever the server's own time zone."""
-    if not moment:
-        return ""
-    at = moment if isinstance(moment, datetime) else datetime.fromtimestamp(float(moment), VIETNAM)
-    return at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
 def register_broadcast_views(bp: Blueprint) -> None:

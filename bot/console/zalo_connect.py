@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from datetime import datetime
 from urllib.parse import urlencode
 
 import redis
@@ -21,13 +20,13 @@ import requests
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.config import VIETNAM, Settings
+from bot.config import Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
+from bot.console.clock import vietnam_time
 from bot.zalo.tokens import TokenPair, TokenStore
 
 STATE_TTL_SECONDS = 600
-LOCAL_TZ = VIETNAM
 # Zalo's answer when the code is wrong, used or older than 10 minutes.
 INVALID_CODE_ERRORS = {-14019, -14020}
 
@@ -122,10 +121,6 @@ def _stored_pair(store: TokenStore) -> TokenPair | None:
     return store.current(fresh=True) if store.redis.exists(store.key) else None
 
 
-def _local_time(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
-
-
 def _back(message: str, category: str = "error") -> Response:
     """The result on the status page (post/redirect/get: reloading never re-sends a used code)."""
     flash(message, category)
@@ -145,7 +140,7 @@ def create_zalo_connect_blueprint() -> Blueprint:
         return render_template(
             "zalo/connect.html",
             pair=pair,
-            expires_at=_local_time(pair.expires_at) if pair else "",
+            expires_at=vietnam_time(pair.expires_at) if pair else "",
             refreshes=refreshes,
             configured=bool(_settings().zalo_access_token),
             callback=callback_url(_settings(), request.url_root),
@@ -184,6 +179,6 @@ def create_zalo_connect_blueprint() -> Blueprint:
         pair = store.store_pair(body["access_token"], body["refresh_token"], body.get("expires_in"))
         current_app.logger.info("zalo oa authorised by %s, token version %s", current_user().name, pair.version)
         return _back(f"Đã kết nối OA thành công. Token mới (phiên bản {pair.version}) có hiệu lực đến "
-                     f"{_local_time(pair.expires_at)}.", "success")
+                     f"{vietnam_time(pair.expires_at)}.", "success")
 
     return bp
