@@ -15,6 +15,9 @@ from handlers.router import Group, Route, Router
 
 router = Router(unknown_command=text.not_understood)
 
+# Once per event, before any route: the citizen's message joins the transcript staff see.
+router.before(handoff.record_citizen_message)
+
 # While staff own a citizen's conversation the bot stays silent; staff echoes join the transcript.
 router.add(Route("handoff:staff-echo", Group.GATE, handoff.is_staff_echo, handoff.on_staff_echo))
 router.add(Route("handoff:gate", Group.GATE, handoff.is_citizen_message, handoff.handoff_gate))

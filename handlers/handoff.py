@@ -9,6 +9,7 @@ Wiring (handlers/__init__.py):
 - `staff_command` as "#staff", "#staff <procedure code>", "#staff dossier <receipt>".
 - `note_fallback(ctx)` from the matcher's handler when nothing matched: True means "escalate now"
   (then return `escalate(ctx, "fallback")`).
+- `record_citizen_message(ctx)` as the router's before hook: the citizen's side of the transcript.
 - `record_bot_replies(ctx, replies)` as the router's after hook: the bot's side of the transcript.
 """
 
@@ -135,16 +136,27 @@ def on_staff_echo(ctx: Context) -> list[Reply]:
     return []
 
 
-def handoff_gate(ctx: Context) -> list[Reply] | None:
-    """Gate for citizen messages: [] silences the bot (a ticket owns the chat), None lets the bot answer.
+FIRST_SEEN = "citizen_first_seen"  # ctx.notes: "1" when this is not a retry of a message already recorded
 
-    It records the message (transcript, message counter) whether or not it claims it."""
-    event = ctx.event
-    entry = _message_entry(ctx, "citizen")
+
+def record_citizen_message(ctx: Context) -> None:
+    """Before hook, for every event: a citizen's message (text or media) joins the rolling transcript
+    once (not again on a worker's retry) and gets its per-citizen sequence number."""
+    if not is_citizen_message(ctx):
+        return
     first_time = _first_time(ctx, "citizen")
+    ctx.notes[FIRST_SEEN] = "1" if first_time else ""
     ctx.notes["msg_seq"] = str(_message_seq(ctx))
     if first_time:
-        _transcript(ctx).append(ctx.user_id, entry)
+        _transcript(ctx).append(ctx.user_id, _message_entry(ctx, "citizen"))
+
+
+def handoff_gate(ctx: Context) -> list[Reply] | None:
+    """Gate for citizen messages (already recorded by `record_citizen_message`): [] silences the bot
+    (a ticket owns the chat), None lets the bot answer."""
+    event = ctx.event
+    entry = _message_entry(ctx, "citizen")
+    first_time = ctx.notes.get(FIRST_SEEN) == "1"
     text = ctx.text.strip()
     store = _store(ctx)
     ticket = store.active_for(ctx.user_id)

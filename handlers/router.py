@@ -6,7 +6,8 @@ looks at the event and its text only, never at Redis, so asking "whose is this?"
 nothing. Routes are tried by group, then in registration order; the first matching route whose
 `handle` returns a list (even empty) answers. A handle may still return None after looking at
 stored state ("a pick, but no candidates were offered"): the next route then gets the event.
-After hooks run once per event with the final replies, whichever route answered.
+Before hooks run once per event ahead of every route (recording what arrived), after hooks once
+with the final replies, whichever route answered: neither decides anything.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ Matcher = Callable[[Context], bool]
 TextHandle = Callable[[Context, str], list[Reply] | None]
 TextPredicate = Callable[[str], bool]
 CommandHandle = Callable[[Context, list[str]], list[Reply]]
+BeforeHook = Callable[[Context], None]
 AfterHook = Callable[[Context, list[Reply]], None]
 
 TEXT_EVENT = "user_send_text"
@@ -59,6 +61,7 @@ class Router:
     def __init__(self, unknown_command: CommandHandle) -> None:
         self._routes: list[Route] = []
         self._commands: dict[str, CommandHandle] = {}
+        self._before: list[BeforeHook] = []
         self._after: list[AfterHook] = []
         # Every "#name" goes to the command table; a name nobody registered gets this answer.
         self._unknown_command = unknown_command
@@ -91,6 +94,9 @@ class Router:
         self.add(Route(name or f"text:{handle.__module__}.{handle.__qualname__}", group, matches,
                        lambda ctx: handle(ctx, ctx.text.strip())))
 
+    def before(self, hook: BeforeHook) -> None:
+        self._before.append(hook)
+
     def after(self, hook: AfterHook) -> None:
         self._after.append(hook)
 
@@ -105,14 +111,20 @@ class Router:
         return frozenset(self._commands)
 
     def dispatch(self, ctx: Context) -> list[Reply]:
+        self.prepare(ctx)
         # None: seen, received, reactions, echoes...: nothing to say.
         replies = self.first_answer(ctx) or []
         for hook in self._after:
             hook(ctx, replies)
         return replies
 
+    def prepare(self, ctx: Context) -> None:
+        """The before hooks (dispatch runs them; a test calling `first_answer` alone may too)."""
+        for hook in self._before:
+            hook(ctx)
+
     def first_answer(self, ctx: Context, only: Group | None = None) -> list[Reply] | None:
-        """The first answer (of group `only`, if given), None when no route answered; no after hooks."""
+        """The first answer (of group `only`, if given), None when no route answered; no hooks."""
         for route in self._routes:
             if only is not None and route.group != only:
                 continue

@@ -35,7 +35,8 @@ SERVICES: Any = SimpleNamespace(catalogue=SimpleNamespace(get=CATALOGUE.get))
 
 
 def gate(ctx: Context) -> list[Reply] | None:
-    """The router's gate group only: what the bot does before any feature sees the message."""
+    """The router's before hooks and gate group only: what happens before any feature sees the message."""
+    handlers.router.prepare(ctx)
     return handlers.router.first_answer(ctx, Group.GATE)
 
 
