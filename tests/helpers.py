@@ -15,13 +15,8 @@ from typing import Any
 
 import requests
 
-from bot.commands import parse_command
 from bot.config import ROOT, Settings
-from bot.context import Context
-from bot.dossiers.config import DossierConfig
-from bot.replies import Reply
 from bot.signature import expected_mac
-from handlers.dossier import dossier_command, handle_dossier_text, help_command
 
 
 def text_event(user_id: str, text: str, app_id: str = "123", msg_id: str | None = None,
@@ -99,14 +94,3 @@ class SandboxControl:
     def stats(self) -> dict:
         return self.control("GET", "/_sandbox/stats")
 
-
-
-def dossier_text(ctx: Context, text: str, config: DossierConfig) -> list[Reply] | None:
-    """What the router does with the dossier's buttons and typed text, with a test's own config."""
-    parsed = parse_command(text)
-    if parsed is None:
-        return handle_dossier_text(ctx, text, config)
-    name, args = parsed
-    if name == "dossier":
-        return dossier_command(ctx, args, config)
-    return help_command(ctx, args) if name == "dossier_help" else None  # another feature's command

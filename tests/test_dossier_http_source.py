@@ -23,7 +23,7 @@ from bot.dossiers.store import RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
 from bot.events import Event
 from bot.services import Services
-from tests.helpers import dossier_text
+from tests.dossier_helpers import dossier_text
 
 RECEIPT = "000.00.06.H56-231027-0361"
 APPLICANT = "079203001234"
@@ -222,4 +222,3 @@ def test_polling_mirrors_changes_and_enqueues_pushes(
     assert enqueued == [RECEIPT]
     assert RedisDossierStore(redis_client, settings).latest_version(RECEIPT) == 2
     assert Subscriptions(redis_client, settings).last_pushed(RECEIPT) == {"u1": 1}
-

@@ -17,7 +17,7 @@ from bot.dossiers.validation import parse_dossier
 from bot.events import Event
 from bot.replies import Reply
 from bot.services import Services
-from tests.helpers import dossier_text
+from tests.dossier_helpers import dossier_text
 
 RECEIPT = "H56.14-240823-0001"
 APPLICANT = "079203001234"
@@ -233,4 +233,3 @@ def test_user_withdraw_forgets_dossier_links_and_subscriptions(
     assert not subscriptions.is_linked(RECEIPT, "u-leaving")
     assert not subscriptions.is_subscribed(RECEIPT, "u-leaving") and subscriptions.receipts_of("u-leaving") == []
     assert not [k for k in redis_client.keys(f"{settings.key_prefix}dossier:user-*")]
-
