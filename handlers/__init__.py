@@ -8,6 +8,7 @@ within a group, in the order written here. A new feature is its module plus one 
 
 from __future__ import annotations
 
+from bot.choice import looks_like_choice
 from bot.context import Context
 from bot.replies import Reply
 from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
@@ -46,7 +47,7 @@ router.on_text(dossier.handle_dossier_text)
 router.on_text(handoff.on_text, when=handoff.asks_for_staff)
 router.on_text(office.handle_office_text, when=office.is_office_text)
 router.on_text(alerts.handle_alerts_text, when=alerts.is_alerts_question)
-router.on_text(procedures.on_pick)
+router.on_text(procedures.on_pick, when=looks_like_choice)
 router.on_text(procedures.on_question)
 router.on_text(text.fallback, group=Group.FALLBACK)
 
