@@ -29,13 +29,14 @@ import requests  # noqa: E402
 
 from bot.broadcasts.areas import load_areas  # noqa: E402
 from bot.broadcasts.cap import announcement_from_dict  # noqa: E402
-from bot.broadcasts.compose import consultation_message  # noqa: E402
+from bot.broadcasts.compose import consultation_reply  # noqa: E402
 from bot.broadcasts.fanout import BatchSender, prepare, request_send  # noqa: E402
 from bot.broadcasts.store import BroadcastStore  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
 from bot.stack import wait_http  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
+from bot.zalo.sender import Sender  # noqa: E402
 from tests.broadcast_helpers import InlineQueue, announcement_json  # noqa: E402
 
 TOKEN = "bench-access"
@@ -77,7 +78,7 @@ def fan_out(client: redis.Redis, settings: Settings) -> tuple[float, dict[str, i
     started = time.perf_counter()
     request_send(client, settings, broadcast.id, "bench", queue=queue)  # type: ignore[arg-type]
     prepare(client, settings, broadcast.id, queue=queue)  # type: ignore[arg-type]
-    sender = BatchSender(client, settings, ZaloClient(client, settings))
+    sender = BatchSender(client, settings, Sender(ZaloClient(client, settings)))
     for _, (broadcast_id, batch) in queue.jobs[1:]:
         sender.run(broadcast_id, batch)
     return time.perf_counter() - started, store.counts(broadcast.id)
@@ -104,8 +105,8 @@ def main() -> int:
             first = made["users"] - args.followers
             ids = [f"88{first + i:0{width}d}" for i in range(args.followers)]
             register_followers(client, settings, ids)
-            message = consultation_message(announcement_from_dict(announcement_json(), load_areas()),
-                                           settings.commune_name)
+            message = Sender.render([consultation_reply(announcement_from_dict(announcement_json(), load_areas()),
+                                                        settings.commune_name)])[0]
             bare = bare_loop(base, ids, message)
             fanned, counts = fan_out(client, settings)
             redis_peak = client.info("memory")["used_memory_peak_human"]

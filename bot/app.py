@@ -12,8 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
 from bot.followers import FollowerRegistry, sync_from_zalo
-from bot.jobs import make_queue
 from bot.logs import configure_logging
+from bot.runtime import Runtime
 from bot.webhook import webhook
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5,
                                   health_check_interval=30)
+    runtime = Runtime.build(settings, client)
+    app.extensions["runtime"] = runtime
     app.config.update(
-        SETTINGS=settings,
-        REDIS=client,
-        QUEUE=make_queue(client, settings),
+        SETTINGS=runtime.settings,
+        REDIS=runtime.redis,
+        QUEUE=runtime.queue,
         # Werkzeug refuses larger bodies before reading them (413).
         MAX_CONTENT_LENGTH=settings.webhook_max_body_bytes,
     )

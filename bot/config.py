@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
+# Vietnam time (UTC+7, no daylight saving): what staff read and what a commune's "day" is.
+VIETNAM = timezone(timedelta(hours=7))
 
 
 def _int(name: str, default: int) -> int:
@@ -28,6 +33,64 @@ def _str(name: str, default: str = "") -> str:
 
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _str(name, default).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class DossierConfig:
+    """The dossier feature's settings (DOSSIER_*): every value has a safe default, so a commune that sets
+    nothing gets the embedded store."""
+
+    # Key for the applicant-id hashes. Set DOSSIER_ID_SECRET in production; changing it makes every
+    # stored record unverifiable until the integrator sends it again.
+    id_secret: str = "xa-bot-dossier"
+    # 0: the citizen types the whole 12-digit id; N: only its last N digits.
+    verify_last_digits: int = 0
+    # Per citizen: this many wrong ids lock that citizen (only) out for verify_lock_seconds.
+    verify_max_attempts: int = 5
+    verify_lock_seconds: int = 15 * 60
+    # Per receipt, across citizens: past verify_max_attempts wrong ids, each further try waits a gap
+    # that doubles from verify_receipt_gap_seconds up to verify_receipt_max_gap_seconds. Never a lock:
+    # strangers must not be able to shut the owner out.
+    verify_receipt_gap_seconds: int = 2
+    verify_receipt_max_gap_seconds: int = 60
+    # How long the bot waits for the id after asking for it.
+    verify_state_seconds: int = 10 * 60
+    # "embedded" (Redis, fed by the API) or "http" (the province's one-stop system).
+    source: str = "embedded"
+    http_url: str = ""  # with a {receipt} placeholder
+    http_auth_header: str = ""  # "Name: value", e.g. "Authorization: Bearer abc"
+    # See bot.dossiers.http_source. Left out of the hash: Settings (which holds this) stay hashable.
+    http_mapping: dict[str, Any] = field(default_factory=dict, hash=False)
+    http_timeout_seconds: float = 3.0
+    http_cache_seconds: int = 60
+    breaker_failures: int = 3
+    breaker_open_seconds: int = 60
+    # ZBS template for status pushes to citizens outside Zalo's 7-day window ("" = none).
+    template_id: str = ""
+
+    @classmethod
+    def from_env(cls) -> DossierConfig:
+        """From the environment, which Settings.from_env has completed from `.env`."""
+        mapping = _str("DOSSIER_HTTP_MAPPING")
+        return cls(
+            id_secret=_str("DOSSIER_ID_SECRET", cls.id_secret),
+            verify_last_digits=_int("DOSSIER_VERIFY_LAST_DIGITS", cls.verify_last_digits),
+            verify_max_attempts=_int("DOSSIER_VERIFY_MAX_ATTEMPTS", cls.verify_max_attempts),
+            verify_lock_seconds=_int("DOSSIER_VERIFY_LOCK_SECONDS", cls.verify_lock_seconds),
+            verify_state_seconds=_int("DOSSIER_VERIFY_STATE_SECONDS", cls.verify_state_seconds),
+            verify_receipt_gap_seconds=_int("DOSSIER_VERIFY_RECEIPT_GAP_SECONDS", cls.verify_receipt_gap_seconds),
+            verify_receipt_max_gap_seconds=_int("DOSSIER_VERIFY_RECEIPT_MAX_GAP_SECONDS",
+                                                cls.verify_receipt_max_gap_seconds),
+            source=_str("DOSSIER_SOURCE", cls.source).lower(),
+            http_url=_str("DOSSIER_HTTP_URL"),
+            http_auth_header=_str("DOSSIER_HTTP_AUTH_HEADER"),
+            http_mapping=json.loads(mapping) if mapping else {},
+            http_timeout_seconds=_float("DOSSIER_HTTP_TIMEOUT_SECONDS", cls.http_timeout_seconds),
+            http_cache_seconds=_int("DOSSIER_HTTP_CACHE_SECONDS", cls.http_cache_seconds),
+            breaker_failures=_int("DOSSIER_BREAKER_FAILURES", cls.breaker_failures),
+            breaker_open_seconds=_int("DOSSIER_BREAKER_OPEN_SECONDS", cls.breaker_open_seconds),
+            template_id=_str("DOSSIER_TEMPLATE_ID"),
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +166,8 @@ class Settings:
     ticket_retention_days: int = 90
     handoff_fallback_limit: int = 2
     handoff_transcript_size: int = 30
+    # Dossier look-ups, verification and status pushes (DOSSIER_*).
+    dossier: DossierConfig = field(default_factory=DossierConfig)
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
@@ -159,6 +224,7 @@ class Settings:
             "ticket_retention_days": _int("TICKET_RETENTION_DAYS", cls.ticket_retention_days),
             "handoff_fallback_limit": _int("HANDOFF_FALLBACK_LIMIT", cls.handoff_fallback_limit),
             "handoff_transcript_size": _int("HANDOFF_TRANSCRIPT_SIZE", cls.handoff_transcript_size),
+            "dossier": DossierConfig.from_env(),
         }
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():

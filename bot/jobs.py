@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 import redis
 from rq import Queue
@@ -11,17 +10,8 @@ from rq import Queue
 from bot.config import Settings
 from bot.delayed import DelayedSet
 from bot.inbox import drain, pending_users
-from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def runtime() -> tuple[Settings, redis.Redis, Services]:
-    """The worker process's settings, connection and services, built once per process."""
-    settings = Settings.from_env()
-    client = redis.Redis.from_url(settings.redis_url)
-    return settings, client, Services(client, settings)
 
 
 def make_queue(client: redis.Redis, settings: Settings) -> Queue:
@@ -44,10 +34,12 @@ def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0, settin
 def drain_user(user_id: str) -> int:
     """The job behind every accepted event: handle this citizen's inbox in order."""
     from bot.processing import EventProcessor
+    from bot.runtime import current
     from handlers import dispatch
 
-    settings, client, services = runtime()
-    processor = EventProcessor(client, settings, services, dispatch)
+    rt = current()
+    settings, client = rt.settings, rt.redis
+    processor = EventProcessor(client, settings, rt.services, dispatch)
     result = drain(client, settings, user_id, processor.handle, on_dead=processor.apologise)
     if result.again_after is not None:
         enqueue_drain(make_queue(client, settings), user_id, result.again_after, settings)

@@ -21,11 +21,11 @@ from bot.events import OA_WIDE, Event
 from bot.followers import FollowerRegistry
 from bot.inbox import RetryLater
 from bot.logs import hash_user
+from bot.replies import Reply
 from bot.services import Services
 from bot.stats import record_event
 from bot.texts import SORRY_BUSY
-from bot.zalo.errors import Outcome, ZaloError
-from bot.zalo.messages import render_replies, split_text
+from bot.zalo.sender import LATER, RETRY, SENT
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,13 @@ class EventProcessor:
         if event.is_interaction:
             self.followers.touch(user, at=event.timestamp_ms / 1000)
         messages = self._outbox(event)
-        for index, message in enumerate(messages):
-            keep_alive()
-            try:
-                self.services.zalo.send_message(user, message, idempotency_key=f"{event.identity}:{index}")
-            except ZaloError as exc:
-                if exc.transient:
-                    raise
-                if exc.outcome is Outcome.RESCHEDULE:
-                    raise RetryLater(RESCHEDULE_SECONDS) from exc
-                return  # permanent (recorded by the client): the rest would fail the same way
+        delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
+        if delivery.status != SENT:
+            if delivery.status == RETRY and delivery.error is not None:
+                raise delivery.error
+            if delivery.status == LATER:
+                raise RetryLater(RESCHEDULE_SECONDS) from delivery.error
+            return  # permanent (recorded by the client)
         log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
                                          "messages": len(messages)})
 
@@ -79,7 +76,7 @@ class EventProcessor:
             record_event(ctx, replies)
         except redis.RedisError:
             log.warning("statistics not recorded")  # figures must never cost a citizen their answer
-        messages = render_replies(replies)
+        messages = self.services.sender.render(replies)
         self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
         return messages
 
@@ -87,10 +84,5 @@ class EventProcessor:
         """After an event is dead-lettered, tell the citizen (best effort) rather than stay silent."""
         if event.is_echo or event.user_id == OA_WIDE or event.name != "user_send_text":
             return
-        try:
-            self.services.zalo.send_message(
-                event.user_id, {"text": split_text(SORRY_BUSY)[0]},
-                idempotency_key=f"{event.identity}:sorry",
-            )
-        except ZaloError:
+        if not self.services.sender.send(event.user_id, [Reply(SORRY_BUSY)], f"{event.identity}:sorry").ok:
             log.warning("apology not sent", extra={"reason": reason})

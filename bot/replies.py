@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+MAX_TEXT_CHARS = 2000  # Zalo's limit on one message; longer text is split (bot.zalo.messages)
+
 ButtonKind = Literal["query", "url", "phone"]
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import redis
 
 from bot.config import Settings
-from bot.zalo.client import ZaloClient
+from bot.zalo.sender import Sender
+
+if TYPE_CHECKING:  # the client (and `requests`) loads where something is sent, not on import
+    from bot.catalogue import Catalogue
+    from bot.matcher import Matcher
+    from bot.zalo.client import ZaloClient
 
 
 class Services:
@@ -20,16 +25,23 @@ class Services:
 
     @cached_property
     def zalo(self) -> ZaloClient:
+        from bot.zalo.client import ZaloClient
+
         return ZaloClient(self.redis, self.settings)
 
     @cached_property
-    def catalogue(self) -> Any:
+    def sender(self) -> Sender:
+        """The one way out to citizens (bot.zalo.sender)."""
+        return Sender(self.zalo)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
         from bot.catalogue import load_catalogue
 
         return load_catalogue()
 
     @property
-    def matcher(self) -> Any:
+    def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
         store's version moves); one Redis GET per message. If Redis fails, the last matcher serves."""
         from bot.alias_store import AliasStore
@@ -50,7 +62,8 @@ class Services:
         return self._matcher
 
 
-def build_matcher(catalogue: Any, settings: Settings, extra_aliases: Sequence[tuple[str, str]] = ()) -> Any:
+def build_matcher(catalogue: Catalogue, settings: Settings,
+                  extra_aliases: Sequence[tuple[str, str]] = ()) -> Matcher:
     """The matcher as this commune configured it (preferred levels, its province's procedures), with the
     aliases officials added (code, phrase) merged into the shipped table."""
     from bot.matcher import Matcher, MatcherConfig, MatcherTables

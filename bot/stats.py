@@ -19,11 +19,10 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis
 
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
 from bot.context import Context
 from bot.privacy import redact_id_numbers
 from bot.stores.keys import KeyFamily
@@ -37,7 +36,7 @@ KEY_FAMILIES = (
     KeyFamily("stats:handled", per_citizen=False, kept="folded texts officials dealt with"),
 )
 
-STATS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+STATS_TZ = VIETNAM
 COUNTER_TTL_SECONDS = 400 * 24 * 3600
 QUESTION_TTL_SECONDS = 30 * 24 * 3600
 SEEN_TTL_SECONDS = 24 * 3600

@@ -18,9 +18,11 @@ from rq import Queue, SimpleWorker
 
 from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
-from bot.jobs import delayed_drains, drain_user, make_queue, recover_pending, runtime
+from bot.jobs import delayed_drains, drain_user, make_queue, recover_pending
 from bot.logs import configure_logging
+from bot.runtime import Runtime, bound
 from bot.services import Services
+from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.worker")
 
@@ -30,18 +32,22 @@ BROADCAST_RECOVERY_SECONDS = 2.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings, client, services = runtime()
+    runtime = Runtime.build()
+    settings, client, queue = runtime.settings, runtime.redis, runtime.queue
     configure_logging(settings)
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
     recovered = recover_pending(client, settings)
     recover_broadcasts(client, settings, at_start=True)
+    recover_staff_replies(
+        client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
+    )
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
-    _warm(services)
-    queue = make_queue(client, settings)
+    _warm(runtime.services)
     if not burst:
         threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
     worker = SimpleWorker([queue], connection=client)
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
+        worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     return 0
 
 
@@ -55,7 +61,6 @@ def _warm(services: Services) -> None:
 
 def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
     """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
-    from bot.dossiers.config import dossier_config
     from bot.dossiers.jobs import poll_dossiers_job, push_dossier_job
     from bot.dossiers.push import delayed_pushes
 
@@ -68,7 +73,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
     ]
-    if dossier_config().source == "http":
+    if settings.dossier.source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
     work += _cap_feed_work(client, settings, queue)
     return work

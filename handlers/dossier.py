@@ -9,8 +9,8 @@ are `dossier_command` ("#dossier <receipt>", "#dossier <receipt> subscribe|unsub
 
 from __future__ import annotations
 
+from bot.config import DossierConfig
 from bot.context import Context
-from bot.dossiers.config import DossierConfig, dossier_config
 from bot.dossiers.http_source import make_source
 from bot.dossiers.status import UNSUBSCRIBE_TITLE, compose_status, unsubscribe_payload
 from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailable
@@ -62,7 +62,7 @@ CANCEL_WORDS = {"huy", "thoi", "khong", "dung", "huy tra cuu"}
 
 def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = None) -> list[Reply] | None:
     """Replies when `text` is about a dossier, else None. Place it before the procedure matcher."""
-    config = config or dossier_config()
+    config = config or ctx.settings.dossier
     stripped = text.strip()
     receipts = find_receipts(stripped)
     if receipts:
@@ -89,7 +89,7 @@ def help_command(ctx: Context, args: list[str]) -> list[Reply]:
 
 def dossier_command(ctx: Context, args: list[str], config: DossierConfig | None = None) -> list[Reply]:
     """"#dossier <receipt> [subscribe|unsubscribe]"."""
-    config = config or dossier_config()
+    config = config or ctx.settings.dossier
     receipt = canonical_receipt(args[0]) if args else None
     if receipt is None:
         return [Reply(HELP, MENU_BUTTONS)]

@@ -8,8 +8,7 @@ from typing import Any
 
 import redis
 
-from bot.broadcasts.cap import VIETNAM
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
 from bot.followers import FollowerRegistry
 
 

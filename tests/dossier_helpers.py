@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.commands import parse_command
+from bot.config import DossierConfig
 from bot.context import Context
 from bot.replies import Reply
 from handlers.dossier import dossier_command, handle_dossier_text, help_command
-
-if TYPE_CHECKING:
-    from bot.dossiers.config import DossierConfig
 
 
 def dossier_text(ctx: Context, text: str, config: DossierConfig) -> list[Reply] | None:

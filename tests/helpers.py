@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 import requests
 
 from bot.config import ROOT, Settings
@@ -94,3 +95,15 @@ class SandboxControl:
     def stats(self) -> dict:
         return self.control("GET", "/_sandbox/stats")
 
+
+
+def send_queued_staff_replies(client: redis.Redis, settings: Settings) -> int:
+    """Play the worker: send the staff replies the web process queued (real courier, sender and Zalo
+    client, against the sandbox), as a worker does when it starts."""
+    from bot.tickets.desk import ReplyCourier, recover_staff_replies
+    from bot.tickets.store import TicketStore
+    from bot.zalo.client import ZaloClient
+    from bot.zalo.sender import Sender
+
+    courier = ReplyCourier(TicketStore(client, settings), Sender(ZaloClient(client, settings)), settings)
+    return recover_staff_replies(client, settings, courier.deliver)

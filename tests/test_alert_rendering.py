@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.broadcasts.areas import Area, Areas, Place
-from bot.broadcasts.cap import VIETNAM, announcement_from_cap, announcement_from_dict
+from bot.broadcasts.cap import announcement_from_cap, announcement_from_dict
 from bot.broadcasts.cap_xml import parse_cap_xml
 from bot.broadcasts.compose import announcement_text, first_screen, reflow, template_data
+from bot.config import VIETNAM
 from bot.zalo.messages import MAX_TEXT_CHARS
 from tests.broadcast_helpers import announcement_json
 from tests.test_cap_samples import commune_inside

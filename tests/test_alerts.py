@@ -8,8 +8,9 @@ from datetime import datetime
 import pytest
 
 from bot.broadcasts.areas import load_areas
-from bot.broadcasts.cap import VIETNAM, announcement_from_dict
+from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.store import BroadcastStore
+from bot.config import VIETNAM
 from bot.context import Context
 from bot.events import Event
 from handlers.alerts import alerts_command, area_command, handle_alerts_text, is_alerts_question

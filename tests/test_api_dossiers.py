@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 
 from bot.api import create_api_blueprint
 from bot.api.tokens import create_token, list_tokens, revoke_tokens, token_command, verify_token
-from bot.config import Settings
-from bot.dossiers.config import DossierConfig
+from bot.config import DossierConfig, Settings
 from bot.dossiers.store import RedisDossierStore
 
 RECEIPT = "H56.14-240823-0001"

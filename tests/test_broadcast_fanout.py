@@ -16,6 +16,7 @@ from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
 from bot.config import Settings
 from bot.zalo.client import ZaloClient
+from bot.zalo.sender import Sender
 from tests.broadcast_helpers import InlineQueue, add_followers, announcement_json
 
 
@@ -32,7 +33,7 @@ def run_all(queue: InlineQueue, client: redis.Redis, settings: Settings) -> None
         if func.__name__ == "prepare_job":
             prepare(client, settings, *args, queue=queue)
         else:
-            BatchSender(client, settings, zalo, sleep=lambda s: None).run(*args)
+            BatchSender(client, settings, Sender(zalo), sleep=lambda s: None).run(*args)
 
 
 def start(client: redis.Redis, settings: Settings, **changes: object) -> tuple[str, InlineQueue]:
@@ -73,7 +74,7 @@ def test_rerunning_a_batch_after_a_crash_sends_nobody_twice(redis_client, zalo_s
     redis_client.hincrby(store.key(broadcast_id, "n"), "sent", -1)
     redis_client.delete(store.key(broadcast_id, "done"))
     store.update(broadcast_id, status="sending")
-    BatchSender(redis_client, settings, ZaloClient(redis_client, settings)).run(broadcast_id, 0)
+    BatchSender(redis_client, settings, Sender(ZaloClient(redis_client, settings))).run(broadcast_id, 0)
     assert len(sandbox.messages()) == 10
     assert store.counts(broadcast_id)["sent"] == 10
 
@@ -120,7 +121,7 @@ def test_permanent_and_transient_errors(redis_client, zalo_settings, sandbox) ->
     sandbox.fault(kind="error", code=-213, count=1, endpoint="message/cs")
     sandbox.fault(kind="error", code=-200, count=3, endpoint="message/cs")
     # One sender, so that the injected faults meet the recipients in list order.
-    BatchSender(redis_client, settings, ZaloClient(redis_client, settings, sleep=lambda s: None),
+    BatchSender(redis_client, settings, Sender(ZaloClient(redis_client, settings, sleep=lambda s: None)),
                 sleep=lambda s: None, concurrency=1).run(broadcast_id, 0)
     store = BroadcastStore(redis_client, settings)
     states = dict(store.deliveries(broadcast_id))
@@ -137,7 +138,7 @@ def test_stop_mid_way_cancels_what_has_not_gone(redis_client, zalo_settings, san
     func, args = queue.jobs.pop(0)
     prepare(redis_client, settings, *args, queue=queue)
     zalo = ZaloClient(redis_client, settings)
-    BatchSender(redis_client, settings, zalo).run(*queue.jobs.pop(0)[1])  # one batch of five goes
+    BatchSender(redis_client, settings, Sender(zalo)).run(*queue.jobs.pop(0)[1])  # one batch of five goes
     assert stop(redis_client, settings, broadcast_id)
     run_all(queue, redis_client, settings)
     counts = BroadcastStore(redis_client, settings).counts(broadcast_id)

@@ -127,6 +127,12 @@ def test_a_hostile_document_is_refused_and_nothing_expands() -> None:
                       b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&b;</identifier></alert>')
     with pytest.raises(CapError):
         parse_cap_xml(billion_laughs)
+    # The first wave's byte search for "<!DOCTYPE" missed it in UTF-16 and expanded the entity.
+    for encoding in ("utf-16", "utf-16-le", "utf-32"):
+        declared = billion_laughs.decode().replace('version="1.0"', f'version="1.0" encoding="{encoding}"')
+        with pytest.raises(CapError) as refused:
+            parse_cap_xml(declared.encode(encoding))
+        assert refused.value.status == 400
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "iso-8859-1"])

@@ -14,9 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import redis
 
-from bot.config import Settings
+from bot.config import DossierConfig, Settings
 from bot.context import Context
-from bot.dossiers.config import DossierConfig
 from bot.dossiers.http_source import HttpDossierSource
 from bot.dossiers.jobs import poll_http_source
 from bot.dossiers.store import RedisDossierStore, SourceUnavailable

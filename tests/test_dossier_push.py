@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import redis
@@ -13,8 +15,8 @@ from bot.dossiers.model import Dossier
 from bot.dossiers.push import PushDeferred, pending_pushes, push_status_changes
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
-from bot.replies import Reply
 from bot.zalo.errors import Outcome, ZaloError
+from bot.zalo.sender import Sender
 
 RECEIPT = "H56.14-240823-0001"
 NOW = datetime(2024, 9, 1, tzinfo=UTC)
@@ -22,6 +24,35 @@ NOW = datetime(2024, 9, 1, tzinfo=UTC)
 
 class Crash(Exception):
     pass
+
+
+Message = dict[str, Any]
+SendFn = Callable[[str, Message, str], object]
+
+
+class StandInZalo:
+    """Zalo's side of the sender (the client's send methods), played by the test's functions."""
+
+    def __init__(self, settings: Settings, send: SendFn,
+                 send_template: Callable[[str, dict[str, str], str], object] | None = None) -> None:
+        self.settings, self._send, self._send_template = settings, send, send_template
+
+    def send_message(self, user_id: str, message: Message, idempotency_key: str) -> dict[str, Any]:
+        self._send(user_id, message, idempotency_key)
+        return {"message_id": "m"}
+
+    def send_template(self, user_id: str, template_id: str, data: dict[str, str], key: str) -> dict[str, Any]:
+        assert self._send_template is not None
+        self._send_template(user_id, data, key)
+        return {"msg_id": "t"}
+
+
+def sender(settings: Settings, send: SendFn, send_template: Callable[..., object] | None = None) -> Sender:
+    return Sender(StandInZalo(settings, send, send_template))  # type: ignore[arg-type]
+
+
+def status_of(message: Message) -> str:
+    return str(message["text"]).split("Trạng thái: ")[1].split("\n")[0]
 
 
 @pytest.fixture
@@ -59,21 +90,21 @@ def test_each_change_once_in_order_across_a_crash(
     assert len(pending_pushes(redis_client, settings, RECEIPT)) == 9
     delivered: list[tuple[str, str]] = []
 
-    def dying_send(user: str, replies: list[Reply], key: str) -> None:
+    def dying_send(user: str, message: Message, key: str) -> None:
         if len(delivered) == 4:
             raise Crash("worker killed")
-        delivered.append((user, replies[0].text.split("Trạng thái: ")[1].split("\n")[0]))
+        delivered.append((user, status_of(message)))
 
     with pytest.raises(Crash):
-        push_status_changes(redis_client, settings, RECEIPT, dying_send)
+        push_status_changes(redis_client, settings, RECEIPT, sender(settings, dying_send))
     assert len(delivered) == 4
 
-    def send(user: str, replies: list[Reply], key: str) -> None:
-        delivered.append((user, replies[0].text.split("Trạng thái: ")[1].split("\n")[0]))
+    def send(user: str, message: Message, key: str) -> None:
+        delivered.append((user, status_of(message)))
 
-    report = push_status_changes(redis_client, settings, RECEIPT, send)  # the retried job
+    report = push_status_changes(redis_client, settings, RECEIPT, sender(settings, send))  # the retried job
     assert report.sent == 5
-    assert push_status_changes(redis_client, settings, RECEIPT, send).sent == 0  # and a duplicate job
+    assert push_status_changes(redis_client, settings, RECEIPT, sender(settings, send)).sent == 0  # and a duplicate job
     states = ["Đang xử lý", "Yêu cầu bổ sung giấy tờ", "Đã xử lý xong (chờ trả kết quả)"]
     for user in ("alice", "bob", "carol"):
         assert [s for u, s in delivered if u == user] == states
@@ -85,8 +116,8 @@ def test_idempotency_keys_are_stable_per_change(
 ) -> None:
     change_status(store, 4, 1)
     keys: list[str] = []
-    push_status_changes(redis_client, settings, RECEIPT, lambda u, r, k: keys.append(k))
-    assert sorted(keys) == [f"dossier-push:{RECEIPT}:2:{u}" for u in ("alice", "bob", "carol")]
+    push_status_changes(redis_client, settings, RECEIPT, sender(settings, lambda u, r, k: keys.append(k)))
+    assert sorted(keys) == [f"dossier-push:{RECEIPT}:2:{u}:0" for u in ("alice", "bob", "carol")]
 
 
 def test_unsubscribed_citizens_get_nothing(
@@ -95,7 +126,7 @@ def test_unsubscribed_citizens_get_nothing(
     Subscriptions(redis_client, settings).unsubscribe(RECEIPT, "bob")
     change_status(store, 4, 1)
     users: list[str] = []
-    push_status_changes(redis_client, settings, RECEIPT, lambda u, r, k: users.append(u))
+    push_status_changes(redis_client, settings, RECEIPT, sender(settings, lambda u, r, k: users.append(u)))
     assert users == ["alice", "carol"]
 
 
@@ -107,7 +138,7 @@ def test_outside_the_window_uses_the_template_and_records_permanent_failures(
     templated: list[tuple[str, dict[str, str]]] = []
     attempts: list[str] = []
 
-    def send(user: str, replies: list[Reply], key: str) -> None:
+    def send(user: str, message: Message, key: str) -> None:
         attempts.append(user)
         if user == "bob":
             raise ZaloError(-230, "no interaction within 7 days", Outcome.RECIPIENT)
@@ -117,7 +148,7 @@ def test_outside_the_window_uses_the_template_and_records_permanent_failures(
     def send_template(user: str, data: dict[str, str], key: str) -> None:
         templated.append((user, data))
 
-    report = push_status_changes(redis_client, settings, RECEIPT, send, send_template)
+    report = push_status_changes(redis_client, settings, RECEIPT, sender(settings, send, send_template), "tpl")
     assert (report.sent, report.by_template) == (2, 2)
     assert [d["status"] for _, d in templated] == ["Đang xử lý", "Đã xử lý xong (chờ trả kết quả)"]
     assert report.failed == [("carol", 2, -213)]
@@ -131,17 +162,17 @@ def test_quota_defers_and_transient_errors_propagate(
 ) -> None:
     change_status(store, 4, 1)
 
-    def out_of_quota(user: str, replies: list[Reply], key: str) -> None:
+    def out_of_quota(user: str, message: Message, key: str) -> None:
         raise ZaloError(-211, "quota", Outcome.RESCHEDULE)
 
     with pytest.raises(PushDeferred):
-        push_status_changes(redis_client, settings, RECEIPT, out_of_quota)
+        push_status_changes(redis_client, settings, RECEIPT, sender(settings, out_of_quota))
 
-    def flaky(user: str, replies: list[Reply], key: str) -> None:
+    def flaky(user: str, message: Message, key: str) -> None:
         raise ZaloError(None, "timeout", Outcome.RETRY)
 
     with pytest.raises(ZaloError):
-        push_status_changes(redis_client, settings, RECEIPT, flaky)
+        push_status_changes(redis_client, settings, RECEIPT, sender(settings, flaky))
     assert len(pending_pushes(redis_client, settings, RECEIPT)) == 3
 
 
@@ -150,9 +181,9 @@ def test_a_second_worker_backs_off_while_one_pushes(
 ) -> None:
     change_status(store, 4, 1)
 
-    def reentrant(user: str, replies: list[Reply], key: str) -> None:
+    def reentrant(user: str, message: Message, key: str) -> None:
         with pytest.raises(PushDeferred):
-            push_status_changes(redis_client, settings, RECEIPT, reentrant)
+            push_status_changes(redis_client, settings, RECEIPT, sender(settings, reentrant))
 
-    push_status_changes(redis_client, settings, RECEIPT, reentrant)
+    push_status_changes(redis_client, settings, RECEIPT, sender(settings, reentrant))
     assert pending_pushes(redis_client, settings, RECEIPT) == []

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from bot.config import Settings
+from bot.config import DossierConfig, Settings
 from bot.context import Context
-from bot.dossiers.config import DossierConfig
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.validation import parse_dossier

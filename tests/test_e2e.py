@@ -283,3 +283,33 @@ def test_dossier_lookup_verification_subscription_and_push(stack: Stack, citizen
     assert receipt in push
     time.sleep(2)
     assert len(citizen.received()) == 4  # exactly one push for one change
+
+
+def test_a_staff_reply_is_queued_by_the_web_and_sent_once_by_the_worker(stack: Stack, citizen: Citizen) -> None:
+    token = flask_cli(stack, "token", "create", "mot-cua-staff").splitlines()[-1]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    citizen.say("cho tôi gặp cán bộ")
+    citizen.wait_for(1)
+    tickets: list[dict] = []
+
+    def ticket_opened() -> bool:
+        tickets[:] = [t for t in api.get(f"{stack.web_url}/api/v1/tickets", timeout=10).json()["tickets"]
+                      if t["user_id"] == citizen.user_id]
+        return bool(tickets)
+
+    eventually(ticket_opened)
+    reply_url = f"{stack.web_url}/api/v1/tickets/{tickets[0]['id']}/reply"
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    answered = api.post(reply_url, json={"text": "Dạ, em là cán bộ một cửa ạ."}, headers=key, timeout=10)
+    assert answered.status_code == 200 and answered.json()["delivery"] == "queued"
+    assert api.post(reply_url, json={"text": "Dạ, em là cán bộ một cửa ạ."}, headers=key, timeout=10).ok
+    citizen.wait_for(2)
+
+    def shown_as_sent() -> bool:
+        transcript = api.get(f"{stack.web_url}/api/v1/tickets/{tickets[0]['id']}", timeout=10).json()["transcript"]
+        return [e["delivery"] for e in transcript if e["who"] == "staff"] == ["sent"]
+
+    eventually(shown_as_sent)
+    time.sleep(1)
+    assert citizen.texts().count("Dạ, em là cán bộ một cửa ạ.") == 1  # once, although submitted twice

@@ -10,7 +10,6 @@ import pytest
 import redis
 
 from bot.config import Settings
-from bot.dossiers.config import dossier_config
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.validation import parse_dossier
 from bot.events import parse_event
@@ -55,7 +54,7 @@ def _mentions(client: redis.Redis, key: bytes, needles: tuple[bytes, ...]) -> bo
 
 @pytest.fixture
 def processor(zalo_settings: Settings, redis_client: redis.Redis) -> EventProcessor:
-    secret = dossier_config().id_secret  # the process's (read once), which the handler checks against
+    secret = zalo_settings.dossier.id_secret  # the settings' (read once), which the handler checks against
     for receipt in (RECEIPT, OTHER_RECEIPT):
         record = parse_dossier(receipt, {
             "procedure_name": "Đăng ký khai sinh", "applicant_id": APPLICANT, "status": 4,

@@ -19,10 +19,11 @@ from bot.events import parse_event
 from bot.followers import FollowerRegistry
 from bot.processing import EventProcessor
 from bot.services import Services
-from bot.tickets.desk import StaffDesk
+from bot.tickets.desk import ReplyCourier, StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore
 from bot.zalo.client import ZaloClient
+from bot.zalo.sender import Sender
 from tests.conftest import RunningSandbox
 from tests.helpers import text_event
 
@@ -109,9 +110,16 @@ def test_transitions_open_pending_resolved_reopen(store: TicketStore) -> None:
 
 
 def make_desk(client: redis.Redis, settings: Settings, now: datetime | None = None) -> StaffDesk:
+    """A desk whose queue runs each reply at once, as the worker would (the courier and sender are real)."""
     zalo = ZaloClient(client, settings, sleep=lambda _: None)
     clock = (lambda: now) if now else (lambda: datetime.now(UTC))
-    return StaffDesk(TicketStore(client, settings), zalo, FollowerRegistry(client, settings), settings, clock)
+    store = TicketStore(client, settings)
+    courier = ReplyCourier(store, Sender(zalo), settings)
+    return StaffDesk(store, FollowerRegistry(client, settings), settings, courier.deliver, clock)
+
+
+def last_delivery(desk: StaffDesk, ticket_id: str) -> str:
+    return [e.delivery for e in desk.transcript(ticket_id) if e.who == "staff"][-1]
 
 
 def test_reply_goes_through_zalo_once_and_then_resolve_asks_for_a_rating(
@@ -121,7 +129,7 @@ def test_reply_goes_through_zalo_once_and_then_resolve_asks_for_a_rating(
     desk = make_desk(redis_client, zalo_settings)
     ticket_id = open_ticket(desk.store, user, datetime.now(UTC))
     result = desk.reply(ticket_id, "Dạ, Anh/Chị mang CCCD đến bộ phận một cửa ạ.", "canbo1", "nonce-1")
-    assert result.status == "sent"
+    assert result.status == "queued" and last_delivery(desk, ticket_id) == "sent"
     assert (
         desk.reply(ticket_id, "Dạ, Anh/Chị mang CCCD đến bộ phận một cửa ạ.", "canbo1", "nonce-1").detail
         == "duplicate"
@@ -153,7 +161,8 @@ def test_outside_the_7_day_window_the_reply_is_recorded_not_sent(
     # Our record said "recent" but Zalo refuses (-230): the same outcome, still recorded.
     FollowerRegistry(redis_client, zalo_settings).touch(user)
     result = desk.reply(ticket_id, "Dạ, em trả lời muộn ạ.", "canbo1", "n2")
-    assert result.status == "outside_window"
+    assert result.status == "queued" and last_delivery(desk, ticket_id) == "outside_window"
+    assert "7 ngày" in desk.transcript(ticket_id)[-1].detail
 
 
 # -- the whole path: no bot answer while a ticket is open -----------------------------------------
@@ -196,7 +205,7 @@ def test_no_bot_answer_is_ever_sent_while_a_ticket_is_open(
     assert log[1].who == "bot"  # the menu the bot answered before the escalation
     assert sum(e.who == "citizen" for e in log) == 7
     desk = make_desk(redis_client, zalo_settings)
-    assert desk.reply(ticket.id, "Dạ, em là cán bộ một cửa ạ.", "canbo1", "n").status == "sent"
+    assert desk.reply(ticket.id, "Dạ, em là cán bộ một cửa ạ.", "canbo1", "n").status == "queued"
     assert citizen(text_event(user, "dạ cảm ơn")) == 3  # still silent: only the staff reply went out
     assert citizen(text_event(user, "kết thúc")) == 4  # a polite end with the rating buttons
     assert store.get(ticket.id).status == RESOLVED  # type: ignore[union-attr]
@@ -242,6 +251,29 @@ def test_resolving_masks_phone_numbers_and_starts_the_retention_clock(store: Tic
     store.resolve(ticket_id, NOW, "canbo1")
     redis_client.delete(f"{settings.key_prefix}ticket:{ticket_id}", f"{settings.key_prefix}ticket:{ticket_id}:log")
     assert [t.id for t in store.by_status(RESOLVED)] == []
+
+
+def test_a_reply_delivered_twice_at_once_reaches_the_citizen_once(
+    zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    """Recovery may enqueue a second job for a reply whose first job is still running."""
+    import threading
+
+    user = sandbox.create_user()
+    jobs: list[tuple[str, str]] = []
+    store = TicketStore(redis_client, zalo_settings)
+    desk = StaffDesk(store, FollowerRegistry(redis_client, zalo_settings), zalo_settings,
+                     lambda ticket_id, ref: jobs.append((ticket_id, ref)))
+    ticket_id = open_ticket(store, user, datetime.now(UTC))
+    assert desk.reply(ticket_id, "Dạ, em gửi một lần thôi ạ.", "canbo1", "k1").status == "queued"
+    couriers = [ReplyCourier(store, Sender(ZaloClient(redis_client, zalo_settings)), zalo_settings) for _ in range(2)]
+    threads = [threading.Thread(target=c.deliver, args=jobs[0]) for c in couriers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ, em gửi một lần thôi ạ."]
+    assert last_delivery(desk, ticket_id) == "sent"
 
 
 def test_forgetting_a_citizen_deletes_their_tickets_and_leaves_others(store: TicketStore) -> None:

@@ -17,6 +17,7 @@ from bot.console.users import UserStore
 from bot.tickets.model import PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore
 from tests.conftest import RunningSandbox
+from tests.helpers import send_queued_staff_replies
 
 
 @pytest.fixture
@@ -43,6 +44,10 @@ def open_ticket(store: TicketStore, user_id: str, **context: str) -> str:
         [TranscriptEntry(datetime.now(UTC), "citizen", "Cho tôi hỏi cán bộ về sổ đỏ")],
     )
     return ticket.id
+
+
+def run_the_worker(app: Flask) -> int:
+    return send_queued_staff_replies(app.config["REDIS"], app.config["SETTINGS"])
 
 
 def csrf_of(html: str) -> str:
@@ -94,13 +99,18 @@ def test_claim_reply_note_resolve_from_the_console(
     assert "Bạn đã nhận xử lý" in post(lan, page, "claim")
     assert "đang do Chị Lan phụ trách" in post(minh, page, "claim")
     assert "đang do Chị Lan phụ trách" in post(minh, page, "reply", text="Tôi trả lời", nonce="x")
-    assert "Đã gửi trả lời qua Zalo" in post(lan, page, "reply", text="Dạ, em chào Anh/Chị ạ.", nonce="n1")
+    assert "Đã xếp trả lời vào hàng gửi" in post(lan, page, "reply", text="Dạ, em chào Anh/Chị ạ.", nonce="n1")
+    staff_entry = [e for e in lan.get(f"{page}/data.json").get_json()["transcript"] if e["who"] == "staff"]
+    assert [e["delivery"] for e in staff_entry] == ["queued"]  # the page shows it waiting for the worker
+    assert run_the_worker(app) == 1
     post(lan, page, "note", text="Đã gọi điện cho người dân")
     data = lan.get(f"{page}/data.json").get_json()
+    assert [e["delivery"] for e in data["transcript"] if e["who"] == "staff"] == ["sent"]
     assert data["ticket"]["status"] == PENDING and data["ticket"]["assignee_name"] == "Chị Lan"
     assert [e["who"] for e in data["transcript"]][-2:] == ["staff", "note"]
     assert "đánh giá" in post(lan, page, "resolve")
     assert store.get(ticket_id).status == RESOLVED  # type: ignore[union-attr]
+    assert run_the_worker(app) == 1  # the rating request
     texts = [m["payload"]["message"]["text"] for m in sandbox.messages(user)]
     assert texts[0] == "Dạ, em chào Anh/Chị ạ." and "đánh giá" in texts[1]
     assert "Đã mở lại" in post(lan, page, "reopen")
@@ -159,10 +169,13 @@ def test_api_list_read_reply_resolve(
         f"/api/v1/tickets/{ticket_id}/reply", headers={**api, **key}, json={"text": "Dạ vâng ạ."}
     )
     assert sent.status_code == 200 and sent.get_json()["ticket"]["assignee"] == "api:mot-cua-tinh"
+    assert sent.get_json()["delivery"] == "queued"
+    run_the_worker(app)
     again = client.post(
         f"/api/v1/tickets/{ticket_id}/reply", headers={**api, **key}, json={"text": "Dạ vâng ạ."}
     )
-    assert again.status_code == 200
+    assert again.status_code == 200 and again.get_json()["delivery"] == "sent"
+    assert client.get(f"/api/v1/tickets/{ticket_id}", headers=api).get_json()["transcript"][-1]["delivery"] == "sent"
     assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ vâng ạ."]
     assert (
         client.post(f"/api/v1/tickets/{ticket_id}/resolve", headers=api).get_json()["ticket"]["status"]

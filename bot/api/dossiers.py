@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from bot.api.tokens import require_token
-from bot.dossiers.config import dossier_config
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.validation import FieldError, parse_dossier
 from bot.jsonbody import BodyError, read_json_request
@@ -37,7 +36,7 @@ def register_dossier_routes(api: Blueprint) -> None:
             return error(exc.message, "body", exc.status)
         store = _store()
         existing = store.get(canonical)
-        config = current_app.config.get("DOSSIER_CONFIG") or dossier_config()
+        config = current_app.config.get("DOSSIER_CONFIG") or current_app.config["SETTINGS"].dossier
         try:
             dossier = parse_dossier(
                 canonical,

@@ -72,7 +72,7 @@ def register_ticket_routes(api: Blueprint) -> None:
         ticket = store.get(ticket_id)
         if ticket is None:
             return _problem("no such ticket", "id", 404)
-        return jsonify({**_row(ticket), "transcript": [e.to_json() for e in store.log(ticket_id)]})
+        return jsonify({**_row(ticket), "transcript": [e.to_json() for e in _desk().transcript(ticket_id)]})
 
     @api.post("/tickets/<ticket_id>/reply")
     @require_token

@@ -7,17 +7,17 @@ already delivered is ever edited. Errors name the offending field (CapError.fiel
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.broadcasts.area_match import match_areas
 from bot.broadcasts.areas import Areas
 from bot.broadcasts.cap_xml import CapArea, CapMessage, parse_cap_xml, parse_circle, parse_polygon
 from bot.broadcasts.errors import CapError
+from bot.config import VIETNAM
 
 __all__ = ["CapError", "Announcement"]
 
-VIETNAM = timezone(timedelta(hours=7))
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")

@@ -9,11 +9,10 @@ paragraphs, placeholders are dropped, and the whole stays inside Zalo's 2,000 ch
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from bot.broadcasts.cap import SEVERITY_LABELS, VIETNAM, Announcement, meaningful
-from bot.replies import Button, Reply
-from bot.zalo.messages import MAX_TEXT_CHARS, render_reply
+from bot.broadcasts.cap import SEVERITY_LABELS, Announcement, meaningful
+from bot.config import VIETNAM
+from bot.replies import MAX_TEXT_CHARS, Button, Reply
 
 ALL_CLEAR_DEFAULT = "Tình hình đã an toàn. Anh/Chị có thể sinh hoạt bình thường."
 ALERTS_BUTTON = Button("Các thông báo", "#alerts")
@@ -98,10 +97,10 @@ def first_screen(text: str, lines: int = 2) -> str:
     return "\n".join(text.split("\n")[:lines])
 
 
-def consultation_message(announcement: Announcement, commune_name: str, invite: bool = False) -> dict[str, Any]:
-    """The one Zalo consultation message (text with a button) sent to each follower in the window."""
+def consultation_reply(announcement: Announcement, commune_name: str, invite: bool = False) -> Reply:
+    """The one consultation message (text with a button) sent to each follower in the window."""
     buttons = (ALERTS_BUTTON, AREA_BUTTON) if invite else (ALERTS_BUTTON,)
-    return render_reply(Reply(announcement_text(announcement, commune_name, invite), buttons))[0]
+    return Reply(announcement_text(announcement, commune_name, invite), buttons)
 
 
 def template_data(announcement: Announcement, commune_name: str) -> dict[str, str]:

@@ -10,25 +10,24 @@ start, and when a batch ends) re-enqueues batches whose holder died.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import redis
 from rq import Queue
 
-from bot.broadcasts.compose import consultation_message, template_data
+from bot.broadcasts.compose import consultation_reply, template_data
 from bot.broadcasts.ratelimit import TokenBucket
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import CS, TEMPLATE, recipients
 from bot.config import Settings
 from bot.jobs import make_queue
 from bot.stores.lock import Lock
-from bot.zalo.client import ZaloClient
-from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
+from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, Sender, Template
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +143,12 @@ class _ConfigProblem(Exception):
 class BatchSender:
     """Sends one batch of one broadcast; the unit an rq job runs."""
 
-    def __init__(self, client: redis.Redis, settings: Settings, zalo: ZaloClient,
+    def __init__(self, client: redis.Redis, settings: Settings, sender: Sender,
                  sleep: Callable[[float], None] = time.sleep, concurrency: int = SENDERS_PER_BATCH) -> None:
         self.redis = client
         self.concurrency = concurrency
-        self._local = threading.local()
         self.settings = settings
-        self.zalo = zalo
+        self.sender = sender
         self.sleep = sleep
         self.store = BroadcastStore(client, settings)
         self.bucket = TokenBucket(client, f"{settings.key_prefix}bc:rate", settings.broadcast_rate_per_second,
@@ -178,8 +176,9 @@ class BatchSender:
         states = self.store.states(broadcast.id, [uid for uid, _ in rows])
         pending = [(uid, channel) for (uid, channel), state in zip(rows, states, strict=True) if state == "queued"]
         commune = self.settings.commune_name
-        messages = {invite: consultation_message(broadcast.announcement, commune, invite) for invite in (False, True)}
-        data = template_data(broadcast.announcement, commune)
+        messages = {invite: self.sender.render([consultation_reply(broadcast.announcement, commune, invite)])
+                    for invite in (False, True)}
+        template = Template(self.settings.broadcast_template_id, template_data(broadcast.announcement, commune))
         invited = self.store.invited(broadcast.id, [uid for uid, _ in pending])
         stats = {"sent": 0, "failed": 0, "unreachable": 0, "cancelled": 0}
         stopped = _StopCheck(self.store, broadcast.id)
@@ -197,7 +196,7 @@ class BatchSender:
                     stats["cancelled"] += self.store.finish(broadcast.id, uid, "cancelled")
                     return
                 try:
-                    state = self._deliver(broadcast.id, uid, channel, messages[uid in invited], data)
+                    state = self._deliver(broadcast.id, uid, channel, messages[uid in invited], template)
                 except _Transient as exc:
                     retry.append(recipient)
                     last_code = exc.code
@@ -223,39 +222,24 @@ class BatchSender:
             stats["failed"] += self.store.finish(broadcast.id, uid, f"failed {channel} {code}")
         return stats
 
-    def _client(self) -> ZaloClient:
-        """The given client in the job's own thread; a twin per sender thread (own HTTP session)."""
-        if threading.current_thread() is threading.main_thread() or self.concurrency <= 1:
-            return self.zalo
-        if not hasattr(self._local, "zalo"):
-            z = self.zalo
-            self._local.zalo = ZaloClient(z.redis, z.settings, max_attempts=z.max_attempts,
-                                          backoff_seconds=z.backoff_seconds, sleep=z.sleep)
-        return self._local.zalo
-
-    def _deliver(self, broadcast_id: str, uid: str, channel: str, message: dict, data: dict) -> str:
+    def _deliver(self, broadcast_id: str, uid: str, channel: str, messages: list[dict[str, Any]],
+                 template: Template) -> str:
+        """The recipient's delivery state; the channel chosen at prepare time is the sender's first
+        choice (it falls back to the template when Zalo says the window has closed)."""
         if channel not in (CS, TEMPLATE):
             return "unreachable"
-        key = idempotency_key(broadcast_id, uid)
         self.bucket.acquire()
-        zalo = self._client()
-        try:
-            if channel == CS:
-                sent = zalo.send_message(uid, message, key)
-            else:
-                sent = zalo.send_template(uid, self.settings.broadcast_template_id, data, key)
-            return f"sent {channel} {sent.get('message_id') or sent.get('msg_id') or '-'}"
-        except ZaloError as exc:
-            if exc.transient:
-                raise _Transient(exc.code) from exc
-            if exc.outcome is Outcome.CONFIG:
-                raise _ConfigProblem(str(exc.code)) from exc
-            if channel == CS and exc.code in OUTSIDE_WINDOW:
-                # Our own last-interaction time was stale: fall back to the template, if there is one.
-                if self.settings.broadcast_template_id:
-                    return self._deliver(broadcast_id, uid, TEMPLATE, message, data)
-                return "unreachable"
-            return f"failed {channel} {exc.code}"
+        delivery = self.sender.send_rendered(uid, messages, idempotency_key(broadcast_id, uid),
+                                             template=template if template.template_id else None, channel=channel)
+        if delivery.ok:
+            return f"sent {delivery.channel} {delivery.message_id or '-'}"
+        if delivery.status == RETRY:
+            raise _Transient(delivery.code)
+        if delivery.status == CONFIG:
+            raise _ConfigProblem(str(delivery.code))
+        if delivery.status == OUTSIDE and delivery.channel != TEMPLATE:
+            return "unreachable"
+        return f"failed {delivery.channel} {delivery.code}"
 
 
 class _StopCheck:
@@ -324,14 +308,14 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
 
 
 def prepare_job(broadcast_id: str) -> int:
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, _ = runtime()
-    return prepare(client, settings, broadcast_id)
+    rt = current()
+    return prepare(rt.redis, rt.settings, broadcast_id, rt.queue)
 
 
 def send_batch_job(broadcast_id: str, batch: int) -> dict[str, int]:
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, services = runtime()
-    return BatchSender(client, settings, services.zalo).run(broadcast_id, batch)
+    rt = current()
+    return BatchSender(rt.redis, rt.settings, rt.sender).run(broadcast_id, batch)

@@ -16,8 +16,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from bot.broadcasts.areas import Areas
-from bot.broadcasts.cap import CAP_NS, VIETNAM, Announcement
+from bot.broadcasts.cap import CAP_NS, Announcement
 from bot.broadcasts.compose import reflow
+from bot.config import VIETNAM
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MIME = "application/cap+xml"

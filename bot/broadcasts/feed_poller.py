@@ -162,9 +162,10 @@ class FeedPoller:
 
 def poll_feeds_job() -> list[dict]:
     """rq entry point (run inside `python -m bot.worker`, started by its periodic loop)."""
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, _ = runtime()
+    rt = current()
+    settings, client = rt.settings, rt.redis
     started = time.monotonic()
     results = FeedPoller(client, settings).poll_all()
     log.info("CAP feeds polled", extra={"feeds": len(results), "seconds": round(time.monotonic() - started, 2),

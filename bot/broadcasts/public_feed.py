@@ -11,11 +11,11 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, url_for
 
 from bot.broadcasts.areas import load_areas
-from bot.broadcasts.cap import VIETNAM
 from bot.broadcasts.feed_config import feed_config
 from bot.broadcasts.feed_out import CAP_MIME, Published, atom_feed, cap_alert, cap_document
 from bot.broadcasts.service import own_sender
 from bot.broadcasts.store import Broadcast, BroadcastStore
+from bot.config import VIETNAM
 
 FEED_SIZE = 50
 PUBLISHED_STATUSES = ("sending", "done", "stopped")

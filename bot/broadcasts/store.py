@@ -27,8 +27,8 @@ from typing import Any
 import redis
 
 from bot.broadcasts.areas import Areas
-from bot.broadcasts.cap import VIETNAM, Announcement, announcement_from_dict
-from bot.config import Settings
+from bot.broadcasts.cap import Announcement, announcement_from_dict
+from bot.config import VIETNAM, Settings
 from bot.stores.keys import KeyFamily
 
 KEY_FAMILIES = (

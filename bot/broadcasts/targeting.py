@@ -17,16 +17,11 @@ from bot.broadcasts.cap import Announcement
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.followers import FollowerRegistry
+from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, choose_channel
 
-CS, TEMPLATE, UNREACHABLE = "cs", "template", "unreachable"
-DAY = 86400
+__all__ = ["CS", "TEMPLATE", "UNREACHABLE", "choose_channel"]  # the channels, chosen by the sender
 
-
-def choose_channel(last_interaction: float | None, now: float, window_days: int, has_template: bool) -> str:
-    """Consultation message within the interaction window; the ZBS template outside it, if any."""
-    if last_interaction is not None and now - last_interaction < window_days * DAY:
-        return CS
-    return TEMPLATE if has_template else UNREACHABLE
+OPT_OUT_FIELD = "alerts_opt_out"
 
 
 ASK_UNPLACED = ("Extreme", "Severe")  # severities that also reach followers with no area

@@ -30,7 +30,6 @@ from bot.broadcasts.cap import (
     SEVERITY_LABELS,
     URGENCIES,
     URGENCY_LABELS,
-    VIETNAM,
     CapError,
     announcement_from_dict,
 )
@@ -40,6 +39,7 @@ from bot.broadcasts.report import csv_lines, progress
 from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.broadcasts.targeting import plan, reaches_unplaced
+from bot.config import VIETNAM
 from bot.console.auth import current_user, login_required
 
 OFFICIALS = ("official",)

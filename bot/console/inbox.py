@@ -40,6 +40,7 @@ REASON_LABELS = {
 }
 OUTCOME_MESSAGES = {
     "sent": ("Đã gửi trả lời qua Zalo.", "ok"),
+    "queued": ("Đã xếp trả lời vào hàng gửi qua Zalo; trạng thái gửi hiện ngay trong hội thoại.", "ok"),
     "taken": ("Yêu cầu này đang do {detail} phụ trách.", "error"),
     "resolved": ("Yêu cầu đã được giải quyết; hãy mở lại trước khi trả lời.", "error"),
     "missing": ("Không tìm thấy yêu cầu.", "error"),
@@ -88,7 +89,7 @@ def _row(ticket: Ticket, names: dict[str, str], now: datetime) -> dict[str, Any]
 
 def _flash_outcome(result: ActionResult, success: str) -> None:
     if result.ok:
-        flash(success if result.status == "ok" else OUTCOME_MESSAGES["sent"][0], "ok")
+        flash(success if result.status == "ok" else OUTCOME_MESSAGES[result.status][0], "ok")
         return
     message, category = OUTCOME_MESSAGES.get(result.status, ("Không thực hiện được: {detail}", "error"))
     names = _display_names()
@@ -148,7 +149,7 @@ def create_inbox_blueprint() -> Blueprint:
             abort(404)
         row = _row(found, _display_names(), datetime.now(UTC))
         row["can_send"] = desk.within_window(found.user_id, found.last_citizen_at)
-        log = [entry.to_json() for entry in desk.store.log(ticket_id)]
+        log = [entry.to_json() for entry in desk.transcript(ticket_id)]
         return jsonify({"version": desk.store.version(), "ticket": row, "transcript": log})
 
     @bp.get("/procedure/<code>.json")

@@ -15,20 +15,19 @@ import hashlib
 import secrets
 from datetime import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import redis
 import requests
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
 from bot.zalo.tokens import TokenPair, TokenStore
 
 STATE_TTL_SECONDS = 600
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = VIETNAM
 # Zalo's answer when the code is wrong, used or older than 10 minutes.
 INVALID_CODE_ERRORS = {-14019, -14020}
 

@@ -21,9 +21,8 @@ from urllib.parse import quote
 import redis
 import requests
 
-from bot.config import Settings
+from bot.config import DossierConfig, Settings
 from bot.dossiers.breaker import CircuitBreaker
-from bot.dossiers.config import DossierConfig
 from bot.dossiers.model import Dossier
 from bot.dossiers.store import DossierSource, SourceUnavailable
 from bot.dossiers.validation import FIELDS, FieldError, parse_dossier

@@ -13,40 +13,23 @@ from typing import Any
 
 import redis
 
-from bot.config import Settings
-from bot.dossiers.config import DossierConfig, dossier_config
+from bot.config import DossierConfig, Settings
 from bot.dossiers.http_source import HttpDossierSource
-from bot.dossiers.push import PushDeferred, Send, SendTemplate, defer_push, push_status_changes
+from bot.dossiers.push import PushDeferred, defer_push, push_status_changes
 from bot.dossiers.store import RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
-from bot.replies import Reply
-from bot.zalo.client import ZaloClient
-from bot.zalo.messages import render_replies
 
 log = logging.getLogger(__name__)
 
 
-def zalo_senders(zalo: ZaloClient, template_id: str) -> tuple[Send, SendTemplate | None]:
-    """The push's send functions on the Zalo client (consultation messages, then the template)."""
-
-    def send(user_id: str, replies: list[Reply], key: str) -> None:
-        for index, message in enumerate(render_replies(replies)):
-            zalo.send_message(user_id, message, f"{key}:{index}")
-
-    def send_template(user_id: str, data: dict[str, str], key: str) -> None:
-        zalo.send_template(user_id, template_id, data, key)
-
-    return send, (send_template if template_id else None)
-
-
 def push_dossier_job(receipt: str) -> int:
     """rq job: push `receipt`'s pending status changes; deferred ones go to the delayed set."""
-    from bot.jobs import runtime
+    from bot.runtime import current
 
-    settings, client, services = runtime()
-    send, send_template = zalo_senders(services.zalo, dossier_config().template_id)
+    rt = current()
+    settings, client = rt.settings, rt.redis
     try:
-        report = push_status_changes(client, settings, receipt, send, send_template)
+        report = push_status_changes(client, settings, receipt, rt.sender, settings.dossier.template_id)
     except PushDeferred as exc:
         defer_push(client, settings, receipt, exc.retry_after)
         log.info("dossier push deferred", extra={"reason": str(exc), "after": exc.retry_after})
@@ -85,9 +68,7 @@ def poll_http_source(
 
 def poll_dossiers_job() -> int:
     """rq job (schedule every few minutes when DOSSIER_SOURCE=http)."""
-    from bot.jobs import make_queue, runtime
+    from bot.runtime import current
 
-    settings, client, _ = runtime()
-    return poll_http_source(
-        client, settings, dossier_config(), enqueue_push_with(make_queue(client, settings))
-    )
+    rt = current()
+    return poll_http_source(rt.redis, rt.settings, rt.settings.dossier, enqueue_push_with(rt.queue))

@@ -10,7 +10,6 @@ send twice through the Zalo client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -22,16 +21,10 @@ from bot.dossiers.status import compose_change_notice, template_data
 from bot.dossiers.store import Change, RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
-from bot.replies import Reply
 from bot.stores.lock import Lock
-from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
+from bot.zalo.sender import LATER, RETRY, TEMPLATE, Sender, Template
 
 log = logging.getLogger(__name__)
-
-# send(user_id, replies, idempotency_key) and send_template(user_id, template_data, idempotency_key):
-# both raise bot.zalo.errors.ZaloError when Zalo refuses.
-Send = Callable[[str, list[Reply], str], None]
-SendTemplate = Callable[[str, dict[str, str], str], None]
 
 LOCK_SECONDS = 120
 BUSY_RETRY_SECONDS = 5.0
@@ -86,11 +79,12 @@ def push_status_changes(
     client: redis.Redis,
     settings: Settings,
     receipt: str,
-    send: Send,
-    send_template: SendTemplate | None = None,
+    sender: Sender,
+    template_id: str = "",
     now: datetime | None = None,
 ) -> PushReport:
-    """Send what is pending for `receipt`. Transient Zalo errors propagate (retry the job: nothing is
+    """Send what is pending for `receipt` through the sender (outside Zalo's window, the template
+    `template_id` when there is one). Transient Zalo errors propagate (retry the job: nothing is
     sent twice); quota and night bans raise PushDeferred; permanent failures are recorded per
     subscriber and that change is skipped for them, so nothing loops."""
     lock_key = f"{settings.key_prefix}dossier:push-lock:{receipt}"
@@ -98,7 +92,7 @@ def push_status_changes(
     if not lock.acquire():
         raise PushDeferred(BUSY_RETRY_SECONDS, "another worker is pushing this dossier")
     try:
-        return _push_pending(client, settings, receipt, send, send_template, now or datetime.now(UTC))
+        return _push_pending(client, settings, receipt, sender, template_id, now or datetime.now(UTC))
     finally:
         lock.release()
 
@@ -107,8 +101,8 @@ def _push_pending(
     client: redis.Redis,
     settings: Settings,
     receipt: str,
-    send: Send,
-    send_template: SendTemplate | None,
+    sender: Sender,
+    template_id: str,
     now: datetime,
 ) -> PushReport:
     subscriptions = Subscriptions(client, settings)
@@ -120,44 +114,29 @@ def _push_pending(
         if push.user_id in given_up:
             continue
         version, key = push.change.version, idempotency_key(receipt, push.change.version, push.user_id)
-        try:
-            send(push.user_id, compose_change_notice(push.change.dossier, now), key)
-        except ZaloError as exc:
-            if exc.transient:
-                raise
-            if exc.outcome is Outcome.RESCHEDULE:
-                raise PushDeferred(RESCHEDULE_SECONDS, f"zalo {exc.code}") from exc
-            if (
-                exc.code in OUTSIDE_WINDOW
-                and send_template is not None
-                and _send_by_template(send_template, push, key)
-            ):
-                report.by_template += 1
-                subscriptions.mark_pushed(receipt, push.user_id, version)
-                continue
+        template = Template(template_id, template_data(push.change.dossier)) if template_id else None
+        delivery = sender.send(push.user_id, compose_change_notice(push.change.dossier, now), key,
+                               template=template)
+        if delivery.status == RETRY and delivery.error is not None:
+            raise delivery.error
+        if delivery.status == LATER:
+            raise PushDeferred(RESCHEDULE_SECONDS, f"zalo {delivery.code}") from delivery.error
+        if not delivery.ok:
             # Permanent for this citizen now: record it, skip their remaining changes in this run.
-            subscriptions.record_failure(receipt, push.user_id, version, exc.code)
-            report.failed.append((push.user_id, version, exc.code))
+            subscriptions.record_failure(receipt, push.user_id, version, delivery.code)
+            report.failed.append((push.user_id, version, delivery.code))
             subscriptions.mark_pushed(receipt, push.user_id, latest[push.user_id])
             given_up.add(push.user_id)
             log.warning(
-                "dossier push failed", extra={"user": hash_user(push.user_id, settings), "code": exc.code}
+                "dossier push failed", extra={"user": hash_user(push.user_id, settings), "code": delivery.code}
             )
             continue
         subscriptions.mark_pushed(receipt, push.user_id, version)
-        report.sent += 1
+        if delivery.channel == TEMPLATE:
+            report.by_template += 1
+        else:
+            report.sent += 1
     return report
-
-
-def _send_by_template(send_template: SendTemplate, push: PendingPush, key: str) -> bool:
-    """Outside the 7-day window: the pre-approved template. Only transient errors propagate."""
-    try:
-        send_template(push.user_id, template_data(push.change.dossier), f"{key}:template")
-    except ZaloError as exc:
-        if exc.transient:
-            raise
-        return False
-    return True
 
 
 # -- delayed pushes (quota, night ban, busy): a sorted set the worker's poll loop releases --------

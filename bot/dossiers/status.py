@@ -5,12 +5,11 @@ Never mentions the applicant's name, phone, address or id: the record does not e
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from bot.config import VIETNAM
 from bot.dossiers.model import Dossier
 from bot.replies import Button, Reply
-
-VIETNAM = timezone(timedelta(hours=7))
 
 # The national portal's synchronisation standard: official name, then what it means for the citizen.
 STATES: dict[int, tuple[str, str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.config import VIETNAM
 from bot.dossiers.model import (
     CHANNELS,
     RETURN_METHODS,
@@ -14,7 +15,6 @@ from bot.dossiers.model import (
     applicant_hashes,
     digits_only,
 )
-from bot.dossiers.status import VIETNAM
 from bot.receipts import canonical_receipt
 
 FIELDS = (

@@ -19,8 +19,7 @@ from enum import Enum
 
 import redis
 
-from bot.config import Settings
-from bot.dossiers.config import DossierConfig
+from bot.config import DossierConfig, Settings
 from bot.dossiers.model import Dossier, applicant_hash_for, digits_only
 from bot.dossiers.store import DossierSource
 from bot.dossiers.subscriptions import Subscriptions

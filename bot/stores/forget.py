@@ -9,7 +9,6 @@ from __future__ import annotations
 import redis
 
 from bot.config import Settings
-from bot.dossiers.config import dossier_config
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Verifier
 from bot.followers import FollowerRegistry
@@ -21,7 +20,7 @@ from bot.tickets.transcript import CitizenTranscript
 def forget_citizen(client: redis.Redis, settings: Settings, user_id: str) -> None:
     FollowerRegistry(client, settings).forget(user_id)
     Subscriptions(client, settings).forget(user_id)
-    Verifier(client, settings, dossier_config()).forget(user_id)
+    Verifier(client, settings, settings.dossier).forget(user_id)
     Conversation(client, settings).forget(user_id)
     CitizenTranscript(client, settings).forget(user_id)
     TicketStore(client, settings).forget_citizen(user_id)

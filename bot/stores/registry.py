@@ -14,8 +14,8 @@ from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
 from bot.stores import conversation
 from bot.stores.keys import KeyFamily
+from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
-from bot.tickets import transcript
 
 # Keys of modules the outbound sender and the runtime are being rebuilt around (bot/processing.py,
 # bot/zalo/, bot/jobs.py, the push and fan-out loops): declared here until they own a store module.
@@ -45,6 +45,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *inbox.KEY_FAMILIES,
     *stats.KEY_FAMILIES,
     *tickets.KEY_FAMILIES,
+    *outgoing.KEY_FAMILIES,
     *transcript.KEY_FAMILIES,
     *dossiers.KEY_FAMILIES,
     *subscriptions.KEY_FAMILIES,

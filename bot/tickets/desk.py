@@ -1,28 +1,30 @@
 """What staff do to a ticket (from the console or the API): claim, reply through Zalo, note, resolve, reopen.
 
-Replies go out from the web process through the Zalo client, each with an idempotency key, so a
-double-submitted form or a retried API call never sends twice. Zalo accepts consultation messages
-only within a window after the citizen's last interaction: outside it the reply is recorded, not sent,
-and staff are told.
+A reply is queued (bot.tickets.outgoing) and sent by the worker through the one sender (`ReplyCourier`),
+with an idempotency key, so a double-submitted form or a retried API call never sends twice and no web
+request waits for Zalo. Zalo accepts consultation messages only within a window after the citizen's
+last interaction: outside it the reply is recorded, not sent, and staff are told. The ticket page
+shows each reply's delivery state (queued, sent, or why not).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import redis
 
 from bot.config import Settings
 from bot.followers import FollowerRegistry
 from bot.replies import Reply
 from bot.tickets.model import TranscriptEntry, to_datetime
+from bot.tickets.outgoing import FAILED, OUTSIDE_WINDOW, QUEUED, RATING, SENT, OutgoingReplies, OutgoingReply
 from bot.tickets.store import ClaimResult, TicketStore
 from bot.tickets.transcript import CitizenTranscript
 from bot.tickets.wording import rating_request
-from bot.zalo.client import ZaloClient
-from bot.zalo.errors import OUTSIDE_WINDOW, ZaloError
-from bot.zalo.messages import render_reply
+from bot.zalo.sender import OUTSIDE, Sender, within_window
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +38,32 @@ FAILED_DETAIL = "Gửi qua Zalo không thành công (mã lỗi {code}). Vui lòn
 
 @dataclass(frozen=True)
 class ActionResult:
-    # sent, outside_window, failed · taken (another staff member owns it), resolved, missing, invalid · ok
+    # queued (for the worker to send), outside_window · taken (another staff member owns it), resolved,
+    # missing, invalid · ok
     status: str
     detail: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "sent")
+        return self.status in ("ok", SENT, QUEUED)
+
+
+# Hands (ticket id, reply reference) to the worker: ReplyCourier.deliver runs there.
+Enqueue = Callable[[str, str], None]
 
 
 class StaffDesk:
     def __init__(
         self,
         store: TicketStore,
-        zalo: ZaloClient,
         followers: FollowerRegistry,
         settings: Settings,
+        enqueue: Enqueue,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
-        self.zalo = zalo
+        self.outgoing = OutgoingReplies(store.redis, settings)
+        self.enqueue = enqueue
         self.followers = followers
         self.settings = settings
         self.clock = clock
@@ -71,9 +79,16 @@ class StaffDesk:
 
     def within_window(self, user_id: str, last_citizen_at: datetime | None) -> bool:
         known = [last_citizen_at, to_datetime(self.followers.get(user_id).get("last_interaction"))]
-        last = max((moment for moment in known if moment is not None), default=None)
-        window = timedelta(days=self.settings.interaction_window_days)
-        return last is not None and self.clock() - last <= window
+        return within_window(known, self.clock(), self.settings.interaction_window_days)
+
+    def transcript(self, ticket_id: str) -> list[TranscriptEntry]:
+        """The ticket's transcript, each staff reply with its current delivery state."""
+        states = self.outgoing.states(ticket_id)
+        return [
+            replace(entry, delivery=states[entry.ref][0], detail=states[entry.ref][1])
+            if entry.ref in states else entry
+            for entry in self.store.log(ticket_id)
+        ]
 
     def reply(self, ticket_id: str, text: str, author: str, idempotency_key: str) -> ActionResult:
         """Send `text` to the citizen; claims an unowned ticket, refuses one owned by someone else."""
@@ -88,8 +103,10 @@ class StaffDesk:
         claim = self.claim(ticket_id, author)
         if not claim.ok:
             return ActionResult(claim.outcome, claim.assignee)
+        ref = f"ticket:{ticket_id}:{idempotency_key}"
         if not self.store.first_use(f"reply:{ticket_id}:{idempotency_key}"):
-            return ActionResult("sent", "duplicate")  # the same form or API call, submitted twice
+            earlier = self.outgoing.get(ticket_id, ref)  # the same form or API call, submitted twice
+            return ActionResult(earlier.state if earlier else SENT, "duplicate")
         now = self.clock()
         if not self.within_window(ticket.user_id, ticket.last_citizen_at):
             detail = OUTSIDE_WINDOW_DETAIL.format(days=self.settings.interaction_window_days)
@@ -98,20 +115,11 @@ class StaffDesk:
                 TranscriptEntry(now, "staff", text, author, delivery="outside_window", detail=detail),
             )
             return ActionResult("outside_window", detail)
-        result = self._send(ticket.user_id, Reply(text), f"ticket:{ticket_id}:{idempotency_key}")
-        self.store.append(
-            ticket_id,
-            TranscriptEntry(now, "staff", text, author, delivery=result.status, detail=result.detail),
-        )
-        if result.ok:
-            self.store.responded(ticket_id, now)
-            # Also in the citizen's rolling transcript, so a later ticket shows this exchange too.
-            CitizenTranscript(self.store.redis, self.settings).append(
-                ticket.user_id, TranscriptEntry(now, "staff", text, author)
-            )
-        else:
-            self.store.forget_use(f"reply:{ticket_id}:{idempotency_key}")  # the same key may be retried
-        return result
+        self.outgoing.queue(OutgoingReply(ticket_id, ref, ticket.user_id, text, author, now.timestamp(),
+                                          once=f"reply:{ticket_id}:{idempotency_key}"))
+        self.store.append(ticket_id, TranscriptEntry(now, "staff", text, author, delivery=QUEUED, ref=ref))
+        self.enqueue(ticket_id, ref)
+        return ActionResult(QUEUED)
 
     def resolve(self, ticket_id: str, author: str, force: bool = False) -> ActionResult:
         """Resolve, then ask the citizen for a 1–5 rating (when Zalo's window allows).
@@ -129,11 +137,10 @@ class StaffDesk:
             return ActionResult("resolved", "already resolved")
         self.store.append(ticket_id, TranscriptEntry(self.clock(), "system", "Đã giải quyết", author=author))
         if self.within_window(ticket.user_id, ticket.last_citizen_at):
-            prompt = self._send(
-                ticket.user_id, rating_request(ticket_id), f"ticket:{ticket_id}:rating:{ticket.reopened}"
-            )
-            if not prompt.ok:
-                log.warning("rating request not sent", extra={"ticket": ticket_id, "status": prompt.status})
+            ref = f"ticket:{ticket_id}:rating:{ticket.reopened}"
+            self.outgoing.queue(OutgoingReply(ticket_id, ref, ticket.user_id, "", author,
+                                              self.clock().timestamp(), kind=RATING))
+            self.enqueue(ticket_id, ref)
         return ActionResult("ok")
 
     def reopen(self, ticket_id: str, author: str) -> ActionResult:
@@ -143,16 +150,67 @@ class StaffDesk:
             return ActionResult("ok")
         return ActionResult(outcome)
 
-    def _send(self, user_id: str, reply: Reply, key: str) -> ActionResult:
+
+
+class ReplyCourier:
+    """On the worker: sends a queued staff reply (or rating request) through the sender, then records
+    how it went. Running twice for one reply sends it once (the record, then the sender's keys)."""
+
+    def __init__(self, store: TicketStore, sender: Sender, settings: Settings) -> None:
+        self.store = store
+        self.sender = sender
+        self.settings = settings
+        self.outgoing = OutgoingReplies(store.redis, settings)
+
+    def deliver(self, ticket_id: str, ref: str) -> str:
+        lock = self.outgoing.sending(ticket_id, ref)
+        if not lock.acquire():
+            return "busy"  # another worker is sending it and will record how it went
         try:
-            for index, message in enumerate(render_reply(reply)):
-                self.zalo.send_message(user_id, message, idempotency_key=f"{key}:{index}")
-        except ZaloError as exc:
-            if exc.code in OUTSIDE_WINDOW:
-                return ActionResult(
-                    "outside_window", OUTSIDE_WINDOW_DETAIL.format(days=self.settings.interaction_window_days)
+            return self._deliver(ticket_id, ref)
+        finally:
+            lock.release()
+
+    def _deliver(self, ticket_id: str, ref: str) -> str:
+        reply = self.outgoing.get(ticket_id, ref)
+        if reply is None or reply.state != QUEUED:
+            return reply.state if reply else "missing"
+        message = rating_request(ticket_id) if reply.kind == RATING else Reply(reply.text)
+        delivery = self.sender.send(reply.user_id, [message], ref)
+        if delivery.ok:
+            self.outgoing.settle(reply, SENT)
+            if reply.kind != RATING:
+                at = datetime.fromtimestamp(reply.queued_at, UTC)
+                self.store.responded(ticket_id, at)
+                # Also in the citizen's rolling transcript, so a later ticket shows this exchange too.
+                CitizenTranscript(self.store.redis, self.settings).append(
+                    reply.user_id, TranscriptEntry(at, "staff", reply.text, reply.author)
                 )
-            return ActionResult(
-                "failed", FAILED_DETAIL.format(code=exc.code if exc.code is not None else "mạng")
-            )
-        return ActionResult("sent")
+        elif delivery.status == OUTSIDE:
+            self.outgoing.settle(reply, OUTSIDE_WINDOW,
+                                 OUTSIDE_WINDOW_DETAIL.format(days=self.settings.interaction_window_days))
+        else:
+            code = delivery.code if delivery.code is not None else "mạng"
+            self.outgoing.settle(reply, FAILED, FAILED_DETAIL.format(code=code))
+            if reply.once:
+                self.store.forget_use(reply.once)  # staff may send the same form again
+        if reply.kind == RATING and not delivery.ok:
+            log.warning("rating request not sent", extra={"ticket": ticket_id, "status": delivery.status})
+        self.store.changed()  # the ticket page re-reads the transcript
+        return delivery.status
+
+
+def send_staff_reply_job(ticket_id: str, ref: str) -> str:
+    """rq job (worker): deliver one queued staff reply."""
+    from bot.runtime import current
+
+    rt = current()
+    return ReplyCourier(TicketStore(rt.redis, rt.settings), rt.sender, rt.settings).deliver(ticket_id, ref)
+
+
+def recover_staff_replies(client: redis.Redis, settings: Settings, enqueue: Enqueue) -> int:
+    """At worker start: enqueue the replies a dead worker left queued (sending twice is impossible)."""
+    left = OutgoingReplies(client, settings).still_queued()
+    for ticket_id, ref in left:
+        enqueue(ticket_id, ref)
+    return len(left)

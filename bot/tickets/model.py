@@ -103,10 +103,12 @@ class TranscriptEntry:
     # For staff replies: "sent", "outside_window" (not sent: Zalo's 7-day rule), "failed".
     delivery: str = ""
     detail: str = ""
+    # A staff reply's reference in bot.tickets.outgoing, where its delivery state is kept.
+    ref: str = ""
 
     def dumps(self) -> str:
         data = {"at": self.at.timestamp(), "who": self.who, "text": self.text}
-        for key in ("author", "delivery", "detail"):
+        for key in ("author", "delivery", "detail", "ref"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         if self.attachments:
@@ -124,6 +126,7 @@ class TranscriptEntry:
             attachments=list(data.get("attachments") or []),
             delivery=data.get("delivery", ""),
             detail=data.get("detail", ""),
+            ref=data.get("ref", ""),
         )
 
     def to_json(self) -> dict[str, Any]:

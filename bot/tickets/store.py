@@ -262,6 +262,10 @@ class TicketStore:
         pipe.incr(self._version_key)
         pipe.execute()
 
+    def changed(self) -> None:
+        """Something shown with the tickets changed (a reply's delivery state): pages re-read."""
+        self.redis.incr(self._version_key)
+
     def first_use(self, marker: str, ttl_seconds: int = 8 * 24 * 3600) -> bool:
         """True the first time `marker` is seen: guards actions against double submission."""
         return bool(self.redis.set(f"{self.prefix}tickets:once:{marker}", 1, nx=True, ex=ttl_seconds))
@@ -379,7 +383,9 @@ class TicketStore:
         theirs = [t for t, owner in zip(ordered, pipe.execute(), strict=True) if owner and _text(owner) == user_id]
         pipe = self.redis.pipeline()
         for ticket_id in theirs:
-            pipe.delete(self._ticket_key(ticket_id), self._log_key(ticket_id))
+            # The ticket, its transcript and its staff replies' delivery states (bot.tickets.outgoing).
+            pipe.delete(self._ticket_key(ticket_id), self._log_key(ticket_id),
+                        f"{self._ticket_key(ticket_id)}:outgoing")
             for status in STATUSES:
                 pipe.zrem(self._status_key(status), ticket_id)
         pipe.delete(self._active_key(user_id), self._last_key(user_id))

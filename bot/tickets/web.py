@@ -12,26 +12,26 @@ from flask import Flask
 from bot.config import DATA_DIR, Settings
 from bot.followers import FollowerRegistry
 from bot.office_hours import office_hours_for
-from bot.tickets.desk import StaffDesk
+from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
 from bot.tickets.sla import SlaTargets, format_duration, ticket_sla
 from bot.tickets.store import TicketStore
-from bot.zalo.client import ZaloClient
 
 CANNED_FILE = DATA_DIR / "canned_replies.json"
 
 
 def desk_for_app(app: Flask) -> StaffDesk:
-    """One StaffDesk per app (its Zalo client keeps an HTTP session)."""
+    """One StaffDesk per app; its replies go to the worker's queue (the web process never calls Zalo)."""
     desk = app.extensions.get("staff_desk")
     if desk is None:
         settings: Settings = app.config["SETTINGS"]
         client = app.config["REDIS"]
+        queue = app.config["QUEUE"]
         desk = StaffDesk(
             TicketStore(client, settings),
-            ZaloClient(client, settings),
             FollowerRegistry(client, settings),
             settings,
+            lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0),
         )
         app.extensions["staff_desk"] = desk
     return desk

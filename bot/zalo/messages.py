@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from bot.replies import Button, Reply
+from bot.replies import MAX_TEXT_CHARS, Button, Reply
 
-MAX_TEXT_CHARS = 2000
+__all__ = ["MAX_TEXT_CHARS", "render_replies", "render_reply", "split_text"]
 MAX_BUTTONS = 5
 MAX_BUTTON_TITLE = 20
 

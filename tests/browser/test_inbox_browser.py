@@ -21,7 +21,7 @@ from bot.processing import EventProcessor
 from bot.services import Services
 from bot.tickets.store import TicketStore
 from tests.conftest import RunningSandbox
-from tests.helpers import text_event
+from tests.helpers import send_queued_staff_replies, text_event
 
 
 @pytest.fixture
@@ -74,13 +74,17 @@ def test_claim_reply_resolve_and_the_citizen_sees_it(
         "Dạ, em là cán bộ một cửa. Anh/Chị mang CCCD và giấy chứng sinh ạ."
     )
     page.get_by_test_id("send-reply").click()
-    expect(page.get_by_text("Đã gửi trả lời qua Zalo.")).to_be_visible()
+    expect(page.get_by_text("Đã xếp trả lời vào hàng gửi qua Zalo", exact=False)).to_be_visible()
     expect(page.get_by_test_id("entry-staff")).to_contain_text("mang CCCD và giấy chứng sinh")
+    expect(page.get_by_test_id("entry-staff")).to_contain_text("Đang chờ gửi")  # queued for the worker
+    assert send_queued_staff_replies(redis_client, zalo_settings) == 1
+    expect(page.get_by_test_id("entry-staff")).not_to_contain_text("Đang chờ gửi")  # the page follows, live
 
     citizen_says(user, "dạ em cảm ơn, em sẽ mang đến")  # goes to the ticket; the page shows it live
     expect(page.get_by_test_id("entry-citizen").last).to_contain_text("em sẽ mang đến")
     page.get_by_test_id("resolve").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("Đã giải quyết")
+    assert send_queued_staff_replies(redis_client, zalo_settings) == 1  # the rating request
 
     page.goto(f"{sandbox.url}/?user_id={user}")  # the citizen's Zalo, as the sandbox shows it
     chat = page.get_by_test_id("chat-log")
