@@ -19,11 +19,19 @@ _PICK = re.compile(
 )
 
 
+def _pick(text: str) -> re.Match[str] | None:
+    folded = fold(" ".join(tokenize(text))).strip()
+    return _PICK.match(re.sub(r"^#", "", folded))
+
+
+def looks_like_choice(text: str) -> bool:
+    """The text has the shape of a pick ("2", "cái thứ hai"), whatever was offered."""
+    return _pick(text) is not None
+
+
 def parse_choice(text: str, count: int) -> int | None:
     """The 0-based index of the option picked among `count`, or None if the text is not a pick."""
-    folded = fold(" ".join(tokenize(text))).strip()
-    folded = re.sub(r"^#", "", folded)
-    match = _PICK.match(folded)
+    match = _pick(text)
     if not match:
         return None
     what = match.group("what")

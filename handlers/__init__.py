@@ -1,46 +1,59 @@
-"""Conversation handlers, dispatched by Zalo's `event_name`.
+"""Conversation handlers, wired in one place: this file is the whole handler chain, in order.
 
-Like python-telegram-bot's ordered handlers: gates run first for every event (the staff
-handoff gate will sit there), then the one handler registered for the event's name.
-A handler returns the replies to send (possibly none); it never sends by itself.
+A handler returns the replies to send (possibly none); it never sends by itself. Each line below
+registers one handler with what it matches (handlers/router.py): an event name, a "#command", or a
+predicate on typed text. Routes are tried by group (gate → events → commands → text → fallback) and,
+within a group, in the order written here. A new feature is its module plus one line here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from bot.choice import looks_like_choice
 from bot.context import Context
 from bot.replies import Reply
-from handlers import follow, handoff, media, text
+from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
+from handlers.router import Group, Route, Router
 
-Handler = Callable[[Context], list[Reply] | None]
+router = Router(unknown_command=text.not_understood)
 
-# Gates see every event first; one that returns a list (even empty) ends the dispatch.
-# The handoff gate: while staff own a citizen's conversation, the bot stays silent.
-GATES: list[Handler] = [handoff.handoff_gate]
+# Once per event, before any route: the citizen's message joins the transcript staff see.
+router.before(handoff.record_citizen_message)
 
-BY_EVENT: dict[str, Handler] = {
-    "follow": follow.on_follow,
-    "unfollow": follow.on_unfollow,
-    "user_withdraw": follow.on_withdraw,
-    "user_send_text": text.on_text,
-    **{name: media.on_media for name in media.MEDIA_EVENTS},
-}
+# While staff own a citizen's conversation the bot stays silent; staff echoes join the transcript.
+router.add(Route("handoff:staff-echo", Group.GATE, handoff.is_staff_echo, handoff.on_staff_echo))
+router.add(Route("handoff:gate", Group.GATE, handoff.is_citizen_message, handoff.handoff_gate))
+
+router.on_event(follow.on_follow, "follow")
+router.on_event(follow.on_unfollow, "unfollow")
+router.on_event(follow.on_withdraw, "user_withdraw")
+router.on_event(media.on_media, *media.MEDIA_EVENTS)
+
+# "#name arg..." sent back by buttons.
+router.on_command("menu", text.menu_command)
+router.on_command("proc", procedures.proc_command)
+router.on_command("procedures", procedures.browse_command)
+router.on_command("event", procedures.event_command)
+router.on_command("staff", handoff.staff_command)
+router.on_command("alerts", alerts.alerts_command)
+router.on_command("area", alerts.area_command)
+router.on_command("dossier", dossier.dossier_command)
+router.on_command("dossier_help", dossier.help_command)
+
+# Typed text, first answer wins. Dossier look-ups first: a receipt, or the ID number the bot just
+# asked for, must never reach the matcher. Office questions before the matcher, so "mấy giờ làm
+# việc" is not read as a procedure question.
+router.on_text(text.empty_text, when=text.is_empty)
+router.on_text(dossier.handle_dossier_text)
+router.on_text(handoff.on_text, when=handoff.asks_for_staff)
+router.on_text(office.handle_office_text, when=office.is_office_text)
+router.on_text(alerts.handle_alerts_text, when=alerts.is_alerts_question)
+router.on_text(procedures.on_pick, when=looks_like_choice)
+router.on_text(procedures.on_question)
+router.on_text(text.fallback, group=Group.FALLBACK)
+
+# Once per event, whichever route answered: the bot's side of the transcript staff see.
+router.after(handoff.record_bot_replies)
 
 
 def dispatch(ctx: Context) -> list[Reply]:
-    replies = _first_answer(ctx)
-    # The bot's side of the conversation joins the transcript staff see if the citizen escalates.
-    handoff.record_bot_replies(ctx, replies)
-    return replies
-
-
-def _first_answer(ctx: Context) -> list[Reply]:
-    for gate in GATES:
-        replies = gate(ctx)
-        if replies is not None:
-            return replies
-    handler = BY_EVENT.get(ctx.event.name)
-    if handler is None:
-        return []  # seen, received, reactions, echoes...: nothing to say
-    return handler(ctx) or []
+    return router.dispatch(ctx)

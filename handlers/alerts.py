@@ -1,7 +1,7 @@
 """Citizen side of emergency announcements: read the active ones, choose an area, opt out.
 
-Wired in handlers.text: `handle_alerts_text` in CHAIN (before the matcher), and
-COMMANDS["alerts"] = alerts_command, COMMANDS["area"] = area_command.
+Wired in handlers/__init__.py: `handle_alerts_text` when `is_alerts_question` (before the matcher),
+"#alerts" = alerts_command, "#area" = area_command.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def alerts_reply(ctx: Context) -> list[Reply]:
     return replies
 
 
-def handle_alerts_text(ctx: Context, text: str) -> list[Reply] | None:
-    return alerts_reply(ctx) if is_alerts_question(text) else None
+def handle_alerts_text(ctx: Context, text: str) -> list[Reply]:
+    """Routed only when `is_alerts_question(text)`."""
+    return alerts_reply(ctx)
 
 
 def alerts_command(ctx: Context, args: list[str]) -> list[Reply]:

@@ -1,14 +1,14 @@
 """Dossier look-ups in the chat: receipt → ask for the applicant's id → status; subscribe/unsubscribe.
 
-Entry point for the text chain: `handle_dossier_text(ctx, text)`; it returns None when the text is
-not about a dossier, so the next handler gets it. It handles typed receipts, the id typed after
-our question, "Hủy thông báo", and the buttons' hidden commands:
-"#dossier <receipt>", "#dossier <receipt> subscribe|unsubscribe", "#dossier_help".
+Wiring (handlers/__init__.py): `handle_dossier_text(ctx, text)` for typed text, first of the text
+routes; it returns None when the text is not about a dossier, so the next handler gets it. It handles
+typed receipts, the id typed after our question and "Hủy thông báo". The buttons' hidden commands
+are `dossier_command` ("#dossier <receipt>", "#dossier <receipt> subscribe|unsubscribe") and
+`help_command` ("#dossier_help").
 """
 
 from __future__ import annotations
 
-from bot.commands import parse_command
 from bot.config import DossierConfig
 from bot.context import Context
 from bot.dossiers.http_source import make_source
@@ -64,14 +64,6 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
     """Replies when `text` is about a dossier, else None. Place it before the procedure matcher."""
     config = config or ctx.settings.dossier
     stripped = text.strip()
-    parsed = parse_command(stripped)
-    if parsed is not None:
-        name, args = parsed
-        if name == "dossier_help":
-            return [Reply(HELP, MENU_BUTTONS)]
-        if name == "dossier":
-            return dossier_command(ctx, args, config)
-        return None
     receipts = find_receipts(stripped)
     if receipts:
         return look_up(ctx, receipts[0], config)
@@ -90,8 +82,13 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
     return None  # something else: let the other handlers answer, the question stays open for a while
 
 
+def help_command(ctx: Context, args: list[str]) -> list[Reply]:
+    """"#dossier_help"."""
+    return [Reply(HELP, MENU_BUTTONS)]
+
+
 def dossier_command(ctx: Context, args: list[str], config: DossierConfig | None = None) -> list[Reply]:
-    """COMMANDS["dossier"]: "#dossier <receipt> [subscribe|unsubscribe]"."""
+    """"#dossier <receipt> [subscribe|unsubscribe]"."""
     config = config or ctx.settings.dossier
     receipt = canonical_receipt(args[0]) if args else None
     if receipt is None:

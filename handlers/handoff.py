@@ -1,14 +1,16 @@
 """Human handoff: escalation to one-stop desk staff, the gate that silences the bot meanwhile, ratings.
 
-Wiring (handlers/__init__.py and handlers/text.py):
-- `handoff_gate` first in GATES: while the citizen has an open ticket, their messages (text and media)
-  go to the ticket and the bot answers nothing, except "kết thúc"; staff echoes (replies typed in
-  Zalo's own OA manager) go to the transcript; "#rate <ticket> <score>" taps are stored.
-- `on_text` in CHAIN right after the commands: explicit requests for a person, dossier complaints.
-- `staff_command` as COMMANDS["staff"]: "#staff", "#staff <procedure code>", "#staff dossier <receipt>".
-- `note_fallback(ctx)` from the router when nothing matched: True means "escalate now" (then return
-  `escalate(ctx, "fallback")`).
-- `record_bot_replies(ctx, replies)` after dispatch: the bot's side of the rolling transcript.
+Wiring (handlers/__init__.py):
+- gate routes: `on_staff_echo` (replies typed in Zalo's own OA manager go to the transcript) and
+  `handoff_gate` for citizen messages: while the citizen has an open ticket, their messages (text and
+  media) go to the ticket and the bot answers nothing, except "kết thúc"; "#rate <ticket> <score>"
+  taps are stored.
+- `on_text` when `asks_for_staff(text)`: explicit requests for a person, dossier complaints.
+- `staff_command` as "#staff", "#staff <procedure code>", "#staff dossier <receipt>".
+- `note_fallback(ctx)` from the matcher's handler when nothing matched: True means "escalate now"
+  (then return `escalate(ctx, "fallback")`).
+- `record_citizen_message(ctx)` as the router's before hook: the citizen's side of the transcript.
+- `record_bot_replies(ctx, replies)` as the router's after hook: the bot's side of the transcript.
 """
 
 from __future__ import annotations
@@ -120,21 +122,41 @@ def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
 # -- the gate -------------------------------------------------------------------------------------
 
 
-def handoff_gate(ctx: Context) -> list[Reply] | None:
-    """First of the GATES: [] silences the bot (a ticket owns the chat), None lets the bot answer."""
-    event = ctx.event
-    if event.is_staff_echo:
-        _record_staff_echo(ctx)
-        return []
-    if event.name == "user_withdraw":
-        return None  # handlers/follow.py forgets the citizen, tickets and transcript included
-    if event.name not in CITIZEN_EVENTS:
-        return None
-    entry = _message_entry(ctx, "citizen")
+def is_staff_echo(ctx: Context) -> bool:
+    return ctx.event.is_staff_echo
+
+
+def is_citizen_message(ctx: Context) -> bool:
+    """Text or media from the citizen (user_withdraw is not: handlers/follow.py forgets them)."""
+    return not ctx.event.is_staff_echo and ctx.event.name in CITIZEN_EVENTS
+
+
+def on_staff_echo(ctx: Context) -> list[Reply]:
+    _record_staff_echo(ctx)
+    return []
+
+
+FIRST_SEEN = "citizen_first_seen"  # ctx.notes: "1" when this is not a retry of a message already recorded
+
+
+def record_citizen_message(ctx: Context) -> None:
+    """Before hook, for every event: a citizen's message (text or media) joins the rolling transcript
+    once (not again on a worker's retry) and gets its per-citizen sequence number."""
+    if not is_citizen_message(ctx):
+        return
     first_time = _first_time(ctx, "citizen")
+    ctx.notes[FIRST_SEEN] = "1" if first_time else ""
     ctx.notes["msg_seq"] = str(_message_seq(ctx))
     if first_time:
-        _transcript(ctx).append(ctx.user_id, entry)
+        _transcript(ctx).append(ctx.user_id, _message_entry(ctx, "citizen"))
+
+
+def handoff_gate(ctx: Context) -> list[Reply] | None:
+    """Gate for citizen messages (already recorded by `record_citizen_message`): [] silences the bot
+    (a ticket owns the chat), None lets the bot answer."""
+    event = ctx.event
+    entry = _message_entry(ctx, "citizen")
+    first_time = ctx.notes.get(FIRST_SEEN) == "1"
     text = ctx.text.strip()
     store = _store(ctx)
     ticket = store.active_for(ctx.user_id)
@@ -237,13 +259,14 @@ def _procedure_name(ctx: Context, code: str) -> str:
     return proc.name if proc is not None else ""
 
 
-def on_text(ctx: Context, text: str) -> list[Reply] | None:
-    """CHAIN handler: "gặp cán bộ", "cho tôi nói chuyện với người", "nhân viên", dossier complaints."""
-    if asks_for_person(text):
-        return escalate(ctx, "words", receipt=find_receipt(text))
-    if is_dossier_complaint(text):
-        return escalate(ctx, "dossier", receipt=find_receipt(text))
-    return None
+def asks_for_staff(text: str) -> bool:
+    """"gặp cán bộ", "cho tôi nói chuyện với người", "nhân viên", dossier complaints. Pure."""
+    return asks_for_person(text) or is_dossier_complaint(text)
+
+
+def on_text(ctx: Context, text: str) -> list[Reply]:
+    reason = "words" if asks_for_person(text) else "dossier"
+    return escalate(ctx, reason, receipt=find_receipt(text))
 
 
 def staff_command(ctx: Context, args: list[str]) -> list[Reply]:

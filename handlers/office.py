@@ -1,7 +1,7 @@
 """Questions about the office itself: hours, address, phone, the Monday and Friday services, results by
 post, fees by bank transfer; and the poster keyword "TTHC <code>" that answers one procedure.
 
-Wiring: `handle_office_text` in handlers/text.py's CHAIN, before the procedure matcher (so "mấy giờ
+Wiring (handlers/__init__.py): `handle_office_text` when `is_office_text`, before the procedure matcher (so "mấy giờ
 làm việc" is not read as a procedure question). Topic detection is pure (`bot.office_topics`), and so is
 the answer (`compose_office_answer`); facts come from data/commune.json and data/office.json.
 """
@@ -114,6 +114,11 @@ def keyword_not_found(code: str) -> Reply:
     return Reply(f"Dạ, em chưa tìm thấy thủ tục có mã {code}. Anh/Chị kiểm tra lại mã trên tờ hướng dẫn, "
                  "hoặc gõ tên việc cần làm (ví dụ \"đăng ký khai sinh\") ạ.", (Button("Xem danh mục", "#procedures"),
                                                                              Button("Gặp cán bộ", "#staff")))
+
+
+def is_office_text(text: str) -> bool:
+    """The poster keyword "TTHC <code>", or a question about the office. Pure."""
+    return parse_procedure_keyword(text) is not None or bool(office_topics(text))
 
 
 def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:

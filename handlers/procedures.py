@@ -68,7 +68,8 @@ def not_found(ctx: Context, text: str) -> list[Reply]:
 
 
 def on_pick(ctx: Context, text: str) -> list[Reply] | None:
-    """A number or ordinal right after a clarifying question picks one of its candidates."""
+    """A number or ordinal right after a clarifying question picks one of its candidates (routed when
+    `looks_like_choice(text)`; None when no question is open or the number is not among them)."""
     stored = ctx.redis.get(_clarify_key(ctx))
     if stored is None:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.choice import parse_choice
+from bot.choice import looks_like_choice, parse_choice
 
 
 @pytest.mark.parametrize(("text", "index"), [
@@ -14,9 +14,12 @@ from bot.choice import parse_choice
 ])
 def test_picks(text: str, index: int) -> None:
     assert parse_choice(text, 4) == index
+    assert looks_like_choice(text)  # what the router checks before reading the offered candidates
 
 
 @pytest.mark.parametrize("text", ["5", "0", "đăng ký khai sinh", "cảm ơn", "2 bản sao giấy khai sinh",
                                   "H56.14-240823-0001", "ba tôi mất", "", "thứ hai làm việc không"])
 def test_not_picks(text: str) -> None:
     assert parse_choice(text, 4) is None
+    # Out of range is still the shape of a pick: the handler, which knows the count, declines it.
+    assert looks_like_choice(text) == (text in ("5", "0"))

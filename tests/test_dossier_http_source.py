@@ -22,7 +22,7 @@ from bot.dossiers.store import RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
 from bot.events import Event
 from bot.services import Services
-from handlers.dossier import handle_dossier_text
+from tests.dossier_helpers import dossier_text
 
 RECEIPT = "000.00.06.H56-231027-0361"
 APPLICANT = "079203001234"
@@ -187,7 +187,7 @@ def _say(client: redis.Redis, settings: Settings, text: str, config: DossierConf
         now=datetime(2023, 10, 30, tzinfo=UTC),
         services=Services(client, settings),
     )
-    replies = handle_dossier_text(ctx, text, config)
+    replies = dossier_text(ctx, text, config)
     assert replies is not None
     return "\n".join(r.text for r in replies)
 

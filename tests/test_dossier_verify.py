@@ -16,7 +16,7 @@ from bot.dossiers.validation import parse_dossier
 from bot.events import Event
 from bot.replies import Reply
 from bot.services import Services
-from handlers.dossier import handle_dossier_text
+from tests.dossier_helpers import dossier_text
 
 RECEIPT = "H56.14-240823-0001"
 APPLICANT = "079203001234"
@@ -54,7 +54,7 @@ def say(
 ) -> list[Reply] | None:
     event = Event({"event_name": "user_send_text", "sender": {"id": user}, "message": {"text": text}})
     ctx = Context(event=event, redis=client, settings=settings, now=now, services=Services(client, settings))
-    return handle_dossier_text(ctx, text, config)
+    return dossier_text(ctx, text, config)
 
 
 def text_of(replies: list[Reply] | None) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import redis
 
+import handlers
 from bot.config import Settings
 from bot.context import Context
 from bot.events import Event
@@ -24,12 +25,19 @@ from bot.tickets.escalation import (
 from bot.tickets.model import OPEN, PENDING, RESOLVED
 from bot.tickets.store import TicketStore
 from handlers import handoff
+from handlers.router import Group
 from tests.helpers import text_event
 
 # Monday 4 May 2026, 09:00 in Hanoi: the desk is open.
 MONDAY_9AM = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 CATALOGUE = {"1.001193": SimpleNamespace(code="1.001193", name="Đăng ký khai sinh")}
 SERVICES: Any = SimpleNamespace(catalogue=SimpleNamespace(get=CATALOGUE.get))
+
+
+def gate(ctx: Context) -> list[Reply] | None:
+    """The router's before hooks and gate group only: what happens before any feature sees the message."""
+    handlers.router.prepare(ctx)
+    return handlers.router.first_answer(ctx, Group.GATE)
 
 
 class Citizen:
@@ -70,12 +78,14 @@ class Citizen:
     def says(self, text: str, notes: dict[str, str] | None = None, router: Any = None) -> list[Reply] | None:
         """The gate, then (if it let the message through) `router` or the escalation handlers."""
         ctx = self.ctx(text_event(self.user_id, text), notes)
-        replies = handoff.handoff_gate(ctx)
+        replies = gate(ctx)
         if replies is None:
             if text.startswith("#staff"):
                 replies = handoff.staff_command(ctx, text.split()[1:])
-            else:
-                replies = (router or handoff.on_text)(ctx, text)
+            elif router is not None:
+                replies = router(ctx, text)
+            elif handoff.asks_for_staff(text):
+                replies = handoff.on_text(ctx, text)
         handoff.record_bot_replies(ctx, replies or [])
         return replies
 
@@ -198,7 +208,7 @@ def test_two_fallbacks_in_a_row_escalate(citizen: Citizen, store: TicketStore) -
 
 def test_the_same_message_retried_counts_once(citizen: Citizen, settings: Settings) -> None:
     ctx = citizen.text("? xyz")
-    handoff.handoff_gate(ctx)
+    gate(ctx)
     assert not handoff.note_fallback(ctx)
     assert not handoff.note_fallback(citizen.ctx(ctx.event.raw))  # a worker retry of the same event
 
@@ -215,10 +225,10 @@ def test_at_night_the_citizen_is_told_the_next_morning(redis_client: redis.Redis
 
 
 def test_gate_off_without_a_ticket(citizen: Citizen) -> None:
-    assert handoff.handoff_gate(citizen.text("làm giấy khai sinh")) is None
-    assert handoff.handoff_gate(citizen.media()) is None
+    assert gate(citizen.text("làm giấy khai sinh")) is None
+    assert gate(citizen.media()) is None
     assert (
-        handoff.handoff_gate(citizen.ctx({**text_event(citizen.user_id, ""), "event_name": "follow"})) is None
+        gate(citizen.ctx({**text_event(citizen.user_id, ""), "event_name": "follow"})) is None
     )
 
 
@@ -226,9 +236,9 @@ def test_gate_forwards_everything_to_the_open_ticket(citizen: Citizen, store: Ti
     citizen.says("gặp cán bộ")
     ticket = store.active_for(citizen.user_id)
     assert ticket is not None
-    assert handoff.handoff_gate(citizen.text("em hỏi về giấy khai sinh")) == []
-    assert handoff.handoff_gate(citizen.text("#menu")) == []  # even buttons: staff own the chat
-    assert handoff.handoff_gate(citizen.media("image")) == []
+    assert gate(citizen.text("em hỏi về giấy khai sinh")) == []
+    assert gate(citizen.text("#menu")) == []  # even buttons: staff own the chat
+    assert gate(citizen.media("image")) == []
     log = store.log(ticket.id)
     assert log[-1].attachments == [{"type": "image", "url": "https://zalo.example/a.jpg", "name": ""}]
     assert log[-1].text == "[Ảnh]"
@@ -244,11 +254,11 @@ def test_staff_echo_joins_the_transcript_and_counts_as_a_response(
     citizen.says("gặp cán bộ")
     ticket = store.active_for(citizen.user_id)
     assert ticket is not None
-    assert handoff.handoff_gate(citizen.staff_echo("Dạ, em là cán bộ một cửa, Anh/Chị cần gì ạ?")) == []
+    assert gate(citizen.staff_echo("Dạ, em là cán bộ một cửa, Anh/Chị cần gì ạ?")) == []
     ticket = store.get(ticket.id)
     assert ticket and ticket.status == PENDING and ticket.first_response_at is not None
     assert store.log(ticket.id)[-1].author == "Zalo OA (admin-7)"
-    handoff.handoff_gate(citizen.text("dạ em cần làm khai sinh"))
+    gate(citizen.text("dạ em cần làm khai sinh"))
     assert store.get(ticket.id).status == OPEN  # type: ignore[union-attr]
 
 
@@ -259,7 +269,7 @@ def test_end_closes_politely_and_asks_for_a_rating(citizen: Citizen, store: Tick
     assert replies and "đã kết thúc" in replies[0].text
     assert [b.payload for b in replies[0].buttons] == [f"#rate {ticket_id} {n}" for n in (5, 4, 3, 2, 1)]
     assert store.get(ticket_id).status == RESOLVED  # type: ignore[union-attr]
-    assert handoff.handoff_gate(citizen.text("#menu")) is None  # the gate is off again
+    assert gate(citizen.text("#menu")) is None  # the gate is off again
 
 
 def test_ratings_are_stored_for_the_citizens_own_resolved_ticket(
@@ -299,5 +309,5 @@ def test_no_reopen_after_the_window(citizen: Citizen, store: TicketStore, settin
     ticket_id = store.active_for(citizen.user_id).id  # type: ignore[union-attr]
     store.resolve(ticket_id, citizen.now, "staff-a")
     citizen.now += timedelta(minutes=settings.ticket_reopen_window_minutes + 1)
-    assert handoff.handoff_gate(citizen.text("cho em hỏi thủ tục khác")) is None
+    assert gate(citizen.text("cho em hỏi thủ tục khác")) is None
     assert store.get(ticket_id).status == RESOLVED  # type: ignore[union-attr]

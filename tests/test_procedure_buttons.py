@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import redis
 
+import handlers
 from bot.config import Settings
 from bot.context import Context
 from bot.events import Event
 from bot.services import Services
-from handlers.text import handle_command
+from handlers.router import Group
 
 NOW = datetime(2026, 5, 12, 3, 0, tzinfo=UTC)
 
@@ -18,7 +19,7 @@ NOW = datetime(2026, 5, 12, 3, 0, tzinfo=UTC)
 def _say(client: redis.Redis, settings: Settings, text: str) -> list:
     event = Event({"event_name": "user_send_text", "sender": {"id": "u1"}, "message": {"text": text}})
     ctx = Context(event, client, settings, NOW, Services(client, settings))
-    replies = handle_command(ctx, text)
+    replies = handlers.router.first_answer(ctx, Group.COMMAND)
     assert replies is not None
     return replies
 
