@@ -23,7 +23,6 @@ from bot.inbox import RetryLater
 from bot.logs import hash_user
 from bot.replies import Reply
 from bot.services import Services
-from bot.stats import record_event
 from bot.texts import SORRY_BUSY
 from bot.zalo.sender import LATER, RETRY, SENT
 
@@ -71,11 +70,7 @@ class EventProcessor:
             return list(json.loads(stored))
         ctx = Context(event=event, redis=self.redis, settings=self.settings,
                       now=datetime.now(UTC), services=self.services)
-        replies = self.dispatch(ctx)
-        try:
-            record_event(ctx, replies)
-        except redis.RedisError:
-            log.warning("statistics not recorded")  # figures must never cost a citizen their answer
+        replies = self.dispatch(ctx)  # statistics are counted by the router's after hook
         messages = self.services.sender.render(replies)
         self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
         return messages

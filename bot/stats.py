@@ -1,10 +1,10 @@
 """Daily statistics of the conversation, for the officials' dashboard.
 
-Recording: `record_event(ctx, replies)` once per event after dispatch. What happened is read from
-what the handlers left in ctx.notes ("procedure", "decision", "fallback", "office", "escalated"), so no
-handler needs to know about statistics. Per local day (Asia/Ho_Chi_Minh) Redis holds a hash of counters,
-a sorted set of procedures answered, and the texts the bot failed on (kept 30 days: citizens' own words,
-shown to officials only, never with who wrote them).
+Recording: `record_event(ctx, replies)` once per event, as the router's after hook (`count_event`).
+What happened is read from what the handlers left in ctx.notes ("procedure", "decision", "fallback",
+"office", "escalated"), so no handler needs to know about statistics. Per local day (Asia/Ho_Chi_Minh)
+Redis holds a hash of counters, a sorted set of procedures answered, and the texts the bot failed on
+(kept 30 days: citizens' own words, shown to officials only, never with who wrote them).
 
 Reading: `StatsReader` for the dashboard and the CSV export; the tickets' and broadcasts' figures come
 from their own stores, read-only, and are simply absent when those features are not installed.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -126,6 +127,17 @@ class StatsKeys:
     def handled(self) -> str:
         """Folded texts officials dealt with (an alias added): no longer listed as unanswered."""
         return f"{self.prefix}handled"
+
+
+log = logging.getLogger(__name__)
+
+
+def count_event(ctx: Context, replies: list[Any]) -> None:
+    """The router's after hook: count the event, but never let figures cost a citizen their answer."""
+    try:
+        record_event(ctx, replies)
+    except redis.RedisError:
+        log.warning("statistics not recorded")
 
 
 def record_event(ctx: Context, replies: list[Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.choice import looks_like_choice
 from bot.context import Context
 from bot.replies import Reply
+from bot.stats import count_event
 from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
 from handlers.router import Group, Route, Router
 
@@ -51,8 +52,10 @@ router.on_text(procedures.on_pick, when=looks_like_choice)
 router.on_text(procedures.on_question)
 router.on_text(text.fallback, group=Group.FALLBACK)
 
-# Once per event, whichever route answered: the bot's side of the transcript staff see.
+# Once per event, whichever route answered: the bot's side of the transcript staff see, and the
+# statistics officials read.
 router.after(handoff.record_bot_replies)
+router.after(count_event)
 
 
 def dispatch(ctx: Context) -> list[Reply]:
