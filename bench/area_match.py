@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.broadcasts.area_match import match_areas  # noqa: E402
-from bot.broadcasts.areas import load_areas  # noqa: E402
-from bot.broadcasts.cap_xml import CapArea  # noqa: E402
+from bot.broadcasts.area_match import match_areas
+from bot.broadcasts.areas import load_areas
+from bot.broadcasts.cap_xml import CapArea
 
 
 def mean_seconds(area: CapArea, runs: int) -> float:

@@ -21,14 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bm25s  # noqa: E402
-from rapidfuzz import fuzz, process, utils  # noqa: E402
+import bm25s
+from rapidfuzz import fuzz, process, utils
 
-from bot.catalogue import load_catalogue  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
-from bot.office_topics import office_topics  # noqa: E402
-from bot.textnorm import fold  # noqa: E402
-from tests.eval.evalset import Ranker, Scores, load_eval_set, score  # noqa: E402
+from bot.catalogue import load_catalogue
+from bot.matcher import Matcher
+from bot.office_topics import office_topics
+from bot.textnorm import fold
+from tests.eval.evalset import Ranker, Scores, load_eval_set, score
 
 
 def timed(ranker: Ranker, queries: list[str]) -> tuple[Ranker, list[float], list[float]]:
@@ -98,7 +98,7 @@ def bm25_baseline(codes: list[str], names: list[str]) -> Ranker:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Protocol
 
 import numpy as np
@@ -68,7 +68,7 @@ class FieldIndex:
                     text = text[: _ITEM_CHARS[name]]
                     if text not in text_features:
                         words = _WORD_RE.findall(fold(text))
-                        features = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+                        features = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
                         text_features[text] = [f for f in features if f not in stop] if stop else features
                     items.append((n - 1, FIELD_WEIGHTS[name], text))
         vocabulary = {f: i for i, f in enumerate(dict.fromkeys(chain.from_iterable(text_features.values())))}

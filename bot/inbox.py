@@ -166,7 +166,7 @@ def drain(
                 event = Event(json.loads(raw))
                 try:
                     handle(event, lock.renew)
-                except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+                except Exception as exc:  # any failure is retried, then dead-lettered
                     attempts = int(client.incr(keys.attempts(event.identity)))
                     client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
                     if attempts < settings.job_max_attempts:

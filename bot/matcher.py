@@ -27,6 +27,7 @@ Decisions (`MatchResult.decision`):
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -163,7 +164,7 @@ class MatcherTables:
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))]))
+    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]))
 
 
 class Matcher:
@@ -233,7 +234,7 @@ class Matcher:
                 continue
             tokens = folded_tokens(phrase, self._abbrev)
             content = [t for t in tokens if t not in filler_words] or tokens
-            bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+            bigrams = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
             doc_codes.append(code)
             doc_features.append(list(dict.fromkeys([*content, *bigrams])))
             doc_is_alias.append(True)
@@ -461,7 +462,7 @@ class Matcher:
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
         content = [t for t, f in zip(tokens, filler, strict=True) if not f]
-        field_features = [*content, *(f"{a} {b}" for a, b in zip(content, content[1:], strict=False))]
+        field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
         field = self._fields.score(field_features)[self._name_group]
         per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
         query_text = f" {' '.join(tokens)} "

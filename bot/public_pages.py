@@ -81,7 +81,7 @@ def create_public_blueprint() -> Blueprint:
     bp = Blueprint("public", __name__, template_folder="templates")
 
     @bp.get("/p/<code>")
-    def procedure_page(code: str):  # noqa: ANN202
+    def procedure_page(code: str):
         proc = find_procedure(code)
         if proc is None:
             return _not_found(code)
@@ -102,21 +102,21 @@ def create_public_blueprint() -> Blueprint:
         return Response(page, headers={"Cache-Control": cache_control(settings)})
 
     @bp.get("/p/<code>/poster")
-    def poster_page(code: str):  # noqa: ANN202
+    def poster_page(code: str):
         posters = posters_for([code], _settings())
         if not posters:
             return _not_found(code)
         return render_template("public/posters.html", posters=posters, info=commune_info_for(_settings()))
 
     @bp.get("/p/<code>/poster.pdf")
-    def poster_pdf(code: str):  # noqa: ANN202
+    def poster_pdf(code: str):
         posters = posters_for([code], _settings())
         if not posters:
             return _not_found(code)
         return pdf_response(posters, commune_info_for(_settings()), f"tthc-{posters[0].code}.pdf")
 
     @bp.get("/qr/<code>.<kind>")
-    def qr_image(code: str, kind: str):  # noqa: ANN202
+    def qr_image(code: str, kind: str):
         """The procedure's QR code as SVG (for print) or PNG (for screens and chat)."""
         renderers = {"svg": (qr_svg, "image/svg+xml"), "png": (qr_png, "image/png")}
         proc = find_procedure(code)

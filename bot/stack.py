@@ -8,6 +8,7 @@ exactly what a deployment runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import secrets
@@ -131,10 +132,8 @@ class Stack:
 
     def stop(self) -> None:
         for name in list(self.processes):
-            try:
+            with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
                 self.kill(name, signal.SIGTERM)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
         if self.embedded_redis:
             self.embedded_redis.stop()
 

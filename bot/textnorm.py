@@ -288,7 +288,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return f" {phrase} " in text
 
 
-def situation_hints(tokens: Sequence[str]) -> list[str]:
+def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat list of independent rules
     """Catalogue words implied by a folded query's situation, to append to it (may be empty)."""
     text = f" {' '.join(tokens)} "
     hints: list[str] = []

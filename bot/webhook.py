@@ -34,7 +34,7 @@ DEAD_LETTER_TTL_SECONDS = 7 * 24 * 3600
 DEAD_LETTER_MAX = 1000
 
 
-def _error(status: int, message: str):  # noqa: ANN202 - a Flask response tuple
+def _error(status: int, message: str):  # a Flask response tuple
     return jsonify({"ok": False, "error": message}), status
 
 
@@ -69,7 +69,7 @@ def _signed(raw: bytes, payload: dict[str, Any], header: str | None, settings: S
 
 
 @webhook.post("/webhook/zalo")
-def receive():  # noqa: ANN201
+def receive():
     settings: Settings = current_app.config["SETTINGS"]
     try:
         raw = read_raw_body(settings.webhook_max_body_bytes)

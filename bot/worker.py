@@ -55,7 +55,7 @@ def _warm(services: Services) -> None:
     """Load the catalogue and matcher before the first citizen waits for them."""
     try:
         _ = services.matcher
-    except Exception:  # noqa: BLE001 - a missing catalogue must not stop replies to other events
+    except Exception:  # a missing catalogue must not stop replies to other events
         log.exception("catalogue not loaded")
 
 

@@ -254,7 +254,7 @@ def _procedure_name(ctx: Context, code: str) -> str:
         return ""
     try:
         proc = ctx.services.catalogue.get(code)
-    except Exception:  # noqa: BLE001 - a missing catalogue must not stop an escalation
+    except Exception:  # a missing catalogue must not stop an escalation
         return ""
     return proc.name if proc is not None else ""
 

@@ -28,7 +28,7 @@ def parse_fault(spec: dict[str, Any]) -> Fault:
     """Validate a fault request; raises ValueError with a readable reason."""
     kind = spec.get("kind")
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS + ('expire_token',))}")
+        raise ValueError(f"kind must be one of {', '.join((*KINDS, 'expire_token'))}")
     count = int(spec.get("count", 1))
     if count < 1:
         raise ValueError("count must be at least 1")

@@ -7,6 +7,7 @@ the control API are applied here, before anything else, in first-in first-out or
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import json
@@ -63,10 +64,8 @@ def _drop_connection() -> Response:
     """Close the socket without an answer, as a request lost in transit."""
     sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
     return Response("", status=504)
 
 
@@ -368,8 +367,8 @@ def conversation(sb: Sandbox) -> JsonDict:
     data, offset, count = request_page
     with sb.state.lock:
         timeline = list(sb.state.timelines.get(str(data.get("user_id", "")), ()))
-    newest_first = [r for r in reversed(timeline) if isinstance(r, SentMessage) and r.kind == "cs"
-                    or isinstance(r, CitizenEvent) and r.event_name.startswith("user_send_")]
+    newest_first = [r for r in reversed(timeline) if (isinstance(r, SentMessage) and r.kind == "cs")
+                    or (isinstance(r, CitizenEvent) and r.event_name.startswith("user_send_"))]
     return {"error": 0, "message": "Success",
             "data": [_conversation_entry(sb, r) for r in newest_first[offset:offset + count]]}
 

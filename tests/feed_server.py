@@ -38,7 +38,7 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 owner.requests.append({"path": self.path, "if_none_match": self.headers.get("If-None-Match", ""),
                                        "if_modified_since": self.headers.get("If-Modified-Since", "")})
                 if self.path == "/feed.atom":

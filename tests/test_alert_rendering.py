@@ -19,7 +19,7 @@ SAMPLES = Path(__file__).parent / "data" / "cap"
 ANYWHERE = Areas([Area("ap-1", "Ấp 1")], province=Place("Anywhere", "030049"))
 
 
-def sample(name: str):  # noqa: ANN201
+def sample(name: str):
     """The sample as read by a commune inside its alert area."""
     message = parse_cap_xml((SAMPLES / name).read_bytes())
     return announcement_from_cap(message, commune_inside(message), now=datetime.fromisoformat(message.sent))

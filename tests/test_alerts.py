@@ -17,13 +17,13 @@ from handlers.alerts import alerts_command, area_command, handle_alerts_text, is
 from tests.broadcast_helpers import add_followers, announcement_json
 
 
-def ctx_for(redis_client, settings, user_id: str = "8001") -> Context:  # noqa: ANN001
+def ctx_for(redis_client, settings, user_id: str = "8001") -> Context:
     event = Event({"event_name": "user_send_text", "sender": {"id": user_id}, "timestamp": str(int(time.time() * 1000)),
                    "message": {"msg_id": "m1", "text": "x"}})
     return Context(event=event, redis=redis_client, settings=settings, now=datetime.now(VIETNAM), services=None)
 
 
-def publish(redis_client, settings, **changes) -> str:  # noqa: ANN001, ANN003
+def publish(redis_client, settings, **changes) -> str:
     store = BroadcastStore(redis_client, settings)
     broadcast = store.create(announcement_from_dict(announcement_json(**changes), load_areas()), "chutich")
     store.update(broadcast.id, status="sending")
@@ -43,7 +43,7 @@ def test_not_hijacking_procedure_questions(text: str) -> None:
     assert not is_alerts_question(text)
 
 
-def test_active_announcements_for_the_citizens_area(redis_client, settings) -> None:  # noqa: ANN001
+def test_active_announcements_for_the_citizens_area(redis_client, settings) -> None:
     add_followers(redis_client, settings, ["8001"], area="ap-1")
     ctx = ctx_for(redis_client, settings)
     assert "Hiện không có thông báo khẩn" in handle_alerts_text(ctx, "có thông báo gì không")[0].text
@@ -59,7 +59,7 @@ def test_active_announcements_for_the_citizens_area(redis_client, settings) -> N
     assert "Hiện không có thông báo khẩn" in alerts_command(ctx, [])[0].text
 
 
-def test_choose_area_and_opt_out(redis_client, settings) -> None:  # noqa: ANN001
+def test_choose_area_and_opt_out(redis_client, settings) -> None:
     add_followers(redis_client, settings, ["8001"])
     ctx = ctx_for(redis_client, settings)
     menu = area_command(ctx, [])[0]

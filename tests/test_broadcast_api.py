@@ -47,7 +47,7 @@ def auth(app: Flask) -> dict[str, str]:
     return {"Authorization": "Bearer " + create_token(app.config["REDIS"], app.config["SETTINGS"], "kttv")}
 
 
-def post_xml(app: Flask, auth: dict[str, str], **fields: str):  # noqa: ANN201
+def post_xml(app: Flask, auth: dict[str, str], **fields: str):
     body = CAP_XML.format(**{"msg_type": "Alert", "references": "", "area": "Ấp Bình An",
                              "identifier": "KTTV-2026-0915-01", **fields})
     return app.test_client().post("/api/v1/broadcasts", data=body.encode(),
@@ -101,7 +101,7 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def login(app: Flask, name: str, password: str):  # noqa: ANN201
+def login(app: Flask, name: str, password: str):
     client = app.test_client()
     token = csrf_of(client.get("/console/login").get_data(as_text=True))
     client.post("/console/login", data={"username": name, "password": password, "csrf_token": token})

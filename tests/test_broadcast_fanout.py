@@ -20,7 +20,7 @@ from bot.zalo.sender import Sender
 from tests.broadcast_helpers import InlineQueue, add_followers, announcement_json
 
 
-def bulk(sandbox, count: int, prefix: str) -> list[str]:  # noqa: ANN001
+def bulk(sandbox, count: int, prefix: str) -> list[str]:
     answer = sandbox.control("POST", "/_sandbox/followers/bulk", json={"count": count, "prefix": prefix})
     start, width = answer["users"] - count, len(str(count))
     return [f"{prefix}{start + i:0{width}d}" for i in range(count)]
@@ -44,7 +44,7 @@ def start(client: redis.Redis, settings: Settings, **changes: object) -> tuple[s
     return broadcast.id, queue
 
 
-def send_to_new_followers(client, settings, sandbox, count: int, prefix: str):  # noqa: ANN001, ANN201
+def send_to_new_followers(client, settings, sandbox, count: int, prefix: str):
     """`count` new followers, and one broadcast to all of them run to the end."""
     ids = bulk(sandbox, count, prefix)
     add_followers(client, settings, ids)
@@ -53,7 +53,7 @@ def send_to_new_followers(client, settings, sandbox, count: int, prefix: str):  
     return ids, broadcast_id, BroadcastStore(client, settings)
 
 
-def test_every_follower_gets_it_once_with_message_ids(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_every_follower_gets_it_once_with_message_ids(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_batch_size=7, broadcast_rate_per_second=0)
     ids, broadcast_id, store = send_to_new_followers(redis_client, settings, sandbox, 30, "55")
     assert store.counts(broadcast_id)["sent"] == 30 and store.counts(broadcast_id)["queued"] == 0
@@ -65,7 +65,7 @@ def test_every_follower_gets_it_once_with_message_ids(redis_client, zalo_setting
     assert sent[0]["payload"]["message"]["text"].startswith("⚠️ BÃO SỐ 3: Bão số 3 đổ bộ chiều nay\n👉 Ở trong nhà")
 
 
-def test_rerunning_a_batch_after_a_crash_sends_nobody_twice(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_rerunning_a_batch_after_a_crash_sends_nobody_twice(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_batch_size=10, broadcast_rate_per_second=0)
     ids, broadcast_id, store = send_to_new_followers(redis_client, settings, sandbox, 10, "56")
     # A worker killed after Zalo answered but before the record was written: the record says queued.
@@ -79,7 +79,7 @@ def test_rerunning_a_batch_after_a_crash_sends_nobody_twice(redis_client, zalo_s
     assert store.counts(broadcast_id)["sent"] == 10
 
 
-def test_targeting_by_area_channel_and_opt_out(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_targeting_by_area_channel_and_opt_out(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_rate_per_second=0)
     ap1, ap2 = bulk(sandbox, 4, "57"), bulk(sandbox, 3, "58")
     add_followers(redis_client, settings, ap1, area="ap-1")
@@ -94,12 +94,12 @@ def test_targeting_by_area_channel_and_opt_out(redis_client, zalo_settings, sand
     assert plan(redis_client, settings, severe, time.time())["cs"] == 4
     with_template = replace(settings, broadcast_template_id="tpl-1")
     assert plan(redis_client, with_template, severe, time.time())["template"] == 1
-    broadcast_id, queue = start(redis_client, settings, target=["ap-2"])
+    _broadcast_id, queue = start(redis_client, settings, target=["ap-2"])
     run_all(queue, redis_client, settings)
     assert sorted(m["user_id"] for m in sandbox.messages()) == sorted(ap2)
 
 
-def test_stale_follower_goes_by_template(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_stale_follower_goes_by_template(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_rate_per_second=0, broadcast_template_id="tpl-storm")
     stale = bulk(sandbox, 2, "60")
     add_followers(redis_client, settings, stale, last_interaction=time.time() - 9 * 86400)
@@ -110,7 +110,7 @@ def test_stale_follower_goes_by_template(redis_client, zalo_settings, sandbox) -
     assert {m["kind"] for m in sandbox.messages()} == {"template"}
 
 
-def test_permanent_and_transient_errors(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_permanent_and_transient_errors(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_batch_size=100, broadcast_rate_per_second=0)
     ids = bulk(sandbox, 3, "61")
     add_followers(redis_client, settings, ids)
@@ -131,11 +131,11 @@ def test_permanent_and_transient_errors(redis_client, zalo_settings, sandbox) ->
     assert (counts["sent"], counts["failed"]) == (2, 1)
 
 
-def test_stop_mid_way_cancels_what_has_not_gone(redis_client, zalo_settings, sandbox) -> None:  # noqa: ANN001
+def test_stop_mid_way_cancels_what_has_not_gone(redis_client, zalo_settings, sandbox) -> None:
     settings = replace(zalo_settings, broadcast_batch_size=5, broadcast_rate_per_second=0)
     add_followers(redis_client, settings, bulk(sandbox, 20, "62"))
     broadcast_id, queue = start(redis_client, settings)
-    func, args = queue.jobs.pop(0)
+    _func, args = queue.jobs.pop(0)
     prepare(redis_client, settings, *args, queue=queue)
     zalo = ZaloClient(redis_client, settings)
     BatchSender(redis_client, settings, Sender(zalo)).run(*queue.jobs.pop(0)[1])  # one batch of five goes
@@ -146,7 +146,7 @@ def test_stop_mid_way_cancels_what_has_not_gone(redis_client, zalo_settings, san
     assert len(sandbox.messages()) == 5
 
 
-def _take_tokens(url: str, key: str, start_at: float, seconds: float, results) -> None:  # noqa: ANN001
+def _take_tokens(url: str, key: str, start_at: float, seconds: float, results) -> None:
     bucket = TokenBucket(redis.Redis.from_url(url), key, rate_per_second=20)
     time.sleep(max(0.0, start_at - time.time()))  # both processes take tokens over the same window
     taken, deadline = 0, time.monotonic() + seconds
@@ -156,7 +156,7 @@ def _take_tokens(url: str, key: str, start_at: float, seconds: float, results) -
     results.put(taken)
 
 
-def test_one_rate_limit_across_two_worker_processes(redis_server) -> None:  # noqa: ANN001
+def test_one_rate_limit_across_two_worker_processes(redis_server) -> None:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [context.Process(target=_take_tokens, args=(redis_server.url, "rate-test", time.time() + 3, 2.0, results))

@@ -21,7 +21,7 @@ from tests.helpers import start_worker, stop_worker
 from tests.test_broadcast_fanout import bulk
 
 
-def wait_until(condition, timeout: float) -> None:  # noqa: ANN001
+def wait_until(condition, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -35,7 +35,7 @@ PACING = {"BROADCAST_RATE_PER_SECOND": "150", "BROADCAST_BATCH_SIZE": "40"}
 
 
 def test_sigkill_mid_broadcast_then_restart_sends_everyone_once(redis_client, zalo_settings, sandbox,
-                                                               tmp_path) -> None:  # noqa: ANN001
+                                                               tmp_path) -> None:
     settings = replace(zalo_settings, queue_name=f"bc-{uuid.uuid4().hex[:6]}")
     ids = bulk(sandbox, 400, "66")
     add_followers(redis_client, settings, ids)

@@ -96,8 +96,8 @@ def test_feed_alert_waits_for_approval_is_sent_once_and_its_cancel_follows(
         poller = FeedPoller(redis_client, settings, FeedConfig(feeds=(f"{feed.url}/feed.atom",)))
         assert poller.poll_all()[0].not_modified
         assert feed.requests[-1]["if_none_match"] and feed.requests[-1]["if_modified_since"]
-        redis_client.delete(poller._key(f"{feed.url}/feed.atom", "seen"),  # noqa: SLF001 - forget what was read
-                            poller._key(f"{feed.url}/feed.atom", "http"))  # noqa: SLF001
+        redis_client.delete(poller._key(f"{feed.url}/feed.atom", "seen"),  # forget what was read
+                            poller._key(f"{feed.url}/feed.atom", "http"))
         again = poller.poll_all()[0]
         assert again.drafts == [] and len(from_feed(store)) == 2 and len(sandbox.messages()) == len(got_alert)
 

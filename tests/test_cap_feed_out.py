@@ -39,7 +39,7 @@ def publish(app: Flask, **changes: object) -> str:
     return response.get_json()["id"]
 
 
-def test_published_alerts_validate_against_the_cap_schema(app: Flask, sandbox) -> None:  # noqa: ANN001
+def test_published_alerts_validate_against_the_cap_schema(app: Flask, sandbox) -> None:
     add_followers(app.config["REDIS"], app.config["SETTINGS"], bulk(sandbox, 2, "41"), "ap-2")
     everyone = publish(app, description="Gió giật cấp 12,\nmưa rất to.\nNước sông dâng nhanh.")
     one_area = publish(app, target=["ap-2", "kp-cho"], event="Sạt lở", headline="Nguy cơ sạt lở bờ suối")
@@ -86,7 +86,7 @@ def test_published_alerts_validate_against_the_cap_schema(app: Flask, sandbox) -
     assert client.get("/alerts/nope.xml").status_code == 404
 
 
-def test_our_own_feed_reads_back_as_the_same_alerts(app: Flask, sandbox) -> None:  # noqa: ANN001
+def test_our_own_feed_reads_back_as_the_same_alerts(app: Flask, sandbox) -> None:
     """What the district reads from us, it can send back to us (references to our triples resolve)."""
     add_followers(app.config["REDIS"], app.config["SETTINGS"], bulk(sandbox, 1, "42"))
     alert = publish(app)

@@ -53,7 +53,7 @@ def token(app: Flask, *scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {made}"}
 
 
-def post(app: Flask, body: bytes, auth: dict[str, str]):  # noqa: ANN201
+def post(app: Flask, body: bytes, auth: dict[str, str]):
     return app.test_client().post("/api/v1/broadcasts", data=body,
                                   headers={**auth, "Content-Type": "application/cap+xml"})
 
@@ -63,7 +63,7 @@ def deliver(app: Flask) -> None:
 
 
 @pytest.fixture
-def people(app: Flask, sandbox) -> dict[str, list[str]]:  # noqa: ANN001
+def people(app: Flask, sandbox) -> dict[str, list[str]]:
     client, settings = app.config["REDIS"], app.config["SETTINGS"]
     groups = {"ap-1": bulk(sandbox, 3, "31"), "ap-2": bulk(sandbox, 2, "32"), "none": bulk(sandbox, 2, "33")}
     for area, ids in groups.items():
@@ -71,14 +71,14 @@ def people(app: Flask, sandbox) -> dict[str, list[str]]:  # noqa: ANN001
     return groups
 
 
-def received(sandbox) -> dict[str, list[str]]:  # noqa: ANN001
+def received(sandbox) -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
     for message in sandbox.messages():
         texts.setdefault(message["user_id"], []).append(message["payload"]["message"]["text"])
     return texts
 
 
-def test_a_test_alert_reaches_no_one(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_a_test_alert_reaches_no_one(app: Flask, people: dict, sandbox) -> None:
     auth = token(app)
     response = post(app, cap_xml("T-1", status="Test"), auth)
     assert response.status_code == 201 and response.get_json()["status"] == "recorded"
@@ -93,7 +93,7 @@ def test_a_test_alert_reaches_no_one(app: Flask, people: dict, sandbox) -> None:
     assert {b.status for b in store.recent()} == {"recorded"}
 
 
-def test_a_double_post_sends_once(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_a_double_post_sends_once(app: Flask, people: dict, sandbox) -> None:
     auth = token(app)
     first = post(app, cap_xml("D-1"), auth)
     again = post(app, cap_xml("D-1"), auth)
@@ -107,7 +107,7 @@ def test_a_double_post_sends_once(app: Flask, people: dict, sandbox) -> None:  #
 
 
 def test_a_polygon_over_one_ap_reaches_its_followers_and_unplaced_ones_for_severe(
-        app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+        app: Flask, people: dict, sandbox) -> None:
     auth = token(app)
     severe = post(app, cap_xml("P-1"), auth).get_json()
     deliver(app)
@@ -126,7 +126,7 @@ def test_a_polygon_over_one_ap_reaches_its_followers_and_unplaced_ones_for_sever
     assert sorted(m["user_id"] for m in moderate) == sorted(people["ap-2"])
 
 
-def test_the_province_by_code_or_name_reaches_every_follower(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_the_province_by_code_or_name_reaches_every_follower(app: Flask, people: dict, sandbox) -> None:
     auth = token(app)
     by_code = info_block(area="<area><areaDesc>Toàn tỉnh</areaDesc><geocode><valueName>MA_DVHC</valueName>"
                               "<value>75</value></geocode></area>")
@@ -139,7 +139,7 @@ def test_the_province_by_code_or_name_reaches_every_follower(app: Flask, people:
     assert all(len(texts) == 2 for texts in received(sandbox).values())
 
 
-def test_the_vietnamese_block_is_preferred(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_the_vietnamese_block_is_preferred(app: Flask, people: dict, sandbox) -> None:
     blocks = (info_block("en-US", "Flash flood in hamlet 2", instruction="Move to higher ground now.")
               + info_block("vi-VN", "Lũ quét ở Ấp 2"))
     post(app, cap_xml("V-1", infos=blocks), token(app))
@@ -148,7 +148,7 @@ def test_the_vietnamese_block_is_preferred(app: Flask, people: dict, sandbox) ->
     assert "Lũ quét ở Ấp 2" in text and "Flash flood" not in text
 
 
-def test_an_upstream_cancel_reaches_once_everyone_who_got_the_alert(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_an_upstream_cancel_reaches_once_everyone_who_got_the_alert(app: Flask, people: dict, sandbox) -> None:
     auth = token(app)
     alert = post(app, cap_xml("C-1"), auth).get_json()
     deliver(app)
@@ -172,7 +172,7 @@ def test_an_upstream_cancel_reaches_once_everyone_who_got_the_alert(app: Flask, 
     assert "Di chuyển ngay" not in text  # the original's call to action is over
 
 
-def test_an_update_refers_to_the_upstream_alert(app: Flask, people: dict) -> None:  # noqa: ANN001
+def test_an_update_refers_to_the_upstream_alert(app: Flask, people: dict) -> None:
     auth = token(app)
     alert = post(app, cap_xml("U-1"), auth).get_json()
     update = post(app, cap_xml("U-2", msg_type="Update",
@@ -182,7 +182,7 @@ def test_an_update_refers_to_the_upstream_alert(app: Flask, people: dict) -> Non
     assert unknown.status_code == 201 and unknown.get_json()["msg_type"] == "Alert"  # new to our citizens
 
 
-def test_a_draft_only_token_waits_for_an_official(app: Flask, people: dict) -> None:  # noqa: ANN001
+def test_a_draft_only_token_waits_for_an_official(app: Flask, people: dict) -> None:
     response = post(app, cap_xml("S-1"), token(app, "broadcasts:draft"))
     assert response.status_code == 201
     body = response.get_json()
@@ -209,7 +209,7 @@ def test_token_cli_scopes(app: Flask, redis_client: redis.Redis) -> None:
     assert {t["name"] for t in list_tokens(redis_client, settings)} == {"tinh", "kttv"}
 
 
-def test_json_alert_with_optional_fields_left_out(app: Flask, people: dict) -> None:  # noqa: ANN001
+def test_json_alert_with_optional_fields_left_out(app: Flask, people: dict) -> None:
     body = {"identifier": "J-1", "sender": "tinh@example.gov.vn", "sent": "2026-09-15T08:00:00+07:00",
             "event": "Bão", "headline": "B" * 300, "severity": "Severe", "urgency": "Expected",
             "certainty": "Likely", "responseType": ["Prepare"], "target": "all"}
@@ -224,7 +224,7 @@ def test_json_alert_with_optional_fields_left_out(app: Flask, people: dict) -> N
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
 
 
-def test_json_in_cap_shape_with_info_blocks_prefers_vietnamese(app: Flask, people: dict, sandbox) -> None:  # noqa: ANN001
+def test_json_in_cap_shape_with_info_blocks_prefers_vietnamese(app: Flask, people: dict, sandbox) -> None:
     def block(language: str, headline: str) -> dict:
         return {"language": language, "category": "Met", "event": "Lũ quét", "urgency": "Immediate",
                 "severity": "Severe", "certainty": "Observed", "headline": headline,

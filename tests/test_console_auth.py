@@ -28,7 +28,7 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def login(client, name: str, password: str):  # noqa: ANN001, ANN201
+def login(client, name: str, password: str):
     token = csrf_of(client.get("/console/login").get_data(as_text=True))
     return client.post("/console/login", data={"username": name, "password": password, "csrf_token": token})
 

@@ -38,7 +38,7 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
-def login(client: FlaskClient, name: str, password: str, next_page: str = ""):  # noqa: ANN201
+def login(client: FlaskClient, name: str, password: str, next_page: str = ""):
     token = csrf_of(client.get("/console/login").get_data(as_text=True))
     return client.post("/console/login", data={"username": name, "password": password, "csrf_token": token,
                                                "next": next_page})
@@ -98,7 +98,7 @@ def test_unknown_and_known_names_take_the_same_work(app: Flask, monkeypatch: pyt
         hashed.append("check")
         return real_check(pwhash, password)
 
-    def counting_make(password: str, *args, **kwargs) -> str:  # noqa: ANN002, ANN003
+    def counting_make(password: str, *args, **kwargs) -> str:
         hashed.append("make")
         return real_make(password, *args, **kwargs)
 

@@ -65,7 +65,7 @@ def remote() -> Iterator[tuple[Remote, str]]:
     state = Remote()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             state.hits += 1
             state.headers.append(dict(self.headers))
             if state.mode == "slow":

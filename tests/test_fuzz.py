@@ -29,7 +29,7 @@ FUZZ = settings(max_examples=int(400 * SCALE), derandomize=True, deadline=None, 
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Text that includes what breaks naive code: lone surrogates, NUL, RTL marks, combining marks, digits
-# that are not ASCII ("²", "١").
+# that are not ASCII ("²", "١").  # noqa: RUF003 - named on purpose
 odd_text = st.text(st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
                              st.sampled_from("²١\u200f\u0301\x00'\"\\")), max_size=40)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
@@ -66,7 +66,7 @@ event_fields = st.fixed_dictionaries({}, optional={
     "app_id": st.one_of(st.just("123"), json_values),
     "event_name": st.one_of(st.sampled_from(["user_send_text", "follow", "user_seen_message", "oa_send_text",
                                              "user_received_message", "unfollow"]), json_values),
-    "timestamp": st.one_of(st.just("NOW"), st.from_regex(r"\A[0-9²١ ]{0,20}\Z"), json_values),
+    "timestamp": st.one_of(st.just("NOW"), st.from_regex(r"\A[0-9²١ ]{0,20}\Z"), json_values),  # noqa: RUF001 - non-ASCII digits on purpose
     "sender": st.one_of(st.fixed_dictionaries({"id": st.one_of(st.from_regex(r"\A[0-9]{1,19}\Z"), json_values)}),
                         json_values),
     "recipient": json_values,
@@ -145,7 +145,7 @@ def test_dossier_api_never_500_and_pushes_nothing_for_refused_bodies(api: FlaskC
 @FUZZ
 @given(body=st.one_of(json_values.map(dumps), st.binary(max_size=200), st.integers(30, 3000).map(nested),
                       st.fixed_dictionaries({"text": odd_text}).map(dumps)),
-       limit=st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["²", "١٠", "9" * 400, "0", "-1"])),
+       limit=st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["²", "١٠", "9" * 400, "0", "-1"])),  # noqa: RUF001 - on purpose
        status=st.one_of(st.none(), st.text(max_size=10)))
 def test_tickets_api_never_500(api: FlaskClient, app: Flask, body: bytes, limit: str | None,
                                status: str | None) -> None:

@@ -29,7 +29,7 @@ def test_one_citizens_events_are_handled_in_order_across_workers(redis_client, s
     busy: set[str] = set()
     overlaps: list[str] = []
 
-    def handle(event: Event, keep_alive) -> None:  # noqa: ANN001
+    def handle(event: Event, keep_alive) -> None:
         with guard:
             if event.user_id in busy:
                 overlaps.append(event.user_id)
@@ -69,7 +69,7 @@ def test_transient_failure_keeps_the_event_at_the_head(redis_client, settings: S
     _accept(redis_client, settings, "u", ["first", "second"])
     calls: list[str] = []
 
-    def flaky(event: Event, keep_alive) -> None:  # noqa: ANN001
+    def flaky(event: Event, keep_alive) -> None:
         calls.append(event.text)
         if event.text == "first" and calls.count("first") == 1:
             raise ConnectionError("zalo down")
@@ -86,7 +86,7 @@ def test_poisoned_event_is_dead_lettered_and_the_rest_flow(redis_client, setting
     dead: list[str] = []
     seen: list[str] = []
 
-    def handle(event: Event, keep_alive) -> None:  # noqa: ANN001
+    def handle(event: Event, keep_alive) -> None:
         if event.text == "poison":
             raise ValueError("bug")
         seen.append(event.text)

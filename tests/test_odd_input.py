@@ -25,7 +25,7 @@ ODD = [
 
 
 @pytest.fixture(scope="module")
-def services(redis_server) -> Services:  # noqa: ANN001
+def services(redis_server) -> Services:
     settings = Settings.from_env(redis_url=redis_server.url, key_prefix="odd:")
     return Services(redis.Redis.from_url(redis_server.url), settings)
 

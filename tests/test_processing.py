@@ -24,7 +24,7 @@ def test_a_retried_event_runs_handlers_once_and_sends_each_message_once(
     user = sandbox.create_user()
     calls: list[str] = []
 
-    def dispatch(ctx) -> list[Reply]:  # noqa: ANN001
+    def dispatch(ctx) -> list[Reply]:
         calls.append(ctx.text)
         return [Reply("một"), Reply("hai"), Reply("ba")]
 

@@ -24,7 +24,7 @@ from bot.receipts import canonical_receipt, find_receipts
         ("H56.14—240823—0001", "H56.14-240823-0001"),  # em dashes
         ("H56.14\u2212240823\u22120001", "H56.14-240823-0001"),  # minus sign
         ("H56.14\u2010240823\u20110001", "H56.14-240823-0001"),  # hyphen, non-breaking hyphen
-        ("Ｈ５６.１４－２４０８２３－０００１", "H56.14-240823-0001"),  # full-width keyboard
+        ("Ｈ５６.１４－２４０８２３－０００１", "H56.14-240823-0001"),  # noqa: RUF001 - full-width keyboard, on purpose
         # Inside sentences, next to punctuation.
         ("cho em hỏi hồ sơ H56.14-240823-0001 của em đến đâu rồi ạ", "H56.14-240823-0001"),
         ("Mã hồ sơ:000.00.06.H56-231027-0361.", "000.00.06.H56-231027-0361"),

@@ -20,7 +20,7 @@ def test_each_app_builds_its_own_runtime(settings: Settings) -> None:
 
 
 def test_jobs_find_the_worker_runtime_only_while_it_is_bound(redis_client: redis.Redis, settings: Settings) -> None:
-    with pytest.raises(RuntimeError, match="bot.worker"):
+    with pytest.raises(RuntimeError, match=r"bot\.worker"):
         current()
     runtime = Runtime.build(settings, redis_client)
     with bound(runtime):

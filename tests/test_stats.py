@@ -76,7 +76,7 @@ def app(settings: Settings) -> Flask:
     return app
 
 
-def login(client, name: str, password: str) -> None:  # noqa: ANN001
+def login(client, name: str, password: str) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").get_data(as_text=True))
     client.post("/console/login", data={"username": name, "password": password, "csrf_token": token.group(1)})
 

@@ -139,7 +139,7 @@ def test_reply_goes_through_zalo_once_and_then_resolve_asks_for_a_rating(
     assert ticket and ticket.status == PENDING and ticket.assignee == "canbo1"
     assert desk.resolve(ticket_id, "canbo1").ok
     sent = [m["payload"]["message"] for m in sandbox.messages(user)]
-    assert [m["text"] for m in sent][0] == "Dạ, Anh/Chị mang CCCD đến bộ phận một cửa ạ."
+    assert next(m["text"] for m in sent) == "Dạ, Anh/Chị mang CCCD đến bộ phận một cửa ạ."
     buttons = sent[1]["attachment"]["payload"]["buttons"]
     assert [b["payload"] for b in buttons] == [f"#rate {ticket_id} {n}" for n in (5, 4, 3, 2, 1)]
     assert desk.reply(ticket_id, "thêm", "canbo1", "nonce-3").status == "resolved"

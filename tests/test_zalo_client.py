@@ -68,7 +68,7 @@ def test_two_workers_racing_on_an_expired_token_refresh_exactly_once(zalo_settin
         barrier.wait()
         try:
             client.send_message(user, {"text": "hello"}, f"race-{user}")
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:  # collected for the assertion
             errors.append(exc)
 
     threads = [threading.Thread(target=send, args=(u,)) for u in users]

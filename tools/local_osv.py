@@ -49,7 +49,7 @@ def _read(path: Path) -> Record | None:
         import yaml  # only for YAML databases
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
     return None
 
 
@@ -67,9 +67,7 @@ def _in_ranges(version: Version, events: Iterable[dict[str, str]]) -> bool:
     for at, _, kind in sorted(points):
         if kind == "introduced" and version >= at:
             affected = True
-        elif kind == "fixed" and version >= at:
-            affected = False
-        elif kind == "last_affected" and version > at:
+        elif (kind == "fixed" and version >= at) or (kind == "last_affected" and version > at):
             affected = False
     return affected
 
@@ -93,7 +91,7 @@ def affects(record: Record, name: str, version: str) -> bool:
 
 def make_server(records: dict[str, list[Record]], port: int = 0) -> ThreadingHTTPServer:
     class Query(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server convention
+        def do_POST(self) -> None:  # the http.server convention
             length = int(self.headers.get("Content-Length") or 0)
             try:
                 query = json.loads(self.rfile.read(length))
@@ -109,7 +107,7 @@ def make_server(records: dict[str, list[Record]], port: int = 0) -> ThreadingHTT
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
             return
 
     return ThreadingHTTPServer(("127.0.0.1", port), Query)

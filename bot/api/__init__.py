@@ -19,15 +19,15 @@ def create_api_blueprint(extra_routes: Iterable[RouteRegistrar] = ()) -> Bluepri
         register(api)
 
     @api.errorhandler(404)
-    def not_found(exc: Exception):  # noqa: ANN202
+    def not_found(exc: Exception):
         return jsonify({"error": "no such route", "field": "path"}), 404
 
     @api.errorhandler(405)
-    def wrong_method(exc: Exception):  # noqa: ANN202
+    def wrong_method(exc: Exception):
         return jsonify({"error": "method not allowed", "field": "method"}), 405
 
     @api.errorhandler(413)
-    def too_large(exc: Exception):  # noqa: ANN202
+    def too_large(exc: Exception):
         return jsonify({"error": "the body is too large", "field": "body"}), 413
 
     return api

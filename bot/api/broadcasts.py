@@ -29,7 +29,7 @@ def _service() -> Broadcasts:
     return Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"], current_app.config["QUEUE"])
 
 
-def _problem(exc: CapError):  # noqa: ANN202
+def _problem(exc: CapError):
     return jsonify({"error": exc.message, "field": exc.field}), exc.status
 
 
@@ -38,7 +38,7 @@ def register_broadcast_routes(api: Blueprint) -> None:
 
     @api.post("/broadcasts")
     @require_token
-    def create_broadcast():  # noqa: ANN202
+    def create_broadcast():
         service = _service()
         actor = f"api:{g.api_client}"
         send_at: datetime | None = None
@@ -65,7 +65,7 @@ def register_broadcast_routes(api: Blueprint) -> None:
 
     @api.get("/broadcasts/<broadcast_id>")
     @require_token
-    def get_broadcast(broadcast_id: str):  # noqa: ANN202
+    def get_broadcast(broadcast_id: str):
         service = _service()
         broadcast = service.store.get(broadcast_id)
         if broadcast is None:

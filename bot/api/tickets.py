@@ -37,7 +37,7 @@ def _desk() -> StaffDesk:
     return desk_for_app(current_app)
 
 
-def _problem(message: str, field: str, status: int):  # noqa: ANN202
+def _problem(message: str, field: str, status: int):
     return jsonify({"error": message, "field": field}), status
 
 
@@ -45,7 +45,7 @@ def _row(ticket: Ticket) -> dict[str, Any]:
     return ticket_row(ticket, current_app.config["SETTINGS"], datetime.now(UTC))
 
 
-def _failure(status: str, detail: str):  # noqa: ANN202
+def _failure(status: str, detail: str):
     code, field = FAILURES.get(status, (400, "id"))
     return jsonify({"error": detail or status.replace("_", " "), "field": field, "status": status}), code
 
@@ -53,7 +53,7 @@ def _failure(status: str, detail: str):  # noqa: ANN202
 def register_ticket_routes(api: Blueprint) -> None:
     @api.get("/tickets")
     @require_token
-    def list_tickets():  # noqa: ANN202
+    def list_tickets():
         status = request.args.get("status", "active")
         if status not in (*STATUSES, "active"):
             return _problem(f"status must be one of {', '.join((*STATUSES, 'active'))}", "status", 400)
@@ -67,7 +67,7 @@ def register_ticket_routes(api: Blueprint) -> None:
 
     @api.get("/tickets/<ticket_id>")
     @require_token
-    def get_ticket(ticket_id: str):  # noqa: ANN202
+    def get_ticket(ticket_id: str):
         store = _desk().store
         ticket = store.get(ticket_id)
         if ticket is None:
@@ -76,7 +76,7 @@ def register_ticket_routes(api: Blueprint) -> None:
 
     @api.post("/tickets/<ticket_id>/reply")
     @require_token
-    def reply(ticket_id: str):  # noqa: ANN202
+    def reply(ticket_id: str):
         try:
             body = read_json_request()
         except BodyError as exc:
@@ -96,7 +96,7 @@ def register_ticket_routes(api: Blueprint) -> None:
 
     @api.post("/tickets/<ticket_id>/resolve")
     @require_token
-    def resolve(ticket_id: str):  # noqa: ANN202
+    def resolve(ticket_id: str):
         result = _desk().resolve(ticket_id, f"api:{g.api_client}")
         if not result.ok:
             return _failure(result.status, result.detail)

@@ -71,7 +71,7 @@ class Areas:
         shapes = [a.geometry for a in areas if a.geometry is not None]
         self.geometry = commune_geometry or (unary_union(shapes) if shapes else None)
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(self.areas)
 
     def find(self, label: str) -> Area | None:

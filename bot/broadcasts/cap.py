@@ -16,7 +16,7 @@ from bot.broadcasts.cap_xml import CapArea, CapMessage, parse_cap_xml, parse_cir
 from bot.broadcasts.errors import CapError
 from bot.config import VIETNAM
 
-__all__ = ["CapError", "Announcement"]
+__all__ = ["Announcement", "CapError"]
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 

@@ -38,7 +38,7 @@ def reflow(text: str) -> str:
                 paragraphs.append("")
             continue
         ends_sentence = bool(_LINE_END.search(current)) and not current.endswith("...")  # NWS's "..." joins
-        if current and (_LIST_ITEM.match(line) or ends_sentence and line[:1].isupper()):
+        if current and (_LIST_ITEM.match(line) or (ends_sentence and line[:1].isupper())):
             paragraphs.append(current)
             current = line
         else:

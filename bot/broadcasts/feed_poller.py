@@ -68,7 +68,7 @@ def _get(session: requests.Session, url: str, timeout: float, headers: dict[str,
 
 class FeedPoller:
     def __init__(self, client: redis.Redis, settings: Settings, config: FeedConfig | None = None,
-                 session: requests.Session | None = None, queue=None,  # noqa: ANN001
+                 session: requests.Session | None = None, queue=None,
                  service: Broadcasts | None = None) -> None:
         self.redis, self.settings = client, settings
         self.config = config or feed_config()

@@ -44,7 +44,7 @@ def create_public_feed_blueprint() -> Blueprint:
                 settings.commune_name)
 
     @feed.get("/feed.atom")
-    def atom():  # noqa: ANN202
+    def atom():
         store, sender, commune = context()
         items = [_published(store, b) for b in store.recent(FEED_SIZE * 4) if is_published(b)][:FEED_SIZE]
         updated = max((i.sent for i in items), default=datetime(2026, 1, 1, tzinfo=VIETNAM))
@@ -53,7 +53,7 @@ def create_public_feed_blueprint() -> Blueprint:
         return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "public, max-age=60"})
 
     @feed.get("/<broadcast_id>.xml")
-    def alert(broadcast_id: str):  # noqa: ANN202
+    def alert(broadcast_id: str):
         store, sender, commune = context()
         broadcast = store.get(broadcast_id)
         if broadcast is None or not is_published(broadcast):

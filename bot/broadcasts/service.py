@@ -55,7 +55,7 @@ def own_sender(settings: Settings, config: FeedConfig) -> str:
 
 
 class Broadcasts:
-    def __init__(self, client: redis.Redis, settings: Settings, queue=None,  # noqa: ANN001
+    def __init__(self, client: redis.Redis, settings: Settings, queue=None,
                  config: FeedConfig | None = None, areas: Areas | None = None) -> None:
         self.redis, self.settings, self.queue = client, settings, queue
         self.config = config or feed_config()

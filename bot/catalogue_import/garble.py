@@ -17,6 +17,7 @@ is dropped and the procedure is marked `steps_unreliable`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -53,7 +54,7 @@ class PhraseModel:
         tokenised = [(code, words(text)) for code, text in texts]
         pairs_by_code: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for code, w in tokenised:
-            pairs_by_code[code].update(zip(w, w[1:], strict=False))
+            pairs_by_code[code].update(itertools.pairwise(w))
         for pairs in pairs_by_code.values():
             model.pair_codes.update(pairs)
         for _code, w in tokenised:
@@ -135,10 +136,10 @@ def clean_copy(step: str, joints: list[int], candidates: Iterable[str]) -> str |
     """A candidate that is the same step without the splice: it differs only around the joints and
     shares none of the step's broken pairs of words."""
     garbled = words(step)
-    broken = {tuple(garbled[j:j + 2]) for j in joints if 0 <= j}
+    broken = {tuple(garbled[j:j + 2]) for j in joints if j >= 0}
     for candidate in candidates:
         clean = words(candidate)
-        if clean == garbled or broken & set(zip(clean, clean[1:], strict=False)):
+        if clean == garbled or broken & set(itertools.pairwise(clean)):
             continue
         changed = 0
         local = True

@@ -105,7 +105,7 @@ def create_console_blueprint() -> Blueprint:
 
     @bp.get("/")
     @login_required()
-    def home():  # noqa: ANN202
+    def home():
         links = _nav_links()
         return redirect(links[0]["url"]) if links else render_template("console/home.html")
 
@@ -118,8 +118,8 @@ def create_console_blueprint() -> Blueprint:
     return bp
 
 
-def _error_page(code: int, message: str):  # noqa: ANN202
-    def handler(exc: Exception):  # noqa: ANN202
+def _error_page(code: int, message: str):
+    def handler(exc: Exception):
         return render_template("console/error.html", code=code, message=message), code
 
     return handler
@@ -140,13 +140,13 @@ class SharedSecretSessions(SecureCookieSessionInterface):
     """Looks the signing key up on first use rather than at start, so the web process starts (and
     acknowledges webhooks) while Redis is down; the console itself needs Redis anyway."""
 
-    def open_session(self, app: Flask, request: Request):  # noqa: ANN201 - a session or None
+    def open_session(self, app: Flask, request: Request):  # a session or None
         # Webhooks, the API and public pages carry no session: skip the cookie work on their hot path.
         if not request.path.startswith("/console"):
             return self.null_session_class()
         return super().open_session(app, request)
 
-    def get_signing_serializer(self, app: Flask):  # noqa: ANN201 - itsdangerous' serializer or None
+    def get_signing_serializer(self, app: Flask):  # itsdangerous' serializer or None
         if not app.secret_key:
             try:
                 app.secret_key = console_secret_key(app)
@@ -196,7 +196,7 @@ def init_console(app: Flask) -> None:
             csrf.protect()
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(exc: CSRFError):  # noqa: ANN202
+    def csrf_failed(exc: CSRFError):
         if request.path.startswith("/console"):
             message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang."
             return render_template("console/error.html", code=400, message=message), 400

@@ -16,12 +16,12 @@ def audit_log() -> AuditLog:
 def register_admin_views(bp: Blueprint) -> None:
     @bp.get("/users")
     @login_required("admin")
-    def users():  # noqa: ANN202
+    def users():
         return render_template("console/users.html", users=user_store().all(), roles=ROLES, labels=ROLE_LABELS)
 
     @bp.post("/users")
     @login_required("admin")
-    def users_change():  # noqa: ANN202
+    def users_change():
         store, form, actor = user_store(), request.form, current_user()
         action, name = form.get("action", ""), form.get("name", "").strip().lower()
         try:
@@ -51,5 +51,5 @@ def register_admin_views(bp: Blueprint) -> None:
 
     @bp.get("/audit")
     @login_required("official")
-    def audit():  # noqa: ANN202
+    def audit():
         return render_template("console/audit.html", entries=audit_log().recent(300))

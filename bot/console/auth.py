@@ -111,7 +111,7 @@ def _safe_next(target: str | None) -> str:
 
 def register_auth_views(bp: Blueprint) -> None:
     @bp.route("/login", methods=["GET", "POST"])
-    def login():  # noqa: ANN202
+    def login():
         if request.method == "GET":
             return render_template("console/login.html", next=request.args.get("next", ""))
         name = request.form.get("username", "").strip().lower()
@@ -129,6 +129,6 @@ def register_auth_views(bp: Blueprint) -> None:
         return redirect(_safe_next(request.form.get("next")))
 
     @bp.post("/logout")
-    def logout():  # noqa: ANN202
+    def logout():
         end_session()
         return redirect(url_for("console.login"))

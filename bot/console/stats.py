@@ -82,7 +82,7 @@ def create_stats_blueprint() -> Blueprint:
 
     @bp.get("/")
     @login_required(*ROLES)
-    def dashboard():  # noqa: ANN202
+    def dashboard():
         days = _days_asked()
         now = _now()
         data = dashboard_data(days, now)
@@ -98,12 +98,12 @@ def create_stats_blueprint() -> Blueprint:
 
     @bp.get("/data.json")
     @login_required(*ROLES)
-    def data_json():  # noqa: ANN202
+    def data_json():
         return dashboard_data(_days_asked(), _now())
 
     @bp.get("/export.csv")
     @login_required(*ROLES)
-    def export_csv():  # noqa: ANN202
+    def export_csv():
         days = _days_asked()
         series = _reader().days(local_day(_now()), days)
         # The BOM lets Excel open the UTF-8 file with the right encoding.
@@ -112,7 +112,7 @@ def create_stats_blueprint() -> Blueprint:
 
     @bp.post("/aliases")
     @login_required(*ROLES)
-    def add_alias():  # noqa: ANN202
+    def add_alias():
         phrase = request.form.get("phrase", "")
         proc = load_catalogue().get(request.form.get("code", ""))
         if proc is None:
@@ -130,14 +130,14 @@ def create_stats_blueprint() -> Blueprint:
 
     @bp.post("/aliases/remove")
     @login_required(*ROLES)
-    def remove_alias():  # noqa: ANN202
+    def remove_alias():
         if AliasStore(current_app.config["REDIS"], _settings()).remove(request.form.get("phrase", "")):
             flash("Đã xóa cách gọi.", "success")
         return redirect(url_for("stats.dashboard"))
 
     @bp.post("/unanswered/dismiss")
     @login_required(*ROLES)
-    def dismiss():  # noqa: ANN202
+    def dismiss():
         _reader().mark_handled(request.form.get("text", ""))
         return redirect(url_for("stats.dashboard"))
 
@@ -181,12 +181,12 @@ def create_posters_blueprint() -> Blueprint:
 
     @bp.get("/")
     @login_required("official", "staff")
-    def picker():  # noqa: ANN202
+    def picker():
         return render_template("stats/posters.html", user=current_user(), choices=poster_choices())
 
     @bp.get("/print")
     @login_required("official", "staff")
-    def print_sheet():  # noqa: ANN202
+    def print_sheet():
         codes = _codes_asked()
         posters = posters_for(codes, _settings())
         if not posters:
@@ -196,7 +196,7 @@ def create_posters_blueprint() -> Blueprint:
 
     @bp.get("/print.pdf")
     @login_required("official", "staff")
-    def print_pdf():  # noqa: ANN202
+    def print_pdf():
         posters = posters_for(_codes_asked(), _settings())
         if not posters:
             abort(404)

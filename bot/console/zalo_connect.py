@@ -133,7 +133,7 @@ def create_zalo_connect_blueprint() -> Blueprint:
 
     @bp.get("/")
     @login_required("admin")
-    def status():  # noqa: ANN202
+    def status():
         store = _token_store()
         pair = _stored_pair(store)
         refreshes = int(store.redis.get(store.refresh_count_key) or 0)
@@ -149,7 +149,7 @@ def create_zalo_connect_blueprint() -> Blueprint:
 
     @bp.post("/connect")
     @login_required("admin")
-    def connect():  # noqa: ANN202
+    def connect():
         settings = _settings()
         if not settings.zalo_app_id or not settings.zalo_app_secret:
             return _back("Chưa cấu hình ZALO_APP_ID và ZALO_APP_SECRET nên chưa thể kết nối OA.")
@@ -159,7 +159,7 @@ def create_zalo_connect_blueprint() -> Blueprint:
 
     @bp.get("/callback")
     @login_required("admin")
-    def callback():  # noqa: ANN202
+    def callback():
         settings = _settings()
         args = request.args
         verifier = PendingAuthorisations(current_app.config["REDIS"], settings).take(

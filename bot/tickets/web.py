@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -63,7 +64,7 @@ def canned_replies(path: str = str(CANNED_FILE)) -> list[dict[str, str]]:
 @lru_cache(maxsize=4)
 def _canned(path: str) -> list[dict[str, str]]:
     try:
-        raw = json.loads(open(path, encoding="utf-8").read())
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     return [
@@ -92,7 +93,7 @@ def procedure_answer_text(code: str) -> tuple[str, str] | None:
 
 def procedure_answers_available() -> bool:
     try:
-        import bot.catalogue  # noqa: F401
+        import bot.catalogue
         import bot.procedure_reply  # noqa: F401
     except ImportError:
         return False
