@@ -1,9 +1,10 @@
-"""Small builders shared by tests: signed Zalo webhook requests, and the Procfile's worker process."""
+"""Small builders shared by tests: signed Zalo webhook requests, the Procfile's worker process, console forms."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,3 +108,11 @@ def send_queued_staff_replies(client: redis.Redis, settings: Settings) -> int:
 
     courier = ReplyCourier(TicketStore(client, settings), Sender(ZaloClient(client, settings)), settings)
     return recover_staff_replies(client, settings, courier.deliver)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a console page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+

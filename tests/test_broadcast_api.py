@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask
 
@@ -16,6 +14,7 @@ from bot.console import init_console
 from bot.console.clock import vietnam_time
 from bot.console.users import UserStore
 from tests.broadcast_helpers import InlineQueue, announcement_json
+from tests.helpers import csrf_of
 
 CAP_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -97,8 +96,6 @@ def test_api_needs_a_token(app: Flask) -> None:
     assert app.test_client().post("/api/v1/broadcasts", json=announcement_json()).status_code == 401
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def login(app: Flask, name: str, password: str):

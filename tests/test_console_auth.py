@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask
 
@@ -11,6 +9,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.console import init_console
 from bot.console.users import UserStore
+from tests.helpers import csrf_of
 
 
 @pytest.fixture
@@ -24,8 +23,6 @@ def app(settings: Settings) -> Flask:
     return app
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def login(client, name: str, password: str):

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.console.users import UserStore
 from bot.tickets.model import ACTIVE_STATUSES, TranscriptEntry
 from bot.tickets.store import TicketStore
+from tests.helpers import csrf_of
 
 PAGES = ["/console/login", "/console/users", "/console/broadcasts", "/console/audit", "/console/inbox/",
          "/console/stats/", "/console/posters/", "/console/zalo", "/console/nowhere"]
@@ -34,8 +35,6 @@ def app(settings: Settings) -> Flask:
     return app
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
 def login(client: FlaskClient, name: str, password: str, next_page: str = ""):

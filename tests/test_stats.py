@@ -3,7 +3,6 @@ dashboard changing the matcher's answer."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -21,6 +20,7 @@ from bot.replies import Reply
 from bot.services import Services
 from bot.stats import StatsReader, local_day, record_event, tally
 from bot.tickets.store import TicketStore
+from tests.helpers import csrf_of
 
 NOW = datetime.now(UTC)
 UNKNOWN = "giấy tờ cho bà bầu đi đẻ"
@@ -77,12 +77,10 @@ def app(settings: Settings) -> Flask:
 
 
 def login(client, name: str, password: str) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/login").get_data(as_text=True))
-    client.post("/console/login", data={"username": name, "password": password, "csrf_token": token.group(1)})
+    token = csrf_of(client.get("/console/login").get_data(as_text=True))
+    client.post("/console/login", data={"username": name, "password": password, "csrf_token": token})
 
 
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def test_alias_added_from_dashboard_changes_the_answer(app: Flask, redis_client: redis.Redis,
@@ -96,7 +94,7 @@ def test_alias_added_from_dashboard_changes_the_answer(app: Flask, redis_client:
     page = client.get("/console/stats/").get_data(as_text=True)
     assert UNKNOWN in page and 'id="chart-days"' in page
     response = client.post("/console/stats/aliases", data={"phrase": UNKNOWN, "code": "1.001193",
-                                                           "csrf_token": csrf(page)})
+                                                           "csrf_token": csrf_of(page)})
     assert response.status_code == 302
     result = services.matcher.match(UNKNOWN)  # the same Services: rebuilt because the alias version moved
     assert result.decision == "answer" and result.candidates[0].code == "1.001193"

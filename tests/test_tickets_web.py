@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -17,7 +16,7 @@ from bot.console.users import UserStore
 from bot.tickets.model import PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore
 from tests.conftest import RunningSandbox
-from tests.helpers import send_queued_staff_replies
+from tests.helpers import csrf_of, send_queued_staff_replies
 
 
 @pytest.fixture
@@ -50,8 +49,6 @@ def run_the_worker(app: Flask) -> int:
     return send_queued_staff_replies(app.config["REDIS"], app.config["SETTINGS"])
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
 
 
 def login(app: Flask, name: str, password: str) -> FlaskClient:

@@ -23,6 +23,7 @@ from bot.zalo.client import ZaloClient
 from bot.zalo.tokens import TokenStore
 from sandbox.zalo_api import _s256 as sandbox_s256
 from tests.conftest import RunningSandbox
+from tests.helpers import csrf_of
 
 
 @pytest.fixture
@@ -34,20 +35,18 @@ def app(zalo_settings: Settings) -> Flask:
     return app
 
 
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def logged_in(app: Flask, name: str, password: str) -> FlaskClient:
     client = app.test_client()
-    token = csrf(client.get("/console/login").get_data(as_text=True))
+    token = csrf_of(client.get("/console/login").get_data(as_text=True))
     client.post("/console/login", data={"username": name, "password": password, "csrf_token": token})
     return client
 
 
 def start_connect(client: FlaskClient) -> str:
     """Press "Kết nối OA": the Zalo permission URL the admin is sent to."""
-    token = csrf(client.get("/console/zalo/").get_data(as_text=True))
+    token = csrf_of(client.get("/console/zalo/").get_data(as_text=True))
     response = client.post("/console/zalo/connect", data={"csrf_token": token})
     assert response.status_code == 302
     return response.headers["Location"]
@@ -128,7 +127,7 @@ def test_only_admins_may_connect(app: Flask) -> None:
     official = logged_in(app, "chutich", "official-pass-1")
     assert official.get("/console/zalo/").status_code == 403
     assert official.get("/console/zalo/callback?state=x&code=y").status_code == 403
-    token = csrf(official.get("/console/login").get_data(as_text=True))
+    token = csrf_of(official.get("/console/login").get_data(as_text=True))
     assert official.post("/console/zalo/connect", data={"csrf_token": token}).status_code == 403
     assert "Kết nối Zalo OA" not in official.get("/console/broadcasts").get_data(as_text=True)
     assert app.test_client().get("/console/zalo/").status_code == 302  # to the login page
