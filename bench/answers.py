@@ -1,7 +1,7 @@
 """How long the bot's answers are, before and after issue 10, over every detailed procedure.
 
 Run: .venv/bin/python bench/answers.py
-"Before" is bot/procedure_reply.py and data/catalogue.json.gz as they were at commit e696139 (read with
+"Before" is bot/procedures/procedure_reply.py and data/catalogue.json.gz as they were at commit e696139 (read with
 `git show`; the renderer loaded as its own module); "after" is the working tree's renderer and catalogue.
 For the first answer and for each section (docs, steps, legal) it prints p50 / p90 / max of:
 - chars per tap: what one tap sends (before: the whole section; after: one page);
@@ -25,10 +25,10 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import procedure_reply  # noqa: E402
-from bot.cards import Card, load_cards  # noqa: E402
-from bot.catalogue import Catalogue, Procedure, catalogue_from_json, load_catalogue  # noqa: E402
-from bot.office_info import commune_info_from_dict  # noqa: E402
+from bot.office.info import commune_info_from_dict  # noqa: E402
+from bot.procedures import procedure_reply  # noqa: E402
+from bot.procedures.cards import Card, load_cards  # noqa: E402
+from bot.procedures.catalogue import Catalogue, Procedure, catalogue_from_json, load_catalogue  # noqa: E402
 from bot.zalo.messages import split_text  # noqa: E402
 
 BASELINE_COMMIT = "e696139"
@@ -36,7 +36,7 @@ SECTIONS = ("docs", "steps", "legal")
 
 
 def baseline_module() -> ModuleType:
-    source = subprocess.run(["git", "show", f"{BASELINE_COMMIT}:bot/procedure_reply.py"], cwd=ROOT,
+    source = subprocess.run(["git", "show", f"{BASELINE_COMMIT}:bot/procedures/procedure_reply.py"], cwd=ROOT,
                             check=True, capture_output=True, text=True).stdout
     path = Path(tempfile.mkdtemp()) / "procedure_reply_before.py"
     path.write_text(source, encoding="utf-8")

@@ -33,8 +33,8 @@ from bot.broadcasts.compose import consultation_reply  # noqa: E402
 from bot.broadcasts.fanout import BatchSender, prepare, request_send  # noqa: E402
 from bot.broadcasts.store import BroadcastStore  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
-from bot.stack import wait_http  # noqa: E402
+from bot.devtools.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+from bot.devtools.stack import wait_http  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
 from bot.zalo.sender import Sender  # noqa: E402
 from tests.broadcast_helpers import InlineQueue, announcement_json  # noqa: E402

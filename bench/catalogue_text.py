@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.catalogue import CATALOGUE_FILE, Procedure, load_catalogue
+from bot.procedures.catalogue import CATALOGUE_FILE, Procedure, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 # Two legal items run together: a document number glued to the text before it (as in tests/test_catalogue_import.py).

@@ -20,8 +20,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.embedded_redis import EmbeddedRedis  # noqa: E402
-from bot.stack import Stack  # noqa: E402
+from bot.devtools.embedded_redis import EmbeddedRedis  # noqa: E402
+from bot.devtools.stack import Stack  # noqa: E402
 
 RECEIPT = "000.00.21.H12-240105-0012"
 APPLICANT = "001203004567"

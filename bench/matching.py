@@ -5,7 +5,7 @@ Prints per split of tests/eval/queries.tsv: top-1, top-3, resolved (answered rig
 among the offered buttons), confidently wrong and fallback (shares of procedure queries), small talk /
 office questions / receipt numbers held back from procedure answers (office questions must reach the
 office handler), p50/p99 wall-clock latency and p99 CPU time per query over the full shipped catalogue, for:
-- ours: the text chain's office-question check (handlers.office.office_topics), then bot.matcher.Matcher
+- ours: the text chain's office-question check (handlers.office.office_topics), then bot.procedures.matcher.Matcher
   (normalisation, index, ranking, decision);
 - rapidfuzz WRatio: process.extractOne over folded names (always "answers" its best name);
 - BM25 (bm25s) over folded names, on the same folding (always "answers" its best name).
@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bm25s
 from rapidfuzz import fuzz, process, utils
 
-from bot.catalogue import load_catalogue
-from bot.matcher import Matcher
-from bot.office_topics import office_topics
-from bot.textnorm import fold
+from bot.office.topics import office_topics
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.matcher import Matcher
+from bot.procedures.textnorm import fold
 from tests.eval.evalset import Ranker, Scores, load_eval_set, score
 
 

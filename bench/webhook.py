@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
-from bot.stack import wait_http  # noqa: E402
+from bot.devtools.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+from bot.devtools.stack import wait_http  # noqa: E402
 from tests.helpers import signed, text_event  # noqa: E402
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--log-level", "warning"]

@@ -12,10 +12,10 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
-from bot.followers import FollowerRegistry, sync_from_zalo
+from bot.ingress.webhook import webhook
 from bot.logs import configure_logging
 from bot.runtime import Runtime
-from bot.webhook import webhook
+from bot.stores.followers import FollowerRegistry, sync_from_zalo
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_api(app: Flask) -> None:
     from bot.api import create_api_blueprint
     from bot.api.tickets import register_ticket_routes
-    from bot.dossiers.jobs import enqueue_push_with
+    from bot.dossiers.status_jobs import enqueue_push_with
 
     app.config["ENQUEUE_DOSSIER_PUSH"] = enqueue_push_with(app.config["QUEUE"])
     app.register_blueprint(create_api_blueprint(extra_routes=[register_ticket_routes]))
@@ -60,7 +60,7 @@ def _register_console(app: Flask) -> None:
     from bot.console.inbox import create_inbox_blueprint
     from bot.console.stats import create_posters_blueprint, create_stats_blueprint
     from bot.console.zalo_connect import create_zalo_connect_blueprint
-    from bot.public_pages import create_public_blueprint
+    from bot.procedures.public_pages import create_public_blueprint
 
     init_console(app)
     for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
@@ -102,7 +102,7 @@ def _register_health(app: Flask) -> None:
 
 def _catalogue_loadable() -> bool:
     """The catalogue really loads (it is cached per file version, so only the first check pays)."""
-    from bot.catalogue import load_catalogue
+    from bot.procedures.catalogue import load_catalogue
 
     try:
         return len(load_catalogue()) > 0
@@ -123,9 +123,9 @@ def _register_errors(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from bot.api.tokens import token_command
-    from bot.cards_command import cards_command
-    from bot.catalogue_import.command import import_catalogue_command
-    from bot.cli_match import match_command
+    from bot.procedures.cards_command import cards_command
+    from bot.procedures.catalogue_import.command import import_catalogue_command
+    from bot.procedures.cli_match import match_command
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)

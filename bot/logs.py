@@ -2,7 +2,7 @@
 
 Citizen ids are replaced by a salted hash; message text is only ever logged at DEBUG. Our own code
 hashes ids before logging them (`hash_user`); lines written by libraries, such as rq's
-"xa-events: bot.jobs.drain_user('8958041078911298472') (job id)" and its tracebacks, are scrubbed
+"xa-events: bot.queue.jobs.drain_user('8958041078911298472') (job id)" and its tracebacks, are scrubbed
 by the formatter: the argument of a per-citizen job, and any run of 15-20 digits (Zalo's ids).
 """
 

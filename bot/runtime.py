@@ -1,5 +1,5 @@
 """What a process runs on: its settings, Redis connection, job queue and services (catalogue, matcher,
-the one sender). The web app (bot.app.create_app) and the worker (bot.worker.main) each build one and
+the one sender). The web app (bot.app.create_app) and the worker (bot.queue.worker.main) each build one and
 hand it on; nothing builds one behind their backs.
 
 rq imports job functions by name, so a job cannot be given the runtime as an argument: the worker
@@ -60,4 +60,4 @@ def current() -> Runtime:
     try:
         return _bound.get()
     except LookupError:
-        raise RuntimeError("no runtime: jobs run inside `python -m bot.worker`") from None
+        raise RuntimeError("no runtime: jobs run inside `python -m bot.queue.worker`") from None

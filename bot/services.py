@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.zalo.sender import Sender
 
 if TYPE_CHECKING:  # the client (and `requests`) loads where something is sent, not on import
-    from bot.catalogue import Catalogue
-    from bot.matcher import Matcher
+    from bot.procedures.catalogue import Catalogue
+    from bot.procedures.matcher import Matcher
     from bot.zalo.client import ZaloClient
 
 
@@ -36,7 +36,7 @@ class Services:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        from bot.catalogue import load_catalogue
+        from bot.procedures.catalogue import load_catalogue
 
         return load_catalogue()
 
@@ -44,7 +44,7 @@ class Services:
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
         store's version moves); one Redis GET per message. If Redis fails, the last matcher serves."""
-        from bot.alias_store import AliasStore
+        from bot.stores.aliases import AliasStore
 
         store = AliasStore(self.redis, self.settings)
         current = getattr(self, "_matcher", None)
@@ -66,7 +66,7 @@ def build_matcher(catalogue: Catalogue, settings: Settings,
                   extra_aliases: Sequence[tuple[str, str]] = ()) -> Matcher:
     """The matcher as this commune configured it (preferred levels, its province's procedures), with the
     aliases officials added (code, phrase) merged into the shipped table."""
-    from bot.matcher import Matcher, MatcherConfig, MatcherTables
+    from bot.procedures.matcher import Matcher, MatcherConfig, MatcherTables
 
     config = MatcherConfig(preferred_levels=settings.preferred_levels, province=settings.province or None)
     tables = MatcherTables.load()

@@ -8,10 +8,10 @@ within a group, in the order written here. A new feature is its module plus one 
 
 from __future__ import annotations
 
-from bot.choice import looks_like_choice
-from bot.context import Context
-from bot.replies import Reply
-from bot.stats import count_event
+from bot.conversation.choice import looks_like_choice
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.stores.statistics import count_event
 from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
 from handlers.router import Group, Route, Router
 

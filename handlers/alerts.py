@@ -12,10 +12,10 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.compose import announcement_text
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import in_target
-from bot.context import Context
-from bot.followers import FollowerRegistry
-from bot.replies import Button, Reply
-from bot.textnorm import fold
+from bot.conversation.context import Context
+from bot.conversation.replies import Button, Reply
+from bot.procedures.textnorm import fold
+from bot.stores.followers import FollowerRegistry
 
 MAX_SHOWN = 3
 # Folded phrases that can only mean "announcements" (a procedure like "thông báo lưu trú" must not match).

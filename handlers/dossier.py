@@ -10,16 +10,16 @@ are `dossier_command` ("#dossier <receipt>", "#dossier <receipt> subscribe|unsub
 from __future__ import annotations
 
 from bot.config import DossierConfig
-from bot.context import Context
+from bot.conversation.context import Context
+from bot.conversation.replies import Button, Reply
+from bot.conversation.texts import MENU_BUTTONS
 from bot.dossiers.http_source import make_source
+from bot.dossiers.receipts import canonical_receipt, find_receipts
 from bot.dossiers.status import UNSUBSCRIBE_TITLE, compose_status, unsubscribe_payload
 from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Outcome, Verifier
-from bot.receipts import canonical_receipt, find_receipts
-from bot.replies import Button, Reply
-from bot.textnorm import fold
-from bot.texts import MENU_BUTTONS
+from bot.procedures.textnorm import fold
 
 HELP = (
     'Dạ, Anh/Chị gửi mã hồ sơ in trên giấy biên nhận, ví dụ "H56.14-240823-0001". '

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.followers import FollowerRegistry
-from bot.replies import Reply
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.conversation.texts import welcome
+from bot.stores.followers import FollowerRegistry
 from bot.stores.forget import forget_citizen
-from bot.texts import welcome
 
 
 def on_follow(ctx: Context) -> list[Reply]:

@@ -15,11 +15,11 @@ Wiring (handlers/__init__.py):
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.links import safe_link
-from bot.office_hours import office_hours_for
-from bot.privacy import redact_id_numbers
-from bot.replies import Reply
+from bot.conversation.context import Context
+from bot.conversation.links import safe_link
+from bot.conversation.privacy import redact_id_numbers
+from bot.conversation.replies import Reply
+from bot.office.hours import office_hours_for
 from bot.stores.conversation import Conversation
 from bot.tickets.escalation import (
     asks_for_person,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.replies import Reply
-from bot.texts import MENU_BUTTONS, PLEASE_TYPE
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.conversation.texts import MENU_BUTTONS, PLEASE_TYPE
 
 MEDIA_EVENTS = (
     "user_send_image",

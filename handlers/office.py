@@ -2,7 +2,7 @@
 post, fees by bank transfer; and the poster keyword "TTHC <code>" that answers one procedure.
 
 Wiring (handlers/__init__.py): `handle_office_text` when `is_office_text`, before the procedure matcher (so "mấy giờ
-làm việc" is not read as a procedure question). Topic detection is pure (`bot.office_topics`), and so is
+làm việc" is not read as a procedure question). Topic detection is pure (`bot.office.topics`), and so is
 the answer (`compose_office_answer`); facts come from data/commune.json and data/office.json.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from bot import procedure_reply
-from bot.card_lookup import card_for
-from bot.context import Context
-from bot.office_hours import OfficeHours, office_hours_for
-from bot.office_info import CommuneInfo, Service, commune_info_for
-from bot.office_topics import office_topics
-from bot.qr import parse_procedure_keyword
-from bot.replies import Button, Reply
+from bot.conversation.context import Context
+from bot.conversation.replies import Button, Reply
+from bot.office.hours import OfficeHours, office_hours_for
+from bot.office.info import CommuneInfo, Service, commune_info_for
+from bot.office.topics import office_topics
+from bot.procedures import procedure_reply
+from bot.procedures.card_lookup import card_for
+from bot.procedures.qr import parse_procedure_keyword
 
 UPCOMING_HOLIDAY_DAYS = 14
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from urllib.parse import quote_plus
 
-from bot import procedure_reply
-from bot.card_lookup import card_for
-from bot.choice import parse_choice
-from bot.clarify import compose_clarify
-from bot.context import Context
-from bot.office_info import commune_info_for
-from bot.replies import Button, Reply
-from bot.texts import MENU_BUTTONS
+from bot.conversation.choice import parse_choice
+from bot.conversation.context import Context
+from bot.conversation.replies import Button, Reply
+from bot.conversation.texts import MENU_BUTTONS
+from bot.office.info import commune_info_for
+from bot.procedures import procedure_reply
+from bot.procedures.card_lookup import card_for
+from bot.procedures.clarify import compose_clarify
 from handlers import handoff
 
 # How long the candidates of a clarifying question stay pickable by "1", "2"...

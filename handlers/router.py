@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from bot.commands import parse_command
-from bot.context import Context
-from bot.replies import Reply
+from bot.conversation.commands import parse_command
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
 
 Handle = Callable[[Context], list[Reply] | None]
 Matcher = Callable[[Context], bool]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.replies import Reply
-from bot.texts import NOT_UNDERSTOOD, menu
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.conversation.texts import NOT_UNDERSTOOD, menu
 
 
 def menu_command(ctx: Context, args: list[str]) -> list[Reply]:

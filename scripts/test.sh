@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-browser.sh
 # Tests start their own private Redis servers; a shared one is started too when none answers.
-if ! .venv/bin/python -c "from bot.embedded_redis import redis_answers as a; raise SystemExit(not a('redis://127.0.0.1:6379/0'))"; then
-  "$(.venv/bin/python -c 'from bot.embedded_redis import find_redis_server as f; print(f())')" \
+if ! .venv/bin/python -c "from bot.devtools.embedded_redis import redis_answers as a; raise SystemExit(not a('redis://127.0.0.1:6379/0'))"; then
+  "$(.venv/bin/python -c 'from bot.devtools.embedded_redis import find_redis_server as f; print(f())')" \
     --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
 fi
 .venv/bin/ruff check .

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.catalogue import Procedure
+from bot.procedures.catalogue import Procedure
 
 # Sentences addressed to the officials who receive the dossier, not to the citizen.
 OFFICIALS = re.compile(

@@ -9,7 +9,7 @@ from typing import Any
 import redis
 
 from bot.config import VIETNAM, Settings
-from bot.followers import FollowerRegistry
+from bot.stores.followers import FollowerRegistry
 
 
 def announcement_json(**changes: Any) -> dict[str, Any]:

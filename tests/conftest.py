@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from bot.config import Settings
-from bot.embedded_redis import EmbeddedRedis
+from bot.devtools.embedded_redis import EmbeddedRedis
 from sandbox.config import SandboxConfig
 from sandbox.server import SandboxThread
 from tests.helpers import SandboxControl

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands import parse_command
 from bot.config import DossierConfig
-from bot.context import Context
-from bot.replies import Reply
+from bot.conversation.commands import parse_command
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
 from handlers.dossier import dossier_command, handle_dossier_text, help_command
 
 

@@ -18,7 +18,7 @@ import redis
 import requests
 
 from bot.config import ROOT, Settings
-from bot.signature import expected_mac
+from bot.ingress.signature import expected_mac
 
 
 def text_event(user_id: str, text: str, app_id: str = "123", msg_id: str | None = None,
@@ -42,7 +42,7 @@ def signed(event: dict[str, Any], secret: str = "oa_secret_key", app_id: str = "
 
 def start_worker(settings: Settings, sandbox_url: str, log_path: Path,
                  env: dict[str, str] | None = None) -> subprocess.Popen:
-    """The Procfile's `python -m bot.worker`, on the test's Redis, key prefix, queue, Zalo sandbox and
+    """The Procfile's `python -m bot.queue.worker`, on the test's Redis, key prefix, queue, Zalo sandbox and
     broadcast pacing.
 
     `env` adds or overrides environment variables. The worker gets its own process group so that
@@ -61,7 +61,7 @@ def start_worker(settings: Settings, sandbox_url: str, log_path: Path,
         **(env or {}),
     }
     with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "bot.worker"], cwd=ROOT, env=worker_env,
+        return subprocess.Popen([sys.executable, "-m", "bot.queue.worker"], cwd=ROOT, env=worker_env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

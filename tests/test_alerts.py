@@ -11,8 +11,8 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.store import BroadcastStore
 from bot.config import VIETNAM
-from bot.context import Context
-from bot.events import Event
+from bot.conversation.context import Context
+from bot.ingress.events import Event
 from handlers.alerts import alerts_command, area_command, handle_alerts_text, is_alerts_question
 from tests.broadcast_helpers import add_followers, announcement_json
 

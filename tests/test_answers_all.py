@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cards import load_cards
-from bot.catalogue import Procedure, load_catalogue
-from bot.fees import province_sets_fee
-from bot.procedure_reply import FIRST_ANSWER_CHARS, SECTIONS, case_groups, compose_answer, compose_case, section_pages
-from bot.where_to_go import where_to_go
+from bot.procedures.cards import load_cards
+from bot.procedures.catalogue import Procedure, load_catalogue
+from bot.procedures.fees import province_sets_fee
+from bot.procedures.procedure_reply import (
+    FIRST_ANSWER_CHARS,
+    SECTIONS,
+    case_groups,
+    compose_answer,
+    compose_case,
+    section_pages,
+)
+from bot.procedures.where_to_go import where_to_go
 from bot.zalo.messages import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT_CHARS
 from tests.answer_checks import OFFICIALS, glued_legal, mid_word_cuts, source_text
 from tests.test_procedure_reply import OFFICE

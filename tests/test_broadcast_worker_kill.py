@@ -15,7 +15,7 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.fanout import request_send
 from bot.broadcasts.store import BroadcastStore
-from bot.jobs import make_queue
+from bot.queue.jobs import make_queue
 from tests.broadcast_helpers import add_followers, announcement_json
 from tests.helpers import start_worker, stop_worker
 from tests.test_broadcast_fanout import bulk

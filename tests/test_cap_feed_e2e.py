@@ -1,4 +1,4 @@
-"""A province's CAP Atom feed on 127.0.0.1, read by the real worker process (`python -m bot.worker`):
+"""A province's CAP Atom feed on 127.0.0.1, read by the real worker process (`python -m bot.queue.worker`):
 a new alert waits for an official, approval sends it, a second poll sends nothing, and the feed's
 later Cancel follows it to exactly the people who got the alert."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cards import (
+from bot.procedures.cards import (
     MAX_DOCUMENTS,
     OFFICE_COMMUNE,
     OFFICE_POLICE,
@@ -17,8 +17,8 @@ from bot.cards import (
     catalogue_digest,
     load_cards,
 )
-from bot.cards_draft import COUNCIL_SETS_FEE, draft_card_toml, vietnamese_amount
-from bot.catalogue import Procedure, load_catalogue
+from bot.procedures.cards_draft import COUNCIL_SETS_FEE, draft_card_toml, vietnamese_amount
+from bot.procedures.catalogue import Procedure, load_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue import load_catalogue, national_code, procedure_from_json, procedure_to_json, province_of
-from bot.catalogue_import import sources
-from bot.catalogue_import.build import parsed_records, step_references
-from bot.catalogue_import.flat_tables import (
+from bot.procedures.catalogue import load_catalogue, national_code, procedure_from_json, procedure_to_json, province_of
+from bot.procedures.catalogue_import import sources
+from bot.procedures.catalogue_import.build import parsed_records, step_references
+from bot.procedures.catalogue_import.flat_tables import (
     LEGAL_HEADER,
     _split_forms,
     parse_channels,
@@ -18,12 +18,12 @@ from bot.catalogue_import.flat_tables import (
     parse_legal_basis,
     parse_results,
 )
-from bot.catalogue_import.garble import PhraseModel
-from bot.catalogue_import.levels import parse_levels
-from bot.catalogue_import.names import province_from_issuer
-from bot.catalogue_import.readable import is_header, is_official_item, readable_documents
-from bot.catalogue_import.records import from_raw, raw_code
-from bot.catalogue_import.text import nfc, space_after_document_sign
+from bot.procedures.catalogue_import.garble import PhraseModel
+from bot.procedures.catalogue_import.levels import parse_levels
+from bot.procedures.catalogue_import.names import province_from_issuer
+from bot.procedures.catalogue_import.readable import is_header, is_official_item, readable_documents
+from bot.procedures.catalogue_import.records import from_raw, raw_code
+from bot.procedures.catalogue_import.text import nfc, space_after_document_sign
 from tests.answer_checks import glued_legal
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -254,7 +254,7 @@ def test_shipped_catalogue_figures() -> None:
         assert proc.name and proc.code == national_code(proc.code)
 
 
-# ---- documents a person can read (bot.catalogue_import.readable) ----
+# ---- documents a person can read (bot.procedures.catalogue_import.readable) ----
 
 def _readable(record: dict) -> list[list]:
     return readable_documents(from_raw(record, "2026-07")["documents"])
@@ -383,7 +383,7 @@ def test_shipped_legal_basis_is_split() -> None:
     assert khai_sinh is not None and len(khai_sinh.legal_basis) == 15  # as the structured archive lists them
 
 
-# ---- garbled steps (bot.catalogue_import.garble) ----
+# ---- garbled steps (bot.procedures.catalogue_import.garble) ----
 
 @pytest.fixture(scope="module")
 def phrase_model() -> PhraseModel:

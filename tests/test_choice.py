@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.choice import looks_like_choice, parse_choice
+from bot.conversation.choice import looks_like_choice, parse_choice
 
 
 @pytest.mark.parametrize(("text", "index"), [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.catalogue import load_catalogue
-from bot.clarify import BUTTON_CHARS, compose_clarify, display_name, labels_for
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.clarify import BUTTON_CHARS, compose_clarify, display_name, labels_for
 
 CATALOGUE = load_catalogue()
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.catalogue import load_catalogue
-from bot.concepts import ConceptTable
-from bot.field_index import FieldIndex
-from bot.matcher import DATA_DIR, Matcher
-from bot.textnorm import folded_tokens
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.concepts import ConceptTable
+from bot.procedures.field_index import FieldIndex
+from bot.procedures.matcher import DATA_DIR, Matcher
+from bot.procedures.textnorm import folded_tokens
 from handlers.office import office_topics
 
 TABLE = ConceptTable.parse("# comment\nmai táng\tma chay; đám tang\nhộ chiếu phổ thông\thộ chiếu; passport\n")

@@ -15,12 +15,12 @@ import pytest
 import redis
 
 from bot.config import DossierConfig, Settings
-from bot.context import Context
+from bot.conversation.context import Context
 from bot.dossiers.http_source import HttpDossierSource
-from bot.dossiers.jobs import poll_http_source
+from bot.dossiers.status_jobs import poll_http_source
 from bot.dossiers.store import RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
-from bot.events import Event
+from bot.ingress.events import Event
 from bot.services import Services
 from tests.dossier_helpers import dossier_text
 

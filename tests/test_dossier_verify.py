@@ -9,12 +9,12 @@ import pytest
 import redis
 
 from bot.config import DossierConfig, Settings
-from bot.context import Context
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.validation import parse_dossier
-from bot.events import Event
-from bot.replies import Reply
+from bot.ingress.events import Event
 from bot.services import Services
 from tests.dossier_helpers import dossier_text
 

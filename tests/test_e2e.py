@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.embedded_redis import EmbeddedRedis
-from bot.stack import Stack, procfile_commands
+from bot.devtools.embedded_redis import EmbeddedRedis
+from bot.devtools.stack import Stack, procfile_commands
 from tests.helpers import SandboxControl
 
 pytestmark = pytest.mark.e2e

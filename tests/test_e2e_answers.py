@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import Stack
+from bot.devtools.stack import Stack
 from tests.test_e2e import Citizen, buttons_of, citizen, redis_server, stack  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.followers import FollowerRegistry
+from bot.stores.followers import FollowerRegistry
 from tests.conftest import RunningSandbox
 
 

@@ -12,13 +12,13 @@ import redis
 from bot.config import Settings
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.validation import parse_dossier
-from bot.events import parse_event
+from bot.ingress.events import parse_event
 from bot.logs import hash_user
-from bot.processing import EventProcessor
+from bot.queue.processing import EventProcessor
 from bot.services import Services
-from bot.stats import STATS_TZ
 from bot.stores.keys import KeyFamily
 from bot.stores.registry import FAMILIES, family_of
+from bot.stores.statistics import STATS_TZ
 from handlers import dispatch
 from tests.conftest import RunningSandbox
 from tests.helpers import text_event

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bot.api.tokens import create_token
 from bot.app import create_app
 from bot.config import Settings
-from bot.signature import expected_mac
+from bot.ingress.signature import expected_mac
 
 SCALE = float(os.environ.get("FUZZ_EXAMPLES", "1"))
 FUZZ = settings(max_examples=int(400 * SCALE), derandomize=True, deadline=None, database=None,

@@ -12,9 +12,9 @@ import redis
 
 import handlers
 from bot.config import Settings
-from bot.context import Context
-from bot.events import Event
-from bot.replies import Reply
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.ingress.events import Event
 from bot.tickets.escalation import (
     asks_for_person,
     asks_to_end,

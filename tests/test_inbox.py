@@ -11,8 +11,8 @@ from dataclasses import replace
 import redis
 
 from bot.config import Settings
-from bot.events import Event, parse_event
-from bot.inbox import Keys, accept_event, drain, pending_users
+from bot.ingress.events import Event, parse_event
+from bot.queue.event_inbox import Keys, accept_event, drain, pending_users
 from bot.stores.lock import Lock
 from tests.helpers import text_event
 

@@ -17,6 +17,6 @@ def loaded_after_import(module: str) -> set[str]:
 
 
 def test_the_ingress_loads_neither_the_zalo_client_nor_requests() -> None:
-    loaded = loaded_after_import("bot.webhook")
-    assert "bot.webhook" in loaded
+    loaded = loaded_after_import("bot.ingress.webhook")
+    assert "bot.ingress.webhook" in loaded
     assert not {"bot.zalo.client", "requests"} & loaded

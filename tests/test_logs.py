@@ -28,10 +28,10 @@ def test_rq_job_lines_and_tracebacks_hash_the_citizen(redis_client: redis.Redis,
     try:
         queue = Queue(f"{settings.key_prefix}logs", connection=redis_client)
         queue.enqueue(job_for_a_citizen, CITIZEN)
-        queue.enqueue("bot.jobs.drain_user", "u-" + CITIZEN[:8])  # ids need not be all digits
+        queue.enqueue("bot.queue.jobs.drain_user", "u-" + CITIZEN[:8])  # ids need not be all digits
         SimpleWorker([queue], connection=redis_client).work(burst=True, logging_level="INFO",
                                                              max_jobs=1)
-        logging.getLogger("rq.worker").info("%s: %s (%s)", "xa-events", f"bot.jobs.drain_user('u-{CITIZEN[:8]}')",
+        logging.getLogger("rq.worker").info("%s: %s (%s)", "xa-events", f"bot.queue.jobs.drain_user('u-{CITIZEN[:8]}')",
                                             "job-1")
     finally:
         root.removeHandler(handler)

@@ -2,8 +2,8 @@ from functools import lru_cache
 
 import pytest
 
-from bot.catalogue import load_catalogue
-from bot.matcher import Matcher, MatcherConfig
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.matcher import Matcher, MatcherConfig
 from tests.eval.evalset import load_eval_set, score
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.replies import Button, Reply
+from bot.conversation.replies import Button, Reply
 from bot.zalo.messages import MAX_TEXT_CHARS, render_reply, split_text
 
 

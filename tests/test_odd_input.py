@@ -10,8 +10,8 @@ import redis
 
 import handlers
 from bot.config import Settings
-from bot.context import Context
-from bot.events import Event
+from bot.conversation.context import Context
+from bot.ingress.events import Event
 from bot.services import Services
 from bot.zalo.messages import render_replies
 

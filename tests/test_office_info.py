@@ -9,11 +9,11 @@ import pytest
 import redis
 
 from bot.config import Settings
-from bot.context import Context
-from bot.events import Event
-from bot.office_hours import office_hours_for
-from bot.office_info import CommuneInfoError, commune_info_for, commune_info_from_dict
-from bot.procedure_reply import compose_answer
+from bot.conversation.context import Context
+from bot.ingress.events import Event
+from bot.office.hours import office_hours_for
+from bot.office.info import CommuneInfoError, commune_info_for, commune_info_from_dict
+from bot.procedures.procedure_reply import compose_answer
 from bot.services import Services
 from handlers.office import compose_office_answer, handle_office_text, office_topics
 

@@ -9,11 +9,11 @@ from flask import Flask
 from pypdf import PdfReader
 
 from bot.app import create_app
-from bot.catalogue import load_catalogue
 from bot.config import Settings
-from bot.office_info import commune_info_for
-from bot.posters import poster_facts, render_posters_pdf
-from bot.procedure_reply import compose_answer
+from bot.office.info import commune_info_for
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.posters import poster_facts, render_posters_pdf
+from bot.procedures.procedure_reply import compose_answer
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import redis
 
 import handlers
 from bot.config import Settings
-from bot.context import Context
-from bot.events import Event
+from bot.conversation.context import Context
+from bot.ingress.events import Event
 from bot.services import Services
 from handlers.router import Group
 

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.cards import Card, CardDocument
-from bot.catalogue import Channel, load_catalogue
-from bot.catalogue_import import sources
-from bot.catalogue_import.records import raw_code
-from bot.catalogue_import.text import nfc
-from bot.fees import channel_fee, money, within_one_working_day
-from bot.office_info import commune_info_from_dict
-from bot.procedure_reply import (
+from bot.conversation.shorten import is_word_cut, shorten, split_long
+from bot.office.info import commune_info_from_dict
+from bot.procedures.cards import Card, CardDocument
+from bot.procedures.catalogue import Channel, load_catalogue
+from bot.procedures.catalogue_import import sources
+from bot.procedures.catalogue_import.records import raw_code
+from bot.procedures.catalogue_import.text import nfc
+from bot.procedures.fees import channel_fee, money, within_one_working_day
+from bot.procedures.procedure_reply import (
     FIRST_ANSWER_CHARS,
     MAX_REPLY_CHARS,
     OfficeInfo,
@@ -30,8 +31,7 @@ from bot.procedure_reply import (
     key_documents,
     section_pages,
 )
-from bot.shorten import is_word_cut, shorten, split_long
-from bot.where_to_go import COMMUNE, POLICE, DeskService, Office, where_to_go
+from bot.procedures.where_to_go import COMMUNE, POLICE, DeskService, Office, where_to_go
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 OFFICE = OfficeInfo(

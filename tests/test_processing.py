@@ -8,10 +8,10 @@ import pytest
 import redis
 
 from bot.config import Settings
-from bot.events import parse_event
+from bot.conversation.replies import Reply
+from bot.ingress.events import parse_event
 from bot.logs import JsonFormatter
-from bot.processing import EventProcessor
-from bot.replies import Reply
+from bot.queue.processing import EventProcessor
 from bot.services import Services
 from bot.zalo.errors import ZaloError
 from tests.conftest import RunningSandbox
@@ -76,7 +76,7 @@ def test_an_event_with_no_citizen_is_accepted_and_answered_by_nobody(zalo_settin
 def test_delivery_and_read_receipts_do_not_refresh_the_last_interaction(
         zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis, receipt: dict) -> None:
     # Zalo sends these on its own; counting them would keep a silent follower "reachable" for ever.
-    from bot.followers import FollowerRegistry
+    from bot.stores.followers import FollowerRegistry
 
     processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings),
                                lambda ctx: [])

@@ -12,7 +12,7 @@ from PIL import Image
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.qr import chat_link, parse_procedure_keyword, procedure_keyword, procedure_page_url, qr_png
+from bot.procedures.qr import chat_link, parse_procedure_keyword, procedure_keyword, procedure_page_url, qr_png
 
 CODES = ("1.001193", "1.000894", "2.000794")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.receipts import canonical_receipt, find_receipts
+from bot.dossiers.receipts import canonical_receipt, find_receipts
 
 
 @pytest.mark.parametrize(

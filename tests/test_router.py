@@ -13,9 +13,9 @@ import redis
 
 import handlers
 from bot.config import ROOT, Settings
-from bot.context import Context
-from bot.events import Event
-from bot.replies import Reply
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.ingress.events import Event
 from bot.services import Services
 from handlers.router import Group, Route, Router
 from tests.helpers import text_event

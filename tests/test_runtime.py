@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-import bot.jobs
+import bot.queue.jobs
 from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime, bound, current
@@ -16,11 +16,11 @@ def test_each_app_builds_its_own_runtime(settings: Settings) -> None:
     assert first.extensions["runtime"] is not second.extensions["runtime"]
     runtime = first.extensions["runtime"]
     assert runtime.settings is first.config["SETTINGS"] and runtime.queue is first.config["QUEUE"]
-    assert not hasattr(bot.jobs, "runtime"), "no process-wide cached runtime"
+    assert not hasattr(bot.queue.jobs, "runtime"), "no process-wide cached runtime"
 
 
 def test_jobs_find_the_worker_runtime_only_while_it_is_bound(redis_client: redis.Redis, settings: Settings) -> None:
-    with pytest.raises(RuntimeError, match=r"bot\.worker"):
+    with pytest.raises(RuntimeError, match=r"bot\.queue\.worker"):
         current()
     runtime = Runtime.build(settings, redis_client)
     with bound(runtime):

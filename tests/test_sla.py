@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings
-from bot.office_hours import OfficeHoursError, load_office_hours, office_hours_from_dict
+from bot.office.hours import OfficeHoursError, load_office_hours, office_hours_from_dict
 from bot.tickets.model import OPEN, PENDING, RESOLVED, Ticket
 from bot.tickets.sla import AMBER, GREEN, MET, MISSED, RED, SlaTargets, format_duration, ticket_sla
 from bot.tickets.wording import expectation

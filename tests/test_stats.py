@@ -14,11 +14,11 @@ import handlers
 from bot.app import create_app
 from bot.config import Settings
 from bot.console.users import UserStore
-from bot.context import Context
-from bot.events import Event
-from bot.replies import Reply
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.ingress.events import Event
 from bot.services import Services
-from bot.stats import StatsReader, local_day, record_event, tally
+from bot.stores.statistics import StatsReader, local_day, record_event, tally
 from bot.tickets.store import TicketStore
 from tests.helpers import csrf_of
 

@@ -1,6 +1,6 @@
 import unicodedata
 
-from bot.textnorm import (
+from bot.procedures.textnorm import (
     canonical_syllable,
     decode_typing_leftovers,
     expand_abbreviations,

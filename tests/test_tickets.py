@@ -15,10 +15,10 @@ import redis
 
 import handlers
 from bot.config import Settings
-from bot.events import parse_event
-from bot.followers import FollowerRegistry
-from bot.processing import EventProcessor
+from bot.ingress.events import parse_event
+from bot.queue.processing import EventProcessor
 from bot.services import Services
+from bot.stores.followers import FollowerRegistry
 from bot.tickets.desk import ReplyCourier, StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, TranscriptEntry
 from bot.tickets.store import TicketStore

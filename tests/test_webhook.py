@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.inbox import Keys
-from bot.signature import expected_mac, signature_valid
+from bot.ingress.signature import expected_mac, signature_valid
+from bot.queue.event_inbox import Keys
 from tests.helpers import signed, text_event
 
 

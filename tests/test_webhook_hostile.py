@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.events import parse_event
-from bot.inbox import Keys
-from bot.signature import expected_mac
-from bot.webhook import dead_letters
+from bot.ingress.events import parse_event
+from bot.ingress.signature import expected_mac
+from bot.ingress.webhook import dead_letters
+from bot.queue.event_inbox import Keys
 from tests.helpers import signed, text_event
 
 
@@ -103,7 +103,7 @@ def test_signed_event_with_mistyped_fields_is_dead_lettered(client: FlaskClient,
 
 
 def test_event_name_null_is_not_the_string_none() -> None:
-    from bot.events import MalformedEvent
+    from bot.ingress.events import MalformedEvent
 
     with pytest.raises(MalformedEvent):
         parse_event({"app_id": "123", "event_name": None, "timestamp": "1"})

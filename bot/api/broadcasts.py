@@ -20,7 +20,7 @@ from bot.broadcasts.public_feed import create_public_feed_blueprint
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
-from bot.jsonbody import json_object_or_none
+from bot.ingress.jsonbody import json_object_or_none
 
 XML_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 

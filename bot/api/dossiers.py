@@ -9,10 +9,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from bot.api.tokens import require_token
+from bot.dossiers.receipts import canonical_receipt
 from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.validation import FieldError, parse_dossier
-from bot.jsonbody import BodyError, read_json_request
-from bot.receipts import canonical_receipt
+from bot.ingress.jsonbody import BodyError, read_json_request
 
 
 def error(message: str, field: str, status: int = 400) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
-from bot.jsonbody import BodyError, parse_count, read_json_request
+from bot.ingress.jsonbody import BodyError, parse_count, read_json_request
 from bot.tickets.desk import MAX_REPLY_CHARS, StaffDesk
 from bot.tickets.model import ACTIVE_STATUSES, STATUSES, Ticket
 from bot.tickets.web import desk_for_app, ticket_row

@@ -12,7 +12,7 @@ import re
 
 from bot.broadcasts.cap import SEVERITY_LABELS, Announcement, meaningful
 from bot.config import VIETNAM
-from bot.replies import MAX_TEXT_CHARS, Button, Reply
+from bot.conversation.replies import MAX_TEXT_CHARS, Button, Reply
 
 ALL_CLEAR_DEFAULT = "Tình hình đã an toàn. Anh/Chị có thể sinh hoạt bình thường."
 ALERTS_BUTTON = Button("Các thông báo", "#alerts")

@@ -25,7 +25,7 @@ from bot.broadcasts.ratelimit import TokenBucket
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import CS, TEMPLATE, recipients
 from bot.config import Settings
-from bot.jobs import make_queue
+from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
 from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, Sender, Template
 
@@ -304,7 +304,7 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
     return enqueued
 
 
-# -- rq job entry points (run inside `python -m bot.worker`) ------------------------------------
+# -- rq job entry points (run inside `python -m bot.queue.worker`) ------------------------------------
 
 
 def prepare_job(broadcast_id: str) -> int:

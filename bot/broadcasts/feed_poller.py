@@ -161,7 +161,7 @@ class FeedPoller:
 
 
 def poll_feeds_job() -> list[dict]:
-    """rq entry point (run inside `python -m bot.worker`, started by its periodic loop)."""
+    """rq entry point (run inside `python -m bot.queue.worker`, started by its periodic loop)."""
     from bot.runtime import current
 
     rt = current()

@@ -16,7 +16,7 @@ import redis
 from bot.broadcasts.cap import Announcement
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
-from bot.followers import FollowerRegistry
+from bot.stores.followers import FollowerRegistry
 from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, choose_channel
 
 __all__ = ["CS", "TEMPLATE", "UNREACHABLE", "choose_channel"]  # the channels, chosen by the sender

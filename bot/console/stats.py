@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from bot.alias_store import AliasError, AliasStore
-from bot.catalogue import load_catalogue
 from bot.config import DATA_DIR, Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
-from bot.office_info import commune_info_for
-from bot.public_pages import pdf_response, posters_for
-from bot.stats import (
+from bot.office.info import commune_info_for
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.public_pages import pdf_response, posters_for
+from bot.stores.aliases import AliasError, AliasStore
+from bot.stores.statistics import (
     COUNTER_LABELS,
     COUNTERS,
     STATS_TZ,

@@ -16,8 +16,8 @@ import redis
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.config import Settings
-from bot.redis_scripts import script
 from bot.stores.keys import KeyFamily
+from bot.stores.scripts import script
 
 # Console users, their failed logins, sessions (bot/console/auth.py) and the session secret.
 KEY_FAMILIES = (KeyFamily("console:*", per_citizen=False, kept="staff accounts and sessions"),)

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 import redis
 
 from bot.config import Settings
-from bot.delayed import DelayedSet
 from bot.dossiers.status import compose_change_notice, template_data
 from bot.dossiers.store import Change, RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
+from bot.queue.delayed import DelayedSet
 from bot.stores.lock import Lock
 from bot.zalo.sender import LATER, RETRY, TEMPLATE, Sender, Template
 

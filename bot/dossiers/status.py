@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.config import VIETNAM
+from bot.conversation.replies import Button, Reply
 from bot.dossiers.model import Dossier
-from bot.replies import Button, Reply
 
 # The national portal's synchronisation standard: official name, then what it means for the citizen.
 STATES: dict[int, tuple[str, str]] = {

@@ -15,7 +15,7 @@ from bot.dossiers.model import (
     applicant_hashes,
     digits_only,
 )
-from bot.receipts import canonical_receipt
+from bot.dossiers.receipts import canonical_receipt
 
 FIELDS = (
     "receipt",

@@ -23,8 +23,8 @@ from bot.config import DossierConfig, Settings
 from bot.dossiers.model import Dossier, applicant_hash_for, digits_only
 from bot.dossiers.store import DossierSource
 from bot.dossiers.subscriptions import Subscriptions
-from bot.redis_scripts import script
 from bot.stores.keys import KeyFamily
+from bot.stores.scripts import script
 
 KEY_FAMILIES = (
     KeyFamily("dossier:await:*", per_citizen=True, kept="DOSSIER_VERIFY_STATE_SECONDS; deleted on withdraw"),

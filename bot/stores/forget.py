@@ -11,8 +11,8 @@ import redis
 from bot.config import Settings
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Verifier
-from bot.followers import FollowerRegistry
 from bot.stores.conversation import Conversation
+from bot.stores.followers import FollowerRegistry
 from bot.tickets.store import TicketStore
 from bot.tickets.transcript import CitizenTranscript
 

@@ -12,7 +12,7 @@ import uuid
 
 import redis
 
-from bot.redis_scripts import script
+from bot.stores.scripts import script
 
 # KEYS: lock · ARGV: token → 1 released, 0 not ours (expired, or someone else's now).
 _RELEASE = """

@@ -6,19 +6,19 @@ retention table says the same in words.
 
 from __future__ import annotations
 
-from bot import alias_store, followers, inbox, stats
 from bot.broadcasts import audit
 from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
-from bot.stores import conversation
+from bot.queue import event_inbox
+from bot.stores import aliases, conversation, followers, statistics
 from bot.stores.keys import KeyFamily
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
 
-# Keys of modules the outbound sender and the runtime are being rebuilt around (bot/processing.py,
-# bot/zalo/, bot/jobs.py, the push and fan-out loops): declared here until they own a store module.
+# Keys of modules the outbound sender and the runtime are being rebuilt around (bot/queue/processing.py,
+# bot/zalo/, bot/queue/jobs.py, the push and fan-out loops): declared here until they own a store module.
 _PLUMBING = (
     KeyFamily("outbox:*", per_citizen=False, kept="7 days (an event's computed replies, by event digest)"),
     KeyFamily("sent:*", per_citizen=True, kept="8 days (Zalo's answer to a send names the recipient)",
@@ -42,8 +42,8 @@ _PLUMBING = (
 FAMILIES: tuple[KeyFamily, ...] = (
     *followers.KEY_FAMILIES,
     *conversation.KEY_FAMILIES,
-    *inbox.KEY_FAMILIES,
-    *stats.KEY_FAMILIES,
+    *event_inbox.KEY_FAMILIES,
+    *statistics.KEY_FAMILIES,
     *tickets.KEY_FAMILIES,
     *outgoing.KEY_FAMILIES,
     *transcript.KEY_FAMILIES,
@@ -52,7 +52,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *verify.KEY_FAMILIES,
     *broadcasts.KEY_FAMILIES,
     *audit.KEY_FAMILIES,
-    *alias_store.KEY_FAMILIES,
+    *aliases.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
     *_PLUMBING,
 )

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import redis
 
 from bot.config import Settings
-from bot.followers import FollowerRegistry
-from bot.replies import Reply
+from bot.conversation.replies import Reply
+from bot.stores.followers import FollowerRegistry
 from bot.tickets.model import TranscriptEntry, to_datetime
 from bot.tickets.outgoing import FAILED, OUTSIDE_WINDOW, QUEUED, RATING, SENT, OutgoingReplies, OutgoingReply
 from bot.tickets.store import ClaimResult, TicketStore

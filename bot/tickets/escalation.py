@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.textnorm import fold
+from bot.procedures.textnorm import fold
 
 # Phrases (folded) that ask for a person, anywhere in the message.
 ASK_PERSON_PHRASES = (

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bot.links import safe_link
+from bot.conversation.links import safe_link
 
 # open: waiting for staff; pending: staff answered, waiting for the citizen; resolved: done.
 OPEN, PENDING, RESOLVED = "open", "pending", "resolved"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
-from bot.office_hours import OfficeHours
+from bot.office.hours import OfficeHours
 from bot.tickets.model import RESOLVED, Ticket
 
 WARN_FRACTION = 0.75

@@ -23,7 +23,7 @@ from datetime import datetime
 import redis
 
 from bot.config import Settings
-from bot.privacy import redact_phone_numbers
+from bot.conversation.privacy import redact_phone_numbers
 from bot.stores.keys import KeyFamily
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
 

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask
 
 from bot.config import DATA_DIR, Settings
-from bot.followers import FollowerRegistry
-from bot.office_hours import office_hours_for
+from bot.office.hours import office_hours_for
+from bot.stores.followers import FollowerRegistry
 from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
 from bot.tickets.sla import SlaTargets, format_duration, ticket_sla
@@ -78,8 +78,8 @@ def procedure_answer_text(code: str) -> tuple[str, str] | None:
     """(procedure name, the bot's answer as plain text) for staff to send, or None when unknown or when
     the catalogue or composer is not available in this deployment."""
     try:
-        from bot.catalogue import load_catalogue
-        from bot.procedure_reply import compose_answer
+        from bot.procedures.catalogue import load_catalogue
+        from bot.procedures.procedure_reply import compose_answer
     except ImportError:
         return None
     try:
@@ -93,8 +93,8 @@ def procedure_answer_text(code: str) -> tuple[str, str] | None:
 
 def procedure_answers_available() -> bool:
     try:
-        import bot.catalogue
-        import bot.procedure_reply  # noqa: F401
+        import bot.procedures.catalogue
+        import bot.procedures.procedure_reply  # noqa: F401
     except ImportError:
         return False
     return True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.office_hours import OfficeHours
-from bot.replies import Button, Reply
+from bot.conversation.replies import Button, Reply
+from bot.office.hours import OfficeHours
 
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 

@@ -18,9 +18,9 @@ import redis
 import requests
 
 from bot.config import Settings
-from bot.followers import FollowerRegistry
 from bot.logs import hash_user
-from bot.redis_scripts import script
+from bot.stores.followers import FollowerRegistry
+from bot.stores.scripts import script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
 from bot.zalo.http import zalo_session
 from bot.zalo.tokens import TokenStore

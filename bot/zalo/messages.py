@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from bot.replies import MAX_TEXT_CHARS, Button, Reply
+from bot.conversation.replies import MAX_TEXT_CHARS, Button, Reply
 
 __all__ = ["MAX_TEXT_CHARS", "render_replies", "render_reply", "split_text"]
 MAX_BUTTONS = 5

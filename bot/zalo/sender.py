@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.replies import Reply
+from bot.conversation.replies import Reply
 from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
 from bot.zalo.messages import render_replies
 

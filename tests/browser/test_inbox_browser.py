@@ -16,8 +16,8 @@ import handlers
 from bot.app import create_app
 from bot.config import Settings
 from bot.console.users import UserStore
-from bot.events import parse_event
-from bot.processing import EventProcessor
+from bot.ingress.events import parse_event
+from bot.queue.processing import EventProcessor
 from bot.services import Services
 from bot.tickets.store import TicketStore
 from tests.conftest import RunningSandbox

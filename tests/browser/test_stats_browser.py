@@ -16,8 +16,8 @@ import handlers
 from bot.app import create_app
 from bot.config import Settings
 from bot.console.users import UserStore
-from bot.context import Context
-from bot.events import Event
+from bot.conversation.context import Context
+from bot.ingress.events import Event
 from bot.services import Services
 
 UNKNOWN = "giấy tờ cho bà bầu đi đẻ"

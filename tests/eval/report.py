@@ -11,8 +11,8 @@ import statistics
 import sys
 import time
 
-from bot.catalogue import load_catalogue
-from bot.matcher import Matcher
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.matcher import Matcher
 from tests.eval.evalset import load_eval_set, score
 
 

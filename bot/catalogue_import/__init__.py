@@ -1,6 +1,0 @@
-"""Building the shipped procedure catalogue from the public portal crawls in ../shared/data."""
-
-from bot.catalogue_import.build import build_catalogue
-from bot.catalogue_import.command import import_catalogue_command
-
-__all__ = ["build_catalogue", "import_catalogue_command"]

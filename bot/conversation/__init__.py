@@ -1,0 +1,1 @@
+"""Chat plumbing shared by every handler: context, replies, texts, commands, paging."""

@@ -1,0 +1,1 @@
+"""Webhook ingress: reading, verifying and accepting Zalo's events (no Zalo client, no requests)."""

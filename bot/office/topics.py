@@ -1,0 +1,114 @@
+"""Is a message a question about the office itself (hours, address, phone, services, post, bank)?
+
+Pure: `office_topics(text)` returns the topics asked about, in answer order. handlers/office.py answers
+them; the matcher uses it too, so that `flask match` never offers a procedure for "t7 có làm không".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from bot.config import DATA_DIR
+from bot.procedures.textnorm import folded_tokens, parse_abbreviation_table
+
+# Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
+_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
+# Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
+# được không"): with them only the unambiguous verbs count.
+_TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
+          "chieu", "trua")
+# Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
+_NOT_OFFICE = {("cua", "hang"): "cuahang"}
+
+# Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
+# in the message, in any order. Pieces are specific on purpose: "làm giấy khai sinh mất mấy giờ" must
+# stay a procedure question, so "mấy giờ" alone is not an hours question.
+SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "monday": (("khong viet",), ("thu hai", "viet"), ("thu 2", "viet"), ("t2", "viet"), ("viet ho",),
+               ("viet giup",), ("dien ho",), ("dien giup", "to khai")),
+    "friday": (("khong hen",), ("thu sau", "hen"), ("thu 6", "hen"), ("t6", "hen"),
+               ("ket qua", "trong ngay"), ("lay ngay", "ket qua")),
+    "postal": (("buu dien",), ("buu chinh",), ("gui ve nha",), ("ket qua", "tai nha"), ("ket qua", "ve nha"),
+               ("chuyen phat",), ("ship", "ket qua")),
+    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
+             ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
+    "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
+              ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
+    "address": (("dia chi", "uy ban"), ("dia chi", "xa"), ("dia chi", "phuong"), ("dia chi", "mot cua"),
+                ("dia chi", "tru so"), ("uy ban", "o dau"), ("uy ban", "cho nao"), ("uy ban", "duong nao"),
+                ("tru so", "o dau"), ("mot cua", "o dau"), ("xa", "o dau"), ("phuong", "o dau"),
+                ("duong den", "uy ban"), ("ban do", "uy ban"), ("ban do", "xa")),
+    "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
+              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
+              *((time, verb) for time in _TIMES for verb in ("tiep dan", "mo cua", "lam viec", "truc")),
+              ("tiep dan",), ("tiep cong dan",), ("nghi trua",), ("trua", "lam"), ("trua", "nghi"),
+              ("gio", "mo"), ("gio", "dong"), ("gio", "nghi"), ("lam viec", "gio nao"), ("may gio", "lam viec"),
+              ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
+              ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
+              ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu")),
+}
+# When a message touches several topics, answer them in this order (at most MAX_TOPICS).
+TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
+MAX_TOPICS = 3
+# Typos are forgiven only in words long enough that one edit rarely turns them into another word
+# ("viec"/"viet" differ by one edit and mean different things), and never in the first letter
+# ("phuong"/"thuong").
+FUZZY_MIN_LENGTH = 5
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, tuple[str, ...]]:
+    return parse_abbreviation_table((DATA_DIR / "abbreviations.tsv").read_text(encoding="utf-8"))
+
+
+def _same_word(expected: str, typed: str) -> bool:
+    if expected == typed:
+        return True
+    return (len(expected) >= FUZZY_MIN_LENGTH and expected[0] == typed[:1]
+            and OSA.distance(expected, typed, score_cutoff=1) <= 1)
+
+
+@lru_cache(maxsize=1024)
+def _piece_words(piece: str) -> tuple[tuple[str, ...], bool]:
+    """The piece's words, and whether a typo could be forgiven in any of them."""
+    words = tuple(piece.split())
+    return words, any(len(w) >= FUZZY_MIN_LENGTH for w in words)
+
+
+def _has_piece(tokens: Sequence[str], piece: str, text: str | None = None) -> bool:
+    """`text` is " ".join(tokens) padded with spaces: an exact match needs no word-by-word scan."""
+    if text is None:
+        text = f" {' '.join(tokens)} "
+    if f" {piece} " in text:
+        return True
+    words, fuzzy = _piece_words(piece)
+    if not fuzzy:  # no typo is forgiven in short words: the exact check above was the only chance
+        return False
+    if not all(w in text or (len(w) >= FUZZY_MIN_LENGTH and f" {w[0]}" in text) for w in words):
+        return False  # some word has neither an exact nor a same-initial candidate
+    last = len(tokens) - len(words)
+    return any(all(_same_word(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(last + 1))
+
+
+def _mask(tokens: list[str]) -> list[str]:
+    """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them."""
+    out: list[str] = []
+    for token in tokens:
+        glued = _NOT_OFFICE.get((out[-1], token)) if out else None
+        if glued:
+            out[-1] = glued
+        else:
+            out.append(token)
+    return out
+
+
+def office_topics(text: str) -> list[str]:
+    """The office topics a message asks about, in answer order. Pure."""
+    tokens = _mask(folded_tokens(text, _abbreviations()))
+    padded = f" {' '.join(tokens)} "
+    found = [topic for topic in TOPIC_ORDER
+             if any(all(_has_piece(tokens, piece, padded) for piece in signature) for signature in SIGNATURES[topic])]
+    return found[:MAX_TOPICS]

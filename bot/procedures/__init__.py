@@ -1,0 +1,1 @@
+"""The procedure domain: catalogue, import, matching, answers, cards, posters, public pages."""

@@ -1,0 +1,515 @@
+"""Find the procedure a citizen means, from the way citizens really type.
+
+Pure and free of I/O once built: `Matcher.from_data_dir(...)` reads the data tables (the only I/O), after
+that `Matcher.match(query)` only computes.
+
+How it ranks. Every procedure name and every alias phrase (data/aliases.tsv) is a small document of
+folded syllables and syllable bigrams, weighted by IDF over the catalogue. A query is scored against all
+documents at once with NumPy (an inverted index of feature → document ids), as
+    0.55 · (share of the query's weight found in the name) + 0.45 · (share of the name's weight matched)
+which is length-aware: "dang ky khai sinh" covers all of "Thủ tục đăng ký khai sinh" but only part of
+"… có yếu tố nước ngoài" or "… lưu động", so the plain variant wins. Variant words ("nước ngoài", "lưu
+động", "biên giới") the query does not contain cost a little more, the preferred levels (the commune's
+own, by default) earn a little, and an alias phrase found whole in the query is strong evidence even in
+a long sentence. Unknown syllables are corrected with rapidfuzz against the catalogue's vocabulary.
+Situations imply variants (`textnorm.situation_hints`: a country name → "nước ngoài", a lost paper →
+"cấp lại", an age → its bracket); words that single out a sibling ("bổ sung", "cấp đổi") push down the
+procedures whose names lack them.
+
+Decisions (`MatchResult.decision`):
+- "answer": one procedure is clearly meant (candidates[0]);
+- "clarify": 2–4 close candidates, to offer as buttons;
+- "fallback": nothing fits, or the message is a receipt number (intent "receipt", see `receipt`);
+- "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk, emoji, and
+  questions about the office itself when no procedure is clearly meant (see `intent`).
+`MatchResult.public_decision` maps "chitchat" to "fallback" for the three-value CLI/JSON contract.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.office.topics import office_topics
+from bot.procedures.concepts import ConceptTable
+from bot.procedures.field_index import FieldIndex
+from bot.procedures.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
+
+Decision = Literal["answer", "clarify", "fallback", "chitchat"]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+# Receipt numbers: <agency id>-<YYMMDD>-<NNNN>, typed with spaces or en/em dashes (see DESIGN.md).
+_RECEIPT_RE = re.compile(
+    r"(?<![\w.])((?:[0-9a-z]{1,4}\.){1,4}[0-9a-z]{1,4})\s*[-–—]\s*(\d{2})(\d{2})(\d{2})\s*[-–—]\s*(\d{4})(?!\d)"
+)
+# A procedure code typed as such ("1.001193", or with a province suffix).
+_CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
+
+# Words marking a special variant of a procedure; the plain variant is preferred unless the query has them.
+_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung")
+# Words a query uses to single out one sibling of a family ("cấp lại", "bổ sung", "dưới 14 tuổi"):
+# procedures whose name lacks them are pushed down a little, so the plain sibling does not win on
+# its many aliases.
+_SIBLING_MARKERS = ("cap lai", "cap doi", "dang ki lai", "bo sung", "gia han", "duoi 14", "duoi 6",
+                    "tu du 14", "cham dut", "tam ngung", "xoa", "mo khoa", "than nhan", "thoat", "ban sao",
+                    "trich luc", "tu tran")
+_SIBLING_PENALTY = 0.07
+# What a variant the query does not name costs ("… lưu động" when the citizen did not say so).
+_ABSENT_VARIANT_PENALTY = 0.05
+# A required marker inferred from the situation (a country name) is weaker than one typed.
+_INFERRED_REQUIRED_PENALTY = 0.18
+# Markers that exclude each other: a child of 10 cannot use the procedure "từ đủ 14 tuổi trở lên".
+_CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
+# Markers strong enough that a query naming them rules out procedures without them.
+_REQUIRED_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi")
+# Parts of official names that say nothing about what the procedure is.
+_NAME_NOISE_RE = re.compile(
+    r"^thu tuc\s+|\bco yeu to\b|\bcap (?:xa|huyen|tinh|trung uong)$"
+    r"|\((?:thuc hien )?(?:tai |o )?cap [^)]*\)|\(\d\.\d{6}\)|\(tham quyen[^)]*\)"
+)
+
+
+# How much the weaker fields (bot.procedures.field_index) add at most, beside a name's 1.0.
+FIELD_WEIGHT = 0.15
+# How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
+# beside typed words.
+CONCEPT_WEIGHT = 0.6
+# Name/alias score from which the weaker fields count in full.
+FIELD_NAME_SUPPORT = 0.25
+QUERY_SHARE = 0.55  # the rest is the share of the name matched
+
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_WEIGHT = 0.2
+
+# Highest raw score: full coverage plus the preferred-level bonus; scores are reported divided by it.
+_MAX_RAW_SCORE = 1.04
+
+
+class ProcedureLike(Protocol):
+    code: str
+    name: str
+    levels: tuple[str, ...]
+    province: str | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    decision: Decision
+    candidates: list[Candidate] = field(default_factory=list)
+    intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | office | receipt | code
+    receipt: str | None = None  # the receipt number, normalised, when intent == "receipt"
+
+    @property
+    def public_decision(self) -> Literal["answer", "clarify", "fallback"]:
+        return "fallback" if self.decision == "chitchat" else self.decision
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "decision": self.public_decision,
+            "candidates": [{"code": c.code, "name": c.name, "score": c.score} for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    preferred_levels: tuple[str, ...] = ("xa",)
+    province: str | None = None  # the commune's province; other provinces' local procedures are left out
+    answer_threshold: float = 0.66
+    answer_margin: float = 0.07
+    clarify_threshold: float = 0.42
+    clarify_window: float = 0.2
+    max_candidates: int = 4
+
+
+@dataclass(frozen=True)
+class MatcherTables:
+    """The data a commune officer can extend without code (see the header of each file in data/)."""
+
+    abbreviations: Mapping[str, tuple[str, ...]]
+    aliases: Sequence[tuple[str, str]]  # (code, phrase)
+    chitchat: Sequence[tuple[str, str]]  # (intent, phrase)
+    fillers: Sequence[str]
+    thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.procedures.concepts)
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
+        def rows(name: str) -> list[list[str]]:
+            lines = (data_dir / name).read_text(encoding="utf-8").splitlines()
+            return [ln.split("\t") for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+        abbreviations = parse_abbreviation_table((data_dir / "abbreviations.tsv").read_text(encoding="utf-8"))
+        aliases = [(r[0].strip(), nfc(r[1].strip())) for r in rows("aliases.tsv") if len(r) >= 2]
+        chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
+        fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
+        thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus)
+
+
+def _features(tokens: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]))
+
+
+class Matcher:
+    def __init__(
+        self,
+        procedures: Iterable[ProcedureLike],
+        tables: MatcherTables,
+        config: MatcherConfig | None = None,
+    ) -> None:
+        self.config = config or MatcherConfig()
+        self._abbrev = tables.abbreviations
+        wanted_province = fold(self.config.province) if self.config.province else None
+        self._procs: dict[str, ProcedureLike] = {}
+        for proc in procedures:
+            if proc.province and (wanted_province is None or fold(proc.province) != wanted_province):
+                continue
+            self._procs[proc.code] = proc
+        fillers = {tuple(fold(f).split()) for f in tables.fillers}
+        filler_words = {phrase[0] for phrase in fillers if len(phrase) == 1}
+        self._filler_index = self._phrase_index((phrase, "filler") for phrase in fillers)
+        self._chitchat_index = self._phrase_index(
+            {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
+        )
+        self._build_index(tables.aliases, filler_words)
+        self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        # One record per distinct name: the same procedure published per level scores the same.
+        groups: dict[tuple[str, ...], int] = {}
+        representatives: list[ProcedureLike] = []
+        name_group: list[int] = []
+        for code, proc in self._procs.items():
+            key = tuple(self._name_tokens[code])
+            if key not in groups:
+                groups[key] = len(representatives)
+                representatives.append(proc)
+            name_group.append(groups[key])
+        self._name_group = np.asarray(name_group, dtype=np.int32)
+        self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
+        return cls(catalogue.procedures.values(), MatcherTables.load(data_dir), config)
+
+    @property
+    def procedure_codes(self) -> tuple[str, ...]:
+        """Codes the matcher can return (national ones plus the configured province's)."""
+        return tuple(self._procs)
+
+    # ---------- index ----------
+
+    def _build_index(self, aliases: Sequence[tuple[str, str]], filler_words: set[str]) -> None:
+        doc_codes: list[str] = []
+        doc_features: list[list[str]] = []
+        doc_is_alias: list[bool] = []
+        self._name_tokens: dict[str, list[str]] = {}
+        for code, proc in self._procs.items():
+            folded = _NAME_NOISE_RE.sub(" ", fold(re.sub(r"[^\w\s()]", " ", nfc(proc.name))))
+            tokens = []
+            for token in re.findall(r"[0-9a-z]+", folded):
+                expansion = self._abbrev.get(token) if len(token) >= 4 else None
+                tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)
+            self._name_tokens[code] = tokens
+            doc_codes.append(code)
+            doc_features.append(_features(tokens))
+            doc_is_alias.append(False)
+        for code, phrase in aliases:
+            if code not in self._procs:
+                continue
+            tokens = folded_tokens(phrase, self._abbrev)
+            content = [t for t in tokens if t not in filler_words] or tokens
+            bigrams = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+            doc_codes.append(code)
+            doc_features.append(list(dict.fromkeys([*content, *bigrams])))
+            doc_is_alias.append(True)
+
+        n_names = len(self._procs)
+        df: dict[str, int] = {}
+        for feats, is_alias in zip(doc_features, doc_is_alias, strict=True):
+            if not is_alias:
+                for f in feats:
+                    df[f] = df.get(f, 0) + 1
+        # Features only aliases use get the IDF of a rare catalogue word.
+        self._idf = {f: math.log((n_names + 1) / (c + 0.5)) for f, c in df.items()}
+        rare = math.log((n_names + 1) / 1.5)
+        postings: dict[str, list[int]] = {}
+        doc_weight = np.zeros(len(doc_codes))
+        for i, feats in enumerate(doc_features):
+            for f in feats:
+                postings.setdefault(f, []).append(i)
+                # Numbers in names ("220/380V", "Điều 14") are rarely typed: missing them costs little.
+                doc_weight[i] += self._idf.get(f, rare) * (_NUMBER_WEIGHT if _HAS_DIGIT.search(f) else 1.0)
+        for f in postings:
+            self._idf.setdefault(f, rare)
+        self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
+        self._doc_codes = doc_codes
+        self._doc_weight = np.maximum(doc_weight, 1e-9)
+        self._doc_is_alias = np.asarray(doc_is_alias)
+        self._vocab = sorted({f for f in postings if " " not in f})
+        self._vocab_set = set(self._vocab)
+        self._filler_words = filler_words
+        self._common_bigram_idf = math.log((n_names + 1) / 5.5)  # seen in at least five names
+        self._unknown_weight = float(np.median([self._idf[w] for w in self._vocab])) if self._vocab else 1.0
+
+        code_index = {code: i for i, code in enumerate(self._procs)}
+        self._doc_proc = np.asarray([code_index[c] for c in doc_codes], dtype=np.int32)
+        prefer = set(self.config.preferred_levels)
+        proc_bonus = np.zeros(len(self._procs))
+        self._variant_of: list[set[str]] = []
+        for i, (code, proc) in enumerate(self._procs.items()):
+            if prefer.intersection(proc.levels or ()):
+                proc_bonus[i] += 0.04
+            name = " ".join(self._name_tokens[code])
+            self._variant_of.append({m for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS) if f" {m} " in f" {name} "})
+            # Tiny length term: among otherwise equal names, the shorter (plainer) one ranks first.
+            proc_bonus[i] -= 0.0005 * min(len(self._name_tokens[code]), 40)
+        self._proc_bonus = proc_bonus
+        self._proc_codes = list(self._procs)
+        self._variant_docs = {
+            m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
+            for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
+        }
+        self._absent_variant_penalty = np.zeros(len(self._procs))
+        for marker in _VARIANT_MARKERS:
+            self._absent_variant_penalty[self._variant_docs[marker]] += _ABSENT_VARIANT_PENALTY
+
+    # ---------- query analysis ----------
+
+    def _correct(self, token: str, before: str | None, after: str | None) -> list[str]:
+        if token in self._vocab_set or token in self._filler_words or not token.isalpha() or len(token) < 2:
+            return [token]
+        for cut in range(2, len(token) - 1):  # glued syllables: "khaisinh"
+            head, tail = token[:cut], token[cut:]
+            if head in self._vocab_set and tail in self._vocab_set:
+                return [head, tail]
+        if len(token) < 4:  # short syllables are too often real words missing from the catalogue
+            return [token]
+        # Typos are usually one edit away (a swap counts as one: "khia" → "khai"). Among equally close
+        # syllables, prefer one that forms a known bigram with a neighbour, then the more common one.
+        limit = 1 if len(token) < 6 else 2
+        found = process.extract(token, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        if not found:
+            return [token]
+        best_distance = min(d for _, d, _ in found)
+
+        def preference(word: str) -> tuple[bool, float]:
+            in_context = (before is not None and f"{before} {word}" in self._idf) or (
+                after is not None and f"{word} {after}" in self._idf
+            )
+            return (not in_context, self._idf[word])
+
+        return [min((w for w, d, _ in found if d == best_distance), key=preference)]
+
+    @staticmethod
+    def _phrase_index(phrases: Iterable[tuple[tuple[str, ...], str]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """Phrases grouped by first word, longest first, so a scan costs one dict lookup per token."""
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, label in sorted(phrases, key=lambda item: len(item[0]), reverse=True):
+            if phrase:
+                index.setdefault(phrase[0], []).append((phrase, label))
+        return index
+
+    @staticmethod
+    def _scan(tokens: list[str], index: Mapping[str, list[tuple[tuple[str, ...], str]]]) -> list[str | None]:
+        """Label of the phrase covering each token (None when no phrase covers it)."""
+        covered: list[str | None] = [None] * len(tokens)
+        for i, token in enumerate(tokens):
+            for phrase, label in index.get(token, ()):
+                n = len(phrase)
+                if tuple(tokens[i : i + n]) == phrase:
+                    for k in range(i, i + n):
+                        covered[k] = covered[k] or label
+                    break
+        return covered
+
+    def _chitchat_intent(self, tokens: list[str]) -> str | None:
+        chat = self._scan(tokens, self._chitchat_index)
+        labels = [label for label in chat if label]
+        if not labels:
+            return None
+        filler = self._scan(tokens, self._filler_index)
+        if all(c or f for c, f in zip(chat, filler, strict=True)):
+            return labels[0]
+        return None
+
+    def _is_word_in_context(self, before: str | None, token: str, after: str | None) -> bool:
+        """A would-be abbreviation forming a catalogue bigram with a neighbour is a word ("liet sy")."""
+        if token not in self._vocab_set:
+            return False
+        # A pair seen in only one or two names proves little ("si bang"); "liet si" is in dozens.
+        common = self._common_bigram_idf
+        return (before is not None and self._idf.get(f"{before} {token}", math.inf) <= common) or (
+            after is not None and self._idf.get(f"{token} {after}", math.inf) <= common
+        )
+
+    # ---------- matching ----------
+
+    def match(self, query: str) -> MatchResult:
+        text = nfc(query).strip()
+        lowered = text.lower()
+        receipt = _RECEIPT_RE.search(lowered)
+        if receipt and 1 <= int(receipt.group(3)) <= 12 and 1 <= int(receipt.group(4)) <= 31:
+            agency, yy, mm, dd, seq = receipt.groups()
+            number = f"{agency.upper()}-{yy}{mm}{dd}-{seq}"
+            return MatchResult(query, "fallback", [], intent="receipt", receipt=number)
+        code_match = _CODE_RE.search(lowered)
+        if code_match and code_match.group(1) in self._procs:
+            proc = self._procs[code_match.group(1)]
+            return MatchResult(query, "answer", [Candidate(proc.code, proc.name, 1.0)], intent="code")
+
+        tokens = folded_tokens(text, self._abbrev, self._is_word_in_context)
+        if not tokens:
+            # Emoji, stickers' alt text, punctuation: a reaction, not a question left unanswered.
+            return MatchResult(query, "chitchat", [], intent="ack") if text else MatchResult(query, "fallback", [])
+        intent = self._chitchat_intent(tokens)
+        if intent is not None:
+            return MatchResult(query, "chitchat", [], intent=intent)
+        stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
+        tokens += situation_hints(tokens)
+
+        corrected: list[str] = []
+        for i, token in enumerate(tokens):
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
+        # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
+        concepts = self._concepts.expand(tokens)
+        concepts += self._concepts.expand([*corrected, *concepts])
+        ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
+        result = self._decide(query, ranked)
+        if result.decision != "answer" and office_topics(text):
+            # "t7 có làm không": a question about the office itself, which the office handler answers.
+            return MatchResult(query, "chitchat", [], intent="office")
+        return result
+
+    @staticmethod
+    def _marker_penalty(marker: str, typed: bool) -> float:
+        """How much a procedure lacking a marker the query has loses."""
+        if marker not in _REQUIRED_MARKERS:
+            return _SIBLING_PENALTY
+        return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
+
+    def _rank(self, tokens: list[str], stated: str | None = None, weak_from: int | None = None,
+              ) -> list[tuple[int, float]]:
+        """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
+        tokens from `weak_from` on are implied by the concept layer and weigh less in the query's share."""
+        filler = self._scan(tokens, self._filler_index)
+        n_docs = len(self._doc_codes)
+        query_total = 0.0
+        seen: set[str] = set()
+        # Postings of the query's features and their weights, summed per document in one bincount each
+        # (one call instead of a scattered add per feature keeps the p99 low).
+        postings: list[np.ndarray] = []
+        query_weights: list[float] = []
+        doc_weights: list[float] = []
+        for i, token in enumerate(tokens):
+            damp = 0.12 if filler[i] else 1.0
+            if weak_from is not None and i >= weak_from:
+                damp *= CONCEPT_WEIGHT
+            if token not in seen:
+                seen.add(token)
+                idf = self._idf.get(token)
+                query_total += (idf if idf is not None else self._unknown_weight) * damp
+                if idf is not None:
+                    postings.append(self._postings[token])
+                    query_weights.append(idf * damp)
+                    doc_weights.append(idf)
+            if i + 1 < len(tokens):
+                bigram = f"{token} {tokens[i + 1]}"
+                idf = self._idf.get(bigram)
+                if idf is not None and bigram not in seen:
+                    seen.add(bigram)
+                    pair_damp = CONCEPT_WEIGHT if weak_from is not None and i + 1 >= weak_from else 1.0
+                    query_total += idf * pair_damp
+                    postings.append(self._postings[bigram])
+                    query_weights.append(idf * pair_damp)
+                    doc_weights.append(idf)
+        if query_total <= 0 or not postings:
+            return []
+        ids = np.concatenate(postings)
+        lengths = [len(p) for p in postings]
+        acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
+        acc_doc = np.bincount(ids, np.repeat(doc_weights, lengths), minlength=n_docs)
+        # Name documents come first, one per procedure in order; alias documents follow.
+        n_names = len(self._proc_codes)
+        query_cover = np.minimum(acc_query / query_total, 1.0)
+        doc_cover = acc_doc / self._doc_weight
+        per_proc = QUERY_SHARE * query_cover[:n_names] + (1 - QUERY_SHARE) * doc_cover[:n_names]
+        # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says.
+        hit = np.flatnonzero(acc_doc[n_names:]) + n_names
+        if hit.size:
+            cover = doc_cover[hit]
+            plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
+            # The query-cover term weighs enough that a name covering more of the query (a sibling
+            # "… bổ sung") beats a shorter alias of the plain procedure.
+            alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
+            np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
+        # What the records say beside the name (documents, results, who applies): weaker evidence, and
+        # weaker still for a procedure whose name and aliases share little with the question.
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
+        field = self._fields.score(field_features)[self._name_group]
+        per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
+        query_text = f" {' '.join(tokens)} "
+        # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
+        per_proc -= self._absent_variant_penalty
+        for marker in (m for m in self._variant_docs if f" {m} " in query_text):
+            ids = self._variant_docs[marker]
+            if marker in _VARIANT_MARKERS:
+                per_proc[ids] += _ABSENT_VARIANT_PENALTY
+            if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
+                # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
+                penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
+                per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
+                per_proc[ids] += penalty
+            if marker in _CONFLICTING_MARKERS:
+                per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
+        per_proc = per_proc + self._proc_bonus * (per_proc > 0)
+        top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12]
+        order = sorted(top.tolist(), key=lambda i: (-per_proc[i], self._proc_codes[i]))
+        # The same procedure published per level ("… (thực hiện tại cấp tỉnh)") is one choice for the
+        # citizen: keep the best-placed one, which the level preference has put first.
+        ranked: list[tuple[int, float]] = []
+        names_seen: set[tuple[str, ...]] = set()
+        for i in order:
+            name = tuple(self._name_tokens[self._proc_codes[i]])
+            if per_proc[i] > 0 and name not in names_seen:
+                names_seen.add(name)
+                ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
+        return ranked
+
+    def _decide(self, query: str, ranked: list[tuple[int, float]]) -> MatchResult:
+        cfg = self.config
+        candidates: list[Candidate] = []
+        previous = math.inf
+        for i, score in ranked:
+            score = min(round(min(score, 1.0), 3), round(previous - 0.001, 3))  # never tied
+            previous = score
+            code = self._proc_codes[i]
+            candidates.append(Candidate(code, self._procs[code].name, score))
+        if not candidates or candidates[0].score < cfg.clarify_threshold:
+            return MatchResult(query, "fallback", [])
+        top = candidates[0].score
+        second = candidates[1].score if len(candidates) > 1 else 0.0
+        if top >= cfg.answer_threshold and top - second >= cfg.answer_margin:
+            return MatchResult(query, "answer", candidates[:1])
+        close = [c for c in candidates if c.score >= top - cfg.clarify_window and c.score >= cfg.clarify_threshold]
+        if len(close) < 2:
+            close = candidates[:2]
+        return MatchResult(query, "clarify", close[: cfg.max_candidates])

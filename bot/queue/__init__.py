@@ -1,0 +1,1 @@
+"""The per-citizen event queue and the worker that drains it (rq)."""

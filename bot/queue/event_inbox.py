@@ -1,0 +1,217 @@
+"""Per-citizen inboxes on Redis: accepted once, handled in order, never lost.
+
+The web process accepts an event with one Lua script (deduplicate + append to the citizen's
+inbox + mark the citizen pending), then enqueues a drain job on rq. A drain job takes the
+citizen's lock, handles the inbox head to tail, and removes each event only once handled, so a
+worker killed mid-event leaves it at the head for the next drain. Several workers may run: the
+lock keeps one citizen's events in order, while different citizens proceed in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from bot.config import Settings
+from bot.conversation.privacy import redact_numbers
+from bot.ingress.events import Event
+from bot.stores.keys import KeyFamily
+from bot.stores.lock import Lock
+from bot.stores.scripts import script
+
+KEY_FAMILIES = (
+    KeyFamily("seen:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("attempts:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
+    KeyFamily("inbox:*", per_citizen=True, kept="until handled (the withdraw event itself is in it)",
+              kept_after_withdraw=True),
+    KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
+    KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
+    KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
+              kept_after_withdraw=True),
+)
+
+# KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
+# ARGV: dedupe ttl, event json, user id, flag ttl.
+# Returns {fresh, needs_drain}. A drain job is enqueued only when none is scheduled for the
+# citizen, which keeps the webhook to one Redis round trip in bursts; a resend whose first drain
+# was lost (the web died between this script and the enqueue) schedules one again.
+_ACCEPT = """
+local fresh = 0
+if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('rpush', KEYS[2], ARGV[2])
+  redis.call('sadd', KEYS[3], ARGV[3])
+  fresh = 1
+end
+local drain = 0
+if redis.call('llen', KEYS[2]) > 0 and redis.call('set', KEYS[4], '1', 'NX', 'EX', ARGV[4]) then
+  drain = 1
+end
+return {fresh, drain}
+"""
+
+# Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
+DEAD_LETTER_MAX = 10_000
+DEAD_LETTER_TTL_SECONDS = 30 * 24 * 3600
+
+# A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
+DRAIN_FLAG_TTL_SECONDS = 60
+
+# Pop the head only if it is still the event we handled (guards against a lock that expired).
+_POP_IF_HEAD = """
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then return redis.call('lpop', KEYS[1]) end
+return false
+"""
+
+# Forget a pending citizen only when their inbox is really empty.
+_FORGET_IF_EMPTY = """
+if redis.call('llen', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
+return 0
+"""
+
+
+class Keys:
+    def __init__(self, settings: Settings) -> None:
+        self.prefix = settings.key_prefix
+
+    def dedupe(self, identity: str) -> str:
+        return f"{self.prefix}seen:{identity}"
+
+    def inbox(self, user_id: str) -> str:
+        return f"{self.prefix}inbox:{user_id}"
+
+    def lock(self, user_id: str) -> str:
+        return f"{self.prefix}lock:user:{user_id}"
+
+    def drain_scheduled(self, user_id: str) -> str:
+        return f"{self.prefix}drain:{user_id}"
+
+    def attempts(self, identity: str) -> str:
+        return f"{self.prefix}attempts:{identity}"
+
+    @property
+    def pending(self) -> str:
+        return f"{self.prefix}inbox:pending"
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.prefix}deadletter"
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    fresh: bool  # False: a resend of an event already accepted
+    needs_drain: bool  # True: no drain job is scheduled for the citizen; enqueue one
+
+
+def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Acceptance:
+    """Record the event in its citizen's inbox, once however often Zalo resends it."""
+    keys = Keys(settings)
+    user_id = event.user_id
+    fresh, needs_drain = script(client, _ACCEPT)(
+        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.drain_scheduled(user_id)],
+        args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
+              user_id, DRAIN_FLAG_TTL_SECONDS],
+    )
+    return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
+
+
+class RetryLater(Exception):
+    """Handling failed transiently: leave the event at the head and drain again after `delay`."""
+
+    def __init__(self, delay_seconds: float) -> None:
+        super().__init__(f"retry in {delay_seconds}s")
+        self.delay_seconds = delay_seconds
+
+
+@dataclass
+class DrainResult:
+    handled: int = 0
+    dead_lettered: int = 0
+    # When set, the drain stopped early and wants to run again after this many seconds.
+    again_after: float | None = None
+
+
+EventHandler = Callable[[Event, Callable[[], None]], None]
+
+
+def drain(
+    client: redis.Redis,
+    settings: Settings,
+    user_id: str,
+    handle: EventHandler,
+    on_dead: Callable[[Event, str], None] | None = None,
+) -> DrainResult:
+    """Handle the citizen's inbox in order. `handle(event, keep_alive)` must be idempotent.
+
+    Transient failures count attempts per event; past `job_max_attempts` the event goes to
+    the dead-letter list and the drain moves on, so one poisoned event never blocks a citizen.
+    """
+    keys = Keys(settings)
+    result = DrainResult()
+    # From here on, a new event must schedule another drain: this one may already be past it.
+    client.delete(keys.drain_scheduled(user_id))
+    while True:
+        lock = Lock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
+        if not lock.acquire():
+            # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
+            result.again_after = lock.remaining_ms() / 1000 + 0.1
+            return result
+        try:
+            while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
+                event = Event(json.loads(raw))
+                try:
+                    handle(event, lock.renew)
+                except Exception as exc:  # any failure is retried, then dead-lettered
+                    attempts = int(client.incr(keys.attempts(event.identity)))
+                    client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
+                    if attempts < settings.job_max_attempts:
+                        intervals = settings.job_retry_intervals or (5,)
+                        delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
+                            min(attempts - 1, len(intervals) - 1)
+                        ]
+                        result.again_after = float(delay)
+                        return result
+                    _dead_letter(client, keys, event, raw, exc)
+                    if on_dead is not None:
+                        on_dead(event, type(exc).__name__)
+                    result.dead_lettered += 1
+                else:
+                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
+                    result.handled += 1
+                lock.renew()
+        finally:
+            lock.release()
+        # Something may have arrived between our last look and the release: look once more.
+        if client.llen(keys.inbox(user_id)) == 0:
+            script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
+            if client.llen(keys.inbox(user_id)) == 0:
+                return result
+
+
+def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc: Exception) -> None:
+    kept = json.loads(raw)
+    # A citizen's text may carry ID, phone or account numbers: dead letters keep no copy.
+    if isinstance(kept.get("message"), dict) and isinstance(kept["message"].get("text"), str):
+        kept["message"]["text"] = redact_numbers(kept["message"]["text"])
+    record = {
+        "at": time.time(),
+        "identity": event.identity,
+        "event_name": event.name,
+        "error": type(exc).__name__,
+        "event": kept,
+    }
+    pipe = client.pipeline()
+    pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
+    pipe.ltrim(keys.dead_letter, -DEAD_LETTER_MAX, -1)
+    pipe.expire(keys.dead_letter, DEAD_LETTER_TTL_SECONDS)
+    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
+    pipe.execute()
+
+
+def pending_users(client: redis.Redis, settings: Settings) -> list[str]:
+    return [member.decode() for member in client.smembers(Keys(settings).pending)]

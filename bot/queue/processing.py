@@ -1,0 +1,83 @@
+"""Handle one event end to end: dispatch to handlers once, then send the outbox idempotently.
+
+The replies computed for an event are stored (its outbox) before anything is sent, so a worker
+killed mid-way neither runs the handlers twice nor sends a message twice: on the retry, the
+stored outbox is sent again and each message's idempotency key skips what already went out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from bot.config import Settings
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.conversation.texts import SORRY_BUSY
+from bot.ingress.events import OA_WIDE, Event
+from bot.logs import hash_user
+from bot.queue.event_inbox import RetryLater
+from bot.services import Services
+from bot.stores.followers import FollowerRegistry
+from bot.zalo.sender import LATER, RETRY, SENT
+
+log = logging.getLogger(__name__)
+
+OUTBOX_TTL_SECONDS = 7 * 24 * 3600
+RESCHEDULE_SECONDS = 600.0
+
+
+class EventProcessor:
+    def __init__(self, client: redis.Redis, settings: Settings, services: Services,
+                 dispatch: Callable[[Context], list[Any]]) -> None:
+        self.redis = client
+        self.settings = settings
+        self.services = services
+        self.dispatch = dispatch
+        self.followers = FollowerRegistry(client, settings)
+
+    def _outbox_key(self, event: Event) -> str:
+        return f"{self.settings.key_prefix}outbox:{event.identity}"
+
+    def handle(self, event: Event, keep_alive: Callable[[], None]) -> None:
+        if event.is_echo and not event.is_staff_echo:
+            return  # our own messages coming back: never answer them
+        user = event.user_id
+        if user == OA_WIDE:
+            return  # an event about no citizen (or with no sender): there is nobody to answer
+        if event.is_interaction:
+            self.followers.touch(user, at=event.timestamp_ms / 1000)
+        messages = self._outbox(event)
+        delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
+        if delivery.status != SENT:
+            if delivery.status == RETRY and delivery.error is not None:
+                raise delivery.error
+            if delivery.status == LATER:
+                raise RetryLater(RESCHEDULE_SECONDS) from delivery.error
+            return  # permanent (recorded by the client)
+        log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
+                                         "messages": len(messages)})
+
+    def _outbox(self, event: Event) -> list[dict[str, Any]]:
+        key = self._outbox_key(event)
+        stored = self.redis.get(key)
+        if stored is not None:
+            return list(json.loads(stored))
+        ctx = Context(event=event, redis=self.redis, settings=self.settings,
+                      now=datetime.now(UTC), services=self.services)
+        replies = self.dispatch(ctx)  # statistics are counted by the router's after hook
+        messages = self.services.sender.render(replies)
+        self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        return messages
+
+    def apologise(self, event: Event, reason: str) -> None:
+        """After an event is dead-lettered, tell the citizen (best effort) rather than stay silent."""
+        if event.is_echo or event.user_id == OA_WIDE or event.name != "user_send_text":
+            return
+        if not self.services.sender.send(event.user_id, [Reply(SORRY_BUSY)], f"{event.identity}:sorry").ok:
+            log.warning("apology not sent", extra={"reason": reason})
