@@ -94,6 +94,56 @@ class DossierConfig:
 
 
 @dataclass(frozen=True)
+class MediaConfig:
+    """Reading what citizens send besides text (MEDIA_*): the receipt-photo download's limits."""
+
+    # Hosts a photo may be fetched from: these names and their subdomains (Zalo's media CDNs), plus the
+    # host of ZALO_API_BASE (the sandbox). Nothing else, whatever an event says (no SSRF).
+    allowed_hosts: tuple[str, ...] = ("zadn.vn", "zdn.vn", "zalo.me", "zaloapp.com")
+    max_bytes: int = 8 * 1024 * 1024
+    timeout_seconds: float = 10.0
+    # Tesseract's languages for the OCR fallback (Debian's tesseract-ocr-vie gives "vie").
+    ocr_languages: str = "vie+eng"
+
+    @classmethod
+    def from_env(cls) -> MediaConfig:
+        return cls(
+            allowed_hosts=_list("MEDIA_ALLOWED_HOSTS", ",".join(cls.allowed_hosts)),
+            max_bytes=_int("MEDIA_MAX_BYTES", cls.max_bytes),
+            timeout_seconds=_float("MEDIA_TIMEOUT_SECONDS", cls.timeout_seconds),
+            ocr_languages=_str("MEDIA_OCR_LANGUAGES", cls.ocr_languages),
+        )
+
+
+@dataclass(frozen=True)
+class ReachConfig:
+    """Reaching a citizen outside Zalo's 7-day window by the phone number they shared (ZNS)."""
+
+    # Fernet key (cryptography) that encrypts stored phone numbers; without it no phone is kept.
+    phone_encryption_key: str = ""
+    # Zalo's ZNS endpoint host (business.openapi.zalo.me); tests point it at the sandbox.
+    zns_api_base: str = "https://business.openapi.zalo.me"
+    # Pre-approved ZNS template ids ("" = that kind of message never goes by phone).
+    dossier_zns_template_id: str = ""
+    broadcast_zns_template_id: str = ""
+    # Told to the citizen when the bot asks for the phone number (Decree 13/2023: say why).
+    phone_purpose: str = "báo tình trạng hồ sơ và cảnh báo khẩn cấp khi Zalo không gửi tin nhắn thường được"
+    # The picture Zalo shows on the form (a public https URL, e.g. the commune's logo; "" = none).
+    phone_form_image_url: str = ""
+
+    @classmethod
+    def from_env(cls) -> ReachConfig:
+        return cls(
+            phone_encryption_key=_str("PHONE_ENCRYPTION_KEY"),
+            zns_api_base=_str("ZALO_ZNS_API_BASE", cls.zns_api_base).rstrip("/"),
+            dossier_zns_template_id=_str("DOSSIER_ZNS_TEMPLATE_ID"),
+            broadcast_zns_template_id=_str("BROADCAST_ZNS_TEMPLATE_ID"),
+            phone_purpose=_str("PHONE_PURPOSE", cls.phone_purpose),
+            phone_form_image_url=_str("PHONE_FORM_IMAGE_URL"),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prefix of every key the bot writes, so that several deployments (or test runs) share one Redis.
@@ -168,6 +218,9 @@ class Settings:
     handoff_transcript_size: int = 30
     # Dossier look-ups, verification and status pushes (DOSSIER_*).
     dossier: DossierConfig = field(default_factory=DossierConfig)
+    # Photos, locations and voice notes (MEDIA_*); phone numbers and ZNS (PHONE_*, *_ZNS_*).
+    media: MediaConfig = field(default_factory=MediaConfig)
+    reach: ReachConfig = field(default_factory=ReachConfig)
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
@@ -225,6 +278,8 @@ class Settings:
             "handoff_fallback_limit": _int("HANDOFF_FALLBACK_LIMIT", cls.handoff_fallback_limit),
             "handoff_transcript_size": _int("HANDOFF_TRANSCRIPT_SIZE", cls.handoff_transcript_size),
             "dossier": DossierConfig.from_env(),
+            "media": MediaConfig.from_env(),
+            "reach": ReachConfig.from_env(),
         }
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():

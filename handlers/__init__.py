@@ -12,7 +12,7 @@ from bot.conversation.choice import looks_like_choice
 from bot.conversation.context import Context
 from bot.conversation.replies import Reply
 from bot.stores.statistics import count_event
-from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
+from handlers import alerts, consent, dossier, follow, handoff, media, office, procedures, text
 from handlers.router import Group, Route, Router
 
 router = Router(unknown_command=text.not_understood)
@@ -27,9 +27,12 @@ router.add(Route("handoff:gate", Group.GATE, handoff.is_citizen_message, handoff
 router.on_event(follow.on_follow, "follow")
 router.on_event(follow.on_unfollow, "unfollow")
 router.on_event(follow.on_withdraw, "user_withdraw")
-router.on_event(media.on_media, *media.MEDIA_EVENTS)
+router.on_event(media.on_media, *media.MEDIA_EVENTS, "user_reacted_message")
+router.on_event(consent.on_submit_info, "user_submit_info")
+router.on_event(consent.on_chat_now, "user_click_chatnow")
 
-# "#name arg..." sent back by buttons.
+# "#name arg..." sent back by buttons. A photo's, file's or link's caption goes to the text routes below
+# as if typed (handlers/router.py `reads_as_text`), when the media route leaves it (returns None).
 router.on_command("menu", text.menu_command)
 router.on_command("proc", procedures.proc_command)
 router.on_command("procedures", procedures.browse_command)
@@ -39,12 +42,14 @@ router.on_command("alerts", alerts.alerts_command)
 router.on_command("area", alerts.area_command)
 router.on_command("dossier", dossier.dossier_command)
 router.on_command("dossier_help", dossier.help_command)
+router.on_command("phone", consent.phone_command)
 
 # Typed text, first answer wins. Dossier look-ups first: a receipt, or the ID number the bot just
 # asked for, must never reach the matcher. Office questions before the matcher, so "mấy giờ làm
 # việc" is not read as a procedure question.
 router.on_text(text.empty_text, when=text.is_empty)
 router.on_text(dossier.handle_dossier_text)
+router.on_text(consent.on_forget_text, when=consent.asks_to_forget_phone)
 router.on_text(handoff.on_text, when=handoff.asks_for_staff)
 router.on_text(office.handle_office_text, when=office.is_office_text)
 router.on_text(alerts.handle_alerts_text, when=alerts.is_alerts_question)

@@ -19,6 +19,7 @@ from enum import IntEnum
 from bot.conversation.commands import parse_command
 from bot.conversation.context import Context
 from bot.conversation.replies import Reply
+from bot.media.attachments import caption_of
 
 Handle = Callable[[Context], list[Reply] | None]
 Matcher = Callable[[Context], bool]
@@ -57,6 +58,11 @@ def _command_of(ctx: Context) -> tuple[str, list[str]] | None:
     return parse_command(ctx.text) if ctx.event.name == TEXT_EVENT else None
 
 
+def reads_as_text(ctx: Context) -> bool:
+    """Typed text, or the caption of a photo, file or link: read as if the citizen had typed it."""
+    return ctx.event.name == TEXT_EVENT or bool(caption_of(ctx.event))
+
+
 class Router:
     def __init__(self, unknown_command: CommandHandle) -> None:
         self._routes: list[Route] = []
@@ -86,10 +92,11 @@ class Router:
 
     def on_text(self, handle: TextHandle, when: TextPredicate = _any_text, group: Group = Group.TEXT,
                 name: str = "") -> None:
-        """Typed text (not a "#command") for which `when(text)` holds; handlers get the stripped text."""
+        """Typed text or a caption (not a "#command") for which `when(text)` holds; handlers get the
+        stripped text."""
 
         def matches(ctx: Context) -> bool:
-            return ctx.event.name == TEXT_EVENT and _command_of(ctx) is None and when(ctx.text.strip())
+            return reads_as_text(ctx) and _command_of(ctx) is None and when(ctx.text.strip())
 
         self.add(Route(name or f"text:{handle.__module__}.{handle.__qualname__}", group, matches,
                        lambda ctx: handle(ctx, ctx.text.strip())))

@@ -30,6 +30,9 @@ class SandboxConfig:
     echo: bool = True
     echo_threads: int = 2
     webhook_timeout_seconds: float = 5.0
+    # The hour (0-23) the ZNS night ban reads instead of the real Vietnam time (None: the real hour), so
+    # tests can be day or night whenever they run.
+    vietnam_hour: int | None = None
     # Zalo's app-wide limit is about 4,000 a minute; 0 turns the limit off (benchmarks).
     rate_limit_per_minute: int = 0
     # `python -m sandbox` serves with gunicorn (keep-alive) by default; werkzeug's server is the fallback.

@@ -17,7 +17,7 @@ from sandbox.zalo_api import json_response
 
 bp = Blueprint("sandbox_control", __name__)
 
-ATTACHMENT_ACTIONS = ("image", "sticker", "location", "file")
+ATTACHMENT_ACTIONS = ("image", "sticker", "location", "file", "audio")
 MAX_LIST = 10_000
 
 
@@ -215,12 +215,12 @@ def reset() -> Response:
 def _public_config(sb: Sandbox) -> dict[str, Any]:
     c = sb.config
     return {"webhook_url": c.webhook_url, "echo": c.echo, "rate_limit_per_minute": c.rate_limit_per_minute,
-            "app_id": c.app_id, "oa_id": c.oa_id}
+            "app_id": c.app_id, "oa_id": c.oa_id, "vietnam_hour": c.vietnam_hour}
 
 
 @bp.route("/_sandbox/config", methods=["GET", "POST"])
 def runtime_config() -> Response:
-    """Change where events go, echoes and the rate limit while running."""
+    """Change where events go, echoes, the rate limit and the hour ZNS's night ban reads while running."""
     sb, data = sandbox(), body()
     if "webhook_url" in data:
         sb.config.webhook_url = str(data["webhook_url"] or "")
@@ -228,6 +228,11 @@ def runtime_config() -> Response:
         sb.config.echo = bool(data["echo"])
     if "rate_limit_per_minute" in data:
         sb.config.rate_limit_per_minute = int(data["rate_limit_per_minute"])
+    if "vietnam_hour" in data:
+        hour = data["vietnam_hour"]
+        if hour is not None and not (isinstance(hour, int) and 0 <= hour <= 23):
+            return problem("vietnam_hour must be 0-23 or null")
+        sb.config.vietnam_hour = hour
     return json_response(_public_config(sb))
 
 

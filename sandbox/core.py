@@ -14,9 +14,10 @@ from sandbox.webhooks import Delivery, WebhookPoster
 
 # Sample media the chat page's citizen sends (served from sandbox/static).
 SAMPLE_MEDIA = {
-    "image": "static/sample-photo.svg",
+    "image": "media/sample-receipt.jpg",  # a receipt-like page with a QR code (sandbox/receipt_samples.py)
     "sticker": "static/sample-sticker.svg",
     "file": "static/to-khai-mau.txt",
+    "audio": "static/sample-voice.wav",
 }
 
 
@@ -117,6 +118,8 @@ def sample_payload(kind: str, base_url: str) -> dict[str, Any]:
         return {"thumbnail": url, "url": url}
     if kind == "sticker":
         return {"id": "bfe4a3ab9aee73b02aff", "url": base + SAMPLE_MEDIA["sticker"]}
+    if kind == "audio":
+        return {"url": base + SAMPLE_MEDIA["audio"]}
     if kind == "location":
         return {"coordinates": {"latitude": "10.7769", "longitude": "106.7009"}}
     if kind == "file":

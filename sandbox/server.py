@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from sandbox.config import SandboxConfig
 from sandbox.control import bp as control_bp
 from sandbox.core import Sandbox
+from sandbox.media import bp as media_bp
 from sandbox.zalo_api import bp as zalo_bp
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -24,6 +25,7 @@ def create_app(config: SandboxConfig) -> Flask:
     app.extensions["sandbox"] = Sandbox(config)
     app.register_blueprint(zalo_bp)
     app.register_blueprint(control_bp)
+    app.register_blueprint(media_bp)
     return app
 
 

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import re
 import secrets
 import socket
 import time
@@ -232,19 +233,48 @@ def send_template_by_user_id(sb: Sandbox) -> JsonDict:
         "sent_time": sent_ms, "quota": {"dailyQuota": "-1", "remainingQuota": "-1"}}}
 
 
+ZNS_MESSAGES = {
+    -108: "Phone number is invalid",
+    -109: "Template ID is invalid",
+    -112: "Template data is invalid",
+    -124: "Access token is invalid",
+    -133: "Messages cannot be sent at night (22:00-06:00)",
+}
+_ZNS_PHONE = re.compile(r"^84\d{9}$")
+NIGHT_START_HOUR, NIGHT_END_HOUR = 22, 6
+
+
+def zns_error(code: int) -> JsonDict:
+    return {"error": code, "message": ZNS_MESSAGES.get(code, "Error")}
+
+
+def _vietnam_hour(sb: Sandbox) -> int:
+    return sb.config.vietnam_hour if sb.config.vietnam_hour is not None else datetime.now(VIETNAM).hour
+
+
 @bp.post("/message/template")
 @zalo_endpoint("zns/template")
 def send_zns_by_phone(sb: Sandbox) -> JsonDict:
-    """ZNS/ZBS by phone number (business.openapi.zalo.me): recorded with the phone as user_id."""
+    """ZNS/ZBS by phone number (business.openapi.zalo.me): its own codes and the night ban; recorded
+    with the phone as user_id."""
     raw = request.get_data()
     body = _json_body()
-    if body is None or not body.get("phone") or not body.get("template_id"):
-        return zalo_error(-201, "phone and template_id are required")
+    if body is None:
+        return zalo_error(-201, "Body is not valid JSON")
+    if not _ZNS_PHONE.match(str(body.get("phone") or "")):
+        return zns_error(-108)
+    if not str(body.get("template_id") or "").strip():
+        return zns_error(-109)
+    if not isinstance(body.get("template_data", {}), dict):
+        return zns_error(-112)
+    hour = _vietnam_hour(sb)
     sent_ms = now_ms()
     with sb.state.lock:
         denied = _authorised(sb)
         if denied:
-            return {"error": -124, "message": "Access token is invalid"}
+            return zns_error(-124)
+        if hour >= NIGHT_START_HOUR or hour < NIGHT_END_HOUR:
+            return zns_error(-133)
         record = sb.state.record_sent("zns", str(body["phone"]), raw, events.new_msg_id(), sent_ms)
     return {"error": 0, "message": "Success", "data": {
         "msg_id": record.message_id, "sent_time": str(sent_ms),

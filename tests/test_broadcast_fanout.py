@@ -89,7 +89,7 @@ def test_targeting_by_area_channel_and_opt_out(redis_client, zalo_settings, sand
     areas = load_areas()
     minor = announcement_from_dict(announcement_json(target=["ap-1"], severity="Minor", urgency="Expected"), areas)
     assert plan(redis_client, settings, minor, time.time()) == {
-        "total": 4, "cs": 3, "template": 0, "unreachable": 1, "opted_out": 1}
+        "total": 4, "cs": 3, "template": 0, "zns": 0, "unreachable": 1, "opted_out": 1}
     severe = announcement_from_dict(announcement_json(target=["ap-1"]), areas)  # emergencies ignore the opt-out
     assert plan(redis_client, settings, severe, time.time())["cs"] == 4
     with_template = replace(settings, broadcast_template_id="tpl-1")

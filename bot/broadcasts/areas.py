@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -81,6 +81,11 @@ class Areas:
     def name(self, area_id: str) -> str:
         area = self.by_id.get(area_id)
         return area.name if area else area_id
+
+    def locate(self, longitude: float, latitude: float) -> Area | None:
+        """The area whose polygon holds the point (a shared location), None outside every area."""
+        point = Point(longitude, latitude)
+        return next((a for a in self.areas if a.geometry is not None and a.geometry.covers(point)), None)
 
     def whole_places(self) -> list[Place]:
         return [p for p in (self.commune, self.province) if p is not None]

@@ -23,11 +23,12 @@ from rq import Queue
 from bot.broadcasts.compose import consultation_reply, template_data
 from bot.broadcasts.ratelimit import TokenBucket
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.broadcasts.targeting import CS, TEMPLATE, recipients
+from bot.broadcasts.targeting import CS, TEMPLATE, ZNS, recipients
 from bot.config import Settings
 from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
-from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, Sender, Template
+from bot.stores.phones import PhoneStore
+from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, PhoneTemplate, Sender, Template
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +227,12 @@ class BatchSender:
                  template: Template) -> str:
         """The recipient's delivery state; the channel chosen at prepare time is the sender's first
         choice (it falls back to the template when Zalo says the window has closed)."""
-        if channel not in (CS, TEMPLATE):
+        if channel not in (CS, TEMPLATE, ZNS):
             return "unreachable"
         self.bucket.acquire()
         delivery = self.sender.send_rendered(uid, messages, idempotency_key(broadcast_id, uid),
-                                             template=template if template.template_id else None, channel=channel)
+                                             template=template if template.template_id else None, channel=channel,
+                                             zns=self._by_phone(uid, template))
         if delivery.ok:
             return f"sent {delivery.channel} {delivery.message_id or '-'}"
         if delivery.status == RETRY:
@@ -240,6 +242,15 @@ class BatchSender:
         if delivery.status == OUTSIDE and delivery.channel != TEMPLATE:
             return "unreachable"
         return f"failed {delivery.channel} {delivery.code}"
+
+
+    def _by_phone(self, uid: str, template: Template) -> PhoneTemplate | None:
+        """ZNS to the number the citizen shared, when a ZNS broadcast template is configured."""
+        template_id = self.settings.reach.broadcast_zns_template_id
+        if not template_id:
+            return None
+        phone = PhoneStore(self.redis, self.settings).phone(uid)
+        return PhoneTemplate(phone, Template(template_id, template.data)) if phone else None
 
 
 class _StopCheck:

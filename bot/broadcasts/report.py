@@ -39,5 +39,6 @@ def progress(broadcast: Broadcast, counts: dict[str, int]) -> dict[str, object]:
             "total": total, "queued": counts["queued"], "sent": counts["sent"], "failed": counts["failed"],
             "unreachable": counts["unreachable"], "cancelled": counts["cancelled"],
             "sent_cs": counts["sent_cs"], "sent_template": counts["sent_template"],
+            "sent_zns": counts["sent_zns"],
             "percent": round(100 * done / total, 1) if total else (100.0 if broadcast.status == "done" else 0.0),
             "reason": broadcast.reason}

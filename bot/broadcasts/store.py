@@ -221,7 +221,8 @@ class BroadcastStore:
     def counts(self, broadcast_id: str) -> dict[str, int]:
         raw = self.redis.hgetall(self.key(broadcast_id, "n"))
         counts = {k.decode(): int(v) for k, v in raw.items()}
-        return {name: counts.get(name, 0) for name in ("queued", *FINAL_KINDS, "sent_cs", "sent_template")}
+        return {name: counts.get(name, 0) for name in ("queued", *FINAL_KINDS, "sent_cs", "sent_template",
+                                                     "sent_zns")}
 
     def deliveries(self, broadcast_id: str) -> Iterator[tuple[str, str]]:
         for uid, state in self.redis.hscan_iter(self.key(broadcast_id, "d"), count=2000):

@@ -17,9 +17,10 @@ from bot.broadcasts.cap import Announcement
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.stores.followers import FollowerRegistry
-from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, choose_channel
+from bot.stores.phones import PhoneStore
+from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, ZNS, choose_channel
 
-__all__ = ["CS", "TEMPLATE", "UNREACHABLE", "choose_channel"]  # the channels, chosen by the sender
+__all__ = ["CS", "TEMPLATE", "UNREACHABLE", "ZNS", "choose_channel"]  # the channels, chosen by the sender
 
 OPT_OUT_FIELD = "alerts_opt_out"
 
@@ -52,6 +53,7 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
     """
     registry = FollowerRegistry(client, settings)
     has_template = bool(settings.broadcast_template_id)
+    phones = PhoneStore(client, settings) if settings.reach.broadcast_zns_template_id else None
     ids: list[str] = []
     if announcement.msg_type == "Cancel" and announcement.references:
         candidates: Iterator[str] = earlier_recipients(client, settings, announcement.references)
@@ -60,13 +62,15 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
         candidates = registry.active_ids(batch=chunk)
 
     def flush() -> Iterator[Recipient | None]:
-        for user_id, (area, last_at, opted_out) in zip(ids, registry.targeting_fields(ids), strict=True):
+        with_phone = phones.have_phones(ids) if phones is not None else [False] * len(ids)
+        fields = registry.targeting_fields(ids)
+        for user_id, (area, last_at, opted_out), has_phone in zip(ids, fields, with_phone, strict=True):
             if not in_target(area, announcement):
                 continue
             if opted_out and not announcement.is_emergency:
                 yield None
                 continue
-            channel = choose_channel(last_at, now, settings.interaction_window_days, has_template)
+            channel = choose_channel(last_at, now, settings.interaction_window_days, has_template, has_phone)
             yield Recipient(user_id, channel, invite=not area and not announcement.targets_all)
 
     for user_id in candidates:
@@ -95,10 +99,11 @@ def _everyone(announcement: Announcement) -> Announcement:
 
 
 def plan(client: redis.Redis, settings: Settings, announcement: Announcement, now: float) -> dict[str, int]:
-    """Counts by channel before sending: what the official sees next to the confirm button."""
+    """Counts by channel before sending, what the official sees next to the confirm button: consultation
+    message, ZBS template by user id, ZNS by phone, unreachable (and who opted out)."""
     counts: Counter[str] = Counter()
     for recipient in recipients(client, settings, announcement, now):
         counts["opted_out" if recipient is None else recipient.channel] += 1
-    total = counts[CS] + counts[TEMPLATE] + counts[UNREACHABLE]
-    return {"total": total, CS: counts[CS], TEMPLATE: counts[TEMPLATE], UNREACHABLE: counts[UNREACHABLE],
-            "opted_out": counts["opted_out"]}
+    total = counts[CS] + counts[TEMPLATE] + counts[ZNS] + counts[UNREACHABLE]
+    return {"total": total, CS: counts[CS], TEMPLATE: counts[TEMPLATE], ZNS: counts[ZNS],
+            UNREACHABLE: counts[UNREACHABLE], "opted_out": counts["opted_out"]}

@@ -28,8 +28,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class UserInfoRequest:
+    """Zalo's request-user-info form: the citizen taps it to share their phone number (and profile)."""
+
+    title: str
+    subtitle: str
+    image_url: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to the citizen: text, optionally with up to 5 buttons."""
+    """One message to the citizen: text, optionally with up to 5 buttons; or, with `form`, Zalo's
+    request-user-info form (then `text` is what the transcript shows)."""
 
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    form: UserInfoRequest | None = None

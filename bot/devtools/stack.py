@@ -96,6 +96,7 @@ class Stack:
             "ZALO_REFRESH_TOKEN": "sandbox-refresh-" + secrets.token_hex(8),
             "ZALO_API_BASE": self.sandbox_url,
             "ZALO_OAUTH_BASE": self.sandbox_url,
+            "ZALO_ZNS_API_BASE": self.sandbox_url,
             "SANDBOX_PORT": str(self.sandbox_port),
             "SANDBOX_WEBHOOK_URL": f"{self.web_url}/webhook/zalo",
             "PORT": str(self.web_port),

@@ -22,7 +22,8 @@ from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
 from bot.queue.delayed import DelayedSet
 from bot.stores.lock import Lock
-from bot.zalo.sender import LATER, RETRY, TEMPLATE, Sender, Template
+from bot.stores.phones import PhoneStore
+from bot.zalo.sender import LATER, RETRY, TEMPLATE, ZNS, PhoneTemplate, Sender, Template
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class PendingPush:
 class PushReport:
     sent: int = 0
     by_template: int = 0
+    by_zns: int = 0
     failed: list[tuple[str, int, int | None]] = field(default_factory=list)  # (user, version, code)
 
 
@@ -116,7 +118,7 @@ def _push_pending(
         version, key = push.change.version, idempotency_key(receipt, push.change.version, push.user_id)
         template = Template(template_id, template_data(push.change.dossier)) if template_id else None
         delivery = sender.send(push.user_id, compose_change_notice(push.change.dossier, now), key,
-                               template=template)
+                               template=template, zns=_by_phone(client, settings, push))
         if delivery.status == RETRY and delivery.error is not None:
             raise delivery.error
         if delivery.status == LATER:
@@ -134,9 +136,20 @@ def _push_pending(
         subscriptions.mark_pushed(receipt, push.user_id, version)
         if delivery.channel == TEMPLATE:
             report.by_template += 1
+        elif delivery.channel == ZNS:
+            report.by_zns += 1
         else:
             report.sent += 1
     return report
+
+
+def _by_phone(client: redis.Redis, settings: Settings, push: PendingPush) -> PhoneTemplate | None:
+    """ZNS to the number the citizen shared, when a ZNS status template is configured."""
+    template_id = settings.reach.dossier_zns_template_id
+    if not template_id:
+        return None
+    phone = PhoneStore(client, settings).phone(push.user_id)
+    return PhoneTemplate(phone, Template(template_id, template_data(push.change.dossier))) if phone else None
 
 
 # -- delayed pushes (quota, night ban, busy): a sorted set the worker's poll loop releases --------

@@ -20,6 +20,9 @@ SEEN_TTL_SECONDS = 24 * 3600
 FALLBACK_TTL_SECONDS = 3600
 # How long the candidates of a clarifying question stay pickable by "1", "2"...
 CLARIFY_TTL_SECONDS = 30 * 60
+# The same notice ("please type", "I cannot listen to voice notes") at most once per conversation per hour.
+NOTICE_TTL_SECONDS = 3600
+NOTICES = ("please_type", "voice", "photo_unread")
 
 KEY_FAMILIES = (
     KeyFamily("handoff:context:*", per_citizen=True, kept="1 day"),
@@ -28,6 +31,7 @@ KEY_FAMILIES = (
     KeyFamily("handoff:seq:*", per_citizen=False, kept="1 day (event digest → counter)"),
     KeyFamily("handoff:seen:*", per_citizen=False, kept="1 day (event digest)"),
     KeyFamily("clarify:*", per_citizen=True, kept="30 minutes"),
+    KeyFamily("notice:*", per_citizen=True, kept="1 hour"),
 )
 
 
@@ -106,6 +110,20 @@ class Conversation:
     def withdraw_offer(self, user_id: str) -> None:
         self.redis.delete(self.clarify_key(user_id))
 
+    # -- notices said at most once an hour -------------------------------------------------------
+
+    def _notice_key(self, user_id: str, notice: str) -> str:
+        return f"{self.prefix}notice:{user_id}:{notice}"
+
+    def first_notice(self, user_id: str, notice: str, identity: str) -> bool:
+        """True when `notice` was not said to this citizen within the hour, or was said for this very
+        event (a worker's retry of it must say it again)."""
+        key = self._notice_key(user_id, notice)
+        if self.redis.set(key, identity, nx=True, ex=NOTICE_TTL_SECONDS):
+            return True
+        return self.redis.get(key) == identity.encode()
+
     def forget(self, user_id: str) -> None:
         self.redis.delete(self._context_key(user_id), self._fallbacks_key(user_id),
-                          self._counter_key(user_id), self.clarify_key(user_id))
+                          self._counter_key(user_id), self.clarify_key(user_id),
+                          *(self._notice_key(user_id, notice) for notice in NOTICES))

@@ -13,12 +13,14 @@ from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Verifier
 from bot.stores.conversation import Conversation
 from bot.stores.followers import FollowerRegistry
+from bot.stores.phones import PhoneStore
 from bot.tickets.store import TicketStore
 from bot.tickets.transcript import CitizenTranscript
 
 
 def forget_citizen(client: redis.Redis, settings: Settings, user_id: str) -> None:
     FollowerRegistry(client, settings).forget(user_id)
+    PhoneStore(client, settings).forget(user_id)
     Subscriptions(client, settings).forget(user_id)
     Verifier(client, settings, settings.dossier).forget(user_id)
     Conversation(client, settings).forget(user_id)

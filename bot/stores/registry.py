@@ -12,7 +12,7 @@ from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
 from bot.queue import event_inbox
-from bot.stores import aliases, conversation, followers, statistics
+from bot.stores import aliases, conversation, followers, phones, statistics
 from bot.stores.keys import KeyFamily
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
@@ -41,6 +41,7 @@ _PLUMBING = (
 
 FAMILIES: tuple[KeyFamily, ...] = (
     *followers.KEY_FAMILIES,
+    *phones.KEY_FAMILIES,
     *conversation.KEY_FAMILIES,
     *event_inbox.KEY_FAMILIES,
     *statistics.KEY_FAMILIES,

@@ -26,6 +26,7 @@ import redis
 from bot.config import VIETNAM, Settings
 from bot.conversation.context import Context
 from bot.conversation.privacy import redact_id_numbers
+from bot.media.attachments import ACKNOWLEDGEMENTS, CAPTIONED_EVENTS
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
 
@@ -46,11 +47,13 @@ QUESTIONS_KEPT_PER_DAY = 500
 TEXT_EVENTS = ("user_send_text",)
 
 # The counters of one day, in the order the CSV lists them.
-COUNTERS = ("questions", "answers", "clarifications", "fallbacks", "escalations", "office", "chitchat", "buttons")
+COUNTERS = ("questions", "answers", "clarifications", "fallbacks", "escalations", "office", "chitchat", "buttons",
+            "acknowledgements", "photos_read")
 COUNTER_LABELS = {
     "questions": "Câu hỏi", "answers": "Trả lời thủ tục", "clarifications": "Hỏi lại để chọn",
     "fallbacks": "Chưa trả lời được", "escalations": "Chuyển cán bộ", "office": "Hỏi về cơ quan",
     "chitchat": "Chào hỏi", "buttons": "Bấm nút",
+    "acknowledgements": "Nhãn dán, bày tỏ cảm xúc", "photos_read": "Đọc mã hồ sơ từ ảnh",
 }
 
 
@@ -71,8 +74,13 @@ def _is_section_command(text: str) -> bool:
 
 
 def tally(event_name: str, text: str, notes: dict[str, str], escalated: bool = False) -> Tally:
-    """Classify one event from what the handlers noted. Pure."""
-    if event_name not in TEXT_EVENTS:
+    """Classify one event from what the handlers noted. Pure. A caption counts as typed text;
+    stickers and reactions are acknowledgements, never unanswered questions."""
+    if event_name in ACKNOWLEDGEMENTS:
+        return Tally({"acknowledgements": 1})
+    if notes.get("photo"):
+        return Tally({"photos_read": 1})
+    if event_name not in TEXT_EVENTS and not (event_name in CAPTIONED_EVENTS and text.strip()):
         return Tally({"escalations": 1} if escalated else {})
     text = text.strip()
     typed = not text.startswith("#")

@@ -8,6 +8,7 @@ never sends a message twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.logs import hash_user
 from bot.stores.followers import FollowerRegistry
 from bot.stores.scripts import script
-from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify
+from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify, classify_zns
 from bot.zalo.http import zalo_session
 from bot.zalo.tokens import TokenStore
 
@@ -84,6 +85,15 @@ class ZaloClient:
         body = {"user_id": user_id, "template_id": template_id, "template_data": template_data}
         return self._send_once("/v3.0/oa/message/template", body, user_id, idempotency_key)
 
+    def send_zns(self, user_id: str, phone: str, template_id: str, template_data: dict[str, Any],
+                 idempotency_key: str) -> dict[str, Any]:
+        """A ZNS template by phone number (POST business.openapi.zalo.me/message/template), for a citizen
+        outside the 7-day window who shared their number. The number is never logged or recorded."""
+        body = {"phone": phone, "template_id": template_id, "template_data": template_data,
+                "tracking_id": hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}
+        return self._send_once("/message/template", body, user_id, idempotency_key,
+                               base=self.settings.reach.zns_api_base, zns=True)
+
     def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """A GET with Zalo's `data=<JSON>` parameter convention; returns the whole body."""
         return self._call("GET", path, params={"data": json.dumps(params, separators=(",", ":"))})
@@ -96,7 +106,8 @@ class ZaloClient:
     def _sent_key(self, idempotency_key: str) -> str:
         return f"{self.prefix}sent:{idempotency_key}"
 
-    def _send_once(self, path: str, body: dict[str, Any], user_id: str, idempotency_key: str) -> dict[str, Any]:
+    def _send_once(self, path: str, body: dict[str, Any], user_id: str, idempotency_key: str,
+                   base: str = "", zns: bool = False) -> dict[str, Any]:
         """Send unless this key already went out. A send whose outcome is unknown (the worker died,
         or the request timed out after leaving) is settled against the conversation history first."""
         sent_key = self._sent_key(idempotency_key)
@@ -116,12 +127,13 @@ class ZaloClient:
         try:
             data = self._call("POST", path, json_body=body,
                               settle=lambda: self._find_delivered(user_id, body, started_ms, idempotency_key),
-                              ).get("data") or {}
+                              base=base, zns=zns).get("data") or {}
         except ZaloError as exc:
             if not exc.uncertain:
                 self.redis.delete(sent_key)  # Zalo said no each time: nothing went out
             if not exc.transient:
-                self._record_failure(user_id, exc)
+                # A number ZNS cannot reach says nothing about the citizen's Zalo chat with the OA.
+                self._record_failure(user_id, exc, mark_recipient=not zns)
             raise
         if data.get("message_id") and not data.get("settled") and not self._claim(data["message_id"], idempotency_key):
             # Only a send whose answer came back after another send's settle could get here.
@@ -155,13 +167,13 @@ class ZaloClient:
                 return {"message_id": str(message["message_id"]), "user_id": user_id, "settled": True}
         return None
 
-    def _record_failure(self, user_id: str, exc: ZaloError) -> None:
+    def _record_failure(self, user_id: str, exc: ZaloError, mark_recipient: bool = True) -> None:
         record = {"at": time.time(), "user": hash_user(user_id, self.settings), "code": exc.code,
                   "outcome": exc.outcome.value}
         pipe = self.redis.pipeline()
         pipe.lpush(f"{self.prefix}zalo:failures", json.dumps(record))
         pipe.ltrim(f"{self.prefix}zalo:failures", 0, 9999)
-        if exc.outcome is Outcome.RECIPIENT:
+        if exc.outcome is Outcome.RECIPIENT and mark_recipient:
             FollowerRegistry(self.redis, self.settings).mark_unreachable(user_id, exc.code or 0, pipe)
         pipe.execute()
         log.warning("zalo send failed", extra={"user": record["user"], "code": exc.code,
@@ -174,8 +186,11 @@ class ZaloClient:
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
         settle: Callable[[], dict[str, Any] | None] | None = None,
+        base: str = "",
+        zns: bool = False,
     ) -> dict[str, Any]:
-        """One API call with retries. After an attempt whose outcome is unknown (a timeout, a lost
+        """One API call (to `base`, Zalo's OA API by default; `zns`: the ZNS host and its codes) with
+        retries. After an attempt whose outcome is unknown (a timeout, a lost
         connection, a 5xx), `settle` may find that it went through after all: no second send."""
         refreshed = False
         attempt = 0
@@ -193,7 +208,7 @@ class ZaloClient:
             try:
                 response = self.session.request(
                     method,
-                    f"{self.settings.zalo_api_base}{path}",
+                    f"{base or self.settings.zalo_api_base}{path}",
                     headers={"access_token": token},
                     json=json_body,
                     params=params,
@@ -216,7 +231,7 @@ class ZaloClient:
                 last_error = exc
             else:
                 code = int(body.get("error", 0) or 0)
-                outcome = classify(code)
+                outcome = classify_zns(code) if zns else classify(code)
                 if outcome is Outcome.OK:
                     return body
                 error = ZaloError(code, str(body.get("message", "")), outcome)

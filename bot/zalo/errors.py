@@ -43,6 +43,30 @@ _BY_CODE: dict[int, Outcome] = {
 OUTSIDE_WINDOW = frozenset({-230, -232})
 
 
+# ZNS by phone (business.openapi.zalo.me) has codes of its own (shared/zalo-oa-api.md, section 2:
+# -124 invalid token, -133 night ban, -144 daily quota; the others as Zalo's ZNS "mã lỗi" page lists them,
+# [unconfirmed]: anything not listed is treated as permanent and recorded).
+_ZNS_BY_CODE: dict[int, Outcome] = {
+    0: Outcome.OK,
+    -100: Outcome.RETRY,  # the application failed on Zalo's side
+    -124: Outcome.REFRESH_TOKEN,
+    -133: Outcome.RESCHEDULE,  # not sent at night (22:00-06:00 Vietnam time)
+    -144: Outcome.RESCHEDULE,  # the OA's daily ZNS quota is used up
+    -115: Outcome.RESCHEDULE,  # out of ZNS quota
+    -108: Outcome.RECIPIENT,  # the phone number is invalid
+    -118: Outcome.RECIPIENT,  # no Zalo account for this number
+    -119: Outcome.RECIPIENT,  # this account cannot receive ZNS
+    -139: Outcome.RECIPIENT,  # the citizen refused ZNS from this OA
+    -112: Outcome.PAYLOAD,  # template_data does not match the template
+    **{code: Outcome.CONFIG for code in (-101, -102, -109, -131)},  # app or template missing, not approved
+}
+
+
+def classify_zns(code: int) -> Outcome:
+    """A ZNS answer's outcome; unknown negative codes are permanent and recorded."""
+    return _ZNS_BY_CODE.get(code, Outcome.PAYLOAD if code < 0 else Outcome.OK)
+
+
 def classify(code: int) -> Outcome:
     """Unknown negative codes are permanent and recorded, never retried blindly."""
     return _BY_CODE.get(code, Outcome.PAYLOAD if code < 0 else Outcome.OK)

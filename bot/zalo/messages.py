@@ -63,6 +63,12 @@ def render_reply(reply: Reply) -> list[dict[str, Any]]:
     Long text is split into several messages; buttons go under the last one, five at most per
     message (extra buttons travel under a short follow-up message).
     """
+    if reply.form is not None:
+        element = {"title": nfc(reply.form.title), "subtitle": nfc(reply.form.subtitle)}
+        if reply.form.image_url:
+            element["image_url"] = reply.form.image_url
+        return [{"attachment": {"type": "template", "payload": {"template_type": "request_user_info",
+                                                                 "elements": [element]}}}]
     chunks = split_text(reply.text) or ["…"]
     messages: list[dict[str, Any]] = [{"text": chunk} for chunk in chunks]
     buttons = [render_button(b) for b in reply.buttons]

@@ -3,7 +3,9 @@
 The sender renders replies into Zalo messages, gives each message its idempotency key
 (`<key>:<index>`, a template `<key>:template`), chooses the channel (a consultation message within
 Zalo's interaction window, the pre-approved template outside it), falls back to the template when
-Zalo says the window has closed, and classifies what went wrong into one `Delivery`. Settling an
+Zalo says the window has closed, and classifies what went wrong into one `Delivery`. Outside the
+window a citizen who shared a phone number (with consent, bot/stores/phones.py) is reached by a ZNS
+template by phone (business.openapi.zalo.me) before the ZBS template by user id is tried. Settling an
 uncertain send against the conversation history stays in the client (bot.zalo.client), so a history
 message settles at most one send whatever the feature.
 """
@@ -23,7 +25,7 @@ from bot.zalo.messages import render_replies
 if TYPE_CHECKING:  # the client (and `requests`) loads only where something is sent
     from bot.zalo.client import ZaloClient
 
-CS, TEMPLATE, UNREACHABLE = "cs", "template", "unreachable"
+CS, TEMPLATE, ZNS, UNREACHABLE = "cs", "template", "zns", "unreachable"
 DAY = 86400
 
 # What became of a send.
@@ -35,10 +37,14 @@ FAILED = "failed"  # permanent for this citizen or this message (recorded by the
 CONFIG = "config"  # the OA or app is misconfigured: stop and alert an admin
 
 
-def choose_channel(last_interaction: float | None, now: float, window_days: int, has_template: bool) -> str:
-    """Consultation message within the interaction window; the template outside it, if there is one."""
+def choose_channel(last_interaction: float | None, now: float, window_days: int, has_template: bool,
+                   has_phone: bool = False) -> str:
+    """Consultation message within the interaction window; outside it ZNS by phone where the citizen
+    shared one (and a ZNS template is configured), else the ZBS template by user id, if there is one."""
     if last_interaction is not None and now - last_interaction < window_days * DAY:
         return CS
+    if has_phone:
+        return ZNS
     return TEMPLATE if has_template else UNREACHABLE
 
 
@@ -52,6 +58,14 @@ def within_window(last_interactions: Sequence[datetime | None], now: datetime, w
 class Template:
     template_id: str
     data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PhoneTemplate:
+    """A ZNS template message to a phone number the citizen shared with consent."""
+
+    phone: str
+    template: Template
 
 
 @dataclass(frozen=True)
@@ -96,15 +110,17 @@ class Sender:
         return render_replies(list(replies))
 
     def send(self, user_id: str, replies: Sequence[Reply], key: str, *, template: Template | None = None,
-             channel: str = CS) -> Delivery:
-        return self.send_rendered(user_id, self.render(replies), key, template=template, channel=channel)
+             channel: str = CS, zns: PhoneTemplate | None = None) -> Delivery:
+        return self.send_rendered(user_id, self.render(replies), key, template=template, channel=channel, zns=zns)
 
     def send_rendered(self, user_id: str, messages: Sequence[dict[str, Any]], key: str, *,
-                      template: Template | None = None, channel: str = CS,
+                      template: Template | None = None, channel: str = CS, zns: PhoneTemplate | None = None,
                       before_each: Callable[[], None] = lambda: None) -> Delivery:
         """Send already rendered messages (an outbox stored before sending), in order; stops at the
         first failure, since the rest would fail the same way. `before_each` runs before every message
         (a job renewing its lease)."""
+        if channel == ZNS:
+            return self._zns(user_id, zns, template, key)
         if channel == TEMPLATE:
             return self._template(user_id, template, key)
         if channel != CS:
@@ -118,11 +134,28 @@ class Sender:
                 message_id = str(sent.get("message_id") or "")
         except ZaloError as exc:
             delivery = _failure(exc, CS)
+            if delivery.status == OUTSIDE and zns is not None:
+                # Our record of the citizen's last interaction was stale: their phone may still reach them.
+                return self._zns(user_id, zns, template, key)
             if delivery.status == OUTSIDE and template is not None:
                 # Our record of the citizen's last interaction was stale: the template may still reach them.
                 return self._template(user_id, template, key)
             return delivery
         return Delivery(SENT, CS, message_id=message_id)
+
+    def _zns(self, user_id: str, zns: PhoneTemplate | None, template: Template | None, key: str) -> Delivery:
+        """ZNS by phone; a number Zalo cannot deliver to falls back to the ZBS template by user id."""
+        if zns is None or not zns.phone or not zns.template.template_id:
+            return self._template(user_id, template, key)
+        try:
+            sent = self._client().send_zns(user_id, zns.phone, zns.template.template_id, zns.template.data,
+                                           f"{key}:zns")
+        except ZaloError as exc:
+            delivery = _failure(exc, ZNS)
+            if delivery.status == FAILED and exc.outcome is Outcome.RECIPIENT and template is not None:
+                return self._template(user_id, template, key)
+            return delivery
+        return Delivery(SENT, ZNS, message_id=str(sent.get("msg_id") or sent.get("message_id") or ""))
 
     def _template(self, user_id: str, template: Template | None, key: str) -> Delivery:
         if template is None or not template.template_id:

@@ -17,7 +17,8 @@
     preview.innerHTML = '<div class="first-screen">' + escape(data.first_screen) + "</div>" + escape(rest);
     const p = data.plan;
     planBox.innerHTML = `<div><b>${p.total}</b>người nhận</div><div><b>${p.cs}</b>tin tư vấn (miễn phí)</div>` +
-      `<div><b>${p.template}</b>tin mẫu ZBS</div><div><b>${p.unreachable}</b>không liên lạc được</div>` +
+      `<div><b>${p.template}</b>tin mẫu ZBS</div><div><b>${p.zns ?? 0}</b>ZNS qua số điện thoại</div>` +
+      `<div><b>${p.unreachable}</b>không liên lạc được</div>` +
       (p.opted_out ? `<div><b>${p.opted_out}</b>đã từ chối tin thường</div>` : "");
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });

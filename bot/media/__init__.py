@@ -1,0 +1,1 @@
+"""What citizens send besides text: attachments read from events, photos downloaded and read."""
