@@ -2,7 +2,7 @@
 
 Tests upload bytes (`POST /_sandbox/media` with their Content-Type) and put the returned URL in an
 event; `/media/stream/<bytes>` streams that many bytes as a JPEG with no Content-Length (what a
-hostile or broken host does); `/media/sample-receipt.jpg` is the chat page's sample photo.
+hostile or broken host does); `/media/redirect?to=` bounces elsewhere; `/media/sample-receipt.jpg` is the chat page's sample photo.
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ def stream(size: int) -> Response:
             yield piece
 
     return Response(chunks(), mimetype="image/jpeg", direct_passthrough=True)
+
+
+@bp.get("/media/redirect")
+def redirect_elsewhere() -> Response:
+    """A 302 to `to`: a media host that bounces the fetch somewhere else (the bot must check each hop)."""
+    return Response(status=302, headers={"Location": request.args.get("to", "/")})
 
 
 @lru_cache(maxsize=1)

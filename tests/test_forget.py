@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 import redis
+from cryptography.fernet import Fernet
 
 from bot.config import Settings
 from bot.dossiers.store import RedisDossierStore
@@ -61,9 +63,12 @@ def processor(zalo_settings: Settings, redis_client: redis.Redis) -> EventProces
             "received_at": "2024-08-23T08:30:00+07:00", "due_at": "2099-09-20T16:00:00+07:00",
             "return_method": "desk"}, secret, require_applicant=True)
         RedisDossierStore(redis_client, zalo_settings).upsert(record, datetime.now(UTC))
-    services = Services(redis_client, zalo_settings)
+    # Phone numbers are kept only with an encryption key: set one, so the walk meets the phone family.
+    settings = replace(zalo_settings, reach=replace(zalo_settings.reach,
+                                                    phone_encryption_key=Fernet.generate_key().decode()))
+    services = Services(redis_client, settings)
     services.zalo.sleep = lambda _: None  # type: ignore[method-assign]
-    return EventProcessor(redis_client, zalo_settings, services, dispatch)
+    return EventProcessor(redis_client, settings, services, dispatch)
 
 
 def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
@@ -86,6 +91,11 @@ def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
     says(f"#dossier {RECEIPT} subscribe")
     says(OTHER_RECEIPT)
     says("0792 0300 9999")  # a wrong id: counted against this citizen, and the bot asks again
+    processor.handle(parse_event(_event(user, "user_submit_info", sender={"id": user}, info={
+        "name": "Nguyễn Văn An", "phone": "0912345678"})), lambda: None)  # a phone number shared
+    processor.handle(parse_event(_event(user, "user_send_audio", sender={"id": user}, message={
+        "msg_id": uuid.uuid4().hex, "attachments": [{"type": "audio", "payload": {
+            "url": "https://voice-talk.zadn.vn/a.aac"}}]})), lambda: None)  # "please type" once an hour
     says("gặp cán bộ")  # a ticket
     says("em cần hỏi về hộ khẩu 0912345678")
     named_before = _families_naming(redis_client, zalo_settings, user)
@@ -94,6 +104,7 @@ def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
         "follower:*", "followers:active", "clarify:*", "handoff:context:*", "handoff:msgseq:*",
         "handoff:transcript:*", "ticket:*", "ticket:user:*", "dossier:fails:user:*", "dossier:await:*",
         "dossier:links:*", "dossier:user-links:*", "dossier:subs:*", "dossier:user-subs:*",
+        "phone:*", "notice:*",
     } <= named_before.keys(), sorted(named_before)
 
     processor.handle(parse_event(_event(user, "user_withdraw", sender={"id": user})), lambda: None)

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEND_METHODS = {"send_message", "send_template"}
+SEND_METHODS = {"send_message", "send_template", "send_zns"}
 RENDERERS = {"render_reply", "render_replies", "render_button"}
 
 

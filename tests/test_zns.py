@@ -1,0 +1,106 @@
+"""ZNS by phone, the sender's channel outside the 7-day window: the sandbox's endpoint with ZNS's codes
+and night ban, the sender's choice and fall-backs, and the reach counted before a broadcast."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+import redis
+import requests
+from cryptography.fernet import Fernet
+
+from bot.broadcasts.areas import load_areas
+from bot.broadcasts.cap import announcement_from_dict
+from bot.broadcasts.targeting import plan
+from bot.config import Settings
+from bot.stores.phones import PhoneStore
+from bot.zalo.client import ZaloClient
+from bot.zalo.sender import CS, LATER, OUTSIDE, SENT, TEMPLATE, UNREACHABLE, ZNS, PhoneTemplate, Sender, Template, \
+    choose_channel
+from tests.broadcast_helpers import add_followers, announcement_json
+from tests.conftest import RunningSandbox
+
+PHONE = "84912345678"
+NOTICE = Template("zns-status-1", {"receipt": "H56.14-240823-0001", "status": "Đã có kết quả"})
+
+
+@pytest.fixture
+def zns_settings(zalo_settings: Settings, sandbox: RunningSandbox) -> Settings:
+    reach = replace(zalo_settings.reach, zns_api_base=sandbox.url, phone_encryption_key=Fernet.generate_key().decode(),
+                    broadcast_zns_template_id="zns-alert-1", dossier_zns_template_id="zns-status-1")
+    return replace(zalo_settings, reach=reach)
+
+
+def set_hour(sandbox: RunningSandbox, hour: int | None) -> None:
+    sandbox.control("POST", "/_sandbox/config", json={"vietnam_hour": hour})
+
+
+def zns_post(sandbox: RunningSandbox, body: dict, token: str = "initial-access") -> dict:
+    return requests.post(f"{sandbox.url}/message/template", json=body, headers={"access_token": token},
+                         timeout=5).json()
+
+
+def test_the_sandbox_speaks_zns_codes_and_keeps_the_night_ban(sandbox: RunningSandbox) -> None:
+    body = {"phone": PHONE, "template_id": "t1", "template_data": {}, "tracking_id": "x"}
+    set_hour(sandbox, 10)
+    sent = zns_post(sandbox, body)
+    assert sent["error"] == 0 and sent["data"]["msg_id"]
+    assert zns_post(sandbox, {**body, "phone": "0912345678"})["error"] == -108
+    assert zns_post(sandbox, {**body, "template_id": ""})["error"] == -109
+    assert zns_post(sandbox, body, token="wrong")["error"] == -124
+    for night in (22, 23, 0, 5):
+        set_hour(sandbox, night)
+        assert zns_post(sandbox, body)["error"] == -133
+    set_hour(sandbox, 6)
+    assert zns_post(sandbox, body)["error"] == 0
+
+
+def test_choose_channel_prefers_the_phone_outside_the_window() -> None:
+    now = time.time()
+    assert choose_channel(now - 3600, now, 7, True, True) == CS
+    assert choose_channel(now - 8 * 86400, now, 7, True, True) == ZNS
+    assert choose_channel(now - 8 * 86400, now, 7, True, False) == TEMPLATE
+    assert choose_channel(None, now, 7, False, False) == UNREACHABLE
+
+
+def test_outside_the_window_the_sender_goes_by_phone_and_waits_for_morning(
+    zns_settings: Settings, redis_client: redis.Redis, sandbox: RunningSandbox
+) -> None:
+    user = sandbox.create_user(last_interaction_days_ago=10)
+    sender = Sender(ZaloClient(redis_client, zns_settings, sleep=lambda _: None))
+    by_phone = PhoneTemplate(PHONE, NOTICE)
+    set_hour(sandbox, 23)
+    night = sender.send_rendered(user, [{"text": "a"}], "k1", zns=by_phone)
+    assert (night.status, night.channel, night.code) == (LATER, ZNS, -133)
+    set_hour(sandbox, 9)
+    day = sender.send_rendered(user, [{"text": "a"}], "k1", zns=by_phone)
+    assert (day.status, day.channel) == (SENT, ZNS)
+    [zns] = sandbox.messages(PHONE)
+    assert zns["kind"] == "zns" and zns["payload"]["template_id"] == "zns-status-1"
+    assert sender.send_rendered(user, [{"text": "a"}], "k1", zns=by_phone).ok  # the same key: not sent again
+    assert len(sandbox.messages(PHONE)) == 1
+    # A number ZNS cannot use: the ZBS template by user id, when there is one; else recorded.
+    bad = PhoneTemplate("84000", NOTICE)
+    assert sender.send_rendered(user, [{"text": "a"}], "k2", zns=bad).status == "failed"
+    fallback = sender.send_rendered(user, [{"text": "a"}], "k3", zns=bad, template=Template("zbs-1", {}))
+    assert (fallback.status, fallback.channel) == (SENT, TEMPLATE)
+    assert sender.send_rendered(user, [{"text": "a"}], "k4").status == OUTSIDE
+    set_hour(sandbox, None)
+
+
+def test_the_reach_counts_consultation_zbs_zns_and_unreachable_apart(
+    zns_settings: Settings, redis_client: redis.Redis
+) -> None:
+    settings = replace(zns_settings, broadcast_template_id="zbs-1")
+    now = time.time()
+    add_followers(redis_client, settings, ["61", "62"], area="ap-2")
+    add_followers(redis_client, settings, ["63", "64", "65"], area="ap-2", last_interaction=now - 10 * 86400)
+    PhoneStore(redis_client, settings).save("63", PHONE, "test", datetime.now(UTC))
+    announcement = announcement_from_dict(announcement_json(target=["ap-2"]), load_areas())
+    assert plan(redis_client, settings, announcement, now) == {
+        "total": 5, "cs": 2, "template": 2, "zns": 1, "unreachable": 0, "opted_out": 0}
+    no_zbs = replace(settings, broadcast_template_id="")
+    assert plan(redis_client, no_zbs, announcement, now)["unreachable"] == 2
