@@ -2,7 +2,8 @@
 
 Tests upload bytes (`POST /_sandbox/media` with their Content-Type) and put the returned URL in an
 event; `/media/stream/<bytes>` streams that many bytes as a JPEG with no Content-Length (what a
-hostile or broken host does); `/media/redirect?to=` bounces elsewhere; `/media/sample-receipt.jpg` is the chat page's sample photo.
+hostile or broken host does); `/media/redirect?to=` bounces elsewhere; `/media/sample-receipt.jpg`
+is the chat page's sample photo.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ RECEIPT = "H56.14-240823-0001"
 
 @pytest.fixture
 def media_settings(zalo_settings: Settings) -> Settings:
-    return replace(zalo_settings, reach=replace(zalo_settings.reach, phone_encryption_key=Fernet.generate_key().decode()))
+    key = Fernet.generate_key().decode()
+    return replace(zalo_settings, reach=replace(zalo_settings.reach, phone_encryption_key=key))
 
 
 @pytest.fixture

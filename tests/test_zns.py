@@ -18,8 +18,19 @@ from bot.broadcasts.targeting import plan
 from bot.config import Settings
 from bot.stores.phones import PhoneStore
 from bot.zalo.client import ZaloClient
-from bot.zalo.sender import CS, LATER, OUTSIDE, SENT, TEMPLATE, UNREACHABLE, ZNS, PhoneTemplate, Sender, Template, \
-    choose_channel
+from bot.zalo.sender import (
+    CS,
+    LATER,
+    OUTSIDE,
+    SENT,
+    TEMPLATE,
+    UNREACHABLE,
+    ZNS,
+    PhoneTemplate,
+    Sender,
+    Template,
+    choose_channel,
+)
 from tests.broadcast_helpers import add_followers, announcement_json
 from tests.conftest import RunningSandbox
 
