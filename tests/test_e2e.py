@@ -163,10 +163,9 @@ def test_messages_from_one_citizen_are_answered_in_order(stack: Stack, citizen: 
 
 
 def test_media_gets_a_polite_please_type(citizen: Citizen) -> None:
-    for action in ("image", "sticker", "location", "file"):
-        citizen.do(action)
-    messages = citizen.wait_for(4)
-    assert all("gõ câu hỏi" in m["payload"]["message"]["text"] for m in messages)
+    citizen.do("file")
+    [message] = citizen.wait_for(1)
+    assert "gõ câu hỏi" in message["payload"]["message"]["text"]  # more media: tests/test_e2e_media.py
 
 
 def test_a_resent_event_is_answered_once(citizen: Citizen) -> None:

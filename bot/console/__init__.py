@@ -48,6 +48,8 @@ CONTENT_SECURITY_POLICY = {
     "script-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",
     "img-src": "'self' data:",
+    # Voice notes citizens send play from Zalo's media hosts (https) in the ticket page.
+    "media-src": "'self' https:",
     "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
