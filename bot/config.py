@@ -135,10 +135,10 @@ class ReachConfig:
     def from_env(cls) -> ReachConfig:
         return cls(
             phone_encryption_key=_str("PHONE_ENCRYPTION_KEY"),
-            zns_api_base=_str("ZALO_ZNS_API_BASE", cls.zns_api_base).rstrip("/"),
+            zns_api_base=(_str("ZALO_ZNS_API_BASE") or cls.zns_api_base).rstrip("/"),
             dossier_zns_template_id=_str("DOSSIER_ZNS_TEMPLATE_ID"),
             broadcast_zns_template_id=_str("BROADCAST_ZNS_TEMPLATE_ID"),
-            phone_purpose=_str("PHONE_PURPOSE", cls.phone_purpose),
+            phone_purpose=_str("PHONE_PURPOSE") or cls.phone_purpose,
             phone_form_image_url=_str("PHONE_FORM_IMAGE_URL"),
         )
 
