@@ -1,6 +1,6 @@
 """CAP's rules end to end through the API, the queue and the Zalo sandbox: who gets what, and how often.
 
-The demo commune (data/areas.json) is a 3 x 2 grid of ấp/khu phố polygons near 10.95 N, 106.73 E.
+The demo commune (data/areas.json) is six ấp/khu phố polygons (3 x 2, irregular edges) near 10.95 N, 106.73 E.
 """
 
 from __future__ import annotations
