@@ -224,3 +224,32 @@ def test_chat_now_gets_a_greeting_and_the_menu(chat: Chat) -> None:
                                               ("84912345678", "84912345678"), ("12345", None), (None, None)])
 def test_phone_numbers_are_normalised_for_zns(raw: object, expected: str | None) -> None:
     assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("event", [
+    {"event_name": "user_send_image", "message": {"msg_id": "m1", "text": "giấy hẹn", "attachments": [
+        {"type": "image", "payload": {"thumbnail": "https://a.zadn.vn/t.jpg", "url": "https://a.zadn.vn/p.jpg"}}]}},
+    {"event_name": "user_send_file", "message": {"msg_id": "m2", "attachments": [{"type": "file", "payload": {
+        "name": "to-khai.pdf", "size": "10240", "checksum": "abc", "type": "pdf", "url": "https://f.zdn.vn/a.pdf"}}]}},
+    {"event_name": "user_send_link", "message": {"msg_id": "m3", "text": "xem giúp", "attachments": [{
+        "type": "link", "payload": {"url": "https://dichvucong.gov.vn", "thumbnail": "", "description": "DVC"}}]}},
+    {"event_name": "user_send_location", "message": {"msg_id": "m4", "attachments": [{"type": "location", "payload": {
+        "coordinates": {"latitude": "10.9612", "longitude": "106.7305"}}}]}},
+    {"event_name": "user_send_audio", "message": {"msg_id": "m5", "attachments": [
+        {"type": "audio", "payload": {"url": "https://v.zadn.vn/a.aac"}}]}},
+    {"event_name": "user_send_sticker", "message": {"msg_id": "m6", "attachments": [
+        {"type": "sticker", "payload": {"id": "bfe4", "url": "https://s.zadn.vn/s.png"}}]}},
+    {"event_name": "user_send_business_card", "message": {"msg_id": "m7", "attachments": [
+        {"type": "business_card", "payload": {}}]}},
+    {"event_name": "user_reacted_message", "message": {"msg_id": "m8", "react_icon": "/-strong"}},
+    {"event_name": "user_submit_info", "info": {"name": "An", "phone": "84912345678", "address": "Ấp 2",
+                                                "city": "Đồng Nai", "district": "", "ward": "Bình An"}},
+    {"event_name": "user_click_chatnow"},
+])
+def test_zalos_documented_payloads_are_read_strictly_and_answered(chat: Chat, event: dict[str, Any]) -> None:
+    """Each documented shape passes the strict event reader and reaches its handler without an error."""
+    raw = {"app_id": "123", "timestamp": str(int(time.time() * 1000)), "sender": {"id": chat.user_id},
+           "recipient": {"id": "4024926008133882615"}, **event}
+    chat.processor.handle(parse_event(raw), lambda: None)
+    expect_reply = event["event_name"] not in ("user_send_sticker", "user_reacted_message")
+    assert bool(chat.texts()) == expect_reply

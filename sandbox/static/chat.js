@@ -123,6 +123,7 @@ function describeCitizenEvent(item) {
       return { text: `📍 Vị trí: ${c.latitude}, ${c.longitude}` };
     }
     case "user_send_file": return { text: `📎 ${payload.name || "Tệp"}` };
+    case "user_send_audio": return { text: "🎤 Tin nhắn thoại" };
     default: return { note: item.kind };
   }
 }
@@ -295,6 +296,7 @@ async function init() {
   $("#send-sticker").addEventListener("click", () => citizenAction("sticker", {}));
   $("#send-location").addEventListener("click", () => citizenAction("location", {}));
   $("#send-file").addEventListener("click", () => citizenAction("file", {}));
+  $("#send-voice").addEventListener("click", () => citizenAction("audio", {}));
   for (const button of document.querySelectorAll("[data-fault]")) {
     button.addEventListener("click", () => injectFault(JSON.parse(button.dataset.fault)));
   }
