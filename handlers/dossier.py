@@ -20,6 +20,7 @@ from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailab
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Outcome, Verifier
 from bot.procedures.textnorm import fold
+from bot.stores.phones import PhoneStore
 
 HELP = (
     'Dạ, Anh/Chị gửi mã hồ sơ in trên giấy biên nhận, ví dụ "H56.14-240823-0001". '
@@ -128,12 +129,11 @@ def subscribe(ctx: Context, receipt: str, config: DossierConfig) -> list[Reply]:
         if dossier is not None:
             store.upsert(dossier, ctx.now)
     Subscriptions(ctx.redis, ctx.settings).subscribe(receipt, ctx.user_id, store.latest_version(receipt))
-    return [
-        Reply(
-            SUBSCRIBED.format(receipt=receipt),
-            (Button(UNSUBSCRIBE_TITLE, unsubscribe_payload(receipt)), MENU_BUTTONS[0]),
-        )
-    ]
+    buttons: tuple[Button, ...] = (Button(UNSUBSCRIBE_TITLE, unsubscribe_payload(receipt)), MENU_BUTTONS[0])
+    if ctx.settings.reach.dossier_zns_template_id and PhoneStore(ctx.redis, ctx.settings).enabled:
+        # Outside Zalo's 7-day window only a phone number (ZNS) can still carry the news.
+        buttons = (*buttons, Button("Nhận tin qua SĐT", "#phone"))
+    return [Reply(SUBSCRIBED.format(receipt=receipt), buttons)]
 
 
 def unsubscribe_all(ctx: Context) -> list[Reply] | None:

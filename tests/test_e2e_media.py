@@ -165,8 +165,9 @@ def test_a_shared_phone_makes_a_later_status_push_go_by_zns_outside_the_window(
     status = citizen.wait_for(2)[1]["payload"]["message"]
     subscribe = next(b for b in status["attachment"]["payload"]["buttons"] if "subscribe" in b["payload"])
     citizen.say(subscribe["payload"])
-    citizen.wait_for(3)
-    citizen.say("#phone")
+    subscribed = citizen.wait_for(3)[2]["payload"]["message"]["attachment"]["payload"]["buttons"]
+    share = next(b for b in subscribed if b["title"] == "Nhận tin qua SĐT")  # offered: ZNS is configured
+    citizen.say(share["payload"])
     form = citizen.wait_for(4)[3]["payload"]["message"]["attachment"]["payload"]
     assert form["template_type"] == "request_user_info"
     citizen.do("submit_info", info={"name": "Trần Thị Bình", "phone": "0912345678",

@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import announcement_from_dict
+from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
 from bot.config import Settings
 from bot.stores.phones import PhoneStore
@@ -33,6 +34,7 @@ from bot.zalo.sender import (
 )
 from tests.broadcast_helpers import add_followers, announcement_json
 from tests.conftest import RunningSandbox
+from tests.test_broadcast_fanout import run_all, start
 
 PHONE = "84912345678"
 NOTICE = Template("zns-status-1", {"receipt": "H56.14-240823-0001", "status": "Đã có kết quả"})
@@ -115,3 +117,25 @@ def test_the_reach_counts_consultation_zbs_zns_and_unreachable_apart(
         "total": 5, "cs": 2, "template": 2, "zns": 1, "unreachable": 0, "opted_out": 0}
     no_zbs = replace(settings, broadcast_template_id="")
     assert plan(redis_client, no_zbs, announcement, now)["unreachable"] == 2
+
+
+def test_an_alert_reaches_a_follower_outside_the_window_by_phone(
+    zns_settings: Settings, redis_client: redis.Redis, sandbox: RunningSandbox
+) -> None:
+    settings = replace(zns_settings, broadcast_rate_per_second=0)
+    fresh = sandbox.create_user()
+    stale = sandbox.create_user(last_interaction_days_ago=10)
+    add_followers(redis_client, settings, [fresh], area="ap-2")
+    add_followers(redis_client, settings, [stale], area="ap-2", last_interaction=time.time() - 10 * 86400)
+    PhoneStore(redis_client, settings).save(stale, PHONE, "test", datetime.now(UTC))
+    set_hour(sandbox, 8)
+    try:
+        broadcast_id, queue = start(redis_client, settings, target=["ap-2"])
+        run_all(queue, redis_client, settings)
+    finally:
+        set_hour(sandbox, None)
+    counts = BroadcastStore(redis_client, settings).counts(broadcast_id)
+    assert (counts["sent_cs"], counts["sent_zns"]) == (1, 1)
+    [zns] = sandbox.messages(PHONE)
+    assert zns["payload"]["template_id"] == "zns-alert-1" and zns["payload"]["template_data"]
+    assert sandbox.messages(stale) == []

@@ -23,7 +23,9 @@ MAX_PIXELS = 60_000_000
 # Tesseract reads printed text best around 300 dpi: an A4 page about 2,500 px wide. Larger is slower only.
 OCR_MAX_SIDE = 2600
 OCR_MIN_SIDE = 1400
-OCR_TIMEOUT_SECONDS = 20
+# Reading happens while the worker holds the citizen's lock (USER_LOCK_TTL_SECONDS, 30 s by default, renewed
+# between sends): the download (MEDIA_TIMEOUT_SECONDS, 10 s) plus this stays well inside it.
+OCR_TIMEOUT_SECONDS = 10
 
 
 class UnreadableImage(ValueError):
