@@ -17,8 +17,13 @@ from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
 from bot.config import Settings
+from bot.dossiers.model import Dossier
+from bot.dossiers.push import PushDeferred, push_status_changes
+from bot.dossiers.store import RedisDossierStore
+from bot.dossiers.subscriptions import Subscriptions
 from bot.stores.phones import PhoneStore
 from bot.zalo.client import ZaloClient
+from bot.zalo.errors import seconds_until_morning
 from bot.zalo.sender import (
     CS,
     LATER,
@@ -139,3 +144,40 @@ def test_an_alert_reaches_a_follower_outside_the_window_by_phone(
     [zns] = sandbox.messages(PHONE)
     assert zns["payload"]["template_id"] == "zns-alert-1" and zns["payload"]["template_data"]
     assert sandbox.messages(stale) == []
+
+
+@pytest.mark.parametrize(("utc", "hours"), [
+    (datetime(2026, 12, 1, 15, 0, tzinfo=UTC), 8.0),  # 22:00 in Vietnam
+    (datetime(2026, 12, 1, 22, 30, tzinfo=UTC), 0.5),  # 05:30
+    (datetime(2026, 12, 1, 23, 0, tzinfo=UTC), 24.0),  # 06:00 exactly: the next morning
+])
+def test_a_push_stopped_by_the_night_ban_waits_until_six_in_vietnam(utc: datetime, hours: float) -> None:
+    assert seconds_until_morning(utc) == hours * 3600
+
+
+def test_a_status_push_by_zns_at_night_waits_for_morning_then_goes(
+    zns_settings: Settings, redis_client: redis.Redis, sandbox: RunningSandbox
+) -> None:
+    receipt = "H56.14-240823-0042"
+    user = sandbox.create_user(last_interaction_days_ago=10)
+    now = datetime.now(UTC)
+    store = RedisDossierStore(redis_client, zns_settings)
+    store.upsert(Dossier(receipt, "Đăng ký khai sinh", 2, now, applicant_hashes={"full": "x"}), now)
+    Subscriptions(redis_client, zns_settings).subscribe(receipt, user, store.latest_version(receipt))
+    current = store.get(receipt)
+    assert current is not None
+    store.upsert(replace(current, status=9), now)
+    PhoneStore(redis_client, zns_settings).save(user, PHONE, "test", now)
+    sender = Sender(ZaloClient(redis_client, zns_settings, sleep=lambda _: None))
+    set_hour(sandbox, 23)
+    try:
+        with pytest.raises(PushDeferred) as deferred:
+            push_status_changes(redis_client, zns_settings, receipt, sender, now=now)
+        assert deferred.value.retry_after == seconds_until_morning(now)
+        set_hour(sandbox, 7)
+        report = push_status_changes(redis_client, zns_settings, receipt, sender, now=now)
+    finally:
+        set_hour(sandbox, None)
+    assert report.by_zns == 1 and report.sent == 0
+    [zns] = sandbox.messages(PHONE)
+    assert zns["payload"]["template_data"]["receipt"] == receipt

@@ -23,6 +23,7 @@ from bot.logs import hash_user
 from bot.queue.delayed import DelayedSet
 from bot.stores.lock import Lock
 from bot.stores.phones import PhoneStore
+from bot.zalo.errors import ZNS_NIGHT_BAN, seconds_until_morning
 from bot.zalo.sender import LATER, RETRY, TEMPLATE, ZNS, PhoneTemplate, Sender, Template
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,9 @@ def _push_pending(
         if delivery.status == RETRY and delivery.error is not None:
             raise delivery.error
         if delivery.status == LATER:
-            raise PushDeferred(RESCHEDULE_SECONDS, f"zalo {delivery.code}") from delivery.error
+            # ZNS's night ban lifts at 06:00: no point asking every 15 minutes until then.
+            wait = seconds_until_morning(now) if delivery.code == ZNS_NIGHT_BAN else RESCHEDULE_SECONDS
+            raise PushDeferred(wait, f"zalo {delivery.code}") from delivery.error
         if not delivery.ok:
             # Permanent for this citizen now: record it, skip their remaining changes in this run.
             subscriptions.record_failure(receipt, push.user_id, version, delivery.code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 
@@ -60,6 +61,20 @@ _ZNS_BY_CODE: dict[int, Outcome] = {
     -112: Outcome.PAYLOAD,  # template_data does not match the template
     **{code: Outcome.CONFIG for code in (-101, -102, -109, -131)},  # app or template missing, not approved
 }
+
+
+# ZNS's night ban: no ZNS message between 22:00 and 06:00 Vietnam time.
+ZNS_NIGHT_BAN = -133
+NIGHT_ENDS_HOUR = 6
+
+
+def seconds_until_morning(now: datetime) -> float:
+    """Seconds from `now` to the next 06:00 in Vietnam (UTC+7), when ZNS may send again. Pure."""
+    local = now.astimezone(timezone(timedelta(hours=7)))
+    morning = local.replace(hour=NIGHT_ENDS_HOUR, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return (morning - local).total_seconds()
 
 
 def classify_zns(code: int) -> Outcome:
