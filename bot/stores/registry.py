@@ -12,6 +12,7 @@ from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
+from bot.ops import heartbeat
 from bot.stores import conversation
 from bot.stores.keys import KeyFamily
 from bot.tickets import outgoing, transcript
@@ -54,6 +55,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *audit.KEY_FAMILIES,
     *alias_store.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
+    *heartbeat.KEY_FAMILIES,
     *_PLUMBING,
 )
 
