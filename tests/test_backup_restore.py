@@ -10,12 +10,14 @@ broadcast's report is what it was.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import redis
 
 from bot.api.tokens import create_token
@@ -67,6 +69,7 @@ def build_state(client: redis.Redis, settings: Settings, sandbox, asker: str, su
             "followers": FollowerRegistry(client, settings).count(), "keys": client.dbsize()}
 
 
+@pytest.mark.skipif(shutil.which("redis-cli") is None, reason="redis-cli (Debian's redis-tools) is not installed")
 def test_backup_wipe_restore_and_the_bot_carries_on(zalo_settings, sandbox, tmp_path: Path) -> None:
     original = EmbeddedRedis(tmp_path / "original").start()
     settings = replace(zalo_settings, redis_url=original.url, queue_name="restore-events")
