@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.zalo.sender import Delivery
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     # The default identifier is the pid alone, which repeats across containers sharing the directory.
     values.ValueClass = values.MultiProcessValue(lambda: f"{socket.gethostname()}_{os.getpid()}")
 

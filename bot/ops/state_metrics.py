@@ -94,7 +94,8 @@ class StateCollector(Collector):
         from bot.broadcasts.store import FINAL_KINDS, BroadcastStore
 
         store = BroadcastStore(self.redis, self.settings)
-        running = [raw.decode() for raw in self.redis.smembers(self._key("bc:running"))]
+        members = self.redis.smembers(self._key("bc:running"))
+        running = [raw.decode() if isinstance(raw, bytes) else raw for raw in members]
         totals = dict.fromkeys(("queued", *FINAL_KINDS), 0)
         for broadcast_id in running:
             for state, n in store.counts(broadcast_id).items():

@@ -20,4 +20,4 @@ class MeteredWorker(SimpleWorker):
             ok = super().perform_job(job, queue)
             return ok
         finally:
-            observe_job(job.func_name, ok, time.perf_counter() - started)
+            observe_job(job.func_name or "unknown", ok, time.perf_counter() - started)
