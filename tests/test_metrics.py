@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import create_app
 from bot.config import Settings
 from bot.inbox import Keys
+from bot.jobs import enqueue_drain, make_queue
 from bot.ops.heartbeat import HeartbeatStore
 from bot.ops.metrics import METRIC_NAMES
 from bot.tickets.store import TicketStore
@@ -93,6 +94,7 @@ def test_state_is_read_from_redis_at_scrape_time(client: FlaskClient, app_settin
     long_ago = datetime.now(UTC) - timedelta(days=10)  # past any first-response target in office time
     tickets.open("5550003", long_ago, reason="staff_request", context={}, history=[])
     HeartbeatStore(redis_client, settings).beat("host:1", now=time.time() - 5)
+    enqueue_drain(make_queue(redis_client, settings), "5550002")
 
     samples = scrape(client)
     assert value(samples, "xabot_inbox_pending_citizens") == 1
@@ -103,7 +105,7 @@ def test_state_is_read_from_redis_at_scrape_time(client: FlaskClient, app_settin
     assert value(samples, "xabot_tickets_sla_breached", clock="first_response") == 1
     assert value(samples, "xabot_workers_alive") == 1
     assert 4 <= value(samples, "xabot_worker_heartbeat_age_seconds") < 60
-    assert value(samples, "xabot_queue_jobs") == 0
+    assert value(samples, "xabot_queue_jobs") == 1
 
 
 def test_every_exposed_metric_is_declared_in_the_one_module(client: FlaskClient) -> None:

@@ -18,6 +18,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.config import Settings
+from bot.jobs import make_queue
 from bot.ops.heartbeat import HeartbeatStore
 from bot.ops.metrics import STATE_GAUGES
 
@@ -53,7 +54,7 @@ class StateCollector(Collector):
 
     def _queue(self, now: float) -> Iterator[GaugeMetricFamily]:
         jobs = _gauge("xabot_queue_jobs")
-        jobs.add_metric([], self.redis.llen(f"rq:queue:{self.settings.queue_name}"))
+        jobs.add_metric([], make_queue(self.redis, self.settings).count)
         delayed = _gauge("xabot_delayed_jobs")
         delayed.add_metric(["drain"], self.redis.zcard(self._key("drains:delayed")))
         delayed.add_metric(["dossier_push"], self.redis.zcard(self._key("dossier:push-delayed")))
