@@ -18,6 +18,7 @@ from bot.dossiers.subscriptions import Subscriptions
 from bot.ops.health import catalogue_check, readiness
 from bot.ops.heartbeat import SILENT_AFTER_SECONDS, HeartbeatStore
 from bot.ops.metrics import zalo_code, zalo_endpoint
+from bot.procedures.catalogue import CATALOGUE_FILE
 from bot.zalo.errors import Outcome, ZaloError
 from tests.helpers import csrf_of
 from tests.test_dossier_push import NOW, RECEIPT, change_status, sender
@@ -40,7 +41,11 @@ def test_the_catalogue_is_checked_on_disk(tmp_path: Path) -> None:
     assert catalogue_check(tmp_path / "missing.json.gz") == {"ok": False, "error": "missing"}
     (tmp_path / "plain.json.gz").write_text("{}")
     assert catalogue_check(tmp_path / "plain.json.gz")["ok"] is False
-    assert catalogue_check()["ok"] is True
+    shipped = catalogue_check()
+    assert shipped["ok"] is True
+    truncated = tmp_path / "truncated.json.gz"
+    truncated.write_bytes(CATALOGUE_FILE.read_bytes()[: CATALOGUE_FILE.stat().st_size // 2])
+    assert catalogue_check(truncated)["ok"] is False, "a half-copied catalogue is not ready"
 
 
 def test_heartbeats_count_live_workers_and_forget_old_ones(redis_client: redis.Redis, settings: Settings) -> None:

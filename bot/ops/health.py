@@ -5,14 +5,18 @@ that cannot reach Redis or has no catalogue should be). A stale token or a silen
 but keeps 200: the web still accepts Zalo's events, which wait safely in Redis, and pulling it out would
 make Zalo resend them for hours instead.
 
-The catalogue is checked on disk (present, gzip) without loading it: loading costs every gunicorn
-worker about 0.5 s and tens of MB, for a page only a load balancer reads.
+The catalogue is checked on disk without being kept: its whole gzip stream is read once per file version
+(the CRC proves it is complete) and must hold a JSON object. Loading it would cost every gunicorn worker
+tens of MB for a page only a load balancer reads; a truncated or replaced file still answers 503.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +25,31 @@ import redis
 from bot.config import Settings
 from bot.ops.heartbeat import SILENT_AFTER_SECONDS, HeartbeatStore
 
-GZIP_MAGIC = b"\x1f\x8b"
-
 
 def catalogue_check(path: Path | None = None) -> dict[str, Any]:
     from bot.procedures.catalogue import CATALOGUE_FILE, catalogue_loaded
 
     path = path or CATALOGUE_FILE
     try:
-        with path.open("rb") as fh:
-            present = fh.read(2) == GZIP_MAGIC
-        size = path.stat().st_size
+        stat = path.stat()
     except OSError:
         return {"ok": False, "error": "missing"}
-    return {"ok": present and size > 0, "bytes": size, "loaded_here": catalogue_loaded()}
+    whole = _gzip_json_complete(path, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return {"ok": whole, "bytes": stat.st_size, "loaded_here": catalogue_loaded()}
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_json_complete(path: Path, mtime_ns: int, size: int, inode: int) -> bool:
+    """The file is a complete gzip stream whose text starts a JSON object. Streamed in 1 MB chunks, so
+    nothing large is held; cached per file version (the key carries mtime, size and inode)."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            first = stream.read(1 << 20)
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error):
+        return False
+    return first.lstrip().startswith(b"{")
 
 
 def token_check(client: redis.Redis, settings: Settings, now: float) -> dict[str, Any]:
