@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 
@@ -91,23 +90,9 @@ def _register_health(app: Flask) -> None:
     def healthz():
         return jsonify({"ok": True})
 
-    @app.get("/readyz")
-    def readyz():
-        checks = {"redis": False, "catalogue": _catalogue_loadable()}
-        with contextlib.suppress(redis.RedisError):
-            checks["redis"] = bool(app.config["REDIS"].ping())
-        status = 200 if all(checks.values()) else 503
-        return jsonify({"ok": status == 200, **checks}), status
+    from bot.ops.web import ops  # /readyz (each dependency) and /metrics
 
-
-def _catalogue_loadable() -> bool:
-    """The catalogue really loads (it is cached per file version, so only the first check pays)."""
-    from bot.procedures.catalogue import load_catalogue
-
-    try:
-        return len(load_catalogue()) > 0
-    except (OSError, ValueError, KeyError):
-        return False
+    app.register_blueprint(ops)
 
 
 def _register_errors(app: Flask) -> None:

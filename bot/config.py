@@ -173,6 +173,8 @@ class Settings:
     job_max_attempts: int = 5
     job_retry_intervals: tuple[int, ...] = (2, 10, 30, 120)
     user_lock_ttl_seconds: int = 30
+    # Bearer token Prometheus scrapes /metrics with; unset: /metrics is off (404).
+    metrics_token: str = ""
 
     # Commune settings used in replies.
     commune_name: str = "UBND xã"
@@ -229,6 +231,7 @@ class Settings:
             "redis_url": _str("REDIS_URL", cls.redis_url),
             "key_prefix": _str("REDIS_KEY_PREFIX", cls.key_prefix),
             "queue_name": _str("QUEUE_NAME", cls.queue_name),
+            "metrics_token": _str("METRICS_TOKEN"),
             "zalo_app_id": _str("ZALO_APP_ID"),
             "zalo_app_secret": _str("ZALO_APP_SECRET"),
             "zalo_oa_secret_key": _str("ZALO_OA_SECRET_KEY"),

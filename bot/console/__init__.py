@@ -113,11 +113,20 @@ def create_console_blueprint() -> Blueprint:
 
     @bp.app_context_processor
     def console_globals() -> dict[str, object]:
-        return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint}
+        return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint,
+                "worker_silence": _worker_silence}
 
     for code, message in ((403, "Bạn không có quyền xem trang này."), (404, "Không tìm thấy trang.")):
         bp.register_error_handler(code, _error_page(code, message))
     return bp
+
+
+def _worker_silence():  # the heartbeats when the worker is silent (bot.ops.heartbeat), for the banner
+    from flask import current_app
+
+    from bot.ops.heartbeat import worker_silence
+
+    return worker_silence(current_app.config["REDIS"], current_app.config["SETTINGS"])
 
 
 def _error_page(code: int, message: str):

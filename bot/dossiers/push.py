@@ -20,6 +20,7 @@ from bot.dossiers.status import compose_change_notice, template_data
 from bot.dossiers.store import Change, RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
+from bot.ops.metrics import dossier_push
 from bot.queue.delayed import DelayedSet
 from bot.stores.lock import Lock
 from bot.stores.phones import PhoneStore
@@ -120,6 +121,7 @@ def _push_pending(
         template = Template(template_id, template_data(push.change.dossier)) if template_id else None
         delivery = sender.send(push.user_id, compose_change_notice(push.change.dossier, now), key,
                                template=template, zns=_by_phone(client, settings, push))
+        dossier_push(delivery)
         if delivery.status == RETRY and delivery.error is not None:
             raise delivery.error
         if delivery.status == LATER:

@@ -19,6 +19,7 @@ from bot.ingress.events import Event, MalformedEvent, parse_event, timestamp_tex
 from bot.ingress.jsonbody import BodyError, may_hold_surrogates, parse_json, read_raw_body, replace_lone_surrogates
 from bot.ingress.signature import signature_valid
 from bot.logs import hash_user
+from bot.ops.metrics import webhook_event
 from bot.queue.event_inbox import accept_event
 from bot.queue.jobs import enqueue_drain
 
@@ -76,26 +77,34 @@ def receive():
         # Surrogates are checked after the signature: a signed event with one is still answered.
         payload = parse_json(raw, reject_surrogates=False)
     except BodyError as exc:
+        webhook_event("rejected", "too_large" if exc.status == 413 else "bad_body")
         return _error(exc.status, exc.message)
     if not isinstance(payload, dict):
+        webhook_event("rejected", "not_object")
         return _error(400, "the body must be a JSON object")
     signed = _signed(raw, payload, request.headers.get("X-ZEvent-Signature"), settings)
     try:
         event: Event = parse_event(replace_lone_surrogates(payload) if may_hold_surrogates(raw) else payload)
     except MalformedEvent as exc:
         if not signed:
+            webhook_event("rejected", "malformed")
             return _error(400, str(exc))
         try:
             _record_dead_letter(current_app.config["REDIS"], settings, raw, payload, str(exc))
         except redis.RedisError:
+            webhook_event("rejected", "redis_unavailable")
             return _error(503, "temporarily unavailable")
+        webhook_event("ignored", "malformed")
         return Response(IGNORED_MALFORMED, mimetype="application/json")
     if not signed:
+        webhook_event("rejected", "bad_signature")
         return _error(401, "bad signature")
     age = time.time() - event.timestamp_ms / 1000
     if abs(age) > settings.webhook_replay_window_seconds:
+        webhook_event("rejected", "stale")
         return _error(401, "stale timestamp")
     if event.is_echo and not event.is_staff_echo:
+        webhook_event("ignored", "echo")
         return jsonify({"ok": True, "ignored": "echo"})
     client: redis.Redis = current_app.config["REDIS"]
     try:
@@ -106,9 +115,11 @@ def receive():
     except redis.RedisError:
         # Nothing lost: Zalo resends what we do not acknowledge.
         log.error("redis unavailable, event not accepted", extra={"event": event.name})
+        webhook_event("rejected", "redis_unavailable")
         return _error(503, "temporarily unavailable")
     if log.isEnabledFor(logging.INFO):
         log.info("event accepted" if fresh else "duplicate ignored",
                  extra={"event": event.name, "user": hash_user(event.user_id, settings)})
+    webhook_event("accepted" if fresh else "duplicate", "fresh" if fresh else "resend")
     return Response(ACCEPTED if fresh else DUPLICATE, mimetype="application/json")
 

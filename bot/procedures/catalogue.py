@@ -225,6 +225,11 @@ def _load_cached(path: Path, mtime_ns: int) -> Catalogue:
     return catalogue_from_json(read_catalogue_json(path))
 
 
+def catalogue_loaded() -> bool:
+    """Whether this process has loaded a catalogue (for /readyz, which does not load it)."""
+    return _load_cached.cache_info().currsize > 0
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load the shipped catalogue (data/catalogue.json.gz by default); cached per file version."""
     path = Path(path or CATALOGUE_FILE).resolve()

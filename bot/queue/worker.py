@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
+from bot.ops.worker import MeteredWorker
 from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
 from bot.runtime import Runtime, bound
 from bot.services import Services
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     _warm(runtime.services)
     if not burst:
         threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
-    worker = SimpleWorker([queue], connection=client)
+    worker = MeteredWorker([queue], connection=client)
     with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
         worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     return 0
@@ -72,6 +74,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
         lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
+        _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
     ]
     if settings.dossier.source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))

@@ -11,6 +11,7 @@ from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
+from bot.ops import heartbeat
 from bot.queue import event_inbox
 from bot.stores import aliases, conversation, followers, phones, statistics
 from bot.stores.keys import KeyFamily
@@ -55,6 +56,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
+    *heartbeat.KEY_FAMILIES,
     *_PLUMBING,
 )
 

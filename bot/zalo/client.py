@@ -20,6 +20,7 @@ import requests
 
 from bot.config import Settings
 from bot.logs import hash_user
+from bot.ops.metrics import observe_zalo_call
 from bot.stores.followers import FollowerRegistry
 from bot.stores.scripts import script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify, classify_zns
@@ -179,6 +180,7 @@ class ZaloClient:
         log.warning("zalo send failed", extra={"user": record["user"], "code": exc.code,
                                                "outcome": exc.outcome.value})
 
+    @observe_zalo_call
     def _call(
         self,
         method: str,

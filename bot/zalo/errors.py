@@ -40,6 +40,8 @@ _BY_CODE: dict[int, Outcome] = {
     **{code: Outcome.CONFIG for code in (-204, -205, -209, -212, -219, -221, -224, -235)},
 }
 
+KNOWN_CODES = frozenset(_BY_CODE)
+
 # Codes meaning the citizen is outside the messaging window: a template channel may still reach them.
 OUTSIDE_WINDOW = frozenset({-230, -232})
 

@@ -15,6 +15,7 @@ import redis
 import requests
 
 from bot.config import Settings
+from bot.ops.metrics import observe_token_refresh
 from bot.stores.lock import Lock
 from bot.zalo.errors import Outcome, TokenRefreshFailed
 from bot.zalo.http import zalo_session
@@ -109,6 +110,7 @@ class TokenStore:
         finally:
             lock.release()  # only our own lock: one that expired meanwhile is someone else's
 
+    @observe_token_refresh
     def _call_refresh(self, pair: TokenPair) -> TokenPair:
         try:
             response = self.session.post(

@@ -1,0 +1,1 @@
+"""Running the bot as a service: metrics, the worker's heartbeat, readiness, backups."""
