@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from bot.config import MediaConfig
-from bot.media.download import MediaRefused, check_url, fetch_image
+from bot.media.download import MediaRefused, check_address, check_url, fetch_image, peer_address
 from bot.media.receipt_photo import UnreadableImage, read_receipt_photo
 from sandbox.receipt_samples import plain_photo, receipt_page
 from tests.conftest import RunningSandbox
@@ -88,3 +88,14 @@ def test_the_reader_finds_the_receipt_by_qr_then_by_printed_text() -> None:
     assert read_receipt_photo(plain_photo()).receipt is None
     with pytest.raises(UnreadableImage):
         read_receipt_photo(b"not an image")
+
+
+def test_the_address_that_answered_is_checked_too(sandbox: RunningSandbox) -> None:
+    """A name that resolved to a public address when checked and to a private one when connecting
+    (DNS rebinding) is caught from the connection itself, before the body is read."""
+    response = requests.get(f"{sandbox.url}/media/sample-receipt.jpg", stream=True, timeout=5)
+    with response:
+        assert peer_address(response) == "127.0.0.1"
+    with pytest.raises(MediaRefused, match="non-public"):
+        check_address("127.0.0.1")
+    check_address("49.213.78.1")

@@ -1,9 +1,11 @@
 """Fetching a photo a citizen sent: the one place the bot downloads a URL that came from outside.
 
 Strict, because the URL is whatever the event says: only http(s) to Zalo's media hosts (or to the
-host of ZALO_API_BASE, so the sandbox works), names that resolve to public addresses only, every
-redirect checked as a new request (never followed blindly), an image content type, a size cap
-enforced while streaming, and a deadline for the whole download. Runs in the worker only.
+host of ZALO_API_BASE, so the sandbox works), names that resolve to public addresses only and a
+connection that really reached a public address (a name that resolves differently the second time,
+DNS rebinding, is caught before the body is read), every redirect checked as a new request (never
+followed blindly), an image content type, a size cap enforced while streaming, and a deadline for
+the whole download. Runs in the worker only.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +48,25 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
+def _is_api_host(url: str, api_base: str) -> bool:
+    return _origin(url) == _origin(api_base)
+
+
+def check_address(address: str) -> None:
+    """Raise MediaRefused unless `address` (an IP, maybe with a zone) is a public one."""
+    if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        raise MediaRefused(f"host resolves to a non-public address: {address}")
+
+
+def peer_address(response: requests.Response) -> str | None:
+    """The IP the streamed response's connection reached (http.client's socket), None if unknown."""
+    raw: Any = response.raw
+    try:
+        return str(raw._fp.fp.raw._sock.getpeername()[0])
+    except (AttributeError, OSError, IndexError, TypeError):
+        return None
+
+
 def check_url(url: str, config: MediaConfig, api_base: str, resolve: Resolver = _resolve) -> None:
     """Raise MediaRefused unless `url` may be fetched (see the module's docstring)."""
     try:
@@ -53,7 +75,7 @@ def check_url(url: str, config: MediaConfig, api_base: str, resolve: Resolver = 
         raise MediaRefused("unreadable URL") from exc
     if scheme not in ("http", "https") or not host:
         raise MediaRefused("not an http(s) URL")
-    if (scheme, host, port) == _origin(api_base):
+    if _is_api_host(url, api_base):
         return  # Zalo's API host as configured (the sandbox in tests and the demo): trusted as configured
     if scheme != "https":
         raise MediaRefused("media hosts are reached over https only")
@@ -62,8 +84,7 @@ def check_url(url: str, config: MediaConfig, api_base: str, resolve: Resolver = 
     if port not in (None, 443):
         raise MediaRefused("unexpected port")
     for address in resolve(host):
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise MediaRefused(f"host resolves to a non-public address: {address}")
+        check_address(address)
 
 
 def fetch_image(url: str, config: MediaConfig, api_base: str, session: requests.Session | None = None,
@@ -85,6 +106,12 @@ def fetch_image(url: str, config: MediaConfig, api_base: str, session: requests.
             except requests.RequestException as exc:
                 raise MediaRefused(f"download failed: {type(exc).__name__}") from exc
             with response:
+                if not _is_api_host(url, api_base):
+                    # The name was checked before connecting; the connection itself is checked too.
+                    peer = peer_address(response)
+                    if peer is None:
+                        raise MediaRefused("cannot tell which address answered")
+                    check_address(peer)
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue
