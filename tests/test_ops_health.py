@@ -94,6 +94,7 @@ def test_dossier_pushes_are_counted_by_status_and_channel(redis_client: redis.Re
 def test_zalo_labels_are_bounded() -> None:
     assert zalo_endpoint("/v3.0/oa/message/cs") == "/v3.0/oa/message/cs"
     assert zalo_endpoint("/v3.0/oa/message/cs?user_id=123456789012") == "other"
+    assert zalo_endpoint("/message/template") == "zns/message/template"
     assert zalo_code(None) == "0"
     assert zalo_code(ZaloError(-216, "expired", Outcome.REFRESH_TOKEN)) == "-216"
     assert zalo_code(ZaloError(-987654, "new", Outcome.PAYLOAD)) == "other"

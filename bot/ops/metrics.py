@@ -117,9 +117,13 @@ def observe_job(func_name: str, ok: bool, seconds: float) -> None:
 
 
 _ENDPOINT = re.compile(r"^/v\d+\.\d+/oa/[a-z_/]+$")
+# ZNS lives on its own host (business.openapi.zalo.me) with an unversioned path.
+_ZNS_PATHS = frozenset({"/message/template"})
 
 
 def zalo_endpoint(path: str) -> str:
+    if path in _ZNS_PATHS:
+        return "zns" + path
     return path if _ENDPOINT.match(path) else "other"
 
 
