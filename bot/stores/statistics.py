@@ -7,7 +7,7 @@ Redis holds a hash of counters, a sorted set of procedures answered, and the tex
 (kept 30 days: citizens' own words, shown to officials only, never with who wrote them).
 
 Reading: `StatsReader` for the dashboard and the CSV export; the tickets' and broadcasts' figures come
-from their own stores, read-only, and are simply absent when those features are not installed.
+from their own stores, read-only, and are absent when their stores cannot be read.
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ from typing import Any
 
 import redis
 
+from bot.broadcasts.store import BroadcastStore
 from bot.config import VIETNAM, Settings
 from bot.conversation.context import Context
 from bot.conversation.privacy import redact_id_numbers
+from bot.office.hours import office_hours_for
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
+from bot.tickets.model import STATUSES
+from bot.tickets.sla import MET, SlaTargets, ticket_sla
+from bot.tickets.store import TicketStore
 
 KEY_FAMILIES = (
     KeyFamily("stats:day:*", per_citizen=False, kept="400 days, counts only"),
@@ -262,13 +267,6 @@ def days_to_csv(days: list[DayStats]) -> str:
 def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now: datetime) -> dict[str, Any] | None:
     """Tickets opened since `since`: counts by status, first responses within target, median minutes."""
     try:
-        from bot.office.hours import office_hours_for
-        from bot.tickets.model import STATUSES
-        from bot.tickets.sla import MET, SlaTargets, ticket_sla
-        from bot.tickets.store import TicketStore
-    except ImportError:
-        return None
-    try:
         store = TicketStore(client, settings)
         hours = office_hours_for(settings)
         targets = SlaTargets.from_settings(settings)
@@ -292,10 +290,6 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
 
 def broadcast_figures(client: redis.Redis, settings: Settings, limit: int = 10) -> list[dict[str, Any]] | None:
     """The latest broadcasts with their delivery counts."""
-    try:
-        from bot.broadcasts.store import BroadcastStore
-    except ImportError:
-        return None
     try:
         store = BroadcastStore(client, settings)
         rows = []
