@@ -39,6 +39,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
@@ -48,10 +49,6 @@ Decision = Literal["answer", "clarify", "fallback", "chitchat"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
-# Receipt numbers: <agency id>-<YYMMDD>-<NNNN>, typed with spaces or en/em dashes (see DESIGN.md).
-_RECEIPT_RE = re.compile(
-    r"(?<![\w.])((?:[0-9a-z]{1,4}\.){1,4}[0-9a-z]{1,4})\s*[-–—]\s*(\d{2})(\d{2})(\d{2})\s*[-–—]\s*(\d{4})(?!\d)"
-)
 # A procedure code typed as such ("1.001193", or with a province suffix).
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
@@ -364,11 +361,9 @@ class Matcher:
     def match(self, query: str) -> MatchResult:
         text = nfc(query).strip()
         lowered = text.lower()
-        receipt = _RECEIPT_RE.search(lowered)
-        if receipt and 1 <= int(receipt.group(3)) <= 12 and 1 <= int(receipt.group(4)) <= 31:
-            agency, yy, mm, dd, seq = receipt.groups()
-            number = f"{agency.upper()}-{yy}{mm}{dd}-{seq}"
-            return MatchResult(query, "fallback", [], intent="receipt", receipt=number)
+        receipts = find_receipts(text)
+        if receipts:
+            return MatchResult(query, "fallback", [], intent="receipt", receipt=receipts[0])
         code_match = _CODE_RE.search(lowered)
         if code_match and code_match.group(1) in self._procs:
             proc = self._procs[code_match.group(1)]
