@@ -17,8 +17,8 @@ optionally `{% block head %}`, `{% block scripts %}`, `{% block nav %}`). Every 
 `<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`; fetch() calls send the header
 `X-CSRFToken` with the value of `<meta name="csrf-token">` (already in the base layout). CSRF is
 checked on every state-changing request except under /webhook/ and /api/ (those have their own auth).
-The app calls `init_console(app)` once; it registers this blueprint, the broadcasts pages and API,
-and the `user` CLI group.
+The app calls `init_console(app)` once; it registers this blueprint, the broadcasts pages and the
+`user` CLI group (the broadcasts API is in bot.api with every other /api/v1 route).
 """
 
 from __future__ import annotations
@@ -156,10 +156,9 @@ class SharedSecretSessions(SecureCookieSessionInterface):
 
 
 def init_console(app: Flask) -> None:
-    """Wire the console into the app: secret, cookies, CSRF, pages, broadcasts API and CLI. Idempotent."""
+    """Wire the console into the app: secret, cookies, CSRF, pages and CLI. Idempotent."""
     if "console" in app.blueprints:
         return
-    from bot.api.broadcasts import create_broadcasts_api_blueprint
     from bot.console.cli import user_command
 
     settings: Settings = app.config["SETTINGS"]
@@ -203,6 +202,5 @@ def init_console(app: Flask) -> None:
         return {"ok": False, "error": "CSRF token missing or invalid"}, 400
 
     app.register_blueprint(create_console_blueprint())
-    app.register_blueprint(create_broadcasts_api_blueprint())
     dummy_hash()  # made now, once per process, so that the first unknown name costs no more than others
     app.cli.add_command(user_command)
