@@ -6,7 +6,7 @@ How to add a page (e.g. the staff inbox), in your own module and blueprint:
     from bot.console.auth import current_user, login_required
 
     inbox = Blueprint("inbox", __name__, url_prefix="/console/inbox", template_folder="templates")
-    register_nav(NavItem("Hộp thư", "inbox.queue", roles=("staff",)))   # admins see every item
+    register_nav(inbox, NavItem("Hộp thư", "inbox.queue", roles=("staff",)))   # admins see every item
 
     @inbox.get("/")
     @login_required("staff")            # no roles = any logged-in user; admin always passes
@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, Request, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, current_app, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.routing import BuildError
 
 from bot.config import Settings
 from bot.console.auth import current_user, login_required, register_auth_views
@@ -65,32 +64,24 @@ class NavItem:
     roles: tuple[str, ...] = ()
 
 
-NAV: list[NavItem] = [
-    NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
-    NavItem("Nhật ký", "console.audit", ("official",)),
-    NavItem("Người dùng", "console.users", ("admin",)),
-]
+NAV_EXTENSION = "console_nav"  # app.extensions[NAV_EXTENSION]: the app's NavItems
 
 
-def register_nav(item: NavItem) -> None:
-    """Add a link to the console's navigation (shown to users holding one of its roles)."""
-    if all(existing.endpoint != item.endpoint for existing in NAV):
-        NAV.append(item)
+def register_nav(bp: Blueprint, item: NavItem) -> None:
+    """Show a link in the console's navigation of every app that registers `bp` (to users holding one of
+    its roles). The links are the app's own, in the order their blueprints are registered."""
+    bp.record_once(lambda state: state.app.extensions.setdefault(NAV_EXTENSION, []).append(item))
 
 
 def _nav_links() -> list[dict[str, str]]:
     user = current_user()
     if user is None:
         return []
-    links = []
-    for item in NAV:
-        if not user.has_role(*item.roles):
-            continue
-        try:
-            links.append({"title": item.title, "url": url_for(item.endpoint), "endpoint": item.endpoint})
-        except BuildError:  # the page's blueprint is not registered in this app
-            continue
-    return links
+    return [
+        {"title": item.title, "url": url_for(item.endpoint), "endpoint": item.endpoint}
+        for item in current_app.extensions.get(NAV_EXTENSION, [])
+        if user.has_role(*item.roles)
+    ]
 
 
 def create_console_blueprint() -> Blueprint:
@@ -99,6 +90,10 @@ def create_console_blueprint() -> Blueprint:
 
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
+    for item in (NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
+                 NavItem("Nhật ký", "console.audit", ("official",)),
+                 NavItem("Người dùng", "console.users", ("admin",))):
+        register_nav(bp, item)
     register_auth_views(bp)
     register_admin_views(bp)
     register_broadcast_views(bp)

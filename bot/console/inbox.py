@@ -97,7 +97,7 @@ def _flash_outcome(result: ActionResult, success: str) -> None:
 
 def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it registers; each is small
     bp = Blueprint("inbox", __name__, url_prefix="/console/inbox", template_folder="templates")
-    register_nav(NavItem("Hộp thư cán bộ", "inbox.queue", roles=("staff",)))
+    register_nav(bp, NavItem("Hộp thư cán bộ", "inbox.queue", roles=("staff",)))
 
     @bp.get("/")
     @login_required("staff")
