@@ -10,5 +10,6 @@ if ! .venv/bin/python -c "from bot.devtools.embedded_redis import redis_answers 
     --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
 fi
 .venv/bin/ruff check .
+.venv/bin/mypy
 bash scripts/audit.sh
 exec .venv/bin/pytest "$@"

@@ -27,6 +27,7 @@ from bot.broadcasts.targeting import CS, TEMPLATE, recipients
 from bot.config import Settings
 from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
+from bot.stores.values import texts
 from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, Sender, Template
 
 log = logging.getLogger(__name__)
@@ -279,8 +280,8 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
     store = BroadcastStore(client, settings)
     queue = queue or make_queue(client, settings)
     enqueued = 0
-    for raw_id in client.smembers(f"{store.p}running"):
-        broadcast = store.get(raw_id.decode())
+    for broadcast_id in texts(client.smembers(f"{store.p}running")):
+        broadcast = store.get(broadcast_id)
         if broadcast is None:
             continue
         started_key = store.key(broadcast.id, "started")
@@ -289,8 +290,7 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
             enqueued += 1
             continue
         done = store.done_batches(broadcast.id)
-        for member in client.smembers(started_key):
-            part = member.decode()
+        for part in texts(client.smembers(started_key)):
             if client.exists(store.key(broadcast.id, f"lease:{part}")):
                 continue  # its holder is alive
             client.srem(started_key, part)

@@ -167,7 +167,7 @@ def poster_choices(limit: int = POSTER_PICKS) -> list[tuple[str, str, int]]:
             break
         if code not in picks and catalogue.get(code):
             picks[code] = 0
-    return [(code, catalogue.get(code).name, count) for code, count in picks.items()]
+    return [(code, proc.name, count) for code, count in picks.items() if (proc := catalogue.get(code))]
 
 
 def _codes_asked() -> list[str]:

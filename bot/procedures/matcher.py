@@ -93,10 +93,15 @@ _MAX_RAW_SCORE = 1.04
 
 
 class ProcedureLike(Protocol):
-    code: str
-    name: str
-    levels: tuple[str, ...]
-    province: str | None
+    # Read-only, so that frozen dataclasses (bot.procedures.catalogue.Procedure) match.
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def levels(self) -> tuple[str, ...]: ...
+    @property
+    def province(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,7 @@ class Matcher:
         self._name_tokens: dict[str, list[str]] = {}
         for code, proc in self._procs.items():
             folded = _NAME_NOISE_RE.sub(" ", fold(re.sub(r"[^\w\s()]", " ", nfc(proc.name))))
-            tokens = []
+            tokens: list[str] = []
             for token in re.findall(r"[0-9a-z]+", folded):
                 expansion = self._abbrev.get(token) if len(token) >= 4 else None
                 tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)

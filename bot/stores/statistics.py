@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from bot.conversation.privacy import redact_id_numbers
 from bot.office.hours import office_hours_for
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
+from bot.stores.values import text_hash, texts
 from bot.tickets.model import STATUSES
 from bot.tickets.sla import MET, SlaTargets, ticket_sla
 from bot.tickets.store import TicketStore
@@ -192,8 +194,8 @@ class UnansweredQuestion:
     count: int = 1
 
 
-def _decode(raw: dict[bytes, bytes]) -> dict[str, int]:
-    return {k.decode(): int(v) for k, v in raw.items()}
+def _decode(raw: Mapping[bytes | str, bytes | str]) -> dict[str, int]:
+    return {k: int(v) for k, v in text_hash(raw).items()}
 
 
 class StatsReader:
@@ -230,7 +232,7 @@ class StatsReader:
         pipe = self.redis.pipeline(transaction=False)
         for day in reversed(span):
             pipe.lrange(self.keys.questions(day), 0, -1)
-        handled = {raw.decode() for raw in self.redis.smembers(self.keys.handled)}
+        handled = set(texts(self.redis.smembers(self.keys.handled)))
         grouped: dict[str, UnansweredQuestion] = {}
         for rows in pipe.execute():
             for raw in rows:
@@ -274,8 +276,8 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
         now_open = store.counts()
     except (redis.RedisError, OSError, ValueError):
         return None
-    answered = [t for t in tickets if t.first_response_at is not None]
-    minutes = [hours.office_seconds_between(t.created_at, t.first_response_at) / 60 for t in answered]
+    minutes = [hours.office_seconds_between(t.created_at, t.first_response_at) / 60
+               for t in tickets if t.first_response_at is not None]
     met = sum(1 for t in tickets if ticket_sla(t, now, hours, targets).first_response.state == MET)
     stopped = sum(1 for t in tickets if not ticket_sla(t, now, hours, targets).first_response.running)
     return {
