@@ -46,15 +46,16 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_api(app: Flask) -> None:
     from bot.api import create_api_blueprint
-    from bot.api.tickets import register_ticket_routes
     from bot.dossiers.status_jobs import enqueue_push_with
 
     app.config["ENQUEUE_DOSSIER_PUSH"] = enqueue_push_with(app.config["QUEUE"])
-    app.register_blueprint(create_api_blueprint(extra_routes=[register_ticket_routes]))
+    app.register_blueprint(create_api_blueprint())
 
 
 def _register_console(app: Flask) -> None:
-    """The console (login, users, broadcasts), the staff inbox, statistics, posters, public pages."""
+    """The console (login, users, broadcasts), the staff inbox, statistics, posters, public pages and the
+    public CAP feed."""
+    from bot.broadcasts.public_feed import create_public_feed_blueprint
     from bot.console import init_console
     from bot.console.inbox import create_inbox_blueprint
     from bot.console.stats import create_posters_blueprint, create_stats_blueprint
@@ -63,7 +64,7 @@ def _register_console(app: Flask) -> None:
 
     init_console(app)
     for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
-                      create_zalo_connect_blueprint(), create_public_blueprint()):
+                      create_zalo_connect_blueprint(), create_public_blueprint(), create_public_feed_blueprint()):
         app.register_blueprint(blueprint)
 
 

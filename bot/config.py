@@ -203,6 +203,8 @@ class Settings:
     # Emergency broadcasts (bot/broadcasts): one send rate shared by every worker (0 = unlimited).
     broadcast_rate_per_second: float = 50.0
     broadcast_batch_size: int = 500
+    # How long a dead worker's batch stays locked before another worker takes it over.
+    broadcast_lease_seconds: float = 10.0
     # A pre-approved ZBS template for followers outside the 7-day window ("" = record them unreachable).
     broadcast_template_id: str = ""
     interaction_window_days: int = 7
@@ -269,6 +271,7 @@ class Settings:
             "console_lockout_minutes": _int("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes),
             "broadcast_rate_per_second": _float("BROADCAST_RATE_PER_SECOND", cls.broadcast_rate_per_second),
             "broadcast_batch_size": _int("BROADCAST_BATCH_SIZE", cls.broadcast_batch_size),
+            "broadcast_lease_seconds": _float("BROADCAST_LEASE_SECONDS", cls.broadcast_lease_seconds),
             "broadcast_template_id": _str("BROADCAST_TEMPLATE_ID"),
             "interaction_window_days": _int("INTERACTION_WINDOW_DAYS", cls.interaction_window_days),
             "office_hours_file": _str("OFFICE_HOURS_FILE"),

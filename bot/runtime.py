@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import redis
+from redis import Redis
 from rq import Queue
 
 from bot.config import Settings
@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
-    redis: redis.Redis
+    redis: Redis  # `Redis`, not `redis.Redis`: in this class body `redis` names this field
     queue: Queue
     services: Services
 
     @classmethod
-    def build(cls, settings: Settings | None = None, client: redis.Redis | None = None) -> Runtime:
+    def build(cls, settings: Settings | None = None, client: Redis | None = None) -> Runtime:
         settings = settings or Settings.from_env()
-        client = client if client is not None else redis.Redis.from_url(settings.redis_url)
+        client = client if client is not None else Redis.from_url(settings.redis_url)
         return cls(settings, client, Queue(settings.queue_name, connection=client), Services(client, settings))
 
     @property

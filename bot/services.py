@@ -22,6 +22,8 @@ class Services:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
         self.settings = settings
+        self._matcher: Matcher | None = None
+        self._matcher_version = -1
 
     @cached_property
     def zalo(self) -> ZaloClient:
@@ -47,7 +49,7 @@ class Services:
         from bot.stores.aliases import AliasStore
 
         store = AliasStore(self.redis, self.settings)
-        current = getattr(self, "_matcher", None)
+        current = self._matcher
         try:
             version = store.version()
             if current is not None and version == self._matcher_version:

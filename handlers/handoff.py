@@ -75,7 +75,9 @@ def _attachments(ctx: Context) -> list[dict[str, str]]:
     for item in ctx.event.message.get("attachments") or []:
         if not isinstance(item, dict):
             continue
-        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        payload = item.get("payload")
+        if not isinstance(payload, dict):
+            payload = {}
         kind = str(item.get("type") or "file")
         url = safe_link(payload.get("url"))
         coordinates = payload.get("coordinates")

@@ -6,7 +6,6 @@ Also the buttons of an answer ("#proc <code> docs|steps|legal [page]"), the life
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote_plus
 
 from bot.conversation.choice import parse_choice
@@ -17,10 +16,8 @@ from bot.office.info import commune_info_for
 from bot.procedures import procedure_reply
 from bot.procedures.card_lookup import card_for
 from bot.procedures.clarify import compose_clarify
+from bot.stores.conversation import Conversation
 from handlers import handoff
-
-# How long the candidates of a clarifying question stay pickable by "1", "2"...
-CLARIFY_TTL_SECONDS = 30 * 60
 
 GREETING = "Dạ, em chào Anh/Chị! Anh/Chị cần hỏi thủ tục gì, hay tra cứu hồ sơ ạ?"
 THANKS = "Dạ, không có gì ạ. Anh/Chị cần hỗ trợ thêm cứ nhắn em nhé!"
@@ -35,8 +32,8 @@ NOT_FOUND = ("Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi
 _SMALL_TALK = {"greeting": GREETING, "thanks": THANKS, "bye": BYE, "ack": ACK, "laugh": ACK}
 
 
-def _clarify_key(ctx: Context) -> str:
-    return ctx.keys(f"clarify:{ctx.user_id}")
+def _conversation(ctx: Context) -> Conversation:
+    return Conversation(ctx.redis, ctx.settings)
 
 
 def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -> list[Reply]:
@@ -44,7 +41,7 @@ def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -
     if proc is None:
         return [Reply(NOT_FOUND, MENU_BUTTONS)]
     ctx.notes["procedure"] = proc.code
-    ctx.redis.delete(_clarify_key(ctx))
+    _conversation(ctx).withdraw_offer(ctx.user_id)
     if section in (*procedure_reply.SECTIONS, "case"):
         return procedure_reply.compose_section(proc, section, page)
     return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers(), card_for(proc.code))
@@ -70,10 +67,9 @@ def not_found(ctx: Context, text: str) -> list[Reply]:
 def on_pick(ctx: Context, text: str) -> list[Reply] | None:
     """A number or ordinal right after a clarifying question picks one of its candidates (routed when
     `looks_like_choice(text)`; None when no question is open or the number is not among them)."""
-    stored = ctx.redis.get(_clarify_key(ctx))
-    if stored is None:
+    codes = _conversation(ctx).offered(ctx.user_id)
+    if codes is None:
         return None
-    codes: list[str] = json.loads(stored)
     index = parse_choice(text, len(codes))
     if index is None:
         return None
@@ -94,7 +90,7 @@ def on_question(ctx: Context, text: str) -> list[Reply] | None:
         return answer(ctx, result.candidates[0].code)
     if result.decision == "clarify":
         codes = [c.code for c in result.candidates]
-        ctx.redis.set(_clarify_key(ctx), json.dumps(codes), ex=CLARIFY_TTL_SECONDS)
+        _conversation(ctx).offer(ctx.user_id, codes)
         question = compose_clarify([c.name for c in result.candidates])
         labelled = zip(question.labels, result.candidates, strict=True)
         buttons = tuple(Button(label, f"#proc {c.code}") for label, c in labelled)

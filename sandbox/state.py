@@ -94,6 +94,8 @@ class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.lock = threading.Lock()
+        # Zalo API requests being answered now (a delay or timeout fault holds one): a reset leaves it alone.
+        self.in_flight = 0
         self.reset()
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -225,6 +227,7 @@ class SandboxState:
         with self.lock:
             return {
                 "calls": dict(self.calls),
+                "in_flight": self.in_flight,
                 "errors": {str(code): n for code, n in self.errors.items()},
                 "token_refreshes": self.token_refreshes,
                 "messages": len(self.messages),

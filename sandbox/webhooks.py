@@ -35,6 +35,7 @@ class WebhookPoster:
         self.last_body: tuple[str, bytes] | None = None  # (event_name, body) of the last citizen event
         self._echoes: queue.Queue[tuple[str, bytes, str] | None] = queue.Queue()
         self._workers: list[threading.Thread] = []
+        self._unfinished_echoes = 0
 
     # --- synchronous posting ---------------------------------------------------------------------
 
@@ -99,10 +100,14 @@ class WebhookPoster:
             if not self._workers:
                 with self._lock:
                     self.start()
+            with self._lock:
+                self._unfinished_echoes += 1
             self._echoes.put((event_name, body, timestamp))
 
     def pending_echoes(self) -> int:
-        return self._echoes.qsize()
+        """Echoes queued or being posted (the bot has not answered them yet)."""
+        with self._lock:
+            return self._unfinished_echoes
 
     def _echo_loop(self) -> None:
         while True:
@@ -110,9 +115,13 @@ class WebhookPoster:
             if item is None:
                 return
             event_name, body, timestamp = item
-            self.post(event_name, body, timestamp, remember=False)
+            try:
+                self.post(event_name, body, timestamp, remember=False)
+            finally:
+                with self._lock:
+                    self._unfinished_echoes -= 1
 
     def summary(self) -> dict[str, Any]:
         with self._lock:
-            return {"by_status": dict(self.statuses), "echoes_pending": self.pending_echoes(),
+            return {"by_status": dict(self.statuses), "echoes_pending": self._unfinished_echoes,
                     "recent": list(self.log)[-20:]}

@@ -96,6 +96,14 @@ def zalo_endpoint(key: str, oauth: bool = False) -> Callable[[Callable[..., Any]
             sb = sandbox()
             with sb.state.lock:
                 sb.state.calls[key] += 1
+                sb.state.in_flight += 1
+            try:
+                return answer(sb, *args, **kwargs)
+            finally:
+                with sb.state.lock:
+                    sb.state.in_flight -= 1
+
+        def answer(sb: Sandbox, *args: Any, **kwargs: Any) -> Response:
             fault = sb.faults.take(request.path)
             if fault is not None:
                 with sb.state.lock:

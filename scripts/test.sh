@@ -16,5 +16,6 @@ if command -v promtool >/dev/null 2>&1; then
 else
   echo "promtool not installed (Debian's prometheus package could not be installed): alert rules not checked"
 fi
+.venv/bin/mypy
 bash scripts/audit.sh
 exec .venv/bin/pytest "$@"

@@ -19,7 +19,7 @@ DATABASE = Path(__file__).parent / "data" / "osv"
 @pytest.fixture(scope="module")
 def osv_url() -> Iterator[str]:
     server = make_server(load_records(DATABASE))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/v1/query"
     server.shutdown()
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.console import init_console
+from bot.console import NAV_EXTENSION, init_console
 from bot.console.users import UserStore
 from tests.helpers import csrf_of
 
@@ -108,3 +108,16 @@ def test_user_cli_creates_hashed_user(app: Flask) -> None:
     raw = app.config["REDIS"].hget(f"{app.config['SETTINGS'].key_prefix}console:user:ketoan", "password_hash")
     assert b"ke-toan-123" not in raw
     assert UserStore(app.config["REDIS"], app.config["SETTINGS"]).verify("ketoan", "ke-toan-123")
+
+
+def test_each_app_has_its_own_navigation(app: Flask, settings: Settings) -> None:
+    """Links come from the blueprints an app registers, once each, in registration order: a second app
+    (a second worker, another test) neither doubles nor shares them."""
+    other = create_app(settings)
+    init_console(other)  # a second call changes nothing
+    for each in (app, other):
+        endpoints = [item.endpoint for item in each.extensions[NAV_EXTENSION]]
+        assert len(endpoints) == len(set(endpoints))
+        assert endpoints[:3] == ["console.broadcasts", "console.audit", "console.users"]
+        assert {"inbox.queue", "stats.dashboard", "posters.picker", "zalo_connect.status"} <= set(endpoints)
+    assert app.extensions[NAV_EXTENSION] is not other.extensions[NAV_EXTENSION]

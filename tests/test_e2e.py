@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import requests
+from rq import Queue
 
+from bot.config import Settings
 from bot.devtools.embedded_redis import EmbeddedRedis
 from bot.devtools.stack import Stack, procfile_commands
+from bot.dossiers.push import delayed_pushes
+from bot.queue.event_inbox import Keys
+from bot.queue.jobs import delayed_drains
+from bot.tickets.outgoing import OutgoingReplies
 from tests.helpers import SandboxControl
 
 pytestmark = pytest.mark.e2e
@@ -89,6 +96,35 @@ def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+def settle(stack: Stack, timeout: float = 40.0) -> None:
+    """Wait until nothing is under way, before checking that nothing more arrived: the sandbox is answering
+    no Zalo call (a delay or timeout fault holds one) and posting no echo, and the bot has no citizen event,
+    delayed drain or push, unsettled staff reply or waiting job left. Seen twice, 0.1 s apart, so that a
+    hand-over from one to the next is not missed."""
+    settings = Settings.from_env(redis_url=stack.env["REDIS_URL"], key_prefix=stack.env["REDIS_KEY_PREFIX"])
+    client = redis.Redis.from_url(settings.redis_url)
+
+    def idle() -> bool:
+        sandbox = requests.get(f"{stack.sandbox_url}/_sandbox/stats", timeout=5).json()
+        return (sandbox["in_flight"] == 0 and sandbox["webhooks"]["echoes_pending"] == 0
+                and client.scard(Keys(settings).pending) == 0
+                and client.zcard(delayed_drains(client, settings).key) == 0
+                and client.zcard(delayed_pushes(client, settings).key) == 0
+                and not OutgoingReplies(client, settings).still_queued()
+                and Queue(settings.queue_name, connection=client).count == 0)
+
+    def idle_twice() -> bool:
+        if not idle():
+            return False
+        time.sleep(0.1)
+        return idle()
+
+    try:
+        eventually(idle_twice, timeout)
+    finally:
+        client.close()
+
+
 def test_follow_gets_a_welcome_with_the_menu(stack: Stack) -> None:
     newcomer = Citizen(stack, "Lê Văn Cường", follower=False)
     assert newcomer.do("follow")["status"] == 200
@@ -117,7 +153,7 @@ def test_a_clear_question_gets_the_answer_and_its_buttons_work(citizen: Citizen)
     docs = next(b for b in buttons_of(answer) if b["title"] == "Đủ giấy tờ")
     citizen.say(docs["payload"])
     citizen.wait_for(2)
-    time.sleep(1.5)  # a page of the list may come as two messages
+    settle(citizen.stack)  # a page of the list may come as two messages
     rest = "\n".join(citizen.texts()[1:])
     assert rest.startswith("🗂 Giấy tờ") and "Tờ khai đăng ký khai sinh" in rest
     assert all(len(text) <= 2000 for text in citizen.texts())
@@ -173,14 +209,14 @@ def test_a_resent_event_is_answered_once(citizen: Citizen) -> None:
     citizen.wait_for(1)
     resend = citizen.control("POST", "/_sandbox/webhook/resend")
     assert resend["status"] == 200
-    time.sleep(1.5)
+    settle(citizen.stack)
     assert len(citizen.received()) == 1
 
 
 def test_our_own_echoes_are_never_answered(citizen: Citizen) -> None:
     citizen.say("chào bạn")
     citizen.wait_for(1)
-    time.sleep(1.5)  # the sandbox posted an oa_send_text echo of the reply; nothing must answer it
+    settle(citizen.stack)  # the sandbox posted an oa_send_text echo of the reply; nothing must answer it
     assert len(citizen.received()) == 1
 
 
@@ -202,7 +238,7 @@ def test_worker_killed_mid_job_replies_exactly_once_after_restart(stack: Stack, 
     stack.kill("worker")
     stack.start_process("worker")
     citizen.wait_for(1, timeout=30)
-    time.sleep(3)
+    settle(stack)
     assert len(citizen.received()) == 1
 
 
@@ -215,7 +251,7 @@ def test_worker_killed_after_zalo_took_the_message_does_not_send_it_again(stack:
     stack.kill("worker")
     stack.start_process("worker")
     citizen.wait_for(1, timeout=30)
-    time.sleep(6)  # the restarted worker has settled the in-doubt send by now
+    settle(stack)  # the restarted worker has settled the in-doubt send
     assert len(citizen.received()) == 1
 
 
@@ -229,7 +265,7 @@ def test_two_identical_replies_under_a_slow_send_and_a_timeout_both_arrive(citiz
     citizen.say("xin chào")
     citizen.say("hello")
     citizen.wait_for(2, timeout=40)
-    time.sleep(3)
+    settle(citizen.stack)
     texts = citizen.texts()
     assert len(texts) == 2 and texts[0] == texts[1]
 
@@ -242,7 +278,7 @@ def test_redis_restart_with_events_queued_loses_none(stack: Stack, redis_server:
     redis_server.restart()  # same port, same AOF file
     stack.start_process("worker")
     citizen.wait_for(3, timeout=40)
-    time.sleep(2)
+    settle(stack)
     assert len(citizen.received()) == 3
 
 
@@ -280,7 +316,7 @@ def test_dossier_lookup_verification_subscription_and_push(stack: Stack, citizen
     assert api.put(f"{stack.web_url}/api/v1/dossiers/{receipt}", json=dossier, timeout=10).status_code == 200
     push = citizen.wait_for(4)[3]["payload"]["message"]["text"]
     assert receipt in push
-    time.sleep(2)
+    settle(stack)
     assert len(citizen.received()) == 4  # exactly one push for one change
 
 
@@ -310,5 +346,5 @@ def test_a_staff_reply_is_queued_by_the_web_and_sent_once_by_the_worker(stack: S
         return [e["delivery"] for e in transcript if e["who"] == "staff"] == ["sent"]
 
     eventually(shown_as_sent)
-    time.sleep(1)
+    settle(stack)
     assert citizen.texts().count("Dạ, em là cán bộ một cửa ạ.") == 1  # once, although submitted twice

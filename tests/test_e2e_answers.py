@@ -5,13 +5,12 @@ screenshot of the sandbox chat at phone size (390×844) is kept as a test artefa
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.devtools.stack import Stack
-from tests.test_e2e import Citizen, buttons_of, citizen, redis_server, stack  # noqa: F401  (fixtures)
+from tests.test_e2e import Citizen, buttons_of, citizen, redis_server, settle, stack  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +49,7 @@ def test_the_issue_conversations(citizen: Citizen, question: str, where: str, fe
     docs = next(b for b in buttons_of(answer) if b["title"] == "Đủ giấy tờ")
     citizen.say(docs["payload"])
     citizen.wait_for(2)
-    time.sleep(1.0)  # a page may be two messages
+    settle(citizen.stack)  # a page may be two messages
     page = citizen.received()[1:]
     assert 1 <= len(page) <= 2 and all(len(_text(m)) <= 2000 for m in page)
     assert _text(page[0]).startswith("🗂 Giấy tờ")
@@ -59,7 +58,7 @@ def test_the_issue_conversations(citizen: Citizen, question: str, where: str, fe
         seen = len(citizen.received())
         citizen.say(more[0]["payload"])
         citizen.wait_for(seen + 1)
-        time.sleep(1.0)
+        settle(citizen.stack)
         following = citizen.received()[seen:]
         assert 1 <= len(following) <= 2 and "(trang 2/" in _text(following[0])
 

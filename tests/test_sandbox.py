@@ -251,6 +251,29 @@ def test_timeout_drops_the_request_and_delay_processes_it(base: str) -> None:
     assert [m["payload"]["message"]["text"] for m in sent] == ["slow"]
 
 
+def test_stats_count_calls_in_flight_and_echoes_not_yet_answered(base: str, receiver: Receiver) -> None:
+    """What end-to-end tests wait on before checking that nothing more arrives."""
+    uid = citizen(base)
+
+    def stats() -> dict[str, Any]:
+        return requests.get(base + "/_sandbox/stats", timeout=5).json()
+
+    requests.post(base + "/_sandbox/faults", json={"kind": "delay", "seconds": 0.5}, timeout=5)
+    slow = threading.Thread(target=send_cs, args=(base, uid, {"text": "chậm"}))
+    slow.start()
+    deadline = time.monotonic() + 3
+    while stats()["in_flight"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stats()["in_flight"] == 1  # held by the delay
+    slow.join()
+    assert stats()["in_flight"] == 0
+    receiver.wait_for("oa_send_text")
+    deadline = time.monotonic() + 3
+    while stats()["webhooks"]["echoes_pending"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stats()["webhooks"]["echoes_pending"] == 0
+
+
 def test_delete_clears_faults(base: str) -> None:
     requests.post(base + "/_sandbox/faults", json={"kind": "error", "code": -200, "count": 5}, timeout=5)
     requests.delete(base + "/_sandbox/faults", timeout=5)

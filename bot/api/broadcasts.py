@@ -1,5 +1,5 @@
-"""POST /api/v1/broadcasts (CAP 1.2 XML or JSON) and GET /api/v1/broadcasts/<id> (progress);
-the public CAP feed under /alerts (bot.broadcasts.public_feed).
+"""POST /api/v1/broadcasts (CAP 1.2 XML or JSON) and GET /api/v1/broadcasts/<id> (progress).
+(The public CAP feed under /alerts is bot.broadcasts.public_feed.)
 
 Behind the API's bearer tokens (bot.api.tokens.require_token). With the scope broadcasts:send
 (every unscoped token has it) an accepted Actual announcement is approved and sent at once (or
@@ -16,7 +16,6 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
 from bot.broadcasts.cap import CapError, parse_time
-from bot.broadcasts.public_feed import create_public_feed_blueprint
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
@@ -82,14 +81,3 @@ def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:
             "awaiting_approval": broadcast.status == "draft", "existing": existing,
             "expires": a.expires.isoformat(), "expires_defaulted": a.expires_defaulted,
             **({"reason": broadcast.reason} if broadcast.reason else {})}
-
-
-def create_broadcasts_api_blueprint() -> Blueprint:
-    """The broadcast routes (name `broadcasts_api`, prefix /api/v1), with the public CAP feed nested
-    in the same registration (at /alerts) so that one call wires both."""
-    parent = Blueprint("broadcasts_api", __name__)
-    api = Blueprint("api", __name__, url_prefix="/api/v1")
-    register_broadcast_routes(api)
-    parent.register_blueprint(api)
-    parent.register_blueprint(create_public_feed_blueprint())
-    return parent

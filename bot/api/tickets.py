@@ -102,10 +102,3 @@ def register_ticket_routes(api: Blueprint) -> None:
             return _failure(result.status, result.detail)
         ticket = _desk().store.get(ticket_id)
         return jsonify({"ok": True, "ticket": _row(ticket) if ticket else None})
-
-
-def create_tickets_api_blueprint() -> Blueprint:
-    """The ticket routes on their own /api/v1 blueprint (or add `register_ticket_routes` to the API's)."""
-    api = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
-    register_ticket_routes(api)
-    return api

@@ -6,7 +6,7 @@ already delivered is ever edited. Errors name the offending field (CapError.fiel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -347,8 +347,3 @@ def announcement_from_cap_xml(document: str | bytes, areas: Areas, now: datetime
                               default_expiry: timedelta = DEFAULT_EXPIRY) -> Announcement:
     """A CAP 1.2 (or 1.1) <alert>, every <info> block read."""
     return announcement_from_cap(parse_cap_xml(document), areas, now, default_expiry)
-
-
-def follow_up(original: Announcement, msg_type: str, references: str, **changes: Any) -> Announcement:
-    """A new Update or Cancel built on an earlier announcement (for the console's buttons)."""
-    return replace(original, msg_type=msg_type, references=(references,), **changes)

@@ -28,11 +28,11 @@ from bot.config import Settings
 from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
 from bot.stores.phones import PhoneStore
+from bot.stores.values import texts
 from bot.zalo.sender import CONFIG, OUTSIDE, RETRY, PhoneTemplate, Sender, Template
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 10
 RETRY_PAUSES = (1.0, 3.0)  # extra passes over transient failures, after the client's own retries
 JOB_TIMEOUT = 6 * 3600
 # Sends in flight per batch job: Zalo's latency, not our CPU, bounds one sender; the shared token
@@ -88,7 +88,7 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
         store.update(broadcast_id, status="recorded", reason=f"status {broadcast.announcement.status}")
         client.srem(f"{store.p}running", broadcast_id)
         return 0
-    lease = _lease(client, store.key(broadcast_id, "lease:prepare"))
+    lease = _lease(client, settings, store.key(broadcast_id, "lease:prepare"))
     if not lease.acquire():
         return 0
     client.sadd(store.key(broadcast_id, "started"), "prepare")
@@ -159,7 +159,7 @@ class BatchSender:
         broadcast = self.store.get(broadcast_id)
         if broadcast is None or broadcast.status not in ("sending", "stopped"):
             return {}
-        lease = _lease(self.redis, self.store.key(broadcast_id, f"lease:{batch}"))
+        lease = _lease(self.redis, self.settings, self.store.key(broadcast_id, f"lease:{batch}"))
         if not lease.acquire():
             return {}  # another job holds this batch
         self.redis.sadd(self.store.key(broadcast_id, "started"), batch)
@@ -266,9 +266,10 @@ class _StopCheck:
         return self.stopped
 
 
-def _lease(client: redis.Redis, key: str) -> Lock:
+def _lease(client: redis.Redis, settings: Settings, key: str) -> Lock:
     """A batch or preparation lease: renewed at most every quarter of its life while work goes on."""
-    return Lock(client, key, LEASE_SECONDS, renew_every=LEASE_SECONDS / 4)
+    seconds = settings.broadcast_lease_seconds
+    return Lock(client, key, seconds, renew_every=seconds / 4)
 
 
 def _finish_broadcast(store: BroadcastStore, broadcast_id: str) -> None:
@@ -290,8 +291,8 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
     store = BroadcastStore(client, settings)
     queue = queue or make_queue(client, settings)
     enqueued = 0
-    for raw_id in client.smembers(f"{store.p}running"):
-        broadcast = store.get(raw_id.decode())
+    for broadcast_id in texts(client.smembers(f"{store.p}running")):
+        broadcast = store.get(broadcast_id)
         if broadcast is None:
             continue
         started_key = store.key(broadcast.id, "started")
@@ -300,8 +301,7 @@ def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | N
             enqueued += 1
             continue
         done = store.done_batches(broadcast.id)
-        for member in client.smembers(started_key):
-            part = member.decode()
+        for part in texts(client.smembers(started_key)):
             if client.exists(store.key(broadcast.id, f"lease:{part}")):
                 continue  # its holder is alive
             client.srem(started_key, part)

@@ -27,6 +27,7 @@ from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.feed_in import FeedEntry, parse_feed
 from bot.broadcasts.service import Broadcasts
 from bot.config import Settings
+from bot.stores.values import hash_fields, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class FeedPoller:
 
     def poll(self, url: str) -> PollResult:
         state_key = self._key(url, "http")
-        state = {k.decode(): v.decode() for k, v in self.redis.hgetall(state_key).items()}
+        state = text_hash(self.redis.hgetall(state_key))
         headers = {}
         if state.get("etag"):
             headers["If-None-Match"] = state["etag"]
@@ -108,7 +109,7 @@ class FeedPoller:
         self.redis.expire(self._key(url, "seen"), SEEN_DAYS * 86400)
         validators = {"etag": response.headers.get("ETag", ""),
                       "last_modified": response.headers.get("Last-Modified", "")}
-        self.redis.hset(state_key, mapping=validators)  # only after every entry was taken
+        self.redis.hset(state_key, mapping=hash_fields(validators))  # only after every entry was taken
         return result
 
     def _new_messages(self, url: str, entries: list[FeedEntry], result: PollResult,

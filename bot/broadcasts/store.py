@@ -30,6 +30,7 @@ from bot.broadcasts.areas import Areas
 from bot.broadcasts.cap import Announcement, announcement_from_dict
 from bot.config import VIETNAM, Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.values import hash_fields, text, text_hash, text_or_none, texts
 
 KEY_FAMILIES = (
     KeyFamily("bc:*", per_citizen=False, kept="the broadcast"),
@@ -124,7 +125,7 @@ class BroadcastStore:
     def original(self, broadcast_id: str) -> str:
         """The CAP XML as the sender sent it ("" for announcements written here)."""
         raw = self.redis.get(self.key(broadcast_id, "cap"))
-        return raw.decode("utf-8", "replace") if raw else ""
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw or ""
 
     # -- CAP identity: (sender, identifier) names one message for ever ------------------------------
 
@@ -137,18 +138,17 @@ class BroadcastStore:
         key = self._cap_key(sender, identifier)
         if self.redis.set(key, broadcast_id, nx=True):
             return None
-        existing = self.redis.get(key)
-        if existing and self.redis.exists(self.key(existing.decode())):
-            return existing.decode()
+        existing = text_or_none(self.redis.get(key))
+        if existing and self.redis.exists(self.key(existing)):
+            return existing
         self.redis.set(key, broadcast_id)  # bound to nothing that exists (a crash between claim and create)
         return None
 
     def by_cap(self, sender: str, identifier: str) -> str | None:
-        raw = self.redis.get(self._cap_key(sender, identifier))
-        return raw.decode() if raw else None
+        return text_or_none(self.redis.get(self._cap_key(sender, identifier))) or None
 
     def get(self, broadcast_id: str) -> Broadcast | None:
-        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key(broadcast_id)).items()}
+        raw = text_hash(self.redis.hgetall(self.key(broadcast_id)))
         if "announcement" not in raw:
             return None
         data = json.loads(raw["announcement"])
@@ -163,10 +163,10 @@ class BroadcastStore:
 
     def update(self, broadcast_id: str, **fields: Any) -> None:
         mapping = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}
-        self.redis.hset(self.key(broadcast_id), mapping=mapping)
+        self.redis.hset(self.key(broadcast_id), mapping=hash_fields(mapping))
 
     def recent(self, limit: int = 50) -> list[Broadcast]:
-        ids = [i.decode() for i in self.redis.zrevrange(f"{self.p}index", 0, limit - 1)]
+        ids = texts(self.redis.zrevrange(f"{self.p}index", 0, limit - 1))
         return [b for b in (self.get(i) for i in ids) if b]
 
     def follow_ups(self, broadcast_id: str) -> list[Broadcast]:
@@ -186,7 +186,7 @@ class BroadcastStore:
 
     def recipients_slice(self, broadcast_id: str, start: int, stop: int) -> list[tuple[str, str]]:
         rows = self.redis.lrange(self.key(broadcast_id, "rcpt"), start, stop - 1)
-        return [tuple(r.decode().split(" ", 1)) for r in rows]  # type: ignore[misc]
+        return [(uid, channel) for uid, channel in (text(r).split(" ", 1) for r in rows)]
 
     def add_invites(self, broadcast_id: str, user_ids: list[str]) -> None:
         if user_ids:
@@ -209,7 +209,7 @@ class BroadcastStore:
         if not user_ids:
             return []
         values = self.redis.hmget(self.key(broadcast_id, "d"), user_ids)
-        return [v.decode() if v else None for v in values]
+        return [text(v) if v else None for v in values]
 
     def finish(self, broadcast_id: str, user_id: str, state: str, extra_counter: str = "") -> bool:
         """Move a queued record to a final state; False when it was already final (never twice)."""
@@ -220,7 +220,7 @@ class BroadcastStore:
 
     def counts(self, broadcast_id: str) -> dict[str, int]:
         raw = self.redis.hgetall(self.key(broadcast_id, "n"))
-        counts = {k.decode(): int(v) for k, v in raw.items()}
+        counts = {k: int(v) for k, v in text_hash(raw).items()}
         return {name: counts.get(name, 0) for name in ("queued", *FINAL_KINDS, "sent_cs", "sent_template",
                                                      "sent_zns")}
 
@@ -255,7 +255,7 @@ class BroadcastStore:
         self.redis.zrem(f"{self.p}live", broadcast_id)
 
     def live(self, now: float) -> list[Broadcast]:
-        ids = [i.decode() for i in self.redis.zrangebyscore(f"{self.p}live", now, "+inf")]
+        ids = texts(self.redis.zrangebyscore(f"{self.p}live", now, "+inf"))
         return [b for b in (self.get(i) for i in ids) if b]
 
 

@@ -6,7 +6,7 @@ How to add a page (e.g. the staff inbox), in your own module and blueprint:
     from bot.console.auth import current_user, login_required
 
     inbox = Blueprint("inbox", __name__, url_prefix="/console/inbox", template_folder="templates")
-    register_nav(NavItem("Hộp thư", "inbox.queue", roles=("staff",)))   # admins see every item
+    register_nav(inbox, NavItem("Hộp thư", "inbox.queue", roles=("staff",)))   # admins see every item
 
     @inbox.get("/")
     @login_required("staff")            # no roles = any logged-in user; admin always passes
@@ -17,8 +17,8 @@ optionally `{% block head %}`, `{% block scripts %}`, `{% block nav %}`). Every 
 `<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`; fetch() calls send the header
 `X-CSRFToken` with the value of `<meta name="csrf-token">` (already in the base layout). CSRF is
 checked on every state-changing request except under /webhook/ and /api/ (those have their own auth).
-The app calls `init_console(app)` once; it registers this blueprint, the broadcasts pages and API,
-and the `user` CLI group.
+The app calls `init_console(app)` once; it registers this blueprint, the broadcasts pages and the
+`user` CLI group (the broadcasts API is in bot.api with every other /api/v1 route).
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, Request, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, current_app, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.routing import BuildError
 
 from bot.config import Settings
 from bot.console.auth import current_user, login_required, register_auth_views
@@ -67,32 +66,24 @@ class NavItem:
     roles: tuple[str, ...] = ()
 
 
-NAV: list[NavItem] = [
-    NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
-    NavItem("Nhật ký", "console.audit", ("official",)),
-    NavItem("Người dùng", "console.users", ("admin",)),
-]
+NAV_EXTENSION = "console_nav"  # app.extensions[NAV_EXTENSION]: the app's NavItems
 
 
-def register_nav(item: NavItem) -> None:
-    """Add a link to the console's navigation (shown to users holding one of its roles)."""
-    if all(existing.endpoint != item.endpoint for existing in NAV):
-        NAV.append(item)
+def register_nav(bp: Blueprint, item: NavItem) -> None:
+    """Show a link in the console's navigation of every app that registers `bp` (to users holding one of
+    its roles). The links are the app's own, in the order their blueprints are registered."""
+    bp.record_once(lambda state: state.app.extensions.setdefault(NAV_EXTENSION, []).append(item))
 
 
 def _nav_links() -> list[dict[str, str]]:
     user = current_user()
     if user is None:
         return []
-    links = []
-    for item in NAV:
-        if not user.has_role(*item.roles):
-            continue
-        try:
-            links.append({"title": item.title, "url": url_for(item.endpoint), "endpoint": item.endpoint})
-        except BuildError:  # the page's blueprint is not registered in this app
-            continue
-    return links
+    return [
+        {"title": item.title, "url": url_for(item.endpoint), "endpoint": item.endpoint}
+        for item in current_app.extensions.get(NAV_EXTENSION, [])
+        if user.has_role(*item.roles)
+    ]
 
 
 def create_console_blueprint() -> Blueprint:
@@ -101,6 +92,10 @@ def create_console_blueprint() -> Blueprint:
 
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
+    for item in (NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
+                 NavItem("Nhật ký", "console.audit", ("official",)),
+                 NavItem("Người dùng", "console.users", ("admin",))):
+        register_nav(bp, item)
     register_auth_views(bp)
     register_admin_views(bp)
     register_broadcast_views(bp)
@@ -167,10 +162,9 @@ class SharedSecretSessions(SecureCookieSessionInterface):
 
 
 def init_console(app: Flask) -> None:
-    """Wire the console into the app: secret, cookies, CSRF, pages, broadcasts API and CLI. Idempotent."""
+    """Wire the console into the app: secret, cookies, CSRF, pages and CLI. Idempotent."""
     if "console" in app.blueprints:
         return
-    from bot.api.broadcasts import create_broadcasts_api_blueprint
     from bot.console.cli import user_command
 
     settings: Settings = app.config["SETTINGS"]
@@ -214,6 +208,5 @@ def init_console(app: Flask) -> None:
         return {"ok": False, "error": "CSRF token missing or invalid"}, 400
 
     app.register_blueprint(create_console_blueprint())
-    app.register_blueprint(create_broadcasts_api_blueprint())
     dummy_hash()  # made now, once per process, so that the first unknown name costs no more than others
     app.cli.add_command(user_command)

@@ -53,6 +53,14 @@ def current_user() -> User | None:
     return g.console_user
 
 
+def logged_in_user() -> User:
+    """The user of a view behind `login_required`, which has already turned everyone else away."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
 def start_session(user: User) -> None:
     settings = current_app.config["SETTINGS"]
     sid = secrets.token_urlsafe(32)

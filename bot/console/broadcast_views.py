@@ -40,7 +40,7 @@ from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.broadcasts.targeting import plan, reaches_unplaced
 from bot.config import VIETNAM
-from bot.console.auth import current_user, login_required
+from bot.console.auth import logged_in_user, login_required
 from bot.console.clock import vietnam_time
 
 OFFICIALS = ("official",)
@@ -146,9 +146,9 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
         replaces = request.form.get("replaces", "")
         try:
             if replaces:
-                broadcast = _service().replace_draft(replaces, _form_data(request.form), current_user().name)
+                broadcast = _service().replace_draft(replaces, _form_data(request.form), logged_in_user().name)
             else:
-                broadcast = _service().accept(_form_data(request.form), current_user().name)
+                broadcast = _service().accept(_form_data(request.form), logged_in_user().name)
         except CapError as exc:
             flash(f"Chưa lưu được: {problem_in_vietnamese(exc)}", "error")
             values = {**_form_data(request.form), "replaces": replaces}
@@ -176,7 +176,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
     def broadcast_reject(broadcast_id: str):
         _get_or_404(broadcast_id)
         try:
-            _service().reject(broadcast_id, current_user().name, request.form.get("reason", "").strip()[:300])
+            _service().reject(broadcast_id, logged_in_user().name, request.form.get("reason", "").strip()[:300])
             flash("Đã từ chối. Thông báo này sẽ không được gửi.")
         except CapError as exc:
             flash(problem_in_vietnamese(exc), "error")
@@ -201,7 +201,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
         service.store.update(broadcast_id, plan=plan(current_app.config["REDIS"], settings,
                                                      broadcast.announcement, time.time()))
         try:
-            service.approve(broadcast_id, current_user().name, at)
+            service.approve(broadcast_id, logged_in_user().name, at)
         except CapError as exc:
             flash(problem_in_vietnamese(exc), "error")
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
@@ -210,7 +210,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
     @login_required(*OFFICIALS)
     def broadcast_stop(broadcast_id: str):
         _get_or_404(broadcast_id)
-        if _service().stop(broadcast_id, current_user().name):
+        if _service().stop(broadcast_id, logged_in_user().name):
             flash("Đã dừng gửi. Những người chưa nhận sẽ không nhận thông báo này.")
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast_id))
 

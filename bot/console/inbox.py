@@ -21,7 +21,6 @@ from bot.tickets.web import (
     canned_replies,
     desk_for_app,
     procedure_answer_text,
-    procedure_answers_available,
     ticket_row,
 )
 
@@ -98,7 +97,7 @@ def _flash_outcome(result: ActionResult, success: str) -> None:
 
 def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it registers; each is small
     bp = Blueprint("inbox", __name__, url_prefix="/console/inbox", template_folder="templates")
-    register_nav(NavItem("Hộp thư cán bộ", "inbox.queue", roles=("staff",)))
+    register_nav(bp, NavItem("Hộp thư cán bộ", "inbox.queue", roles=("staff",)))
 
     @bp.get("/")
     @login_required("staff")
@@ -135,7 +134,6 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
             poll_seconds=POLL_SECONDS,
             nonce=secrets.token_urlsafe(12),
             canned=canned_replies(),
-            procedures_enabled=procedure_answers_available(),
             data_url=url_for("inbox.ticket_json", ticket_id=ticket_id),
             me=_me(),
         )

@@ -78,7 +78,7 @@ def dashboard_data(days: int, now: datetime) -> dict:
 
 def create_stats_blueprint() -> Blueprint:
     bp = Blueprint("stats", __name__, url_prefix="/console/stats", template_folder="templates")
-    register_nav(NavItem("Thống kê", "stats.dashboard", ROLES))
+    register_nav(bp, NavItem("Thống kê", "stats.dashboard", ROLES))
 
     @bp.get("/")
     @login_required(*ROLES)
@@ -167,7 +167,7 @@ def poster_choices(limit: int = POSTER_PICKS) -> list[tuple[str, str, int]]:
             break
         if code not in picks and catalogue.get(code):
             picks[code] = 0
-    return [(code, catalogue.get(code).name, count) for code, count in picks.items()]
+    return [(code, proc.name, count) for code, count in picks.items() if (proc := catalogue.get(code))]
 
 
 def _codes_asked() -> list[str]:
@@ -177,7 +177,7 @@ def _codes_asked() -> list[str]:
 
 def create_posters_blueprint() -> Blueprint:
     bp = Blueprint("posters", __name__, url_prefix="/console/posters", template_folder="templates")
-    register_nav(NavItem("Mã QR", "posters.picker", ("official", "staff")))
+    register_nav(bp, NavItem("Mã QR", "posters.picker", ("official", "staff")))
 
     @bp.get("/")
     @login_required("official", "staff")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
 from bot.stores.scripts import script
+from bot.stores.values import hash_fields, text, text_hash, texts
 
 # Console users, their failed logins, sessions (bot/console/auth.py) and the session secret.
 KEY_FAMILIES = (KeyFamily("console:*", per_citizen=False, kept="staff accounts and sessions"),)
@@ -79,24 +81,26 @@ class UserStore:
             raise UserError("Tên đăng nhập gồm 2–32 chữ thường, số, dấu chấm, gạch.")
         self._check_role(role)
         self._check_password(password)
-        fields = {"name": name, "role": role, "display_name": display_name.strip() or name, "active": "1",
-                  "password_hash": generate_password_hash(password), "created_at": time.time()}
+        fields: dict[str, str | float] = {
+            "name": name, "role": role, "display_name": display_name.strip() or name, "active": "1",
+            "password_hash": generate_password_hash(password), "created_at": time.time(),
+        }
         if not self.redis.hsetnx(self._key(name), "name", name):
             raise UserError("Tên đăng nhập đã có.")
         pipe = self.redis.pipeline()
-        pipe.hset(self._key(name), mapping=fields)
+        pipe.hset(self._key(name), mapping=hash_fields(fields))
         pipe.sadd(f"{self.prefix}users", name)
         pipe.execute()
         return self._user(fields)
 
     def get(self, name: str) -> User | None:
-        raw = self.redis.hgetall(self._key(name.strip().lower()))
-        if not raw or b"role" not in raw:
+        raw = text_hash(self.redis.hgetall(self._key(name.strip().lower())))
+        if "role" not in raw:
             return None
-        return self._user({k.decode(): v.decode() for k, v in raw.items()})
+        return self._user(raw)
 
     def all(self) -> list[User]:
-        names = sorted(n.decode() for n in self.redis.smembers(f"{self.prefix}users"))
+        names = sorted(texts(self.redis.smembers(f"{self.prefix}users")))
         return [u for u in (self.get(n) for n in names) if u]
 
     def set_role(self, name: str, role: str) -> None:
@@ -121,7 +125,7 @@ class UserStore:
         name = name.strip().lower()
         stored = self.redis.hget(self._key(name), "password_hash")
         user = self.get(name)
-        matches = check_password_hash(stored.decode() if stored and user else dummy_hash(), password)
+        matches = check_password_hash(text(stored) if stored and user else dummy_hash(), password)
         return user if matches and stored and user and user.active else None
 
     # -- lockout ------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ class UserStore:
             raise UserError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
 
     @staticmethod
-    def _user(fields: dict[str, object]) -> User:
+    def _user(fields: Mapping[str, object]) -> User:
         return User(name=str(fields["name"]), role=str(fields["role"]),
                     display_name=str(fields.get("display_name") or fields["name"]),
                     active=str(fields.get("active", "1")) == "1",

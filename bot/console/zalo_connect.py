@@ -129,7 +129,7 @@ def _back(message: str, category: str = "error") -> Response:
 
 def create_zalo_connect_blueprint() -> Blueprint:
     bp = Blueprint("zalo_connect", __name__, url_prefix="/console/zalo", template_folder="templates")
-    register_nav(NavItem("Kết nối Zalo OA", "zalo_connect.status", ("admin",)))
+    register_nav(bp, NavItem("Kết nối Zalo OA", "zalo_connect.status", ("admin",)))
 
     @bp.get("/")
     @login_required("admin")

@@ -32,6 +32,3 @@ class Context:
     @property
     def text(self) -> str:
         return self.event.text
-
-    def keys(self, name: str) -> str:
-        return f"{self.settings.key_prefix}{name}"

@@ -26,6 +26,7 @@ from bot.dossiers.breaker import CircuitBreaker
 from bot.dossiers.model import Dossier
 from bot.dossiers.store import DossierSource, SourceUnavailable
 from bot.dossiers.validation import FIELDS, FieldError, parse_dossier
+from bot.stores.values import text
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class HttpDossierSource:
     def get(self, receipt: str) -> Dossier | None:
         cached = self.redis.get(self.cache_prefix + receipt)
         if cached is not None:
-            return None if cached.decode() == NOT_FOUND_MARK else Dossier.from_dict(json.loads(cached))
+            return None if text(cached) == NOT_FOUND_MARK else Dossier.from_dict(json.loads(cached))
         if self.breaker.is_open():
             raise SourceUnavailable("circuit open")
         try:

@@ -10,6 +10,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.values import text_hash, texts
 
 KEY_FAMILIES = (
     KeyFamily("dossier:links:*", per_citizen=True, kept="no expiry; the citizen removed on withdraw"),
@@ -74,16 +75,16 @@ class Subscriptions:
         return bool(self.redis.hexists(self._subs_key(receipt), user_id))
 
     def receipts_of(self, user_id: str) -> list[str]:
-        return sorted(r.decode() for r in self.redis.smembers(f"{self.prefix}user-subs:{user_id}"))
+        return sorted(texts(self.redis.smembers(f"{self.prefix}user-subs:{user_id}")))
 
     def subscribed_receipts(self) -> list[str]:
-        return sorted(r.decode() for r in self.redis.smembers(f"{self.prefix}subscribed"))
+        return sorted(texts(self.redis.smembers(f"{self.prefix}subscribed")))
 
     def last_pushed(self, receipt: str) -> dict[str, int]:
         """subscriber → last version pushed to them (or skipped after a permanent failure)."""
         return {
-            user.decode(): int(version)
-            for user, version in self.redis.hgetall(self._subs_key(receipt)).items()
+            user: int(version)
+            for user, version in text_hash(self.redis.hgetall(self._subs_key(receipt))).items()
         }
 
     def mark_pushed(self, receipt: str, user_id: str, version: int) -> bool:
@@ -93,7 +94,7 @@ class Subscriptions:
         """The citizen asked for their data to be removed (user_withdraw): every link and subscription."""
         for receipt in self.receipts_of(user_id):
             self.unsubscribe(receipt, user_id)
-        linked = [r.decode() for r in self.redis.smembers(f"{self.prefix}user-links:{user_id}")]
+        linked = texts(self.redis.smembers(f"{self.prefix}user-links:{user_id}"))
         pipe = self.redis.pipeline()
         for receipt in linked:
             pipe.srem(f"{self.prefix}links:{receipt}", user_id)
@@ -107,5 +108,4 @@ class Subscriptions:
         self.redis.hset(f"{self.prefix}push-failures:{receipt}", user_id, f"{version}:{code}")
 
     def failures(self, receipt: str) -> dict[str, str]:
-        raw = self.redis.hgetall(f"{self.prefix}push-failures:{receipt}")
-        return {user.decode(): value.decode() for user, value in raw.items()}
+        return text_hash(self.redis.hgetall(f"{self.prefix}push-failures:{receipt}"))

@@ -25,6 +25,7 @@ from bot.dossiers.store import DossierSource
 from bot.dossiers.subscriptions import Subscriptions
 from bot.stores.keys import KeyFamily
 from bot.stores.scripts import script
+from bot.stores.values import text_or_none
 
 KEY_FAMILIES = (
     KeyFamily("dossier:await:*", per_citizen=True, kept="DOSSIER_VERIFY_STATE_SECONDS; deleted on withdraw"),
@@ -82,8 +83,7 @@ class Verifier:
         self.redis.set(f"{self.prefix}await:{user_id}", receipt, ex=self.config.verify_state_seconds)
 
     def awaiting(self, user_id: str) -> str | None:
-        raw = self.redis.get(f"{self.prefix}await:{user_id}")
-        return raw.decode() if raw else None
+        return text_or_none(self.redis.get(f"{self.prefix}await:{user_id}")) or None
 
     def stop_waiting(self, user_id: str) -> None:
         self.redis.delete(f"{self.prefix}await:{user_id}")

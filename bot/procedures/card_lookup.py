@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.procedures.cards import Card
+from bot.procedures.cards import Card, load_cards
 from bot.procedures.catalogue import national_code
 
 log = logging.getLogger(__name__)
 
 
 def card_for(code: str) -> Card | None:
-    try:
-        from bot.procedures.cards import load_cards  # type: ignore[attr-defined]
-    except ImportError:  # a build without the cards loader: condensed rendering only
-        return None
     try:
         cards = load_cards()
     except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError

@@ -137,35 +137,7 @@ def province_of(code: str) -> str | None:
     return None
 
 
-# ---- (de)serialisation: compact lists, so the shipped file stays small and loads fast ----
-
-def procedure_to_json(proc: Procedure) -> dict[str, Any]:
-    return {
-        "code": proc.code,
-        "name": proc.name,
-        "field": proc.field,
-        "levels": list(proc.levels),
-        "agencies": list(proc.agencies),
-        "channels": [[c.channel, c.time_text, c.fee_text, c.note, c.description] for c in proc.channels],
-        "documents": [
-            [d.name, d.original_count, d.copy_count, d.conditions, d.group, d.case, d.heading]
-            for d in proc.documents
-        ],
-        "steps": list(proc.steps),
-        "requirements": list(proc.requirements),
-        "legal_basis": list(proc.legal_basis),
-        "results": list(proc.results),
-        "portal_url": proc.portal_url,
-        "source": proc.source,
-        "crawled_at": proc.crawled_at,
-        "province": proc.province,
-        "has_details": proc.has_details,
-        "issuer": proc.issuer,
-        "target_users": list(proc.target_users),
-        "forms": list(proc.forms),
-        "steps_unreliable": proc.steps_unreliable,
-    }
-
+# ---- reading the shipped file: compact lists, so it stays small and loads fast ----
 
 def procedure_from_json(raw: dict[str, Any]) -> Procedure:
     return Procedure(

@@ -1,4 +1,4 @@
-"""`flask --app wsgi match [--json] [QUERY]`: match one query, or one per line from standard input.
+"""`flask --app wsgi match [QUERY]`: match one query, or one per line from standard input.
 
 Prints one JSON object per query: {"query", "decision", "candidates": [{"code", "name", "score"}]}, where
 decision is "answer", "clarify" or "fallback" (small talk and receipt numbers are "fallback").
@@ -24,8 +24,7 @@ def _line(result: MatchResult) -> str:
 
 @click.command("match")
 @click.argument("query", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format; kept for the contract).")
-def match_command(query: str | None, as_json: bool) -> None:
+def match_command(query: str | None) -> None:
     """Match QUERY (or each line of standard input) against the procedure catalogue."""
     matcher = build_matcher(load_catalogue(), Settings.from_env())
     if query is not None:

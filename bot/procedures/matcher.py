@@ -39,6 +39,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
@@ -48,10 +49,6 @@ Decision = Literal["answer", "clarify", "fallback", "chitchat"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
-# Receipt numbers: <agency id>-<YYMMDD>-<NNNN>, typed with spaces or en/em dashes (see DESIGN.md).
-_RECEIPT_RE = re.compile(
-    r"(?<![\w.])((?:[0-9a-z]{1,4}\.){1,4}[0-9a-z]{1,4})\s*[-–—]\s*(\d{2})(\d{2})(\d{2})\s*[-–—]\s*(\d{4})(?!\d)"
-)
 # A procedure code typed as such ("1.001193", or with a province suffix).
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
@@ -96,10 +93,15 @@ _MAX_RAW_SCORE = 1.04
 
 
 class ProcedureLike(Protocol):
-    code: str
-    name: str
-    levels: tuple[str, ...]
-    province: str | None
+    # Read-only, so that frozen dataclasses (bot.procedures.catalogue.Procedure) match.
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def levels(self) -> tuple[str, ...]: ...
+    @property
+    def province(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ class Matcher:
         self._name_tokens: dict[str, list[str]] = {}
         for code, proc in self._procs.items():
             folded = _NAME_NOISE_RE.sub(" ", fold(re.sub(r"[^\w\s()]", " ", nfc(proc.name))))
-            tokens = []
+            tokens: list[str] = []
             for token in re.findall(r"[0-9a-z]+", folded):
                 expansion = self._abbrev.get(token) if len(token) >= 4 else None
                 tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)
@@ -364,11 +366,9 @@ class Matcher:
     def match(self, query: str) -> MatchResult:
         text = nfc(query).strip()
         lowered = text.lower()
-        receipt = _RECEIPT_RE.search(lowered)
-        if receipt and 1 <= int(receipt.group(3)) <= 12 and 1 <= int(receipt.group(4)) <= 31:
-            agency, yy, mm, dd, seq = receipt.groups()
-            number = f"{agency.upper()}-{yy}{mm}{dd}-{seq}"
-            return MatchResult(query, "fallback", [], intent="receipt", receipt=number)
+        receipts = find_receipts(text)
+        if receipts:
+            return MatchResult(query, "fallback", [], intent="receipt", receipt=receipts[0])
         code_match = _CODE_RE.search(lowered)
         if code_match and code_match.group(1) in self._procs:
             proc = self._procs[code_match.group(1)]

@@ -22,6 +22,7 @@ from bot.ingress.events import Event
 from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
 from bot.stores.scripts import script
+from bot.stores.values import texts
 
 KEY_FAMILIES = (
     KeyFamily("seen:*", per_citizen=False, kept="DEDUPE_TTL_SECONDS (event digests)"),
@@ -161,11 +162,15 @@ def drain(
             # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
             result.again_after = lock.remaining_ms() / 1000 + 0.1
             return result
+
+        def keep_alive(lock: Lock = lock) -> None:
+            lock.renew()  # a lost lock is seen by the renew after the event; the handler needs no answer
+
         try:
             while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
                 event = Event(json.loads(raw))
                 try:
-                    handle(event, lock.renew)
+                    handle(event, keep_alive)
                 except Exception as exc:  # any failure is retried, then dead-lettered
                     attempts = int(client.incr(keys.attempts(event.identity)))
                     client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
@@ -193,7 +198,7 @@ def drain(
                 return result
 
 
-def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc: Exception) -> None:
+def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes | str, exc: Exception) -> None:
     kept = json.loads(raw)
     # A citizen's text may carry ID, phone or account numbers: dead letters keep no copy.
     if isinstance(kept.get("message"), dict) and isinstance(kept["message"].get("text"), str):
@@ -214,4 +219,4 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc:
 
 
 def pending_users(client: redis.Redis, settings: Settings) -> list[str]:
-    return [member.decode() for member in client.smembers(Keys(settings).pending)]
+    return texts(client.smembers(Keys(settings).pending))

@@ -66,7 +66,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
     from bot.dossiers.push import delayed_pushes
     from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
 
-    def enqueue(job: Callable[..., object]) -> Callable[[str], None]:
+    def enqueue(job: Callable[..., object]) -> Callable[[str], object]:
         return lambda member: queue.enqueue(job, member, result_ttl=0)
 
     work: list[Callable[[], object]] = [

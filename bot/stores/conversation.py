@@ -12,6 +12,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.values import hash_fields, text_hash
 
 # What the bot learnt (procedure, receipt), remembered for a later "Gặp cán bộ".
 CONTEXT_TTL_SECONDS = 24 * 3600
@@ -74,12 +75,12 @@ class Conversation:
 
     def remember(self, user_id: str, facts: dict[str, str]) -> None:
         pipe = self.redis.pipeline()
-        pipe.hset(self._context_key(user_id), mapping=facts)
+        pipe.hset(self._context_key(user_id), mapping=hash_fields(facts))
         pipe.expire(self._context_key(user_id), CONTEXT_TTL_SECONDS)
         pipe.execute()
 
     def remembered(self, user_id: str) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.redis.hgetall(self._context_key(user_id)).items()}
+        return text_hash(self.redis.hgetall(self._context_key(user_id)))
 
     # -- not understood, in a row ---------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.values import text_hash
 
 KEY_FAMILIES = (
     KeyFamily("follower:*", per_citizen=True, kept="no expiry (marked gone on unfollow); deleted on withdraw"),
@@ -67,7 +68,7 @@ class FollowerRegistry:
         pipe.execute()
 
     def get(self, user_id: str) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.redis.hgetall(self._key(user_id)).items()}
+        return text_hash(self.redis.hgetall(self._key(user_id)))
 
     def is_following(self, user_id: str) -> bool:
         return bool(self.redis.sismember(self.active_key, user_id))

@@ -7,7 +7,7 @@ Redis holds a hash of counters, a sorted set of procedures answered, and the tex
 (kept 30 days: citizens' own words, shown to officials only, never with who wrote them).
 
 Reading: `StatsReader` for the dashboard and the CSV export; the tickets' and broadcasts' figures come
-from their own stores, read-only, and are simply absent when those features are not installed.
+from their own stores, read-only, and are absent when their stores cannot be read.
 """
 
 from __future__ import annotations
@@ -17,18 +17,25 @@ import io
 import json
 import logging
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import redis
 
+from bot.broadcasts.store import BroadcastStore
 from bot.config import VIETNAM, Settings
 from bot.conversation.context import Context
 from bot.conversation.privacy import redact_id_numbers
 from bot.media.attachments import ACKNOWLEDGEMENTS, CAPTIONED_EVENTS
+from bot.office.hours import office_hours_for
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
+from bot.stores.values import text_hash, texts
+from bot.tickets.model import STATUSES
+from bot.tickets.sla import MET, SlaTargets, ticket_sla
+from bot.tickets.store import TicketStore
 
 KEY_FAMILIES = (
     KeyFamily("stats:day:*", per_citizen=False, kept="400 days, counts only"),
@@ -195,8 +202,8 @@ class UnansweredQuestion:
     count: int = 1
 
 
-def _decode(raw: dict[bytes, bytes]) -> dict[str, int]:
-    return {k.decode(): int(v) for k, v in raw.items()}
+def _decode(raw: Mapping[bytes | str, bytes | str]) -> dict[str, int]:
+    return {k: int(v) for k, v in text_hash(raw).items()}
 
 
 class StatsReader:
@@ -233,7 +240,7 @@ class StatsReader:
         pipe = self.redis.pipeline(transaction=False)
         for day in reversed(span):
             pipe.lrange(self.keys.questions(day), 0, -1)
-        handled = {raw.decode() for raw in self.redis.smembers(self.keys.handled)}
+        handled = set(texts(self.redis.smembers(self.keys.handled)))
         grouped: dict[str, UnansweredQuestion] = {}
         for rows in pipe.execute():
             for raw in rows:
@@ -270,13 +277,6 @@ def days_to_csv(days: list[DayStats]) -> str:
 def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now: datetime) -> dict[str, Any] | None:
     """Tickets opened since `since`: counts by status, first responses within target, median minutes."""
     try:
-        from bot.office.hours import office_hours_for
-        from bot.tickets.model import STATUSES
-        from bot.tickets.sla import MET, SlaTargets, ticket_sla
-        from bot.tickets.store import TicketStore
-    except ImportError:
-        return None
-    try:
         store = TicketStore(client, settings)
         hours = office_hours_for(settings)
         targets = SlaTargets.from_settings(settings)
@@ -284,8 +284,8 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
         now_open = store.counts()
     except (redis.RedisError, OSError, ValueError):
         return None
-    answered = [t for t in tickets if t.first_response_at is not None]
-    minutes = [hours.office_seconds_between(t.created_at, t.first_response_at) / 60 for t in answered]
+    minutes = [hours.office_seconds_between(t.created_at, t.first_response_at) / 60
+               for t in tickets if t.first_response_at is not None]
     met = sum(1 for t in tickets if ticket_sla(t, now, hours, targets).first_response.state == MET)
     stopped = sum(1 for t in tickets if not ticket_sla(t, now, hours, targets).first_response.running)
     return {
@@ -300,10 +300,6 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
 
 def broadcast_figures(client: redis.Redis, settings: Settings, limit: int = 10) -> list[dict[str, Any]] | None:
     """The latest broadcasts with their delivery counts."""
-    try:
-        from bot.broadcasts.store import BroadcastStore
-    except ImportError:
-        return None
     try:
         store = BroadcastStore(client, settings)
         rows = []

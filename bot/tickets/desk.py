@@ -48,8 +48,9 @@ class ActionResult:
         return self.status in ("ok", SENT, QUEUED)
 
 
-# Hands (ticket id, reply reference) to the worker: ReplyCourier.deliver runs there.
-Enqueue = Callable[[str, str], None]
+# Hands (ticket id, reply reference) to the worker: ReplyCourier.deliver runs there. Whatever it returns
+# (rq's Job) is not used.
+Enqueue = Callable[[str, str], object]
 
 
 class StaffDesk:

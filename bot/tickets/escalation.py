@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.dossiers.receipts import find_receipts
 from bot.procedures.textnorm import fold
 
 # Phrases (folded) that ask for a person, anywhere in the message.
@@ -62,11 +63,6 @@ COURTESY_WORDS = frozenset(
     "cam on ok oke okay thanks thank you tks vang da a nhe nha em anh chi ban nhieu rat xin chao".split()
 )
 
-# <agency identifier>-<YYMMDD>-<NNNN>, typed with spaces or en-dashes around the separators.
-RECEIPT_RE = re.compile(
-    r"(?<![\w.])((?:[0-9a-z]{1,4}\.){1,4}[0-9a-z]{1,4})\s*[-–—]\s*(\d{6})\s*[-–—]\s*(\d{4})(?!\d)",
-    re.IGNORECASE,
-)
 
 
 def folded_words(text: str) -> list[str]:
@@ -98,11 +94,7 @@ def is_courtesy(text: str) -> bool:
 
 def find_receipt(text: str) -> str:
     """The first receipt number in `text`, normalised (upper case, plain dashes), or ""."""
-    found = RECEIPT_RE.search(text)
-    if not found:
-        return ""
-    agency, day, number = found.groups()
-    return f"{agency.upper()}-{day}-{number}"
+    return next(iter(find_receipts(text)), "")
 
 
 def is_dossier_complaint(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,7 +24,7 @@ Who = Literal["citizen", "bot", "staff", "note", "system"]
 def to_datetime(value: str | float | None) -> datetime | None:
     if value in (None, ""):
         return None
-    return datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+    return datetime.fromtimestamp(float(value), UTC)
 
 
 def to_epoch(moment: datetime | None) -> str:
@@ -57,11 +58,7 @@ class Ticket:
         return self.status in ACTIVE_STATUSES
 
     @classmethod
-    def from_hash(cls, raw: dict[bytes, bytes] | dict[str, str]) -> Ticket:
-        data = {
-            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()
-        }
+    def from_hash(cls, data: Mapping[str, str]) -> Ticket:
         return cls(
             id=data["id"],
             user_id=data["user_id"],
@@ -107,7 +104,7 @@ class TranscriptEntry:
     ref: str = ""
 
     def dumps(self) -> str:
-        data = {"at": self.at.timestamp(), "who": self.who, "text": self.text}
+        data: dict[str, Any] = {"at": self.at.timestamp(), "who": self.who, "text": self.text}
         for key in ("author", "delivery", "detail", "ref"):
             if getattr(self, key):
                 data[key] = getattr(self, key)

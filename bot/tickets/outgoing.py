@@ -16,6 +16,7 @@ import redis
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
+from bot.stores.values import texts
 
 KEY_FAMILIES = (
     KeyFamily("ticket:*:outgoing", per_citizen=True, kept="90 days; text dropped once sent; deleted on withdraw"),
@@ -86,7 +87,7 @@ class OutgoingReplies:
 
     def still_queued(self) -> list[tuple[str, str]]:
         """(ticket id, ref) of every reply not yet settled."""
-        members = (m.decode().split(" ", 1) for m in self.redis.smembers(self._queued_key))
+        members = (m.split(" ", 1) for m in texts(self.redis.smembers(self._queued_key)))
         return sorted((ticket_id, ref) for ticket_id, ref in members)
 
 

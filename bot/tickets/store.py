@@ -25,6 +25,7 @@ import redis
 from bot.config import Settings
 from bot.conversation.privacy import redact_phone_numbers
 from bot.stores.keys import KeyFamily
+from bot.stores.values import text_hash, texts
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
 
 KEY_FAMILIES = (
@@ -187,7 +188,7 @@ class TicketStore:
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket | None:
-        raw = self.redis.hgetall(self._ticket_key(ticket_id))
+        raw = text_hash(self.redis.hgetall(self._ticket_key(ticket_id)))
         return Ticket.from_hash(raw) if raw else None
 
     def active_for(self, user_id: str) -> Ticket | None:
@@ -204,15 +205,15 @@ class TicketStore:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         key = self._status_key(status)
-        ids = (
+        ids = texts(
             self.redis.zrange(key, 0, limit - 1)
             if status == OPEN
             else self.redis.zrevrange(key, 0, limit - 1)
         )
         pipe = self.redis.pipeline(transaction=False)
         for ticket_id in ids:
-            pipe.hgetall(self._ticket_key(_text(ticket_id)))
-        return [Ticket.from_hash(raw) for raw in pipe.execute() if raw]
+            pipe.hgetall(self._ticket_key(ticket_id))
+        return [Ticket.from_hash(text_hash(raw)) for raw in pipe.execute() if raw]
 
     def counts(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)
@@ -374,7 +375,7 @@ class TicketStore:
 
         A ticket's citizen is only in its hash, so every listed ticket is read: withdrawals are rare,
         and the lists hold at most the retention period's tickets."""
-        ids = {_text(i) for status in STATUSES for i in self.redis.zrange(self._status_key(status), 0, -1)}
+        ids = {i for status in STATUSES for i in texts(self.redis.zrange(self._status_key(status), 0, -1))}
         ids.update(_text(i) for i in self.redis.mget(self._active_key(user_id), self._last_key(user_id)) if i)
         ordered = sorted(ids)
         pipe = self.redis.pipeline(transaction=False)

@@ -12,6 +12,8 @@ from flask import Flask
 
 from bot.config import DATA_DIR, Settings
 from bot.office.hours import office_hours_for
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.procedure_reply import compose_answer
 from bot.stores.followers import FollowerRegistry
 from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
@@ -75,13 +77,8 @@ def _canned(path: str) -> list[dict[str, str]]:
 
 
 def procedure_answer_text(code: str) -> tuple[str, str] | None:
-    """(procedure name, the bot's answer as plain text) for staff to send, or None when unknown or when
-    the catalogue or composer is not available in this deployment."""
-    try:
-        from bot.procedures.catalogue import load_catalogue
-        from bot.procedures.procedure_reply import compose_answer
-    except ImportError:
-        return None
+    """(procedure name, the bot's answer as plain text) for staff to send, or None when the code is unknown
+    or the catalogue cannot be read."""
     try:
         proc = load_catalogue().get(code)
     except (OSError, ValueError):
@@ -89,12 +86,3 @@ def procedure_answer_text(code: str) -> tuple[str, str] | None:
     if proc is None:
         return None
     return proc.name, "\n\n".join(reply.text for reply in compose_answer(proc))
-
-
-def procedure_answers_available() -> bool:
-    try:
-        import bot.procedures.catalogue
-        import bot.procedures.procedure_reply  # noqa: F401
-    except ImportError:
-        return False
-    return True

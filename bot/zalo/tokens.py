@@ -17,6 +17,7 @@ import requests
 from bot.config import Settings
 from bot.ops.metrics import observe_token_refresh
 from bot.stores.lock import Lock
+from bot.stores.values import text_hash
 from bot.zalo.errors import Outcome, TokenRefreshFailed
 from bot.zalo.http import zalo_session
 
@@ -57,15 +58,15 @@ class TokenStore:
     def current(self, fresh: bool = False) -> TokenPair:
         if not fresh and self._cached is not None and time.monotonic() - self._cached_at < CACHE_SECONDS:
             return self._cached
-        data = self.redis.hgetall(self.key)
+        data = text_hash(self.redis.hgetall(self.key))
         if not data:
             self._seed_from_settings()
-            data = self.redis.hgetall(self.key)
+            data = text_hash(self.redis.hgetall(self.key))
         pair = TokenPair(
-            access_token=data[b"access_token"].decode(),
-            refresh_token=data[b"refresh_token"].decode(),
-            expires_at=float(data.get(b"expires_at", b"0")),
-            version=int(data.get(b"version", b"0")),
+            access_token=data["access_token"],
+            refresh_token=data["refresh_token"],
+            expires_at=float(data.get("expires_at", "0")),
+            version=int(data.get("version", "0")),
         )
         self._cached, self._cached_at = pair, time.monotonic()
         return pair

@@ -104,7 +104,7 @@ class PhraseModel:
         other ("…khai | tâm Phục vụ…" missing "Trung", "…sinh tại Trung | nộp hồ sơ" missing "tâm").
         A typo or a lost word breaks a phrase too, but leaves no such pair: those are left alone."""
         broken = self.broken_pairs(w)
-        found = set()
+        found: set[int] = set()
         for i, before_i, _after_i in broken:
             for k, _before_k, after_k in broken:
                 if k != i and (before_i == w[k] or after_k == w[i + 1]):

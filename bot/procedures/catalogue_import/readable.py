@@ -186,7 +186,7 @@ def readable_documents(rows: list[list[Any]], stats: CleanStats | None = None) -
     stats = stats if stats is not None else CleanStats()
     cleaned: list[list[Any]] = []
     case = heading = ""
-    group_seen: str | None = None
+    group_seen: tuple[Any, str] | None = None
     seen: set[tuple[str, str, str]] = set()
     for row in rows:
         name, original, copy, conditions, group = (list(row) + [None] * 5)[:5]
