@@ -154,6 +154,10 @@ class Settings:
     # A pre-approved ZBS template for followers outside the 7-day window ("" = record them unreachable).
     broadcast_template_id: str = ""
     interaction_window_days: int = 7
+    # A finished broadcast's report is archived as CSV in this directory, then its per-recipient records
+    # leave Redis after this many days (bot.broadcasts.retention).
+    broadcast_record_retention_days: int = 30
+    broadcast_archive_dir: str = str(ROOT / "var" / "broadcasts")
 
     # Staff inbox (bot/tickets): office hours file (default data/office.json), extra holidays, SLA targets
     # counted in office time, how long a resolved ticket reopens on a new message, fallbacks before a ticket.
@@ -215,6 +219,9 @@ class Settings:
             "broadcast_batch_size": _int("BROADCAST_BATCH_SIZE", cls.broadcast_batch_size),
             "broadcast_template_id": _str("BROADCAST_TEMPLATE_ID"),
             "interaction_window_days": _int("INTERACTION_WINDOW_DAYS", cls.interaction_window_days),
+            "broadcast_record_retention_days": _int("BROADCAST_RECORD_RETENTION_DAYS",
+                                                    cls.broadcast_record_retention_days),
+            "broadcast_archive_dir": _str("BROADCAST_ARCHIVE_DIR", cls.broadcast_archive_dir),
             "office_hours_file": _str("OFFICE_HOURS_FILE"),
             "office_holidays": _list("OFFICE_HOLIDAYS", ""),
             "ticket_first_response_minutes": _int("TICKET_FIRST_RESPONSE_MINUTES",

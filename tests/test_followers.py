@@ -22,6 +22,21 @@ def test_follow_unfollow_and_withdraw(redis_client: redis.Redis, settings: Setti
     assert registry.get("2") == {} and registry.count() == 0
 
 
+def test_a_non_followers_record_expires_with_the_messaging_window(redis_client: redis.Redis,
+                                                                 settings: Settings) -> None:
+    registry = FollowerRegistry(redis_client, settings)
+    window = settings.interaction_window_days * 24 * 3600
+    registry.touch("writer")  # wrote to the OA without following
+    registry.set_area("writer", "thon-1")
+    assert 0 < redis_client.ttl(f"{settings.key_prefix}follower:writer") <= window
+    registry.follow("writer")  # a follower's record stays
+    registry.touch("writer")
+    assert redis_client.ttl(f"{settings.key_prefix}follower:writer") == -1
+    assert registry.get("writer")["area"] == "thon-1"
+    registry.unfollow("writer")  # and goes with the window once they leave
+    assert 0 < redis_client.ttl(f"{settings.key_prefix}follower:writer") <= window
+
+
 def test_sync_pages_through_zalos_follower_list(zalo_settings: Settings, sandbox: RunningSandbox,
                                                 redis_client: redis.Redis) -> None:
     sandbox.control("POST", "/_sandbox/followers/bulk", json={"count": 137, "prefix": "77"})

@@ -21,7 +21,7 @@ class DelayedSet:
         # LT adds a new member, and moves an existing one only to an earlier due time.
         self.redis.zadd(self.key, {member: time.time() + delay_seconds}, lt=True)
 
-    def release_due(self, enqueue: Callable[[str], None], limit: int = 500) -> int:
+    def release_due(self, enqueue: Callable[[str], object], limit: int = 500) -> int:
         """Hand the due members to `enqueue`; ZREM decides which worker releases each one."""
         released = 0
         for member in self.redis.zrangebyscore(self.key, "-inf", time.time(), start=0, num=limit):

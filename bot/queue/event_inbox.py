@@ -31,6 +31,8 @@ KEY_FAMILIES = (
     KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
     KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
     KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("outbox:*", per_citizen=False,
+              kept="while its event is in the inbox (deleted when popped); 7 days at most"),
     KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
               kept_after_withdraw=True),
 )
@@ -61,9 +63,14 @@ DEAD_LETTER_TTL_SECONDS = 30 * 24 * 3600
 # A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
 DRAIN_FLAG_TTL_SECONDS = 60
 
-# Pop the head only if it is still the event we handled (guards against a lock that expired).
+# Pop the head only if it is still the event we handled (guards against a lock that expired), and drop
+# its outbox (KEYS[2]) in the same step: once the event is gone nothing will read the outbox again, and
+# while the event stays at the head its outbox must stay too (the retry sends it, not new replies).
 _POP_IF_HEAD = """
-if redis.call('lindex', KEYS[1], 0) == ARGV[1] then return redis.call('lpop', KEYS[1]) end
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
+  redis.call('del', KEYS[2])
+  return redis.call('lpop', KEYS[1])
+end
 return false
 """
 
@@ -92,6 +99,10 @@ class Keys:
 
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
+
+    def outbox(self, identity: str) -> str:
+        """The replies computed for an event (bot.queue.processing), until the event leaves the inbox."""
+        return f"{self.prefix}outbox:{identity}"
 
     @property
     def pending(self) -> str:
@@ -181,7 +192,7 @@ def drain(
                         on_dead(event, type(exc).__name__)
                     result.dead_lettered += 1
                 else:
-                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
+                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id), keys.outbox(event.identity)], args=[raw])
                     result.handled += 1
                 lock.renew()
         finally:
@@ -209,7 +220,8 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc:
     pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
     pipe.ltrim(keys.dead_letter, -DEAD_LETTER_MAX, -1)
     pipe.expire(keys.dead_letter, DEAD_LETTER_TTL_SECONDS)
-    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
+    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id), keys.outbox(event.identity)], args=[raw],
+                                 client=pipe)
     pipe.execute()
 
 

@@ -21,13 +21,14 @@ from bot.conversation.replies import Reply
 from bot.conversation.texts import SORRY_BUSY
 from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
-from bot.queue.event_inbox import RetryLater
+from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
 from bot.stores.followers import FollowerRegistry
 from bot.zalo.sender import LATER, RETRY, SENT
 
 log = logging.getLogger(__name__)
 
+# The drain deletes an outbox when it pops the event; the TTL only bounds one whose event was lost.
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 RESCHEDULE_SECONDS = 600.0
 
@@ -42,7 +43,7 @@ class EventProcessor:
         self.followers = FollowerRegistry(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
-        return f"{self.settings.key_prefix}outbox:{event.identity}"
+        return Keys(self.settings).outbox(event.identity)
 
     def handle(self, event: Event, keep_alive: Callable[[], None]) -> None:
         if event.is_echo and not event.is_staff_echo:

@@ -1,7 +1,9 @@
 """The follower registry in Redis, kept from follow/unfollow events and a sync from Zalo's list.
 
-Per follower a hash `follower:<id>` (status, followed_at, unfollowed_at, last_interaction,
-area, source); the set `followers:active` holds who follows now, for fast fan-out.
+Per citizen a hash `follower:<id>` (status, followed_at, unfollowed_at, last_interaction,
+area, source); the set `followers:active` holds who follows now, for fast fan-out. A follower's hash
+has no expiry; anyone else's (a citizen who wrote without following, or who unfollowed) expires
+INTERACTION_WINDOW_DAYS after it was last written: past that window the OA cannot message them anyway.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.scripts import script
 
 KEY_FAMILIES = (
-    KeyFamily("follower:*", per_citizen=True, kept="no expiry (marked gone on unfollow); deleted on withdraw"),
+    KeyFamily("follower:*", per_citizen=True,
+              kept="while following; otherwise INTERACTION_WINDOW_DAYS after the last write; deleted on withdraw"),
     KeyFamily("followers:active", per_citizen=True, kept="while following; removed on unfollow and withdraw"),
 )
 
@@ -27,11 +31,24 @@ OPT_OUT_FIELD = "alerts_opt_out"
 PAGE_SIZE = 50
 MAX_OFFSET = 9951
 
+# KEYS: follower hash · ARGV: ttl seconds, field, value, field, value... → HSET the fields; a hash
+# whose status is not "following" gets (or keeps renewing) its expiry, a follower's has none.
+_WRITE = """
+redis.call('hset', KEYS[1], unpack(ARGV, 2))
+if redis.call('hget', KEYS[1], 'status') == 'following' then
+  redis.call('persist', KEYS[1])
+else
+  redis.call('expire', KEYS[1], ARGV[1])
+end
+return 1
+"""
+
 
 class FollowerRegistry:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
         self.prefix = settings.key_prefix
+        self.non_follower_ttl = max(1, settings.interaction_window_days) * 24 * 3600
 
     def _key(self, user_id: str) -> str:
         return f"{self.prefix}follower:{user_id}"
@@ -46,18 +63,27 @@ class FollowerRegistry:
         pipe.hset(self._key(user_id), mapping={"status": "following", "followed_at": at,
                                                "last_interaction": at, "source": source})
         pipe.hdel(self._key(user_id), "unfollowed_at", "unreachable_code")
+        pipe.persist(self._key(user_id))
         pipe.sadd(self.active_key, user_id)
         pipe.execute()
 
     def unfollow(self, user_id: str, at: float | None = None) -> None:
         pipe = self.redis.pipeline()
-        pipe.hset(self._key(user_id), mapping={"status": "gone", "unfollowed_at": at or time.time()})
+        self._write(user_id, {"status": "gone", "unfollowed_at": at or time.time()}, pipe)
         pipe.srem(self.active_key, user_id)
         pipe.execute()
 
-    def touch(self, user_id: str, at: float | None = None) -> None:
+    def _write(self, user_id: str, mapping: dict[str, str | float | int],
+               pipe: redis.client.Pipeline | None = None) -> None:
+        """HSET with the registry's retention: no expiry for a follower, the interaction window otherwise."""
+        args: list[str | float | int] = [self.non_follower_ttl]
+        for name, value in mapping.items():
+            args += [name, value]
+        script(self.redis, _WRITE)(keys=[self._key(user_id)], args=args, client=pipe)
+
+    def touch(self, user_id: str, at: float | None = None, pipe: redis.client.Pipeline | None = None) -> None:
         """The citizen acted (Event.is_interaction): Zalo's messaging window opens again."""
-        self.redis.hset(self._key(user_id), "last_interaction", at or time.time())
+        self._write(user_id, {"last_interaction": at or time.time()}, pipe)
 
     def forget(self, user_id: str) -> None:
         """The citizen asked for their data to be removed (user_withdraw)."""
@@ -80,14 +106,14 @@ class FollowerRegistry:
             yield member.decode()
 
     def set_area(self, user_id: str, area: str) -> None:
-        self.redis.hset(self._key(user_id), "area", area)
+        self._write(user_id, {"area": area})
 
     def set_alerts_opt_out(self, user_id: str, opted_out: bool) -> None:
-        self.redis.hset(self._key(user_id), OPT_OUT_FIELD, "1" if opted_out else "0")
+        self._write(user_id, {OPT_OUT_FIELD: "1" if opted_out else "0"})
 
     def mark_unreachable(self, user_id: str, code: int, pipe: redis.client.Pipeline | None = None) -> None:
         """Zalo refused this recipient for good (blocked the OA, no such user...)."""
-        (pipe or self.redis).hset(self._key(user_id), mapping={"unreachable_code": code})
+        self._write(user_id, {"unreachable_code": code}, pipe)
 
     def targeting_fields(self, user_ids: list[str]) -> list[tuple[str | None, float | None, bool]]:
         """(area, last interaction, opted out of non-emergency notices) of each follower, in one round trip."""
