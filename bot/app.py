@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.ingress.webhook import webhook
 from bot.logs import configure_logging
 from bot.runtime import Runtime
-from bot.stores.followers import FollowerRegistry, sync_from_zalo
+from bot.stores.follower_sync import sync_from_zalo
+from bot.stores.followers import FollowerRegistry
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,15 @@ def _register_cli(app: Flask) -> None:
         settings: Settings = app.config["SETTINGS"]
         client = ZaloClient(app.config["REDIS"], settings)
         registry = FollowerRegistry(app.config["REDIS"], settings)
-        seen = sync_from_zalo(
-            registry,
-            lambda offset, count: client.get(
-                "/v3.0/oa/user/getlist", {"offset": offset, "count": count, "is_follower": "true"}
-            ),
-        )
-        click.echo(f"synced {seen} followers; {registry.count()} following now")
+
+        def get_page(offset: int, count: int, period: str | None) -> dict:
+            params: dict[str, object] = {"offset": offset, "count": count, "is_follower": "true"}
+            if period:
+                params["last_interaction_period"] = period
+            return client.get("/v3.0/oa/user/getlist", params)
+
+        report = sync_from_zalo(registry, get_page)
+        click.echo(f"synced {report.listed} followers ({report.added} new, {report.removed} gone; "
+                   f"{report.slices} slices, {report.pages} pages); {registry.count()} following now")
+        if not report.complete:
+            click.echo("some day holds more followers than Zalo lists at once: follow events complete them")

@@ -47,3 +47,24 @@ def test_sync_pages_through_zalos_follower_list(zalo_settings: Settings, sandbox
     assert FollowerRegistry(redis_client, zalo_settings).count() == 137
     pages = sum(n for path, n in sandbox.stats()["calls"].items() if "getlist" in path)
     assert pages == 3  # 50 + 50 + 37
+
+
+def test_sync_reaches_every_follower_past_zalos_offset_limit(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                            redis_client: redis.Redis) -> None:
+    """20,000 followers: twice what one listing reaches (offset ≤ 9,951), listed by interaction period."""
+    sandbox.control("POST", "/_sandbox/followers/bulk", json={"count": 20_000, "prefix": "88", "spread_days": 90})
+    sandbox.create_user("Không theo dõi", follower=False)
+    registry = FollowerRegistry(redis_client, zalo_settings)
+    registry.follow("99000", at=1.0)  # unfollowed while no event reached us: Zalo no longer lists them
+    assert sandbox.thread is not None
+    zalo_ids = {citizen.user_id for citizen in sandbox.thread.sandbox.state.followers()}
+    assert len(zalo_ids) == 20_000
+    app = create_app(zalo_settings)
+    result = CliRunner().invoke(app.cli, ["followers", "sync"], catch_exceptions=False)
+    assert "synced 20000 followers (20000 new, 1 gone" in result.output, result.output
+    assert set(registry.active_ids()) == zalo_ids
+    assert registry.get("99000")["status"] == "gone"
+    # Exact again from events: an unfollow and a new follow after the sync.
+    registry.unfollow(sorted(zalo_ids)[0])
+    registry.follow("99001")
+    assert registry.count() == 20_000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import redis
 
@@ -26,10 +25,6 @@ KEY_FAMILIES = (
 
 # A follower who turned non-emergency announcements off ("#alerts off").
 OPT_OUT_FIELD = "alerts_opt_out"
-
-# Zalo's follower list: at most 50 a page and an offset of at most 9,951.
-PAGE_SIZE = 50
-MAX_OFFSET = 9951
 
 # KEYS: follower hash · ARGV: ttl seconds, field, value, field, value... → HSET the fields; a hash
 # whose status is not "following" gets (or keeps renewing) its expiry, a follower's has none.
@@ -66,6 +61,40 @@ class FollowerRegistry:
         pipe.persist(self._key(user_id))
         pipe.sadd(self.active_key, user_id)
         pipe.execute()
+
+    def follow_many(self, user_ids: list[str], source: str, last_interaction: float | None = None) -> int:
+        """Record as following those of `user_ids` the registry does not have as followers (a sync), in
+        two round trips; how many were new. `last_interaction`: the earliest it can be, when known."""
+        if not user_ids:
+            return 0
+        following = self.redis.smismember(self.active_key, user_ids)
+        new = [uid for uid, known in zip(user_ids, following, strict=True) if not known]
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        for uid in new:
+            pipe.hset(self._key(uid), mapping={"status": "following", "followed_at": now, "source": source,
+                                               "last_interaction": last_interaction or now})
+            pipe.hdel(self._key(uid), "unfollowed_at", "unreachable_code")
+            pipe.persist(self._key(uid))
+        if new:
+            pipe.sadd(self.active_key, *new)
+        pipe.execute()
+        return len(new)
+
+    def unfollow_many(self, user_ids: list[str], followed_before: float) -> int:
+        """Mark gone those of `user_ids` who followed before `followed_before` (a sync found them no longer
+        on Zalo's list; who followed since then is newer than the list); how many."""
+        gone = 0
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start:start + 500]
+            pipe = self.redis.pipeline(transaction=False)
+            for uid in chunk:
+                pipe.hget(self._key(uid), "followed_at")
+            for uid, followed_at in zip(chunk, pipe.execute(), strict=True):
+                if followed_at is None or float(followed_at) < followed_before:
+                    self.unfollow(uid)
+                    gone += 1
+        return gone
 
     def unfollow(self, user_id: str, at: float | None = None) -> None:
         pipe = self.redis.pipeline()
@@ -125,24 +154,3 @@ class FollowerRegistry:
             for area, last, opted_out in pipe.execute()
         ]
 
-
-def sync_from_zalo(registry: FollowerRegistry, get_page: Any) -> int:
-    """Page through Zalo's follower list and mark everyone found as following.
-
-    `get_page(offset, count)` returns Zalo's body for /v3.0/oa/user/getlist. Zalo serves at most
-    about 10,000 ids this way; larger OAs rely on follow events for the rest.
-    """
-    seen = 0
-    offset = 0
-    while offset <= MAX_OFFSET:
-        body = get_page(offset, PAGE_SIZE)
-        users = (body.get("data") or {}).get("users") or []
-        for user in users:
-            if not registry.is_following(str(user["user_id"])):
-                registry.follow(str(user["user_id"]), source="sync")
-        seen += len(users)
-        total = int((body.get("data") or {}).get("total") or 0)
-        offset += PAGE_SIZE
-        if not users or offset >= total:
-            break
-    return seen
