@@ -74,10 +74,40 @@ end
 return false
 """
 
-# Forget a pending citizen only when their inbox is really empty.
-_FORGET_IF_EMPTY = """
-if redis.call('llen', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
-return 0
+# A drain's first step. KEYS: drain flag, lock, inbox, pending · ARGV: lock token, lock ttl ms, user id.
+# From here on a new event schedules another drain (this one may be past it), so the flag goes first.
+# → {0, lock's pttl} someone else holds the citizen · {1, head} ours, the first event · {2} nothing to do
+# (lock released and the citizen no longer pending, in the same step: nothing can slip in between).
+_BEGIN = """
+redis.call('del', KEYS[1])
+if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('pttl', KEYS[2])}
+end
+local head = redis.call('lindex', KEYS[3], 0)
+if head then return {1, head} end
+redis.call('del', KEYS[2])
+redis.call('srem', KEYS[4], ARGV[3])
+return {2}
+"""
+
+# After an event was handled (or dead-lettered). KEYS: inbox, its outbox, lock, pending · ARGV: the event
+# as read, lock token, lock ttl ms, user id. Pops the event if it is still the head and drops its outbox,
+# then → {1, next head} (lock renewed) · {2} inbox empty: lock released, citizen no longer pending ·
+# {0} the lock is someone else's now (ours expired): stop, they carry on.
+_NEXT = """
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
+  redis.call('del', KEYS[2])
+  redis.call('lpop', KEYS[1])
+end
+if redis.call('get', KEYS[3]) ~= ARGV[2] then return {0} end
+local head = redis.call('lindex', KEYS[1], 0)
+if head then
+  redis.call('pexpire', KEYS[3], ARGV[3])
+  return {1, head}
+end
+redis.call('del', KEYS[3])
+redis.call('srem', KEYS[4], ARGV[4])
+return {2}
 """
 
 
@@ -164,44 +194,52 @@ def drain(
     """
     keys = Keys(settings)
     result = DrainResult()
-    # From here on, a new event must schedule another drain: this one may already be past it.
-    client.delete(keys.drain_scheduled(user_id))
-    while True:
-        lock = Lock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
-        if not lock.acquire():
-            # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
-            result.again_after = lock.remaining_ms() / 1000 + 0.1
-            return result
-        try:
-            while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
-                event = Event(json.loads(raw))
-                try:
-                    handle(event, lock.renew)
-                except Exception as exc:  # any failure is retried, then dead-lettered
-                    attempts = int(client.incr(keys.attempts(event.identity)))
-                    client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
-                    if attempts < settings.job_max_attempts:
-                        intervals = settings.job_retry_intervals or (5,)
-                        delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
-                            min(attempts - 1, len(intervals) - 1)
-                        ]
-                        result.again_after = float(delay)
-                        return result
-                    _dead_letter(client, keys, event, raw, exc)
-                    if on_dead is not None:
-                        on_dead(event, type(exc).__name__)
-                    result.dead_lettered += 1
-                else:
-                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id), keys.outbox(event.identity)], args=[raw])
-                    result.handled += 1
-                lock.renew()
-        finally:
-            lock.release()
-        # Something may have arrived between our last look and the release: look once more.
-        if client.llen(keys.inbox(user_id)) == 0:
-            script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
-            if client.llen(keys.inbox(user_id)) == 0:
+    # Renewed while handling at most every third of its life: a quick event costs no renewal.
+    ttl = settings.user_lock_ttl_seconds
+    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
+    state, *value = script(client, _BEGIN)(
+        keys=[keys.drain_scheduled(user_id), lock.key, keys.inbox(user_id), keys.pending],
+        args=[lock.token, lock.ttl_ms, user_id])
+    if state == 0:
+        # A live holder looks at the inbox again before releasing; a dead one's lock runs out.
+        result.again_after = max(int(value[0]), 0) / 1000 + 0.1
+        return result
+    if state == 2:
+        return result
+    lock.assume_acquired()
+    raw: bytes = value[0]
+    held = True
+    try:
+        while True:
+            event = Event(json.loads(raw))
+            try:
+                handle(event, lock.renew)
+            except Exception as exc:  # any failure is retried, then dead-lettered
+                attempts = int(client.incr(keys.attempts(event.identity)))
+                client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
+                if attempts < settings.job_max_attempts:
+                    intervals = settings.job_retry_intervals or (5,)
+                    delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
+                        min(attempts - 1, len(intervals) - 1)
+                    ]
+                    result.again_after = float(delay)
+                    return result
+                _dead_letter(client, keys, event, raw, exc)
+                if on_dead is not None:
+                    on_dead(event, type(exc).__name__)
+                result.dead_lettered += 1
+            else:
+                result.handled += 1
+            state, *value = script(client, _NEXT)(
+                keys=[keys.inbox(user_id), keys.outbox(event.identity), lock.key, keys.pending],
+                args=[raw, lock.token, lock.ttl_ms, user_id])
+            if state != 1:
+                held = False  # released by the script, or someone else's
                 return result
+            raw = value[0]
+    finally:
+        if held:
+            lock.release()
 
 
 def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes, exc: Exception) -> None:
