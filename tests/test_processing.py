@@ -56,6 +56,12 @@ def test_an_events_outbox_goes_when_the_event_leaves_the_inbox(
     drain(redis_client, zalo_settings, event.user_id, processor.handle)
     assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ vâng"]
     assert not redis_client.keys(f"{zalo_settings.key_prefix}outbox:*")
+    # Redis restarted without its script cache: the scripts sent by SHA are loaded again.
+    redis_client.script_flush()
+    again = parse_event(text_event(user, "cảm ơn"))
+    accept_event(redis_client, zalo_settings, again)
+    drain(redis_client, zalo_settings, again.user_id, processor.handle)
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ vâng", "Dạ vâng"]
 
 
 def test_info_logs_carry_no_user_id_and_no_message_text(zalo_settings: Settings, sandbox: RunningSandbox,

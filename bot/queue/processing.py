@@ -24,6 +24,7 @@ from bot.logs import hash_user
 from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
 from bot.stores.followers import FollowerRegistry
+from bot.stores.scripts import execute_idempotent
 from bot.zalo.sender import LATER, RETRY, SENT
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,12 @@ class EventProcessor:
         user = event.user_id
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
+        # One round trip: the messaging window (re)opened, and the outbox of an earlier attempt, if any.
+        pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
-            self.followers.touch(user, at=event.timestamp_ms / 1000)
-        messages = self._outbox(event)
+            self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
+        pipe.get(self._outbox_key(event))
+        messages = self._outbox(event, execute_idempotent(pipe)[-1])
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
@@ -64,9 +68,8 @@ class EventProcessor:
         log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
                                          "messages": len(messages)})
 
-    def _outbox(self, event: Event) -> list[dict[str, Any]]:
+    def _outbox(self, event: Event, stored: bytes | None) -> list[dict[str, Any]]:
         key = self._outbox_key(event)
-        stored = self.redis.get(key)
         if stored is not None:
             return list(json.loads(stored))
         ctx = Context(event=event, redis=self.redis, settings=self.settings,

@@ -15,7 +15,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
-from bot.stores.scripts import script
+from bot.stores.scripts import queue_script, script
 
 KEY_FAMILIES = (
     KeyFamily("follower:*", per_citizen=True,
@@ -110,9 +110,13 @@ class FollowerRegistry:
             args += [name, value]
         script(self.redis, _WRITE)(keys=[self._key(user_id)], args=args, client=pipe)
 
-    def touch(self, user_id: str, at: float | None = None, pipe: redis.client.Pipeline | None = None) -> None:
+    def touch(self, user_id: str, at: float | None = None) -> None:
         """The citizen acted (Event.is_interaction): Zalo's messaging window opens again."""
-        self._write(user_id, {"last_interaction": at or time.time()}, pipe)
+        self._write(user_id, {"last_interaction": at or time.time()})
+
+    def queue_touch(self, pipe: redis.client.Pipeline, user_id: str, at: float) -> None:
+        """`touch`, queued on a pipeline the caller runs with `execute_idempotent` (with other reads)."""
+        queue_script(pipe, _WRITE, [self._key(user_id)], [self.non_follower_ttl, "last_interaction", at])
 
     def forget(self, user_id: str) -> None:
         """The citizen asked for their data to be removed (user_withdraw)."""
