@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 import traceback
 import uuid
 from collections import Counter
@@ -95,6 +96,22 @@ def commands(client: redis.Redis) -> int:
     return sum(int(v["calls"]) for v in client.info("commandstats").values())
 
 
+def cpu_per_question(matcher: Any, rounds: int = 50) -> tuple[float, float]:
+    """Microseconds per question of the office-question scan (its cache bypassed) and of the matcher."""
+    from bot.office.topics import _office_topics
+
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for question in QUESTIONS:
+            _office_topics.__wrapped__(question)
+    office = (time.perf_counter() - started) / (rounds * len(QUESTIONS)) * 1e6
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for question in QUESTIONS:
+            matcher.match(question)
+    return office, (time.perf_counter() - started) / (rounds * len(QUESTIONS)) * 1e6
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=200)
@@ -142,6 +159,7 @@ def main() -> int:
         accept_commands = 1 + 5
         job_commands = (commands(stats) - before - 1) / args.messages - accept_commands
         answered = len({m.user_id for m in sandbox.sandbox.state.messages} & set(users[10:]))
+        office_us, matcher_us = cpu_per_question(services.matcher)
     finally:
         sandbox.stop()
         server.stop()
@@ -151,6 +169,8 @@ def main() -> int:
     print(f"  commands per message:    {job_commands:.1f} (server side, scripts' own commands included)")
     handoff = sum(count for site, count in TALLY.by_handler.items() if site.startswith("handlers.handoff"))
     print(f"  of which the handoff (no ticket open): {handoff / n:.1f} round trips")
+    print(f"  CPU per question: office-question scan {office_us:.0f} µs (uncached; a message's later scans hit "
+          f"the cache), procedure matcher {matcher_us:.0f} µs")
     print("  by handler or hook (round trips per message):")
     for site, count in TALLY.by_handler.most_common(args.top):
         print(f"    {count / n:5.2f}  {site}")
