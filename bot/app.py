@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.ingress.webhook import webhook
 from bot.logs import configure_logging
 from bot.runtime import Runtime
+from bot.stores.connection import connect
 from bot.stores.follower_sync import sync_from_zalo
 from bot.stores.followers import FollowerRegistry
 
@@ -25,8 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     configure_logging(settings)
     app = Flask(__name__)
-    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5,
-                                  health_check_interval=30)
+    client = connect(settings, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
     runtime = Runtime.build(settings, client)
     app.extensions["runtime"] = runtime
     app.config.update(

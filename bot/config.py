@@ -96,6 +96,15 @@ class DossierConfig:
 @dataclass(frozen=True)
 class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis Sentinel (bot/stores/connection.py): "host:port" of each sentinel, the primary's name, and
+    # the sentinels' own password; REDIS_URL then gives only the database number and password.
+    redis_sentinels: tuple[str, ...] = ()
+    redis_sentinel_master: str = "mymaster"
+    redis_sentinel_password: str = ""
+    # With replicas: the webhook acknowledges an event only once this many replicas have it (WAIT), else
+    # answers 503 and Zalo resends (0 = acknowledge once the primary has it).
+    redis_wait_replicas: int = 0
+    redis_wait_timeout_ms: int = 500
     # Prefix of every key the bot writes, so that several deployments (or test runs) share one Redis.
     key_prefix: str = "xa:"
     queue_name: str = "xa-events"
@@ -178,6 +187,11 @@ class Settings:
         load_dotenv(env_file or ROOT / ".env", override=False)
         values: dict[str, object] = {
             "redis_url": _str("REDIS_URL", cls.redis_url),
+            "redis_sentinels": _list("REDIS_SENTINELS", ""),
+            "redis_sentinel_master": _str("REDIS_SENTINEL_MASTER", cls.redis_sentinel_master),
+            "redis_sentinel_password": _str("REDIS_SENTINEL_PASSWORD"),
+            "redis_wait_replicas": _int("REDIS_WAIT_REPLICAS", cls.redis_wait_replicas),
+            "redis_wait_timeout_ms": _int("REDIS_WAIT_TIMEOUT_MS", cls.redis_wait_timeout_ms),
             "key_prefix": _str("REDIS_KEY_PREFIX", cls.key_prefix),
             "queue_name": _str("QUEUE_NAME", cls.queue_name),
             "zalo_app_id": _str("ZALO_APP_ID"),

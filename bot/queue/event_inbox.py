@@ -33,6 +33,7 @@ KEY_FAMILIES = (
     KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
+    KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
     KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
               kept_after_withdraw=True),
 )
@@ -159,6 +160,22 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
               user_id, DRAIN_FLAG_TTL_SECONDS],
     )
     return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
+
+
+def reached_replicas(client: redis.Redis, settings: Settings) -> bool:
+    """Whether every write made so far (the event, its drain job) reached REDIS_WAIT_REPLICAS replicas
+    within REDIS_WAIT_TIMEOUT_MS; True when no replica is asked for.
+
+    WAIT follows the writes of its own connection, and a pool may have lent the webhook's writes other
+    connections: a marker written on WAIT's connection comes after them all in the one replication
+    stream, so once it reached a replica they did too."""
+    wanted = settings.redis_wait_replicas
+    if wanted <= 0:
+        return True
+    pipe = client.pipeline(transaction=False)
+    pipe.set(f"{settings.key_prefix}replication:mark", "1", px=1000)
+    pipe.execute_command("WAIT", wanted, settings.redis_wait_timeout_ms)
+    return int(pipe.execute()[-1]) >= wanted
 
 
 class RetryLater(Exception):

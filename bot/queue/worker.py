@@ -26,6 +26,7 @@ from bot.logs import configure_logging
 from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
 from bot.runtime import Runtime, bound
 from bot.services import Services
+from bot.stores.connection import connect
 from bot.stores.lock import Lock
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
@@ -146,7 +147,7 @@ def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, 
 
 
 def _poll_forever(settings: Settings, lease: Lock) -> None:
-    client = redis.Redis.from_url(settings.redis_url)
+    client = connect(settings)
     work = _due_work(client, settings, make_queue(client, settings))
     leading = False
     pause = BUSY_POLL_SECONDS
