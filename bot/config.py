@@ -146,6 +146,15 @@ class ReachConfig:
 @dataclass(frozen=True)
 class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis Sentinel (bot/stores/connection.py): "host:port" of each sentinel, the primary's name, and
+    # the sentinels' own password; REDIS_URL then gives only the database number and password.
+    redis_sentinels: tuple[str, ...] = ()
+    redis_sentinel_master: str = "mymaster"
+    redis_sentinel_password: str = ""
+    # With replicas: the webhook acknowledges an event only once this many replicas have it (WAIT), else
+    # answers 503 and Zalo resends (0 = acknowledge once the primary has it).
+    redis_wait_replicas: int = 0
+    redis_wait_timeout_ms: int = 500
     # Prefix of every key the bot writes, so that several deployments (or test runs) share one Redis.
     key_prefix: str = "xa:"
     queue_name: str = "xa-events"
@@ -208,6 +217,10 @@ class Settings:
     # A pre-approved ZBS template for followers outside the 7-day window ("" = record them unreachable).
     broadcast_template_id: str = ""
     interaction_window_days: int = 7
+    # A finished broadcast's report is archived as CSV in this directory, then its per-recipient records
+    # leave Redis after this many days (bot.broadcasts.retention).
+    broadcast_record_retention_days: int = 30
+    broadcast_archive_dir: str = str(ROOT / "var" / "broadcasts")
 
     # Staff inbox (bot/tickets): office hours file (default data/office.json), extra holidays, SLA targets
     # counted in office time, how long a resolved ticket reopens on a new message, fallbacks before a ticket.
@@ -231,6 +244,11 @@ class Settings:
         load_dotenv(env_file or ROOT / ".env", override=False)
         values: dict[str, object] = {
             "redis_url": _str("REDIS_URL", cls.redis_url),
+            "redis_sentinels": _list("REDIS_SENTINELS", ""),
+            "redis_sentinel_master": _str("REDIS_SENTINEL_MASTER", cls.redis_sentinel_master),
+            "redis_sentinel_password": _str("REDIS_SENTINEL_PASSWORD"),
+            "redis_wait_replicas": _int("REDIS_WAIT_REPLICAS", cls.redis_wait_replicas),
+            "redis_wait_timeout_ms": _int("REDIS_WAIT_TIMEOUT_MS", cls.redis_wait_timeout_ms),
             "key_prefix": _str("REDIS_KEY_PREFIX", cls.key_prefix),
             "queue_name": _str("QUEUE_NAME", cls.queue_name),
             "metrics_token": _str("METRICS_TOKEN"),
@@ -274,6 +292,9 @@ class Settings:
             "broadcast_lease_seconds": _float("BROADCAST_LEASE_SECONDS", cls.broadcast_lease_seconds),
             "broadcast_template_id": _str("BROADCAST_TEMPLATE_ID"),
             "interaction_window_days": _int("INTERACTION_WINDOW_DAYS", cls.interaction_window_days),
+            "broadcast_record_retention_days": _int("BROADCAST_RECORD_RETENTION_DAYS",
+                                                    cls.broadcast_record_retention_days),
+            "broadcast_archive_dir": _str("BROADCAST_ARCHIVE_DIR", cls.broadcast_archive_dir),
             "office_hours_file": _str("OFFICE_HOURS_FILE"),
             "office_holidays": _list("OFFICE_HOLIDAYS", ""),
             "ticket_first_response_minutes": _int("TICKET_FIRST_RESPONSE_MINUTES",

@@ -20,6 +20,7 @@ from rq import Queue
 
 from bot.config import Settings
 from bot.services import Services
+from bot.stores.connection import connect
 
 if TYPE_CHECKING:
     from bot.zalo.sender import Sender
@@ -35,7 +36,7 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings | None = None, client: Redis | None = None) -> Runtime:
         settings = settings or Settings.from_env()
-        client = client if client is not None else Redis.from_url(settings.redis_url)
+        client = client if client is not None else connect(settings)
         return cls(settings, client, Queue(settings.queue_name, connection=client), Services(client, settings))
 
     @property

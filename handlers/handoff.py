@@ -21,6 +21,7 @@ from bot.conversation.privacy import redact_id_numbers
 from bot.conversation.replies import Reply
 from bot.office.hours import office_hours_for
 from bot.stores.conversation import Conversation
+from bot.tickets.arrival import arrive, record_replies
 from bot.tickets.escalation import (
     asks_for_person,
     asks_to_end,
@@ -98,27 +99,34 @@ def _message_entry(ctx: Context, who: str, author: str = "") -> TranscriptEntry:
     return TranscriptEntry(ctx.now, who, text, author=author, attachments=attachments)  # type: ignore[arg-type]
 
 
-def record_transcript(ctx: Context, who: str, text: str) -> None:
-    """Add one line to the citizen's rolling transcript (and to their open ticket, if any)."""
-    entry = TranscriptEntry(ctx.now, who, text)  # type: ignore[arg-type]
-    _transcript(ctx).append(ctx.user_id, entry)
-    store = _store(ctx)
-    ticket = store.active_for(ctx.user_id)
-    if ticket is not None:
-        store.append(ticket.id, entry)
+def _active_ticket_id(ctx: Context) -> str | None:
+    """The citizen's open ticket: as read on arrival (and kept up to date by this module), else asked."""
+    if ctx.notes.get(TICKETS_READ) == "1":
+        return ctx.notes.get(ACTIVE_TICKET) or None
+    ticket = _store(ctx).active_for(ctx.user_id)
+    return ticket.id if ticket is not None else None
 
 
 def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
-    """Call once per event after dispatch: the bot's replies join the transcript, and what the bot
-    learnt (ctx.notes "procedure", "receipt") is remembered for a later escalation."""
+    """Call once per event after dispatch: the bot's replies join the transcript (and the open ticket,
+    if any), and what the bot learnt (ctx.notes "procedure", "receipt") is remembered for a later
+    escalation. One round trip when no ticket is open."""
     remembered = {field: ctx.notes[note] for note, field in CONTEXT_NOTES.items() if ctx.notes.get(note)}
-    if remembered:
-        _conversation(ctx).remember(ctx.user_id, remembered)
-    if not replies or not _first_time(ctx, "bot"):
+    if not replies:
+        if remembered:
+            _conversation(ctx).remember(ctx.user_id, remembered)
         return
+    entries = []
     for reply in replies:
         buttons = " ".join(f"[{button.title}]" for button in reply.buttons)
-        record_transcript(ctx, "bot", f"{reply.text}\n{buttons}" if buttons else reply.text)
+        entries.append(TranscriptEntry(ctx.now, "bot", f"{reply.text}\n{buttons}" if buttons else reply.text))
+    if not record_replies(ctx.redis, ctx.settings, ctx.user_id, ctx.event.identity, entries, remembered):
+        return  # a retry: recorded the first time
+    ticket_id = _active_ticket_id(ctx)
+    if ticket_id is not None:
+        store = _store(ctx)
+        for entry in entries:
+            store.append(ticket_id, entry)
 
 
 # -- the gate -------------------------------------------------------------------------------------
@@ -139,18 +147,25 @@ def on_staff_echo(ctx: Context) -> list[Reply]:
 
 
 FIRST_SEEN = "citizen_first_seen"  # ctx.notes: "1" when this is not a retry of a message already recorded
+# ctx.notes: the citizen's ticket ids as read on arrival ("" for none), so the gate asks Redis nothing
+# more when no ticket is open.
+TICKETS_READ = "tickets_read"
+ACTIVE_TICKET = "active_ticket"
+LAST_TICKET = "last_ticket"
 
 
 def record_citizen_message(ctx: Context) -> None:
     """Before hook, for every event: a citizen's message (text or media) joins the rolling transcript
-    once (not again on a worker's retry) and gets its per-citizen sequence number."""
+    once (not again on a worker's retry) and gets its per-citizen sequence number; their ticket ids
+    are read in the same round trip."""
     if not is_citizen_message(ctx):
         return
-    first_time = _first_time(ctx, "citizen")
-    ctx.notes[FIRST_SEEN] = "1" if first_time else ""
-    ctx.notes["msg_seq"] = str(_message_seq(ctx))
-    if first_time:
-        _transcript(ctx).append(ctx.user_id, _message_entry(ctx, "citizen"))
+    arrival = arrive(ctx.redis, ctx.settings, ctx.user_id, ctx.event.identity, _message_entry(ctx, "citizen"))
+    ctx.notes[FIRST_SEEN] = "1" if arrival.first_time else ""
+    ctx.notes["msg_seq"] = str(arrival.seq)
+    ctx.notes[TICKETS_READ] = "1"
+    ctx.notes[ACTIVE_TICKET] = arrival.active_ticket or ""
+    ctx.notes[LAST_TICKET] = arrival.last_ticket or ""
 
 
 def handoff_gate(ctx: Context) -> list[Reply] | None:
@@ -161,12 +176,18 @@ def handoff_gate(ctx: Context) -> list[Reply] | None:
     first_time = ctx.notes.get(FIRST_SEEN) == "1"
     text = ctx.text.strip()
     store = _store(ctx)
+    if ctx.notes.get(TICKETS_READ) == "1" and not ctx.notes.get(ACTIVE_TICKET):
+        # No ticket open (read on arrival): nothing more to ask Redis, unless one was resolved lately.
+        if text.startswith(RATE_COMMAND + " "):
+            return _rate(ctx, text, silent=False)
+        return _maybe_reopen(ctx, store, entry, first_time) if ctx.notes.get(LAST_TICKET) else None
     ticket = store.active_for(ctx.user_id)
     if text.startswith(RATE_COMMAND + " "):
         return _rate(ctx, text, silent=ticket is not None)
     if ticket is None:
         return _maybe_reopen(ctx, store, entry, first_time)
     if event.name == "user_send_text" and asks_to_end(text):
+        ctx.notes[ACTIVE_TICKET] = ""
         store.resolve(ticket.id, ctx.now, "citizen")
         store.append(ticket.id, TranscriptEntry(ctx.now, "system", "Người dân kết thúc cuộc trò chuyện"))
         return [rating_request(ticket.id, lead=ENDED)]
@@ -205,6 +226,7 @@ def _maybe_reopen(
         return None
     if store.reopen(last.id, ctx.now) != "ok":
         return None
+    ctx.notes[ACTIVE_TICKET] = last.id
     store.append(last.id, TranscriptEntry(ctx.now, "system", "Người dân nhắn lại: mở lại yêu cầu"))
     if first_time:
         store.append(last.id, entry)
@@ -238,6 +260,7 @@ def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str =
     context = {"procedure_code": code, "procedure_name": _procedure_name(ctx, code), "receipt": receipt}
     store = _store(ctx)
     ticket, created = store.open(ctx.user_id, ctx.now, reason, context, _transcript(ctx).recent(ctx.user_id))
+    ctx.notes[ACTIVE_TICKET] = ticket.id
     if created:
         store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({reason})"))
         ctx.notes["escalated"] = "1"  # for the statistics

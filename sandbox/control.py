@@ -116,7 +116,8 @@ def bulk_followers() -> Response:
     if not prefix.isdigit():
         return problem("prefix must be digits (Zalo ids are numbers)")
     started = now_ms()
-    created = sandbox().state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)))
+    created = sandbox().state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)),
+                                             int(data.get("spread_days", 0)))
     return json_response({"created": created, "users": len(sandbox().state.users),
                           "elapsed_ms": now_ms() - started}, 201)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import multiprocessing
 import time
 from dataclasses import replace
@@ -12,6 +13,8 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.fanout import BatchSender, prepare, request_send, stop
 from bot.broadcasts.ratelimit import TokenBucket
+from bot.broadcasts.report import HEADER
+from bot.broadcasts.retention import archive_finished, archived_report
 from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
 from bot.config import Settings
@@ -168,3 +171,20 @@ def test_one_rate_limit_across_two_worker_processes(redis_server) -> None:
     total = results.get() + results.get()
     # 20/s for 2 s plus one second's burst, shared: about 60 in all, not 2 × 60.
     assert 35 <= total <= 66, total
+
+
+def test_a_finished_broadcast_is_archived_as_csv_then_its_records_expire(redis_client, zalo_settings, sandbox,
+                                                                        tmp_path) -> None:
+    settings = replace(zalo_settings, broadcast_batch_size=7, broadcast_rate_per_second=0,
+                       broadcast_archive_dir=str(tmp_path), broadcast_record_retention_days=3)
+    ids, broadcast_id, store = send_to_new_followers(redis_client, settings, sandbox, 12, "66")
+    assert archive_finished(redis_client, settings) == 1
+    rows = list(csv.reader((tmp_path / f"{broadcast_id}.csv").open(encoding="utf-8")))
+    assert rows[0] == list(HEADER) and sorted(r[0] for r in rows[1:]) == sorted(ids)
+    assert all(r[1] == "sent" and r[3] for r in rows[1:])
+    for part in ("rcpt", "d", "done"):
+        assert 0 < redis_client.ttl(store.key(broadcast_id, part)) <= 3 * 24 * 3600
+    assert redis_client.ttl(store.key(broadcast_id)) == -1 and store.counts(broadcast_id)["sent"] == 12
+    assert archive_finished(redis_client, settings) == 0  # once
+    redis_client.delete(store.key(broadcast_id, "d"), store.key(broadcast_id, "rcpt"))  # the retention ran out
+    assert archived_report(settings, broadcast_id) == tmp_path / f"{broadcast_id}.csv"

@@ -232,6 +232,20 @@ def test_gate_off_without_a_ticket(citizen: Citizen) -> None:
     )
 
 
+def commands_run(client: redis.Redis) -> int:
+    return sum(int(v["calls"]) for v in client.info("commandstats").values())
+
+
+def test_with_no_ticket_the_gate_asks_redis_nothing(citizen: Citizen, redis_client: redis.Redis) -> None:
+    """The citizen's ticket ids are read with the arrival's bookkeeping (one script): the gate itself
+    sends Redis nothing when no ticket is open (the INFO calls are the only commands counted)."""
+    ctx = citizen.text("làm giấy khai sinh")
+    handlers.router.prepare(ctx)
+    before = commands_run(redis_client)
+    assert handoff.handoff_gate(ctx) is None
+    assert commands_run(redis_client) - before == 1  # the first INFO
+
+
 def test_gate_forwards_everything_to_the_open_ticket(citizen: Citizen, store: TicketStore) -> None:
     citizen.says("gặp cán bộ")
     ticket = store.active_for(citizen.user_id)

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.conversation.replies import Reply
 from bot.ingress.events import parse_event
 from bot.logs import JsonFormatter
+from bot.queue.event_inbox import accept_event, drain
 from bot.queue.processing import EventProcessor
 from bot.services import Services
 from bot.zalo.errors import ZaloError
@@ -42,6 +43,25 @@ def test_a_retried_event_runs_handlers_once_and_sends_each_message_once(
     processor.handle(event, lambda: None)  # the retry
     assert calls == ["xin chào"]
     assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["một", "hai", "ba"]
+
+
+def test_an_events_outbox_goes_when_the_event_leaves_the_inbox(
+    zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    user = sandbox.create_user()
+    processor = EventProcessor(redis_client, zalo_settings, Services(redis_client, zalo_settings),
+                               lambda ctx: [Reply("Dạ vâng")])
+    event = parse_event(text_event(user, "xin chào"))
+    accept_event(redis_client, zalo_settings, event)
+    drain(redis_client, zalo_settings, event.user_id, processor.handle)
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ vâng"]
+    assert not redis_client.keys(f"{zalo_settings.key_prefix}outbox:*")
+    # Redis restarted without its script cache: the scripts sent by SHA are loaded again.
+    redis_client.script_flush()
+    again = parse_event(text_event(user, "cảm ơn"))
+    accept_event(redis_client, zalo_settings, again)
+    drain(redis_client, zalo_settings, again.user_id, processor.handle)
+    assert [m["payload"]["message"]["text"] for m in sandbox.messages(user)] == ["Dạ vâng", "Dạ vâng"]
 
 
 def test_info_logs_carry_no_user_id_and_no_message_text(zalo_settings: Settings, sandbox: RunningSandbox,

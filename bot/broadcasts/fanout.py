@@ -22,9 +22,11 @@ from rq import Queue
 
 from bot.broadcasts.compose import consultation_reply, template_data
 from bot.broadcasts.ratelimit import TokenBucket
+from bot.broadcasts.retention import mark_finished
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import CS, TEMPLATE, ZNS, recipients
 from bot.config import Settings
+from bot.queue.delayed import DelayedSet
 from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
 from bot.stores.phones import PhoneStore
@@ -49,7 +51,8 @@ def idempotency_key(broadcast_id: str, user_id: str) -> str:
 
 def request_send(client: redis.Redis, settings: Settings, broadcast_id: str, approver: str,
                  at: datetime | None = None, queue: Queue | None = None) -> None:
-    """Approve a draft: prepare now, or at `at` (rq's scheduler; recovery also starts overdue ones)."""
+    """Approve a draft: prepare now, or at `at` (the worker's scheduler releases it then; a worker's
+    start also starts overdue ones)."""
     store = BroadcastStore(client, settings)
     queue = queue or make_queue(client, settings)
     fields: dict[str, object] = {"approved_by": approver, "status": "scheduled" if at else "preparing"}
@@ -58,9 +61,14 @@ def request_send(client: redis.Redis, settings: Settings, broadcast_id: str, app
     store.update(broadcast_id, **fields)
     client.sadd(f"{store.p}running", broadcast_id)
     if at:
-        queue.enqueue_at(at, prepare_job, broadcast_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        scheduled_broadcasts(client, settings).defer(broadcast_id, at.timestamp() - time.time())
     else:
         queue.enqueue(prepare_job, broadcast_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+
+
+def scheduled_broadcasts(client: redis.Redis, settings: Settings) -> DelayedSet:
+    """Broadcasts approved for later, by due time (released by bot.queue.worker's scheduler)."""
+    return DelayedSet(client, f"{settings.key_prefix}bc:scheduled")
 
 
 def stop(client: redis.Redis, settings: Settings, broadcast_id: str, reason: str = "") -> bool:
@@ -278,7 +286,10 @@ def _finish_broadcast(store: BroadcastStore, broadcast_id: str) -> None:
         store.update(broadcast_id, status="done", finished_at=time.time())
     elif broadcast and broadcast.status == "stopped":
         store.update(broadcast_id, finished_at=time.time())
-    store.redis.srem(f"{store.p}running", broadcast_id)
+    pipe = store.redis.pipeline()
+    pipe.srem(f"{store.p}running", broadcast_id)
+    mark_finished(store, broadcast_id, pipe)  # its report is archived, then its records expire
+    pipe.execute()
 
 
 def recover_broadcasts(client: redis.Redis, settings: Settings, queue: Queue | None = None,

@@ -41,13 +41,18 @@ KEY_FAMILIES = (
     KeyFamily("bc:cap:*", per_citizen=False, kept="CAP identifier → broadcast"),
     KeyFamily("bc:*:cap", per_citizen=False, kept="the announcement as received"),
     KeyFamily("bc:*:n", per_citizen=False, kept="counts"),
-    KeyFamily("bc:*:done", per_citizen=False, kept="finished batches"),
-    KeyFamily("bc:*:started", per_citizen=False, kept="started batches"),
+    KeyFamily("bc:*:done", per_citizen=False, kept="finished batches; BROADCAST_RECORD_RETENTION_DAYS"),
+    KeyFamily("bc:*:started", per_citizen=False, kept="started batches; BROADCAST_RECORD_RETENTION_DAYS"),
+    KeyFamily("bc:scheduled", per_citizen=False, kept="broadcasts approved for later, until due"),
+    KeyFamily("bc:to-archive", per_citizen=False, kept="finished broadcasts until their report is archived"),
     KeyFamily("bc:*:lease:*", per_citizen=False, kept="a batch lease, 5 minutes"),
     # Addressed by position while sending, and needed to send a Cancel to the same people.
-    KeyFamily("bc:*:rcpt", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
-    KeyFamily("bc:*:d", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
-    KeyFamily("bc:*:invite", per_citizen=True, kept="with the broadcast", kept_after_withdraw=True),
+    KeyFamily("bc:*:rcpt", per_citizen=True, kept="BROADCAST_RECORD_RETENTION_DAYS after the report is archived",
+              kept_after_withdraw=True),
+    KeyFamily("bc:*:d", per_citizen=True, kept="BROADCAST_RECORD_RETENTION_DAYS after the report is archived",
+              kept_after_withdraw=True),
+    KeyFamily("bc:*:invite", per_citizen=True, kept="BROADCAST_RECORD_RETENTION_DAYS after the report is archived",
+              kept_after_withdraw=True),
 )
 
 

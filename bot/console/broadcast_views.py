@@ -18,6 +18,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -36,6 +37,7 @@ from bot.broadcasts.cap import (
 from bot.broadcasts.compose import announcement_text, first_screen
 from bot.broadcasts.feed_config import feed_config
 from bot.broadcasts.report import csv_lines, progress
+from bot.broadcasts.retention import archived_report
 from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.broadcasts.targeting import plan, reaches_unplaced
@@ -225,9 +227,12 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
     def broadcast_report(broadcast_id: str):
         _get_or_404(broadcast_id)
         store = _service().store
+        name = f"thong-bao-{broadcast_id}.csv"
+        archived = archived_report(store.settings, broadcast_id)
+        if archived is not None:  # the records may have expired: the archive is the report
+            return send_file(archived, mimetype="text/csv", as_attachment=True, download_name=name)
         body = stream_with_context(csv_lines(store.deliveries(broadcast_id)))
-        return Response(body, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="thong-bao-{broadcast_id}.csv"'})
+        return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _json_form(data: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from bot.ingress.jsonbody import BodyError, may_hold_surrogates, parse_json, rea
 from bot.ingress.signature import signature_valid
 from bot.logs import hash_user
 from bot.ops.metrics import webhook_event
-from bot.queue.event_inbox import accept_event
+from bot.queue.event_inbox import accept_event, reached_replicas
 from bot.queue.jobs import enqueue_drain
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,11 @@ def receive():
         fresh = accepted.fresh
         if accepted.needs_drain:
             enqueue_drain(current_app.config["QUEUE"], event.user_id)
+        # With replicas configured, acknowledge only what a failover cannot lose (a resend of an
+        # unacknowledged event is a duplicate for the dedupe, and waits for the replicas again).
+        if not reached_replicas(client, settings):
+            log.warning("event not yet on a replica: not acknowledged", extra={"event": event.name})
+            return _error(503, "temporarily unavailable")
     except redis.RedisError:
         # Nothing lost: Zalo resends what we do not acknowledge.
         log.error("redis unavailable, event not accepted", extra={"event": event.name})

@@ -105,10 +105,34 @@ def _mask(tokens: list[str]) -> list[str]:
     return out
 
 
-def office_topics(text: str) -> list[str]:
-    """The office topics a message asks about, in answer order. Pure."""
+@lru_cache(maxsize=1)
+def _signature_words() -> dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]:
+    """Per topic, its signatures with every word they need: a signature is only scanned when each of
+    its words is in the message, or (a word long enough to forgive a typo in) a word of the same
+    initial is. Most messages rule most signatures out by set look-ups alone."""
+    return {topic: tuple((signature, frozenset(w for piece in signature for w in piece.split()))
+                         for signature in signatures)
+            for topic, signatures in SIGNATURES.items()}
+
+
+def _could_be(word: str, tokens: frozenset[str], initials: frozenset[str]) -> bool:
+    return word in tokens or (len(word) >= FUZZY_MIN_LENGTH and word[0] in initials)
+
+
+@lru_cache(maxsize=512)
+def _office_topics(text: str) -> tuple[str, ...]:
     tokens = _mask(folded_tokens(text, _abbreviations()))
     padded = f" {' '.join(tokens)} "
+    present = frozenset(tokens)
+    initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
     found = [topic for topic in TOPIC_ORDER
-             if any(all(_has_piece(tokens, piece, padded) for piece in signature) for signature in SIGNATURES[topic])]
-    return found[:MAX_TOPICS]
+             if any(all(_could_be(w, present, initials) for w in words)
+                    and all(_has_piece(tokens, piece, padded) for piece in signature)
+                    for signature, words in _signature_words()[topic])]
+    return tuple(found[:MAX_TOPICS])
+
+
+def office_topics(text: str) -> list[str]:
+    """The office topics a message asks about, in answer order. Pure (and remembered: the office
+    handler's check, its answer and the matcher all ask about the same message)."""
+    return list(_office_topics(text))

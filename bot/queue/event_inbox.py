@@ -32,6 +32,9 @@ KEY_FAMILIES = (
     KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
     KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
     KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("outbox:*", per_citizen=False,
+              kept="while its event is in the inbox (deleted when popped); 7 days at most"),
+    KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
     KeyFamily("deadletter", per_citizen=True, kept="last 10,000; 30 days; long numbers masked",
               kept_after_withdraw=True),
 )
@@ -62,16 +65,51 @@ DEAD_LETTER_TTL_SECONDS = 30 * 24 * 3600
 # A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
 DRAIN_FLAG_TTL_SECONDS = 60
 
-# Pop the head only if it is still the event we handled (guards against a lock that expired).
+# Pop the head only if it is still the event we handled (guards against a lock that expired), and drop
+# its outbox (KEYS[2]) in the same step: once the event is gone nothing will read the outbox again, and
+# while the event stays at the head its outbox must stay too (the retry sends it, not new replies).
 _POP_IF_HEAD = """
-if redis.call('lindex', KEYS[1], 0) == ARGV[1] then return redis.call('lpop', KEYS[1]) end
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
+  redis.call('del', KEYS[2])
+  return redis.call('lpop', KEYS[1])
+end
 return false
 """
 
-# Forget a pending citizen only when their inbox is really empty.
-_FORGET_IF_EMPTY = """
-if redis.call('llen', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
-return 0
+# A drain's first step. KEYS: drain flag, lock, inbox, pending · ARGV: lock token, lock ttl ms, user id.
+# From here on a new event schedules another drain (this one may be past it), so the flag goes first.
+# → {0, lock's pttl} someone else holds the citizen · {1, head} ours, the first event · {2} nothing to do
+# (lock released and the citizen no longer pending, in the same step: nothing can slip in between).
+_BEGIN = """
+redis.call('del', KEYS[1])
+if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('pttl', KEYS[2])}
+end
+local head = redis.call('lindex', KEYS[3], 0)
+if head then return {1, head} end
+redis.call('del', KEYS[2])
+redis.call('srem', KEYS[4], ARGV[3])
+return {2}
+"""
+
+# After an event was handled (or dead-lettered). KEYS: inbox, its outbox, lock, pending · ARGV: the event
+# as read, lock token, lock ttl ms, user id. Pops the event if it is still the head and drops its outbox,
+# then → {1, next head} (lock renewed) · {2} inbox empty: lock released, citizen no longer pending ·
+# {0} the lock is someone else's now (ours expired): stop, they carry on.
+_NEXT = """
+if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
+  redis.call('del', KEYS[2])
+  redis.call('lpop', KEYS[1])
+end
+if redis.call('get', KEYS[3]) ~= ARGV[2] then return {0} end
+local head = redis.call('lindex', KEYS[1], 0)
+if head then
+  redis.call('pexpire', KEYS[3], ARGV[3])
+  return {1, head}
+end
+redis.call('del', KEYS[3])
+redis.call('srem', KEYS[4], ARGV[4])
+return {2}
 """
 
 
@@ -93,6 +131,10 @@ class Keys:
 
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
+
+    def outbox(self, identity: str) -> str:
+        """The replies computed for an event (bot.queue.processing), until the event leaves the inbox."""
+        return f"{self.prefix}outbox:{identity}"
 
     @property
     def pending(self) -> str:
@@ -119,6 +161,22 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
               user_id, DRAIN_FLAG_TTL_SECONDS],
     )
     return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
+
+
+def reached_replicas(client: redis.Redis, settings: Settings) -> bool:
+    """Whether every write made so far (the event, its drain job) reached REDIS_WAIT_REPLICAS replicas
+    within REDIS_WAIT_TIMEOUT_MS; True when no replica is asked for.
+
+    WAIT follows the writes of its own connection, and a pool may have lent the webhook's writes other
+    connections: a marker written on WAIT's connection comes after them all in the one replication
+    stream, so once it reached a replica they did too."""
+    wanted = settings.redis_wait_replicas
+    if wanted <= 0:
+        return True
+    pipe = client.pipeline(transaction=False)
+    pipe.set(f"{settings.key_prefix}replication:mark", "1", px=1000)
+    pipe.execute_command("WAIT", wanted, settings.redis_wait_timeout_ms)
+    return int(pipe.execute()[-1]) >= wanted
 
 
 class RetryLater(Exception):
@@ -154,48 +212,56 @@ def drain(
     """
     keys = Keys(settings)
     result = DrainResult()
-    # From here on, a new event must schedule another drain: this one may already be past it.
-    client.delete(keys.drain_scheduled(user_id))
-    while True:
-        lock = Lock(client, keys.lock(user_id), settings.user_lock_ttl_seconds)
-        if not lock.acquire():
-            # A live holder re-checks the inbox after releasing; a dead one's lock runs out.
-            result.again_after = lock.remaining_ms() / 1000 + 0.1
-            return result
+    # Renewed while handling at most every third of its life: a quick event costs no renewal.
+    ttl = settings.user_lock_ttl_seconds
+    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
+    state, *value = script(client, _BEGIN)(
+        keys=[keys.drain_scheduled(user_id), lock.key, keys.inbox(user_id), keys.pending],
+        args=[lock.token, lock.ttl_ms, user_id])
+    if state == 0:
+        # A live holder looks at the inbox again before releasing; a dead one's lock runs out.
+        result.again_after = max(int(value[0]), 0) / 1000 + 0.1
+        return result
+    if state == 2:
+        return result
+    lock.assume_acquired()
+    raw: bytes = value[0]
+    held = True
 
-        def keep_alive(lock: Lock = lock) -> None:
-            lock.renew()  # a lost lock is seen by the renew after the event; the handler needs no answer
+    def keep_alive() -> None:
+        lock.renew()  # a lost lock is seen by the script after the event; the handler needs no answer
 
-        try:
-            while (raw := client.lindex(keys.inbox(user_id), 0)) is not None:
-                event = Event(json.loads(raw))
-                try:
-                    handle(event, keep_alive)
-                except Exception as exc:  # any failure is retried, then dead-lettered
-                    attempts = int(client.incr(keys.attempts(event.identity)))
-                    client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
-                    if attempts < settings.job_max_attempts:
-                        intervals = settings.job_retry_intervals or (5,)
-                        delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
-                            min(attempts - 1, len(intervals) - 1)
-                        ]
-                        result.again_after = float(delay)
-                        return result
-                    _dead_letter(client, keys, event, raw, exc)
-                    if on_dead is not None:
-                        on_dead(event, type(exc).__name__)
-                    result.dead_lettered += 1
-                else:
-                    script(client, _POP_IF_HEAD)(keys=[keys.inbox(user_id)], args=[raw])
-                    result.handled += 1
-                lock.renew()
-        finally:
-            lock.release()
-        # Something may have arrived between our last look and the release: look once more.
-        if client.llen(keys.inbox(user_id)) == 0:
-            script(client, _FORGET_IF_EMPTY)(keys=[keys.inbox(user_id), keys.pending], args=[user_id])
-            if client.llen(keys.inbox(user_id)) == 0:
+    try:
+        while True:
+            event = Event(json.loads(raw))
+            try:
+                handle(event, keep_alive)
+            except Exception as exc:  # any failure is retried, then dead-lettered
+                attempts = int(client.incr(keys.attempts(event.identity)))
+                client.expire(keys.attempts(event.identity), settings.dedupe_ttl_seconds)
+                if attempts < settings.job_max_attempts:
+                    intervals = settings.job_retry_intervals or (5,)
+                    delay = exc.delay_seconds if isinstance(exc, RetryLater) else intervals[
+                        min(attempts - 1, len(intervals) - 1)
+                    ]
+                    result.again_after = float(delay)
+                    return result
+                _dead_letter(client, keys, event, raw, exc)
+                if on_dead is not None:
+                    on_dead(event, type(exc).__name__)
+                result.dead_lettered += 1
+            else:
+                result.handled += 1
+            state, *value = script(client, _NEXT)(
+                keys=[keys.inbox(user_id), keys.outbox(event.identity), lock.key, keys.pending],
+                args=[raw, lock.token, lock.ttl_ms, user_id])
+            if state != 1:
+                held = False  # released by the script, or someone else's
                 return result
+            raw = value[0]
+    finally:
+        if held:
+            lock.release()
 
 
 def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes | str, exc: Exception) -> None:
@@ -214,7 +280,8 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes | str
     pipe.rpush(keys.dead_letter, json.dumps(record, ensure_ascii=False))
     pipe.ltrim(keys.dead_letter, -DEAD_LETTER_MAX, -1)
     pipe.expire(keys.dead_letter, DEAD_LETTER_TTL_SECONDS)
-    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id)], args=[raw], client=pipe)
+    script(client, _POP_IF_HEAD)(keys=[keys.inbox(event.user_id), keys.outbox(event.identity)], args=[raw],
+                                 client=pipe)
     pipe.execute()
 
 

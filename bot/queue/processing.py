@@ -21,13 +21,15 @@ from bot.conversation.replies import Reply
 from bot.conversation.texts import SORRY_BUSY
 from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
-from bot.queue.event_inbox import RetryLater
+from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
 from bot.stores.followers import FollowerRegistry
+from bot.stores.scripts import execute_idempotent
 from bot.zalo.sender import LATER, RETRY, SENT
 
 log = logging.getLogger(__name__)
 
+# The drain deletes an outbox when it pops the event; the TTL only bounds one whose event was lost.
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 RESCHEDULE_SECONDS = 600.0
 
@@ -42,7 +44,7 @@ class EventProcessor:
         self.followers = FollowerRegistry(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
-        return f"{self.settings.key_prefix}outbox:{event.identity}"
+        return Keys(self.settings).outbox(event.identity)
 
     def handle(self, event: Event, keep_alive: Callable[[], None]) -> None:
         if event.is_echo and not event.is_staff_echo:
@@ -50,9 +52,12 @@ class EventProcessor:
         user = event.user_id
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
+        # One round trip: the messaging window (re)opened, and the outbox of an earlier attempt, if any.
+        pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
-            self.followers.touch(user, at=event.timestamp_ms / 1000)
-        messages = self._outbox(event)
+            self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
+        pipe.get(self._outbox_key(event))
+        messages = self._outbox(event, execute_idempotent(pipe)[-1])
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
@@ -63,9 +68,8 @@ class EventProcessor:
         log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
                                          "messages": len(messages)})
 
-    def _outbox(self, event: Event) -> list[dict[str, Any]]:
+    def _outbox(self, event: Event, stored: bytes | None) -> list[dict[str, Any]]:
         key = self._outbox_key(event)
-        stored = self.redis.get(key)
         if stored is not None:
             return list(json.loads(stored))
         ctx = Context(event=event, redis=self.redis, settings=self.settings,

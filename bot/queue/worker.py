@@ -1,8 +1,11 @@
-"""The worker process (Procfile `worker`): an rq worker on the events queue, with its scheduler.
+"""The worker process (Procfile `worker`): an rq worker on the events queue, and the scheduler.
 
 A SimpleWorker runs jobs in its own process (no fork per job): cheaper, and a worker that
-dies takes its job with it, which the inbox design recovers from. A small thread beside it
-releases delayed jobs (bot.queue.delayed) when they fall due, and starts periodic jobs.
+dies takes its job with it, which the inbox design recovers from. A small thread beside it is the
+deployment's scheduler: it releases delayed jobs (bot.queue.delayed) when they fall due, starts
+periodic jobs and archives finished broadcasts. Only one worker per deployment schedules (the
+holder of a short lease; another takes over within seconds when it dies), and it polls fast only
+while there is work, so idle workers cost Redis next to nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from collections.abc import Callable
 import redis
 from rq import Queue
 
-from bot.broadcasts.fanout import recover_broadcasts
+from bot.broadcasts.fanout import JOB_TIMEOUT, prepare_job, recover_broadcasts, scheduled_broadcasts
+from bot.broadcasts.retention import archive_finished
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
@@ -24,6 +28,8 @@ from bot.ops.worker import MeteredWorker
 from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
 from bot.runtime import Runtime, bound
 from bot.services import Services
+from bot.stores.connection import connect
+from bot.stores.lock import Lock
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.queue.worker")
@@ -31,6 +37,16 @@ log = logging.getLogger("bot.queue.worker")
 # How often each periodic job runs, in seconds.
 PERIODIC_SECONDS = {"dossier-poll": 300}
 BROADCAST_RECOVERY_SECONDS = 2.0
+BROADCAST_ARCHIVE_SECONDS = 60.0
+# The scheduler polls every BUSY_POLL_SECONDS while it finds work, doubling the pause up to
+# IDLE_POLL_SECONDS when it finds none. A delayed job is late by at most IDLE_POLL_SECONDS.
+BUSY_POLL_SECONDS = 0.25
+IDLE_POLL_SECONDS = 1.0
+# The scheduler's lease: renewed every SCHEDULER_RENEW_SECONDS; the other workers look every
+# SCHEDULER_FOLLOWER_SECONDS whether it lapsed (its holder died) and take it over.
+SCHEDULER_LEASE_SECONDS = 6.0
+SCHEDULER_RENEW_SECONDS = 2.0
+SCHEDULER_FOLLOWER_SECONDS = 2.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,12 +61,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
-    if not burst:
-        threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
+    lease = scheduler_lease(client, settings)
+    if burst:
+        _release_scheduled(client, settings, queue)  # what rq's scheduler would have done in burst mode
+    else:
+        threading.Thread(target=_poll_forever, args=(settings, lease), name="scheduler", daemon=True).start()
     worker = MeteredWorker([queue], connection=client)
-    with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
-        worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    try:
+        with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
+            worker.work(burst=burst, with_scheduler=False, logging_level=settings.log_level)
+    finally:
+        lease.release()  # a worker that stops hands the scheduling over at once
     return 0
+
+
+def scheduler_lease(client: redis.Redis, settings: Settings) -> Lock:
+    return Lock(client, f"{settings.key_prefix}periodic:scheduler", SCHEDULER_LEASE_SECONDS,
+                renew_every=SCHEDULER_RENEW_SECONDS)
+
+
+def _release_scheduled(client: redis.Redis, settings: Settings, queue: Queue) -> int:
+    """Start the broadcasts approved for a time now past."""
+    return scheduled_broadcasts(client, settings).release_due(
+        lambda broadcast_id: queue.enqueue(prepare_job, broadcast_id, job_timeout=JOB_TIMEOUT, result_ttl=0))
 
 
 def _warm(services: Services) -> None:
@@ -72,9 +105,12 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
     work: list[Callable[[], object]] = [
         lambda: delayed_drains(client, settings).release_due(enqueue(drain_user)),
         lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
+        lambda: _release_scheduled(client, settings, queue),
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
+        # A finished broadcast's report goes to CSV, then its delivery records get their expiry.
+        _every(BROADCAST_ARCHIVE_SECONDS, lambda: archive_finished(client, settings)),
     ]
     if settings.dossier.source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
@@ -113,17 +149,23 @@ def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, 
         queue.enqueue(job, result_ttl=0)
 
 
-def _poll_forever(settings: Settings, every_seconds: float = 0.25) -> None:
-    client = redis.Redis.from_url(settings.redis_url)
+def _poll_forever(settings: Settings, lease: Lock) -> None:
+    client = connect(settings)
     work = _due_work(client, settings, make_queue(client, settings))
+    leading = False
+    pause = BUSY_POLL_SECONDS
     while True:
         try:
-            for step in work:
-                step()
+            leading = lease.renew() if leading else lease.acquire()
+            if not leading:
+                pause = SCHEDULER_FOLLOWER_SECONDS
+            else:
+                found = [step() for step in work]  # every step, every round
+                pause = BUSY_POLL_SECONDS if any(found) else min(pause * 2, IDLE_POLL_SECONDS)
         except redis.RedisError:
-            log.warning("redis unavailable while releasing delayed jobs")
-            time.sleep(1)
-        time.sleep(every_seconds)
+            log.warning("redis unavailable while scheduling")
+            leading, pause = False, 1.0
+        time.sleep(pause)
 
 
 if __name__ == "__main__":

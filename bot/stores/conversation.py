@@ -12,7 +12,8 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
-from bot.stores.values import hash_fields, text_hash
+from bot.stores.scripts import Command
+from bot.stores.values import text_hash
 
 # What the bot learnt (procedure, receipt), remembered for a later "Gặp cán bộ".
 CONTEXT_TTL_SECONDS = 24 * 3600
@@ -55,14 +56,24 @@ class Conversation:
 
     # -- recording once per event ---------------------------------------------------------------
 
+    def seen_key(self, what: str, identity: str) -> str:
+        """The marker that `what` was recorded for the event `identity`."""
+        return f"{self.prefix}handoff:seen:{what}:{identity}"
+
+    def seq_marker(self, identity: str) -> str:
+        """The event's per-citizen sequence number, once given."""
+        return f"{self.prefix}handoff:seq:{identity}"
+
+    def counter_key(self, user_id: str) -> str:
+        return self._counter_key(user_id)
+
     def first_time(self, what: str, identity: str) -> bool:
         """True the first time `what` is recorded for the event `identity` (a retry gets False)."""
-        key = f"{self.prefix}handoff:seen:{what}:{identity}"
-        return bool(self.redis.set(key, 1, nx=True, ex=SEEN_TTL_SECONDS))
+        return bool(self.redis.set(self.seen_key(what, identity), 1, nx=True, ex=SEEN_TTL_SECONDS))
 
     def message_seq(self, user_id: str, identity: str) -> int:
         """A per-citizen message counter, stable across retries of one event."""
-        marker = f"{self.prefix}handoff:seq:{identity}"
+        marker = self.seq_marker(identity)
         stored = self.redis.get(marker)
         if stored is not None:
             return int(stored)
@@ -75,9 +86,15 @@ class Conversation:
 
     def remember(self, user_id: str, facts: dict[str, str]) -> None:
         pipe = self.redis.pipeline()
-        pipe.hset(self._context_key(user_id), mapping=hash_fields(facts))
-        pipe.expire(self._context_key(user_id), CONTEXT_TTL_SECONDS)
+        for command in self.remember_commands(user_id, facts):
+            pipe.execute_command(*command)
         pipe.execute()
+
+    def remember_commands(self, user_id: str, facts: dict[str, str]) -> list[Command]:
+        """The commands that remember `facts` (for a caller that sends them with other work)."""
+        key = self._context_key(user_id)
+        return [("hset", key, *(part for pair in facts.items() for part in pair)),
+                ("expire", key, CONTEXT_TTL_SECONDS)]
 
     def remembered(self, user_id: str) -> dict[str, str]:
         return text_hash(self.redis.hgetall(self._context_key(user_id)))

@@ -42,6 +42,10 @@ class Lock:
         self._renewed_at = time.monotonic()
         return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
 
+    def assume_acquired(self) -> None:
+        """The lock was taken with this token by a script (SET NX PX as in `acquire`)."""
+        self._renewed_at = time.monotonic()
+
     def renew(self) -> bool:
         """Push the expiry out again if we still hold the lock; False once it is lost."""
         if self.renew_every and time.monotonic() - self._renewed_at < self.renew_every:

@@ -32,6 +32,7 @@ from bot.media.attachments import ACKNOWLEDGEMENTS, CAPTIONED_EVENTS
 from bot.office.hours import office_hours_for
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
+from bot.stores.scripts import Command, once
 from bot.stores.values import text_hash, texts
 from bot.tickets.model import STATUSES
 from bot.tickets.sla import MET, SlaTargets, ticket_sla
@@ -161,25 +162,24 @@ def record_event(ctx: Context, replies: list[Any]) -> None:
     if not result.counters:
         return
     keys = StatsKeys(ctx.settings)
-    if not ctx.redis.set(keys.seen(ctx.event.identity), 1, nx=True, ex=SEEN_TTL_SECONDS):
-        return
     day = local_day(ctx.now)
-    pipe = ctx.redis.pipeline(transaction=False)
+    commands: list[Command] = []
     for name, amount in result.counters.items():
-        pipe.hincrby(keys.day(day), name, amount)
+        commands.append(("hincrby", keys.day(day), name, amount))
     for topic in result.office_topics:
-        pipe.hincrby(keys.day(day), f"office:{topic}", 1)
-    pipe.expire(keys.day(day), COUNTER_TTL_SECONDS)
+        commands.append(("hincrby", keys.day(day), f"office:{topic}", 1))
+    commands.append(("expire", keys.day(day), COUNTER_TTL_SECONDS))
     if result.procedure:
-        pipe.zincrby(keys.procedures(day), 1, result.procedure)
-        pipe.expire(keys.procedures(day), COUNTER_TTL_SECONDS)
+        commands.append(("zincrby", keys.procedures(day), 1, result.procedure))
+        commands.append(("expire", keys.procedures(day), COUNTER_TTL_SECONDS))
     if result.unanswered:
         kind, text = result.unanswered
         entry = {"kind": kind, "text": text, "at": ctx.now.astimezone(STATS_TZ).isoformat(timespec="seconds")}
-        pipe.lpush(keys.questions(day), json.dumps(entry, ensure_ascii=False))
-        pipe.ltrim(keys.questions(day), 0, QUESTIONS_KEPT_PER_DAY - 1)
-        pipe.expire(keys.questions(day), QUESTION_TTL_SECONDS)
-    pipe.execute()
+        commands.append(("lpush", keys.questions(day), json.dumps(entry, ensure_ascii=False)))
+        commands.append(("ltrim", keys.questions(day), 0, QUESTIONS_KEPT_PER_DAY - 1))
+        commands.append(("expire", keys.questions(day), QUESTION_TTL_SECONDS))
+    # One round trip: counted unless this event (a worker's retry) was counted already.
+    once(ctx.redis, keys.seen(ctx.event.identity), SEEN_TTL_SECONDS, commands)
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -181,6 +181,10 @@ class TicketStore:
     def _last_key(self, user_id: str) -> str:
         return f"{self.prefix}ticket:user:{user_id}:last"
 
+    def citizen_keys(self, user_id: str) -> tuple[str, str]:
+        """(the citizen's active ticket id, their last resolved ticket id): read by the handoff's arrival."""
+        return self._active_key(user_id), self._last_key(user_id)
+
     @property
     def _version_key(self) -> str:
         return f"{self.prefix}tickets:version"

@@ -10,6 +10,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.scripts import Command
 from bot.tickets.model import TranscriptEntry
 
 TRANSCRIPT_TTL_SECONDS = 7 * 24 * 3600
@@ -25,19 +26,23 @@ class CitizenTranscript:
         self.prefix = settings.key_prefix
         self.size = max(1, settings.handoff_transcript_size)
 
-    def _key(self, user_id: str) -> str:
+    def key(self, user_id: str) -> str:
         return f"{self.prefix}handoff:transcript:{user_id}"
 
     def append(self, user_id: str, entry: TranscriptEntry) -> None:
-        key = self._key(user_id)
         pipe = self.redis.pipeline()
-        pipe.rpush(key, entry.dumps())
-        pipe.ltrim(key, -self.size, -1)
-        pipe.expire(key, TRANSCRIPT_TTL_SECONDS)
+        for command in self.append_commands(user_id, [entry]):
+            pipe.execute_command(*command)
         pipe.execute()
 
+    def append_commands(self, user_id: str, entries: list[TranscriptEntry]) -> list[Command]:
+        """The commands that append `entries` (for a caller that sends them with other work)."""
+        key = self.key(user_id)
+        return [("rpush", key, *(entry.dumps() for entry in entries)), ("ltrim", key, -self.size, -1),
+                ("expire", key, TRANSCRIPT_TTL_SECONDS)]
+
     def recent(self, user_id: str) -> list[TranscriptEntry]:
-        return [TranscriptEntry.loads(raw) for raw in self.redis.lrange(self._key(user_id), 0, -1)]
+        return [TranscriptEntry.loads(raw) for raw in self.redis.lrange(self.key(user_id), 0, -1)]
 
     def forget(self, user_id: str) -> None:
-        self.redis.delete(self._key(user_id))
+        self.redis.delete(self.key(user_id))

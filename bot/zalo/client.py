@@ -42,7 +42,9 @@ return previous
 """
 # Claim a message of the conversation history for one send: the first claimant keeps it for good, so
 # a message that one send made (or settled against) can never settle another send of the same text.
+# KEYS[2], when given: the send's record, set to ARGV[3] in the same step.
 _CLAIM_MESSAGE = """
+if KEYS[2] then redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[2]) end
 local owner = redis.call('get', KEYS[1])
 if not owner then
   redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -136,17 +138,23 @@ class ZaloClient:
                 # A number ZNS cannot reach says nothing about the citizen's Zalo chat with the OA.
                 self._record_failure(user_id, exc, mark_recipient=not zns)
             raise
-        if data.get("message_id") and not data.get("settled") and not self._claim(data["message_id"], idempotency_key):
-            # Only a send whose answer came back after another send's settle could get here.
-            log.warning("a delivered message was already claimed by another send",
-                        extra={"user": hash_user(user_id, self.settings)})
-        self.redis.set(sent_key, json.dumps(data), ex=SENT_TTL_SECONDS)
+        if data.get("message_id") and not data.get("settled"):
+            # One round trip: the message claimed for this send, and the send recorded.
+            if not self._claim(data["message_id"], idempotency_key, record=(sent_key, json.dumps(data))):
+                # Only a send whose answer came back after another send's settle could get here.
+                log.warning("a delivered message was already claimed by another send",
+                            extra={"user": hash_user(user_id, self.settings)})
+        else:
+            self.redis.set(sent_key, json.dumps(data), ex=SENT_TTL_SECONDS)
         return dict(data)
 
-    def _claim(self, message_id: object, idempotency_key: str) -> bool:
-        """Make Zalo's message `message_id` this send's own; False if another send has it already."""
+    def _claim(self, message_id: object, idempotency_key: str, record: tuple[str, str] | None = None) -> bool:
+        """Make Zalo's message `message_id` this send's own; False if another send has it already.
+        `record`: (send key, send record) stored in the same step, whether the claim succeeds or not."""
         key = f"{self.prefix}zalo:claimed:{message_id}"
-        return bool(script(self.redis, _CLAIM_MESSAGE)(keys=[key], args=[idempotency_key, SENT_TTL_SECONDS]))
+        sent_key, sent = record or ("", "")
+        return bool(script(self.redis, _CLAIM_MESSAGE)(keys=[key, sent_key] if record else [key],
+                                                       args=[idempotency_key, SENT_TTL_SECONDS, sent]))
 
     def _find_delivered(self, user_id: str, body: dict[str, Any], since_ms: int,
                         idempotency_key: str) -> dict[str, Any] | None:

@@ -27,6 +27,8 @@ LOCK_TTL_SECONDS = 30
 # How long a process reuses the pair it read: a broadcast sends hundreds of messages a second, and
 # a pair replaced by another process meanwhile only costs one -216 and a re-read.
 CACHE_SECONDS = 5.0
+# The admin's alerts list (a refused token refresh): the newest this many.
+ALERTS_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -128,10 +130,11 @@ class TokenStore:
         except (requests.RequestException, ValueError) as exc:
             raise TokenRefreshFailed(None, f"refresh request failed: {type(exc).__name__}", Outcome.RETRY) from exc
         if not body.get("access_token") or not body.get("refresh_token"):
-            self.redis.lpush(
-                f"{self.settings.key_prefix}alerts",
-                f"token refresh refused: {body.get('error')} {body.get('error_name', '')}",
-            )
+            alerts = f"{self.settings.key_prefix}alerts"
+            pipe = self.redis.pipeline()
+            pipe.lpush(alerts, f"token refresh refused: {body.get('error')} {body.get('error_name', '')}")
+            pipe.ltrim(alerts, 0, ALERTS_MAX - 1)  # a refused refresh repeats: the newest are enough
+            pipe.execute()
             raise TokenRefreshFailed(
                 int(body.get("error") or -1), str(body.get("error_reason") or body), Outcome.CONFIG
             )
