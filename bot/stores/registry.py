@@ -6,7 +6,7 @@ retention table says the same in words.
 
 from __future__ import annotations
 
-from bot.broadcasts import audit
+from bot.broadcasts import audit, checkins
 from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
@@ -51,6 +51,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *subscriptions.KEY_FAMILIES,
     *verify.KEY_FAMILIES,
     *broadcasts.KEY_FAMILIES,
+    *checkins.KEY_FAMILIES,
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,

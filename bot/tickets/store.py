@@ -27,6 +27,8 @@ from bot.conversation.privacy import redact_phone_numbers
 from bot.stores.keys import KeyFamily
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
 
+SOS_ORDER = {"Extreme": 0, "Severe": 1}
+
 KEY_FAMILIES = (
     KeyFamily("ticket:*", per_citizen=True, kept="while open; then TICKET_RETENTION_DAYS; deleted on withdraw"),
     KeyFamily("ticket:*:log", per_citizen=True, kept="as its ticket"),
@@ -212,7 +214,9 @@ class TicketStore:
         pipe = self.redis.pipeline(transaction=False)
         for ticket_id in ids:
             pipe.hgetall(self._ticket_key(_text(ticket_id)))
-        return [Ticket.from_hash(raw) for raw in pipe.execute() if raw]
+        tickets = [Ticket.from_hash(raw) for raw in pipe.execute() if raw]
+        # Requests for help after an alert come first, the most severe first (a stable sort keeps the rest).
+        return sorted(tickets, key=lambda t: SOS_ORDER.get(t.severity, 2) if t.is_sos else 3)
 
     def counts(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)
@@ -259,6 +263,13 @@ class TicketStore:
     def append(self, ticket_id: str, entry: TranscriptEntry) -> None:
         pipe = self.redis.pipeline()
         pipe.rpush(self._log_key(ticket_id), entry.dumps())
+        pipe.incr(self._version_key)
+        pipe.execute()
+
+    def set_fields(self, ticket_id: str, fields: dict[str, str]) -> None:
+        """Add what the ticket carries (an SOS request's place, situation, phone); pages re-read."""
+        pipe = self.redis.pipeline()
+        pipe.hset(self._ticket_key(ticket_id), mapping={k: v for k, v in fields.items() if v})
         pipe.incr(self._version_key)
         pipe.execute()
 
