@@ -47,11 +47,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_api(app: Flask) -> None:
     from bot.api import create_api_blueprint
+    from bot.api.closures import register_closure_routes
     from bot.api.tickets import register_ticket_routes
     from bot.dossiers.status_jobs import enqueue_push_with
 
     app.config["ENQUEUE_DOSSIER_PUSH"] = enqueue_push_with(app.config["QUEUE"])
-    app.register_blueprint(create_api_blueprint(extra_routes=[register_ticket_routes]))
+    app.register_blueprint(create_api_blueprint(extra_routes=[register_ticket_routes, register_closure_routes]))
 
 
 def _register_console(app: Flask) -> None:

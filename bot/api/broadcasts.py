@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from bot.api.checkins import checkin_summary, register_checkin_routes
 from bot.api.tokens import require_token
 from bot.broadcasts.cap import CapError, parse_time
 from bot.broadcasts.public_feed import create_public_feed_blueprint
@@ -70,8 +71,12 @@ def register_broadcast_routes(api: Blueprint) -> None:
         broadcast = service.store.get(broadcast_id)
         if broadcast is None:
             return jsonify({"error": "no such broadcast", "field": "id"}), 404
-        return jsonify({**progress(broadcast, service.store.counts(broadcast_id)),
-                        "announcement": broadcast.announcement.as_dict(), "created_at": broadcast.created_at})
+        body = {**progress(broadcast, service.store.counts(broadcast_id)),
+                "announcement": broadcast.announcement.as_dict(), "created_at": broadcast.created_at}
+        checkins = checkin_summary(broadcast_id)
+        if checkins is not None:
+            body["checkins"] = checkins
+        return jsonify(body)
 
 
 def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:
@@ -90,6 +95,7 @@ def create_broadcasts_api_blueprint() -> Blueprint:
     parent = Blueprint("broadcasts_api", __name__)
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     register_broadcast_routes(api)
+    register_checkin_routes(api)
     parent.register_blueprint(api)
     parent.register_blueprint(create_public_feed_blueprint())
     return parent

@@ -77,7 +77,7 @@ def _tickets_for(view: str) -> list[Ticket]:
 
 
 def _row(ticket: Ticket, names: dict[str, str], now: datetime) -> dict[str, Any]:
-    row = ticket_row(ticket, current_app.config["SETTINGS"], now)
+    row = ticket_row(ticket, current_app.config["SETTINGS"], now, current_app.config["REDIS"])
     row.update(
         status_label=STATUS_LABELS.get(ticket.status, ticket.status),
         reason_label=REASON_LABELS.get(ticket.reason, ticket.reason),

@@ -11,6 +11,7 @@ from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
+from bot.office import closures
 from bot.queue import event_inbox
 from bot.stores import aliases, conversation, followers, statistics
 from bot.stores.keys import KeyFamily
@@ -52,6 +53,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *verify.KEY_FAMILIES,
     *broadcasts.KEY_FAMILIES,
     *checkins.KEY_FAMILIES,
+    *closures.KEY_FAMILIES,
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
