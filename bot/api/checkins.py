@@ -12,13 +12,16 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
 from bot.broadcasts.areas import load_areas
 from bot.broadcasts.board import help_requests
+from bot.broadcasts.cap import CapError
 from bot.broadcasts.checkins import CheckinStore
+from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import BroadcastStore
+from bot.ingress.jsonbody import json_object_or_none
 from bot.logs import hash_user
 
 MAX_LIMIT = 10_000
@@ -34,6 +37,8 @@ def checkin_summary(broadcast_id: str) -> dict[str, int] | None:
 
 
 def register_checkin_routes(api: Blueprint) -> None:
+    register_follow_up_route(api)
+
     @api.get("/broadcasts/<broadcast_id>/checkins")
     @require_token
     def list_checkins(broadcast_id: str):
@@ -64,6 +69,28 @@ def register_checkin_routes(api: Blueprint) -> None:
                               for h in help_requests(client, settings, board)],
         }
         return jsonify(body)
+
+
+def register_follow_up_route(api: Blueprint) -> None:
+    @api.post("/broadcasts/<broadcast_id>/follow-ups")
+    @require_token
+    def follow_up(broadcast_id: str):
+        """An Update of the alert to those who have not answered ({"audience": "noanswer"}) or to one
+        area ({"audience": "area", "area": "<id>"}), sent at once (needs broadcasts:send)."""
+        if "broadcasts:send" not in g.api_scopes:
+            return jsonify({"error": "this token may not send broadcasts", "field": "token"}), 403
+        data = json_object_or_none()
+        if not isinstance(data, dict):
+            return jsonify({"error": "must be a JSON object", "field": "body"}), 400
+        service = Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"], current_app.config["QUEUE"])
+        try:
+            sent = service.checkin_follow_up(broadcast_id, str(data.get("audience") or ""), str(data.get("area") or ""),
+                                             str(data.get("headline") or ""), str(data.get("instruction") or ""),
+                                             f"api:{g.api_client}", via="api")
+        except CapError as exc:
+            return jsonify({"error": exc.message, "field": exc.field}), exc.status
+        body = {"id": sent.id, "status": sent.status, "audience": sent.audience, "board": sent.checkin_for}
+        return jsonify(body), 201
 
 
 def _iso(epoch: float) -> str | None:

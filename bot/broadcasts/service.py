@@ -217,7 +217,10 @@ class Broadcasts:
             raise CapError("id", "this broadcast has no check-in board", 404)
         if original.status not in SENT_STATUSES:
             raise CapError("status", "the alert has not been sent", 409)
-        stored_audience = parse_audience(audience, area)
+        found = self.areas.find(area) if audience == "area" else None
+        if audience == "area" and found is None:
+            raise CapError("area", f"unknown area {area!r}")
+        stored_audience = parse_audience(audience, found.id if found else "")
         accepted = self.accept_announcement(follow_up_announcement(original, headline, instruction), actor, via)
         self.store.update(accepted.broadcast.id, audience=stored_audience, checkin_for=board)
         self.approve(accepted.broadcast.id, actor)
