@@ -136,3 +136,58 @@ def test_follow_up_to_non_responders_reaches_only_them(redis_client, zalo_settin
     stored = BroadcastStore(redis_client, settings).get(follow_up.id)
     assert stored.checkin_board == broadcast_id
     assert checkins.summary(broadcast_id) == {"safe": 3, "help": 0, "no_answer": 5}
+
+
+def test_console_board_json_csv_follow_up_form_and_ticket_page(redis_client, zalo_settings, sandbox) -> None:
+    from bot.app import create_app
+    from bot.console import init_console
+    from bot.console.users import UserStore
+    from tests.test_broadcast_api import login
+
+    settings = replace(zalo_settings, broadcast_rate_per_second=0)
+    ids = bulk(sandbox, 4, "74")
+    add_followers(redis_client, settings, ids, area="ap-1")
+    broadcast_id, queue = start(redis_client, settings)
+    run_all(queue, redis_client, settings)
+    moderate_id, queue = start(redis_client, settings, severity="Moderate", urgency="Expected")
+    run_all(queue, redis_client, settings)
+    dispatch(redis_client, settings, text_event(ids[0], f"#checkin {broadcast_id} safe"))
+    dispatch(redis_client, settings, text_event(ids[1], f"#checkin {broadcast_id} help"))
+    dispatch(redis_client, settings, location_event(ids[1], "10.96", "106.73"))
+    app = create_app(settings)
+    init_console(app)
+    app.config["QUEUE"] = InlineQueue()
+    UserStore(app.config["REDIS"], settings).create("chutich", "official", "official-pass-1")
+    UserStore(app.config["REDIS"], settings).create("motcua", "staff", "staff-pass-1")
+    client, token = login(app, "chutich", "official-pass-1")
+
+    detail = client.get(f"/console/broadcasts/{broadcast_id}").get_data(as_text=True)
+    assert f"/console/broadcasts/{broadcast_id}/checkins" in detail
+    assert client.get(f"/console/broadcasts/{moderate_id}/checkins").status_code == 404  # no buttons, no board
+    data = client.get(f"/console/broadcasts/{broadcast_id}/checkins.json").get_json()
+    ap_1 = next(r for r in data["rows"] if r["area"] == "ap-1")
+    assert ap_1 == {"area": "ap-1", "name": "Ấp 1", "safe": 1, "help": 0, "no_answer": 2}
+    assert next(r for r in data["rows"] if r["area"] == "ap-2")["help"] == 1  # moved to where they are
+    [request] = data["help"]
+    assert request["state"] == "new" and request["area"] == "Ấp 2" and request["map_link"].startswith("https://")
+    csv_text = client.get(f"/console/broadcasts/{broadcast_id}/checkins.csv").get_data(as_text=True)
+    assert csv_text.lstrip("\ufeff").startswith("Mã tham chiếu,Khu vực,Trả lời")
+
+    missing = client.post(f"/console/broadcasts/{broadcast_id}/checkins/follow-up",
+                          data={"csrf_token": token, "audience": "noanswer", "headline": ""})
+    assert missing.status_code == 302 and not app.config["QUEUE"].jobs
+    sent = client.post(f"/console/broadcasts/{broadcast_id}/checkins/follow-up",
+                       data={"csrf_token": token, "audience": "area", "area": "ap-1",
+                             "headline": "Ấp 1: nước đang lên", "instruction": "Báo tin cho xã."})
+    assert sent.status_code == 302 and len(app.config["QUEUE"].jobs) == 1
+    staff, staff_token = login(app, "motcua", "staff-pass-1")
+    assert staff.post(f"/console/broadcasts/{broadcast_id}/checkins/follow-up",
+                      data={"csrf_token": staff_token, "audience": "noanswer", "headline": "x"}).status_code == 403
+    assert staff.get(f"/console/broadcasts/{broadcast_id}/checkins").status_code == 200
+    ticket = staff.get(f"/console/inbox/{request['ticket']}").get_data(as_text=True)
+    assert "🆘 Nguy hiểm" in ticket and "Ấp 2" in ticket and "Mở bản đồ" in ticket
+    reached = staff.post(f"/console/broadcasts/{broadcast_id}/checkins/{request['ticket']}/reached",
+                         data={"csrf_token": staff_token})
+    assert reached.status_code == 302
+    [request] = client.get(f"/console/broadcasts/{broadcast_id}/checkins.json").get_json()["help"]
+    assert request["state"] == "reached" and request["handled_by"] == "motcua"

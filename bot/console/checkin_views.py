@@ -47,6 +47,10 @@ def board_data(board: str) -> dict[str, object]:
 
 
 def register_checkin_views(bp: Blueprint) -> None:
+    @bp.app_template_global()
+    def area_name(area_id: str) -> str:
+        return load_areas().name(area_id) if area_id else ""
+
     @bp.get("/broadcasts/<broadcast_id>/checkins")
     @login_required(*BOARD_ROLES)
     def checkin_board(broadcast_id: str):

@@ -29,6 +29,11 @@ from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, Transcr
 
 SOS_ORDER = {"Extreme": 0, "Severe": 1}
 
+
+def sos_first(tickets: list[Ticket]) -> list[Ticket]:
+    """Requests for help after an alert first, the most severe first; the rest keep their order."""
+    return sorted(tickets, key=lambda t: SOS_ORDER.get(t.severity, 2) if t.is_sos else 3)
+
 KEY_FAMILIES = (
     KeyFamily("ticket:*", per_citizen=True, kept="while open; then TICKET_RETENTION_DAYS; deleted on withdraw"),
     KeyFamily("ticket:*:log", per_citizen=True, kept="as its ticket"),
@@ -214,9 +219,7 @@ class TicketStore:
         pipe = self.redis.pipeline(transaction=False)
         for ticket_id in ids:
             pipe.hgetall(self._ticket_key(_text(ticket_id)))
-        tickets = [Ticket.from_hash(raw) for raw in pipe.execute() if raw]
-        # Requests for help after an alert come first, the most severe first (a stable sort keeps the rest).
-        return sorted(tickets, key=lambda t: SOS_ORDER.get(t.severity, 2) if t.is_sos else 3)
+        return sos_first([Ticket.from_hash(raw) for raw in pipe.execute() if raw])
 
     def counts(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)
