@@ -101,7 +101,7 @@ def checkin_command(ctx: Context, args: list[str]) -> list[Reply]:
     if action == "area" and len(args) > 2:
         step = store.step(ctx.user_id)
         if step.get("board") == board and step.get("step") == WHERE:
-            return _where(ctx, step, area_id=args[2])
+            return _where(ctx, step, area_id=args[2]) or []
         return _already_open(ctx, board)
     return [UNKNOWN_ALERT]
 

@@ -154,16 +154,16 @@ class CheckinStore:
         raw = self.redis.hget(self.key(board, "a"), user_id)
         if not raw:
             return None
-        kind, at = raw.decode().split(" ", 1)
+        kind, at = _s(raw).split(" ", 1)
         return kind, float(at)
 
     def area_of(self, board: str, user_id: str) -> str:
         raw = self.redis.hget(self.key(board, "who"), user_id)
-        area = raw.decode() if raw else NO_AREA
+        area = _s(raw) if raw else NO_AREA
         return "" if area == NO_AREA else area
 
     def counts(self, board: str) -> list[AreaCounts]:
-        raw = {k.decode(): int(v) for k, v in self.redis.hgetall(self.key(board, "n")).items()}
+        raw = {_s(k): int(v) for k, v in self.redis.hgetall(self.key(board, "n")).items()}
         return counts_by_area(raw)
 
     def summary(self, board: str) -> dict[str, int]:
@@ -180,19 +180,19 @@ class CheckinStore:
         for batch in _chunks(self.redis.hscan_iter(self.key(board, "who"), count=2000), 1000):
             given = self.redis.hmget(self.key(board, "a"), [uid for uid, _ in batch])
             for (uid_raw, area_raw), raw in zip(batch, given, strict=True):
-                kind, at = raw.decode().split(" ", 1) if raw else ("", "0")
-                area = area_raw.decode()
-                yield Answer(uid_raw.decode(), "" if area == NO_AREA else area, kind, float(at))
+                kind, at = _s(raw).split(" ", 1) if raw else ("", "0")
+                area = _s(area_raw)
+                yield Answer(_s(uid_raw), "" if area == NO_AREA else area, kind, float(at))
 
     def audience(self, board: str, kind: str, area: str = "") -> Iterator[str]:
         """Follow-up recipients: those with no answer yet ("noanswer"), or everyone of one area ("area")."""
         for batch in _chunks(self.redis.hscan_iter(self.key(board, "who"), count=2000), 1000):
-            uids = [uid.decode() for uid, _ in batch]
+            uids = [_s(uid) for uid, _ in batch]
             answered = self.redis.hmget(self.key(board, "a"), uids)
             for (uid_raw, area_raw), given in zip(batch, answered, strict=True):
-                wanted = given is None if kind == "noanswer" else area_raw.decode() == (area or NO_AREA)
+                wanted = given is None if kind == "noanswer" else _s(area_raw) == (area or NO_AREA)
                 if wanted:
-                    yield uid_raw.decode()
+                    yield _s(uid_raw)
 
     # -- help requests ---------------------------------------------------------------------------
 
@@ -204,10 +204,10 @@ class CheckinStore:
 
     def ticket_of(self, board: str, user_id: str) -> str:
         raw = self.redis.hget(self.key(board, "sos"), user_id)
-        return raw.decode() if raw else ""
+        return _s(raw) if raw else ""
 
     def tickets(self, board: str) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key(board, "sos")).items()}
+        return {_s(k): _s(v) for k, v in self.redis.hgetall(self.key(board, "sos")).items()}
 
     def touch(self, board: str) -> None:
         """Something on the board changed (a help request's state): pages re-read."""
@@ -219,19 +219,25 @@ class CheckinStore:
         key = f"{self.p}step:{user_id}"
         pipe = self.redis.pipeline()
         pipe.delete(key)
-        pipe.hset(key, mapping={"board": board, "step": step, **fields})
+        mapping: dict[str | bytes, str] = {"board": board, "step": step}
+        mapping.update(fields)
+        pipe.hset(key, mapping=mapping)  # type: ignore[arg-type]
         pipe.expire(key, STEP_SECONDS)
         pipe.execute()
 
     def step(self, user_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(f"{self.p}step:{user_id}")
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return {_s(k): _s(v) for k, v in raw.items()}
 
     def clear_step(self, user_id: str) -> None:
         self.redis.delete(f"{self.p}step:{user_id}")
 
     def forget(self, user_id: str) -> None:
         self.clear_step(user_id)
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _chunks(items: Iterator[tuple[bytes, bytes]], size: int) -> Iterator[list[tuple[bytes, bytes]]]:

@@ -34,6 +34,12 @@ def _board_or_404(broadcast_id: str) -> tuple[Broadcast, str]:
     return broadcast, broadcast.checkin_board
 
 
+def _me() -> str:
+    user = current_user()
+    assert user is not None  # login_required ran first
+    return user.name
+
+
 def board_data(board: str) -> dict[str, object]:
     """What the board shows, as the page renders it and as its poll reads it."""
     client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
@@ -82,7 +88,7 @@ def register_checkin_views(bp: Blueprint) -> None:
         try:
             sent = _service().checkin_follow_up(board, form.get("audience", ""), form.get("area", ""),
                                                 form.get("headline", ""), form.get("instruction", ""),
-                                                current_user().name)
+                                                _me())
         except CapError as exc:
             flash(f"Chưa gửi được tin nhắc: {_problem(exc)}", "error")
             return redirect(url_for("console.checkin_board", broadcast_id=broadcast_id))
@@ -97,7 +103,7 @@ def register_checkin_views(bp: Blueprint) -> None:
         ticket = tickets.get(ticket_id)
         if ticket is None or ticket.broadcast_id != board:
             abort(404)
-        now, who = datetime.now(UTC), current_user().name
+        now, who = datetime.now(UTC), _me()
         tickets.claim(ticket_id, who, now)  # the one who reached them handles it, unless someone already does
         tickets.set_fields(ticket_id, {"reached_at": f"{now.timestamp():.3f}", "reached_by": who})
         tickets.append(ticket_id, TranscriptEntry(now, "system", "Đã tiếp cận người cần giúp", author=who))

@@ -63,7 +63,7 @@ class Closure:
         return cls(id=str(data["id"]), start=datetime.fromisoformat(str(data["start"])),
                    end=datetime.fromisoformat(str(data["end"])), reason=str(data.get("reason") or ""),
                    results_on=date.fromisoformat(str(data["results_on"])) if data.get("results_on") else None,
-                   created_by=str(data.get("created_by") or ""), created_at=float(data.get("created_at") or 0))
+                   created_by=str(data.get("created_by") or ""), created_at=float(str(data.get("created_at") or 0)))
 
 
 def _moment(value: object, field: str) -> datetime:
@@ -150,13 +150,14 @@ class ClosureStore:
 
     def affected(self, closure_id: str) -> dict[str, list[str]]:
         raw = self.redis.hgetall(f"{self.key}:{closure_id}:affected")
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {k.decode() if isinstance(k, bytes) else k: json.loads(v) for k, v in raw.items()}
 
     def mark_notified(self, closure_id: str, user_id: str) -> None:
         self.redis.hset(f"{self.key}:{closure_id}:notified", user_id, 1)
 
     def notified(self, closure_id: str) -> set[str]:
-        return {k.decode() for k in self.redis.hkeys(f"{self.key}:{closure_id}:notified")}
+        told = self.redis.hkeys(f"{self.key}:{closure_id}:notified")
+        return {k.decode() if isinstance(k, bytes) else k for k in told}
 
 
 def office_hours_now(client: redis.Redis, settings: Settings) -> OfficeHours:
