@@ -90,6 +90,7 @@ def checkin_command(ctx: Context, args: list[str]) -> list[Reply]:
         store.answer(board, ctx.user_id, SAFE, _pressed_at(ctx), area=follower_area)
         if store.step(ctx.user_id).get("board") == board:
             store.clear_step(ctx.user_id)
+        _tell_staff_safe(ctx, store.ticket_of(board, ctx.user_id))
         at = datetime.fromtimestamp(_pressed_at(ctx), VIETNAM)
         return safe_reply(at, checkin_buttons(board)[1])
     if action == HELP:
@@ -104,6 +105,15 @@ def checkin_command(ctx: Context, args: list[str]) -> list[Reply]:
             return _where(ctx, step, area_id=args[2]) or []
         return _already_open(ctx, board)
     return [UNKNOWN_ALERT]
+
+
+def _tell_staff_safe(ctx: Context, ticket_id: str) -> None:
+    """A citizen who asked for help now says they are safe: their SOS ticket says so (staff decide)."""
+    tickets = TicketStore(ctx.redis, ctx.settings)
+    ticket = tickets.get(ticket_id) if ticket_id else None
+    if ticket is not None and ticket.is_active and ctx.notes.get(FIRST_SEEN) == "1":
+        tickets.append(ticket.id, TranscriptEntry(ctx.now, "system", "Người dân báo: đã an toàn"))
+        tickets.citizen_wrote(ticket.id, ctx.now)
 
 
 def _area_buttons(board: str) -> tuple[Button, ...]:

@@ -191,3 +191,22 @@ def test_console_board_json_csv_follow_up_form_and_ticket_page(redis_client, zal
     assert reached.status_code == 302
     [request] = client.get(f"/console/broadcasts/{broadcast_id}/checkins.json").get_json()["help"]
     assert request["state"] == "reached" and request["handled_by"] == "motcua"
+
+
+def test_safe_after_asking_for_help_tells_the_ticket(redis_client, zalo_settings, sandbox) -> None:
+    settings = replace(zalo_settings, broadcast_rate_per_second=0)
+    ids = bulk(sandbox, 1, "75")
+    add_followers(redis_client, settings, ids)
+    broadcast_id, queue = start(redis_client, settings, severity="Extreme")
+    run_all(queue, redis_client, settings)
+    dispatch(redis_client, settings, text_event(ids[0], f"#checkin {broadcast_id} help"))
+    dispatch(redis_client, settings, text_event(ids[0], "Tổ 5, gần chợ"))  # typed words for where
+    dispatch(redis_client, settings, text_event(ids[0], "Nước ngập nửa nhà"))
+    [replies] = [dispatch(redis_client, settings, text_event(ids[0], f"#checkin {broadcast_id} safe"))]
+    assert "an toàn" in replies[0].text
+    tickets = TicketStore(redis_client, settings)
+    [ticket] = tickets.by_status(OPEN)
+    assert ticket.place == "Tổ 5, gần chợ" and ticket.situation == "Nước ngập nửa nhà"
+    assert ticket.severity == "Extreme"
+    assert "Người dân báo: đã an toàn" in [entry.text for entry in tickets.log(ticket.id)]
+    assert CheckinStore(redis_client, settings).summary(broadcast_id) == {"safe": 1, "help": 0, "no_answer": 0}
