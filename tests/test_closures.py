@@ -17,7 +17,7 @@ from bot.config import VIETNAM, Settings
 from bot.console import init_console
 from bot.console.users import UserStore
 from bot.conversation.replies import Reply
-from bot.dossiers.closure_notices import apply_closure, closure_notices_job
+from bot.dossiers.closure_notices import apply_closure, closure_notices_job, recover_closures
 from bot.dossiers.model import Dossier
 from bot.dossiers.status import compose_status
 from bot.dossiers.store import RedisDossierStore
@@ -101,8 +101,11 @@ def test_each_subscriber_is_told_once_and_due_dates_move(redis_client: redis.Red
     closure = storm(id="storm1", results_on=MONDAY + timedelta(days=3))
     ClosureStore(redis_client, settings).add(closure)
     sender = Sender(ZaloClient(redis_client, settings, sleep=lambda s: None))
+    queued: list[str] = []
+    assert recover_closures(redis_client, settings, queued.append) == 1 and queued == ["storm1"]
     assert apply_closure(redis_client, settings, closure.id, sender, at(MONDAY, 6)) == {"sent": 2, "failed": 0}
     assert apply_closure(redis_client, settings, closure.id, sender, at(MONDAY, 7)) == {"sent": 0, "failed": 0}
+    assert ClosureStore(redis_client, settings).pending() == []  # all told: a new worker re-runs nothing
     messages = sandbox.messages()
     assert sorted(m["user_id"] for m in messages) == sorted(users[:2])  # one each, nobody else
     both = next(m for m in messages if m["user_id"] == users[1])["payload"]["message"]["text"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,10 +29,12 @@ from bot.dossiers.store import RedisDossierStore
 from bot.dossiers.subscriptions import Subscriptions
 from bot.logs import hash_user
 from bot.office.closures import Closure, ClosureStore, closure_line, new_due, office_hours_now, parse_closure
+from bot.stores.lock import Lock
 from bot.zalo.sender import RETRY, Sender, Template
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 5
+LOCK_SECONDS = 60
 
 
 def move_due_dates(client: redis.Redis, settings: Settings, closure: Closure, now: datetime) -> dict[str, list[str]]:
@@ -78,7 +81,7 @@ def notice(closure: Closure, dossiers: list[Dossier]) -> Reply:
 
 
 def send_notices(client: redis.Redis, settings: Settings, closure: Closure, sender: Sender,
-                 template_id: str = "") -> dict[str, int]:
+                 template_id: str = "", still_mine: Callable[[], object] = lambda: True) -> dict[str, int]:
     """Step 2: one message per affected citizen who was not told yet. Transient errors propagate
     (the job is retried and sends only what did not go)."""
     closures = ClosureStore(client, settings)
@@ -88,6 +91,7 @@ def send_notices(client: redis.Redis, settings: Settings, closure: Closure, send
     for user_id, receipts in sorted(closures.affected(closure.id).items()):
         if user_id in told:
             continue
+        still_mine()
         theirs = [d for d in (dossiers.get(r) for r in receipts) if d is not None]
         if not theirs:
             continue
@@ -106,11 +110,30 @@ def send_notices(client: redis.Redis, settings: Settings, closure: Closure, send
 
 def apply_closure(client: redis.Redis, settings: Settings, closure_id: str, sender: Sender,
                   now: datetime | None = None) -> dict[str, int]:
-    closure = ClosureStore(client, settings).get(closure_id)
+    """Both steps, by one worker at a time; the closure stops being pending once every citizen is told."""
+    closures = ClosureStore(client, settings)
+    closure = closures.get(closure_id)
     if closure is None:
+        closures.done(closure_id)
         return {}
-    move_due_dates(client, settings, closure, now or datetime.now(UTC))
-    return send_notices(client, settings, closure, sender, settings.dossier.template_id)
+    lock = Lock(client, closures.lock_key(closure_id), LOCK_SECONDS, renew_every=LOCK_SECONDS / 4)
+    if not lock.acquire():
+        return {}  # another worker is on it
+    try:
+        move_due_dates(client, settings, closure, now or datetime.now(UTC))
+        report = send_notices(client, settings, closure, sender, settings.dossier.template_id, lock.renew)
+        closures.done(closure_id)
+        return report
+    finally:
+        lock.release()
+
+
+def recover_closures(client: redis.Redis, settings: Settings, enqueue: Callable[[str], object]) -> int:
+    """At worker start: re-run the closures a dead worker left half told (nobody is told twice)."""
+    pending = ClosureStore(client, settings).pending()
+    for closure_id in pending:
+        enqueue(closure_id)
+    return len(pending)
 
 
 def closure_notices_job(closure_id: str) -> dict[str, int]:

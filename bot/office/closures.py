@@ -28,6 +28,8 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
     KeyFamily("closures:*:notified", per_citizen=True, kept="with the closure (who was told)",
               kept_after_withdraw=True),
+    KeyFamily("closures:pending", per_citizen=False, kept="closures whose notices are not all sent"),
+    KeyFamily("closures:*:lock", per_citizen=False, kept="while a worker sends a closure's notices"),
 )
 MAX_REASON_CHARS = 300
 MAX_DAYS = 31  # a closure longer than a month is a mistake in the form, not a storm
@@ -125,7 +127,20 @@ class ClosureStore:
         self.key = f"{settings.key_prefix}closures"
 
     def add(self, closure: Closure) -> None:
-        self.redis.hset(self.key, closure.id, json.dumps(closure.to_json(), ensure_ascii=False))
+        """Store it, pending until its notices are all sent (a worker starting re-runs pending ones)."""
+        pipe = self.redis.pipeline()
+        pipe.hset(self.key, closure.id, json.dumps(closure.to_json(), ensure_ascii=False))
+        pipe.sadd(f"{self.key}:pending", closure.id)
+        pipe.execute()
+
+    def pending(self) -> list[str]:
+        return sorted(k.decode() if isinstance(k, bytes) else k for k in self.redis.smembers(f"{self.key}:pending"))
+
+    def done(self, closure_id: str) -> None:
+        self.redis.srem(f"{self.key}:pending", closure_id)
+
+    def lock_key(self, closure_id: str) -> str:
+        return f"{self.key}:{closure_id}:lock"
 
     def get(self, closure_id: str) -> Closure | None:
         raw = self.redis.hget(self.key, closure_id)

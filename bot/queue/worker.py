@@ -18,6 +18,7 @@ from rq import Queue, SimpleWorker
 
 from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
+from bot.dossiers.closure_notices import closure_notices_job, recover_closures
 from bot.logs import configure_logging
 from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
 from bot.runtime import Runtime, bound
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     recover_staff_replies(
         client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
     )
+    recover_closures(client, settings, lambda closure_id: queue.enqueue(closure_notices_job, closure_id, result_ttl=0))
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     if not burst:
