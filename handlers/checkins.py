@@ -132,9 +132,12 @@ def _coordinates(ctx: Context) -> tuple[float, float] | None:
         payload = item.get("payload") if isinstance(item, dict) else None
         coordinates = payload.get("coordinates") if isinstance(payload, dict) else None
         if isinstance(coordinates, dict):
+            # Zalo documents strings under latitude/longitude; some integrations show numbers under lat/long.
+            raw_lat = coordinates.get("latitude", coordinates.get("lat"))
+            raw_lon = coordinates.get("longitude", coordinates.get("long", coordinates.get("lng")))
             try:
-                latitude, longitude = float(coordinates["latitude"]), float(coordinates["longitude"])
-            except (KeyError, TypeError, ValueError):
+                latitude, longitude = float(raw_lat), float(raw_lon)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
                 return None
             if -90 <= latitude <= 90 and -180 <= longitude <= 180:
                 return latitude, longitude

@@ -71,11 +71,12 @@ def dispatch(client, settings, raw: dict[str, Any]) -> list:
     return handlers.dispatch(ctx)
 
 
-def location_event(user_id: str, latitude: str, longitude: str) -> dict[str, Any]:
+def location_event(user_id: str, latitude: str | float, longitude: str | float, keys: tuple[str, str] = ("latitude", "longitude"),
+                   ) -> dict[str, Any]:
     raw = text_event(user_id, "")
     raw["event_name"] = "user_send_location"
     raw["message"] = {"msg_id": uuid.uuid4().hex, "attachments": [
-        {"type": "location", "payload": {"coordinates": {"latitude": latitude, "longitude": longitude}}}]}
+        {"type": "location", "payload": {"coordinates": {keys[0]: latitude, keys[1]: longitude}}}]}
     return raw
 
 
@@ -102,7 +103,8 @@ def test_alert_buttons_then_safe_and_help_open_an_sos_ticket_on_top(redis_client
     assert replies[0].text.startswith("🆘") and "Ấp 2" in replies[0].text
     dispatch(redis_client, settings, text_event(ids[1], "Nước ngập tới mái, nhà có 2 người già, gọi 0912 345 678"))
     dispatch(redis_client, settings, text_event(ids[2], help_["payload"]))
-    replies = dispatch(redis_client, settings, location_event(ids[2], "10.96", "106.71"))
+    assert "gửi vị trí" in dispatch(redis_client, settings, location_event(ids[2], "north", "east"))[1].text  # again
+    replies = dispatch(redis_client, settings, location_event(ids[2], 10.96, 106.71, ("lat", "long")))
     assert "112" in replies[0].text
 
     checkins = CheckinStore(redis_client, settings)
