@@ -71,8 +71,8 @@ def dispatch(client, settings, raw: dict[str, Any]) -> list:
     return handlers.dispatch(ctx)
 
 
-def location_event(user_id: str, latitude: str | float, longitude: str | float, keys: tuple[str, str] = ("latitude", "longitude"),
-                   ) -> dict[str, Any]:
+def location_event(user_id: str, latitude: str | float, longitude: str | float,
+                   keys: tuple[str, str] = ("latitude", "longitude")) -> dict[str, Any]:
     raw = text_event(user_id, "")
     raw["event_name"] = "user_send_location"
     raw["message"] = {"msg_id": uuid.uuid4().hex, "attachments": [
