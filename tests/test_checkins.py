@@ -139,6 +139,12 @@ def test_follow_up_to_non_responders_reaches_only_them(redis_client, zalo_settin
     assert stored.checkin_board == broadcast_id
     assert checkins.summary(broadcast_id) == {"safe": 3, "help": 0, "no_answer": 5}
 
+    checkins.answer(broadcast_id, ids[4], "help", time.time(), move_to="ap-3")  # said where they are
+    service.checkin_follow_up(broadcast_id, "area", "Ấp 3", "Ấp 3: đội cứu hộ đang tới", "", "chutich")
+    run_all(queue, redis_client, settings)
+    to_ap_3 = [m["user_id"] for m in sandbox.messages() if "Ấp 3: đội cứu hộ" in m["payload"]["message"]["text"]]
+    assert to_ap_3 == [ids[4]]
+
 
 def test_console_board_json_csv_follow_up_form_and_ticket_page(redis_client, zalo_settings, sandbox) -> None:
     from bot.app import create_app
