@@ -62,15 +62,15 @@ def open_sos(store: TicketStore, request: SosRequest, now: datetime, history: li
 def ask_where(area_buttons: tuple[Button, ...]) -> list[Reply]:
     return [
         Reply(EMERGENCY_NUMBERS, EMERGENCY_BUTTONS),
-        Reply("Xã đã ghi nhận Anh/Chị cần giúp. Để cán bộ tìm đến đúng nơi, Anh/Chị gửi vị trí "
-              "(trong Zalo bấm dấu «+» rồi chọn «Vị trí») hoặc chọn ấp/khu phố bên dưới.", area_buttons),
+        Reply("Xã đã ghi nhận Anh/Chị cần giúp. Để cán bộ tìm đến đúng nơi, Anh/Chị gửi vị trí hiện tại "
+              "(mục «Vị trí» trong khung chat Zalo), chọn ấp/khu phố bên dưới, hoặc nhắn địa chỉ.", area_buttons),
     ]
 
 
 def opened_reply(ticket: Ticket, where: str) -> list[Reply]:
     return [Reply(
         f"{EMERGENCY_NUMBERS}\n\n"
-        f"Yêu cầu cứu giúp số {ticket.id} ({where}) đã đến cán bộ trực của xã và được xếp đầu danh sách. "
+        f"Yêu cầu cứu giúp số {ticket.id} ({where}) đã được chuyển tới cán bộ xã, xếp đầu danh sách cần xử lý. "
         "Cán bộ sẽ liên hệ Anh/Chị qua Zalo này; xã chưa thể hẹn giờ đến nơi.\n"
         "Anh/Chị nhắn thêm MỘT dòng về tình hình (số người, có người già, trẻ nhỏ, người bệnh; nước ngập "
         "đến đâu) và số điện thoại nếu muốn cán bộ gọi lại.", EMERGENCY_BUTTONS)]
