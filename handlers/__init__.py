@@ -13,7 +13,7 @@ from bot.conversation.context import Context
 from bot.conversation.replies import Reply
 from bot.ops.metrics import count_decision
 from bot.stores.statistics import count_event
-from handlers import alerts, consent, dossier, follow, handoff, media, office, procedures, text
+from handlers import alerts, checkins, consent, dossier, follow, handoff, media, office, procedures, text
 from handlers.router import Group, Route, Router
 
 router = Router(unknown_command=text.not_understood)
@@ -23,6 +23,9 @@ router.before(handoff.record_citizen_message)
 
 # While staff own a citizen's conversation the bot stays silent; staff echoes join the transcript.
 router.add(Route("handoff:staff-echo", Group.GATE, handoff.is_staff_echo, handoff.on_staff_echo))
+# Check-in buttons under an alert work even while a ticket owns the chat, and the "Cần giúp" steps
+# (where are you, one line) take the citizen's next message before the handoff and media handlers.
+router.add(Route("checkins:gate", Group.GATE, checkins.is_step_event, checkins.checkin_gate))
 router.add(Route("handoff:gate", Group.GATE, handoff.is_citizen_message, handoff.handoff_gate))
 
 router.on_event(follow.on_follow, "follow")
@@ -41,6 +44,7 @@ router.on_command("event", procedures.event_command)
 router.on_command("staff", handoff.staff_command)
 router.on_command("alerts", alerts.alerts_command)
 router.on_command("area", alerts.area_command)
+router.on_command("checkin", checkins.checkin_command)
 router.on_command("dossier", dossier.dossier_command)
 router.on_command("dossier_help", dossier.help_command)
 router.on_command("phone", consent.phone_command)

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
-from bot.office.hours import OfficeHours, office_hours_for
+from bot.office.closures import ClosureStore, closure_notice, office_hours_now
+from bot.office.hours import OfficeHours
 from bot.office.info import CommuneInfo, Service, commune_info_for
 from bot.office.topics import office_topics
 from bot.procedures import procedure_reply
@@ -137,4 +138,6 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
     if not topics:
         return None
     ctx.notes["office"] = ",".join(topics)
-    return [compose_office_answer(info, office_hours_for(ctx.settings), topics, ctx.now)]
+    answer = compose_office_answer(info, office_hours_now(ctx.redis, ctx.settings), topics, ctx.now)
+    # A declared closure (a storm) is said first, whatever the question was.
+    return [closure_notice(answer, ClosureStore(ctx.redis, ctx.settings).current_or_next(ctx.now), ctx.now)]

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from flask import Blueprint, jsonify
 
 from bot.api.broadcasts import register_broadcast_routes
+from bot.api.checkins import register_checkin_routes
+from bot.api.closures import register_closure_routes
 from bot.api.dossiers import register_dossier_routes
 from bot.api.tickets import register_ticket_routes
 
 RouteRegistrar = Callable[[Blueprint], None]
 FEATURE_ROUTES: tuple[RouteRegistrar, ...] = (register_dossier_routes, register_ticket_routes,
-                                              register_broadcast_routes)
+                                              register_broadcast_routes, register_checkin_routes,
+                                              register_closure_routes)
 
 
 def create_api_blueprint() -> Blueprint:

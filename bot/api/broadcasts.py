@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from bot.api.checkins import checkin_summary
 from bot.api.tokens import require_token
 from bot.broadcasts.cap import CapError, parse_time
 from bot.broadcasts.report import progress
@@ -69,8 +70,12 @@ def register_broadcast_routes(api: Blueprint) -> None:
         broadcast = service.store.get(broadcast_id)
         if broadcast is None:
             return jsonify({"error": "no such broadcast", "field": "id"}), 404
-        return jsonify({**progress(broadcast, service.store.counts(broadcast_id)),
-                        "announcement": broadcast.announcement.as_dict(), "created_at": broadcast.created_at})
+        body = {**progress(broadcast, service.store.counts(broadcast_id)),
+                "announcement": broadcast.announcement.as_dict(), "created_at": broadcast.created_at}
+        checkins = checkin_summary(broadcast_id)
+        if checkins is not None:
+            body["checkins"] = checkins
+        return jsonify(body)
 
 
 def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:

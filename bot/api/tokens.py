@@ -30,11 +30,11 @@ from bot.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "xa_"
-SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send")
+SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send", "closures")
 ALL_SCOPES = frozenset(SCOPES)
 # The scopes that open each feature's routes (any one of them is enough).
 ROUTE_SCOPES = {"dossiers": {"dossiers"}, "tickets": {"tickets"},
-                "broadcasts": {"broadcasts:draft", "broadcasts:send"}}
+                "broadcasts": {"broadcasts:draft", "broadcasts:send"}, "closures": {"closures"}}
 
 
 def _key(settings: Settings) -> str:

@@ -84,6 +84,9 @@ class Announcement:
     cap_references: tuple[str, ...] = ()  # references as the sender wrote them
     language: str = "vi"
     has_info: bool = True  # False for a Cancel that came without <info>
+    # "Tôi an toàn" / "Cần giúp" buttons under the alert (bot.broadcasts.checkins); by default on the
+    # Severe and Extreme alerts and updates, never on an all-clear.
+    checkin: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -108,7 +111,8 @@ class Announcement:
                 "status": self.status, "sender": self.sender, "identifier": self.identifier, "sent": self.sent,
                 "headline_full": self.headline_full, "expires_defaulted": self.expires_defaulted,
                 "area_desc": self.area_desc, "area_reasons": list(self.area_reasons),
-                "cap_references": list(self.cap_references), "language": self.language, "has_info": self.has_info}
+                "cap_references": list(self.cap_references), "language": self.language, "has_info": self.has_info,
+                "checkin": self.checkin}
 
 
 def parse_time(value: Any, field_name: str) -> datetime:
@@ -267,12 +271,13 @@ def announcement_from_dict(data: dict[str, Any], areas: Areas, now: datetime | N
     instruction = meaningful(_text(data, "instruction", False)) or instruction_for(list(response_types))
     target, area_desc, reasons = _target(data, areas)
     lenient = is_cancel and not has_info  # a bare all-clear takes the rest from what it cancels
+    severity = _choice(data, "severity", SEVERITIES, "Unknown" if is_cancel else None)
     return Announcement(
         event=_text(data, "event", not is_cancel),
         headline=shorten(headline_full, HEADLINE_CHARS),
         description=meaningful(_text(data, "description", False)),
         instruction=instruction,
-        severity=_choice(data, "severity", SEVERITIES, "Unknown" if is_cancel else None),
+        severity=severity,
         urgency=_choice(data, "urgency", URGENCIES, "Unknown" if is_cancel else None),
         certainty=_choice(data, "certainty", CERTAINTIES, "Unknown" if is_cancel else None),
         expires=expires,
@@ -291,7 +296,24 @@ def announcement_from_dict(data: dict[str, Any], areas: Areas, now: datetime | N
         cap_references=tuple(data.get("cap_references") or references),
         language=str(data.get("language") or "vi")[:20],
         has_info=has_info,
+        checkin=_checkin(data.get("checkin"), severity, msg_type),
     )
+
+
+CHECKIN_SEVERITIES = ("Extreme", "Severe")
+_NO = {"0", "false", "no", "off", "không", "khong"}
+
+
+def _checkin(value: Any, severity: str, msg_type: str) -> bool:
+    """Check-in buttons: as asked (JSON `checkin`, CAP <parameter> `checkin`, the composer's box),
+    else on Severe and Extreme alerts; an all-clear asks nothing."""
+    if msg_type == "Cancel":
+        return False
+    if value is None or value == "":
+        return severity in CHECKIN_SEVERITIES
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in _NO
 
 
 def _flatten_info(data: dict[str, Any]) -> dict[str, Any]:
@@ -328,6 +350,9 @@ def dict_from_cap(message: CapMessage) -> dict[str, Any]:
                  "headline": info.headline or info.event, "description": info.description,
                  "instruction": info.instruction, "response_types": list(info.response_types),
                  "language": info.language})
+    checkin = next((value for name, value in info.parameters if name.strip().lower() == "checkin"), None)
+    if checkin is not None:
+        data["checkin"] = checkin
     return data
 
 

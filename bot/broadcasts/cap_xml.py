@@ -52,6 +52,7 @@ class CapInfo:
     instruction: str = ""
     web: str = ""
     areas: tuple[CapArea, ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()  # (valueName, value), e.g. ("checkin", "false")
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def message_from_element(root: ET.Element) -> CapMessage:
             certainty=text(element, "certainty"), expires=text(element, "expires"),
             sender_name=text(element, "senderName"), headline=text(element, "headline"),
             description=text(element, "description"), instruction=text(element, "instruction"),
-            web=text(element, "web"), areas=tuple(area(a) for a in element.findall(f"{{{ns}}}area")))
+            web=text(element, "web"), areas=tuple(area(a) for a in element.findall(f"{{{ns}}}area")),
+            parameters=pairs(element, "parameter"))
 
     return CapMessage(
         identifier=text(root, "identifier"), sender=text(root, "sender"), sent=text(root, "sent"),

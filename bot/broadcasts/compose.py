@@ -17,6 +17,7 @@ from bot.conversation.replies import MAX_TEXT_CHARS, Button, Reply
 ALL_CLEAR_DEFAULT = "Tình hình đã an toàn. Anh/Chị có thể sinh hoạt bình thường."
 ALERTS_BUTTON = Button("Các thông báo", "#alerts")
 AREA_BUTTON = Button("Chọn khu vực", "#area")
+CHECKIN_COMMAND = "#checkin"  # "#checkin <board> safe|help", handled by handlers/checkins.py
 INVITE = ("Anh/Chị chưa chọn khu vực nơi ở nên nhận tin này, phòng khi ở trong vùng cảnh báo. "
           "Bấm «Chọn khu vực» để chỉ nhận tin của nơi mình ở.")
 # A line ending in one of these ends a sentence or a list item; anything else was wrapped mid-sentence.
@@ -97,9 +98,19 @@ def first_screen(text: str, lines: int = 2) -> str:
     return "\n".join(text.split("\n")[:lines])
 
 
-def consultation_reply(announcement: Announcement, commune_name: str, invite: bool = False) -> Reply:
-    """The one consultation message (text with a button) sent to each follower in the window."""
+def checkin_buttons(board: str) -> tuple[Button, Button]:
+    """"Tôi an toàn" and "Cần giúp": the answers count on the alert's board `board`."""
+    return (Button("Tôi an toàn", f"{CHECKIN_COMMAND} {board} safe"),
+            Button("Cần giúp", f"{CHECKIN_COMMAND} {board} help"))
+
+
+def consultation_reply(announcement: Announcement, commune_name: str, invite: bool = False,
+                       checkin_board: str = "") -> Reply:
+    """The one consultation message (text with buttons) sent to each follower in the window; with a
+    check-in board, the "Tôi an toàn" / "Cần giúp" buttons come first."""
     buttons = (ALERTS_BUTTON, AREA_BUTTON) if invite else (ALERTS_BUTTON,)
+    if checkin_board:
+        buttons = (*checkin_buttons(checkin_board), *buttons)
     return Reply(announcement_text(announcement, commune_name, invite), buttons)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +20,13 @@ from typing import Any
 import redis
 from rq import Queue
 
+from bot.broadcasts.checkins import CheckinStore
 from bot.broadcasts.compose import consultation_reply, template_data
+from bot.broadcasts.followup import audience_recipients, checkin_board_of
 from bot.broadcasts.ratelimit import TokenBucket
 from bot.broadcasts.retention import mark_finished
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.broadcasts.targeting import CS, TEMPLATE, ZNS, recipients
+from bot.broadcasts.targeting import CS, TEMPLATE, UNREACHABLE, ZNS, Recipient, recipients
 from bot.config import Settings
 from bot.queue.delayed import DelayedSet
 from bot.queue.jobs import make_queue
@@ -103,25 +105,7 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     store.update(broadcast_id, status="preparing")
     client.delete(store.key(broadcast_id, "rcpt"), store.key(broadcast_id, "d"), store.key(broadcast_id, "n"),
                   store.key(broadcast_id, "done"), store.key(broadcast_id, "invite"))
-    chunk: list[tuple[str, str]] = []
-    invites: list[str] = []
-    total = opted_out = 0
-    for recipient in recipients(client, settings, broadcast.announcement, time.time()):
-        lease.renew()
-        if recipient is None:
-            opted_out += 1
-            continue
-        chunk.append((recipient.user_id, recipient.channel))
-        if recipient.invite:
-            invites.append(recipient.user_id)
-        if len(chunk) >= 2000:
-            store.add_recipients(broadcast_id, chunk)
-            store.add_invites(broadcast_id, invites)
-            total += len(chunk)
-            chunk, invites = [], []
-    store.add_recipients(broadcast_id, chunk)
-    store.add_invites(broadcast_id, invites)
-    total += len(chunk)
+    total, opted_out = _fix_recipients(client, settings, store, broadcast, lease)
     size = max(1, settings.broadcast_batch_size)
     batches = (total + size - 1) // size
     store.update(broadcast_id, status="sending", total=total, batches=batches, started_at=time.time(),
@@ -138,6 +122,50 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     client.srem(store.key(broadcast_id, "started"), "prepare")
     lease.release()
     return total
+
+
+def _fix_recipients(client: redis.Redis, settings: Settings, store: BroadcastStore, broadcast: Broadcast,
+                    lease: Lock) -> tuple[int, int]:
+    """Write the recipient list (and the check-in board's recipients); (total, opted out)."""
+    broadcast_id = broadcast.id
+    chunk: list[tuple[str, str]] = []
+    invites: list[str] = []
+    placed: list[tuple[str, str]] = []
+    total = opted_out = 0
+    board = checkin_board_of(store, broadcast)
+    checkins = CheckinStore(client, settings)
+    if board:
+        store.update(broadcast_id, checkin_for=board)
+    for recipient in _recipients_of(client, settings, broadcast):
+        lease.renew()
+        if recipient is None:
+            opted_out += 1
+            continue
+        chunk.append((recipient.user_id, recipient.channel))
+        if recipient.channel != UNREACHABLE:
+            placed.append((recipient.user_id, recipient.area))
+        if recipient.invite:
+            invites.append(recipient.user_id)
+        if len(chunk) >= 2000:
+            store.add_recipients(broadcast_id, chunk)
+            store.add_invites(broadcast_id, invites)
+            if board:
+                checkins.register(board, placed)
+            total += len(chunk)
+            chunk, invites, placed = [], [], []
+    store.add_recipients(broadcast_id, chunk)
+    store.add_invites(broadcast_id, invites)
+    if board:
+        checkins.register(board, placed)
+    total += len(chunk)
+    return total, opted_out
+
+
+def _recipients_of(client: redis.Redis, settings: Settings, broadcast: Broadcast) -> Iterator[Recipient | None]:
+    """The alert's targets, or, for a follow-up to part of a check-in board, that part."""
+    if broadcast.audience and broadcast.checkin_for:
+        return audience_recipients(client, settings, broadcast.checkin_for, broadcast.audience, time.time())
+    return recipients(client, settings, broadcast.announcement, time.time())
 
 
 @dataclass
@@ -185,7 +213,8 @@ class BatchSender:
         states = self.store.states(broadcast.id, [uid for uid, _ in rows])
         pending = [(uid, channel) for (uid, channel), state in zip(rows, states, strict=True) if state == "queued"]
         commune = self.settings.commune_name
-        messages = {invite: self.sender.render([consultation_reply(broadcast.announcement, commune, invite)])
+        board = broadcast.checkin_board
+        messages = {invite: self.sender.render([consultation_reply(broadcast.announcement, commune, invite, board)])
                     for invite in (False, True)}
         template = Template(self.settings.broadcast_template_id, template_data(broadcast.announcement, commune))
         invited = self.store.invited(broadcast.id, [uid for uid, _ in pending])

@@ -33,6 +33,7 @@ from bot.broadcasts.cap import (
 from bot.broadcasts.cap_xml import as_utf8, parse_cap_xml
 from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
+from bot.broadcasts.followup import follow_up_announcement, parse_audience
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import Settings
 
@@ -206,6 +207,24 @@ class Broadcasts:
             raise CapError("status", "only a draft can be rejected", 409)
         self.store.update(broadcast_id, status="rejected", reason=reason or f"từ chối bởi {actor}")
         self.audit.record(actor, "rejected", f"broadcast:{broadcast_id}", reason)
+
+    def checkin_follow_up(self, board: str, audience: str, area: str, headline: str, instruction: str,
+                          actor: str, via: str = "console") -> Broadcast:
+        """An Update of the alert to part of its check-in board (those with no answer, or one area),
+        sent at once through the usual fan-out."""
+        original = self.store.get(board)
+        if original is None or not original.announcement.checkin:
+            raise CapError("id", "this broadcast has no check-in board", 404)
+        if original.status not in SENT_STATUSES:
+            raise CapError("status", "the alert has not been sent", 409)
+        found = self.areas.find(area) if audience == "area" else None
+        if audience == "area" and found is None:
+            raise CapError("area", f"unknown area {area!r}")
+        stored_audience = parse_audience(audience, found.id if found else "")
+        accepted = self.accept_announcement(follow_up_announcement(original, headline, instruction), actor, via)
+        self.store.update(accepted.broadcast.id, audience=stored_audience, checkin_for=board)
+        self.approve(accepted.broadcast.id, actor)
+        return self.store.get(accepted.broadcast.id)  # type: ignore[return-value]
 
     def stop(self, broadcast_id: str, actor: str) -> bool:
         stopped = stop(self.redis, self.settings, broadcast_id, reason=f"dừng bởi {actor}")

@@ -86,6 +86,16 @@ class Broadcast:
     batches: int = 0
     plan: dict[str, int] = field(default_factory=dict)
     replaced_by: str = ""  # an official's edited version, sent instead of this draft
+    # A follow-up to part of an alert's check-in board: "noanswer" or "area:<id>" (bot.broadcasts.checkins).
+    audience: str = ""
+    checkin_for: str = ""  # the check-in board its buttons answer on ("" = its own, when it asks)
+
+    @property
+    def checkin_board(self) -> str:
+        """Where this broadcast's check-in answers count, "" when it carries no buttons."""
+        if not self.announcement.checkin:
+            return ""
+        return self.checkin_for or self.id
 
     @property
     def to_everyone(self) -> bool:
@@ -164,7 +174,8 @@ class BroadcastStore:
             started_at=float(raw.get("started_at") or 0), scheduled_at=float(raw.get("scheduled_at") or 0),
             finished_at=float(raw.get("finished_at") or 0), via=raw.get("via", "console"),
             reason=raw.get("reason", ""), total=int(raw.get("total") or 0), batches=int(raw.get("batches") or 0),
-            plan=json.loads(raw.get("plan") or "{}"), replaced_by=raw.get("replaced_by", ""))
+            plan=json.loads(raw.get("plan") or "{}"), replaced_by=raw.get("replaced_by", ""),
+            audience=raw.get("audience", ""), checkin_for=raw.get("checkin_for", ""))
 
     def update(self, broadcast_id: str, **fields: Any) -> None:
         mapping = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}

@@ -42,6 +42,7 @@ class Recipient:
     user_id: str
     channel: str
     invite: bool = False  # no area known: the message names the area and asks for theirs
+    area: str = ""  # the follower's area when the alert was prepared (check-in boards count by it)
 
 
 def recipients(client: redis.Redis, settings: Settings, announcement: Announcement, now: float,
@@ -71,7 +72,7 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
                 yield None
                 continue
             channel = choose_channel(last_at, now, settings.interaction_window_days, has_template, has_phone)
-            yield Recipient(user_id, channel, invite=not area and not announcement.targets_all)
+            yield Recipient(user_id, channel, invite=not area and not announcement.targets_all, area=area or "")
 
     for user_id in candidates:
         ids.append(user_id)

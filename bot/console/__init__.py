@@ -89,16 +89,21 @@ def _nav_links() -> list[dict[str, str]]:
 def create_console_blueprint() -> Blueprint:
     from bot.console.admin import register_admin_views
     from bot.console.broadcast_views import register_broadcast_views
+    from bot.console.checkin_views import register_checkin_views
+    from bot.console.closure_views import register_closure_views
 
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
     for item in (NavItem("Thông báo khẩn", "console.broadcasts", ("official",)),
+                 NavItem("Tạm nghỉ", "console.closures", ("official",)),
                  NavItem("Nhật ký", "console.audit", ("official",)),
                  NavItem("Người dùng", "console.users", ("admin",))):
         register_nav(bp, item)
     register_auth_views(bp)
     register_admin_views(bp)
     register_broadcast_views(bp)
+    register_checkin_views(bp)
+    register_closure_views(bp)
 
     @bp.get("/")
     @login_required()

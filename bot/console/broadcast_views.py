@@ -84,6 +84,8 @@ def _form_data(form: Any) -> dict[str, Any]:
                                                    "urgency", "certainty", "msg_type", "references")}
     data["expires"] = form.get("expires", "")
     data["target"] = "all" if form.get("target_mode", "all") == "all" else (form.getlist("areas") or [""])
+    if form.get("checkin_shown"):  # the box was on the form: unticked means no check-in buttons
+        data["checkin"] = bool(form.get("checkin"))
     return data
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from bot.broadcasts.cap import SEVERITY_LABELS
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required, user_store
 from bot.tickets.desk import ActionResult, StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, Ticket
+from bot.tickets.store import sos_first
 from bot.tickets.web import (
     canned_replies,
     desk_for_app,
@@ -36,6 +38,7 @@ REASON_LABELS = {
     "words": "Xin gặp cán bộ",
     "fallback": "Bot không hiểu",
     "dossier": "Hỏi về hồ sơ",
+    "sos": "🆘 Cần giúp sau cảnh báo",
 }
 OUTCOME_MESSAGES = {
     "sent": ("Đã gửi trả lời qua Zalo.", "ok"),
@@ -69,17 +72,18 @@ def _tickets_for(view: str) -> list[Ticket]:
     store = _desk().store
     if view == "resolved":
         return store.by_status(RESOLVED, limit=100)
-    waiting = store.by_status(OPEN) + store.by_status(PENDING)
+    waiting = sos_first(store.by_status(OPEN) + store.by_status(PENDING))
     if view == "mine":
         return [t for t in waiting if t.assignee == _me()]
     return waiting
 
 
 def _row(ticket: Ticket, names: dict[str, str], now: datetime) -> dict[str, Any]:
-    row = ticket_row(ticket, current_app.config["SETTINGS"], now)
+    row = ticket_row(ticket, current_app.config["SETTINGS"], now, current_app.config["REDIS"])
     row.update(
         status_label=STATUS_LABELS.get(ticket.status, ticket.status),
-        reason_label=REASON_LABELS.get(ticket.reason, ticket.reason),
+        reason_label=REASON_LABELS.get(ticket.reason, ticket.reason)
+        + (f" ({SEVERITY_LABELS.get(ticket.severity, ticket.severity)})" if ticket.is_sos else ""),
         assignee_name=names.get(ticket.assignee, ticket.assignee),
         url=url_for("inbox.ticket", ticket_id=ticket.id),
     )

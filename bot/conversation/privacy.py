@@ -22,6 +22,12 @@ def redact_phone_numbers(text: str) -> str:
     return _PHONE_NUMBER.sub(lambda m: "•" * len(m.group()), text)
 
 
+def find_phone_number(text: str) -> str:
+    """The first phone number the citizen wrote ("" when none), digits only, for a call back."""
+    found = _PHONE_NUMBER.search(text)
+    return "".join(ch for ch in found.group() if ch.isdigit() or ch == "+") if found else ""
+
+
 def redact_numbers(text: str) -> str:
     """Hide every long number: for records nobody needs to act on (dead letters)."""
     return _LONG_NUMBER.sub(lambda m: "#" * len(m.group()), text)

@@ -18,6 +18,7 @@ CHANNELS = ("direct", "online", "post")
 RETURN_METHODS = ("desk", "post", "online")
 # Suffix lengths whose hashes are stored with every record, so a commune can switch to them.
 SUFFIX_LENGTHS = (4, 6)
+DATE_FIELDS = ("received_at", "due_at", "updated_at", "due_moved_from")
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,14 @@ class Dossier:
     updated_at: datetime | None = None
     # Number of the latest status change: 1 when created, +1 at every change of status.
     version: int = 0
+    # The due date moved by a desk closure (bot.office.closures): from when, why, and which closure.
+    due_moved_from: datetime | None = None
+    due_moved_reason: str = ""
+    due_moved_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("received_at", "due_at", "updated_at"):
+        for name in DATE_FIELDS:
             value = getattr(self, name)
             data[name] = value.isoformat() if value else None
         data["missing_documents"] = list(self.missing_documents)
@@ -58,7 +63,7 @@ class Dossier:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dossier:
         values = dict(data)
-        for name in ("received_at", "due_at", "updated_at"):
+        for name in DATE_FIELDS:
             raw = values.get(name)
             values[name] = datetime.fromisoformat(raw) if raw else None
         values["missing_documents"] = tuple(values.get("missing_documents") or ())

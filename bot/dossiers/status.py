@@ -100,6 +100,9 @@ def _detail_lines(dossier: Dossier, now: datetime) -> list[str]:
         if dossier.status in IN_PROGRESS:
             timing = " (đã quá hạn)" if is_overdue(dossier, now) else " (đúng hạn)"
         lines.append(f"Ngày hẹn trả: {format_date(dossier.due_at)}{timing}")
+        if dossier.due_moved_from is not None:
+            lines.append(f"(Dời từ {format_date(dossier.due_moved_from)} vì bộ phận một cửa tạm nghỉ: "
+                         f"{dossier.due_moved_reason}.)")
     return [line for line in lines if line]
 
 

@@ -39,6 +39,20 @@ class OfficeHours:
     extra_working_days: frozenset[date] = frozenset()
     # How the hours read to a citizen ("thứ Hai–thứ Sáu, 7:30–11:30 và 13:30–17:00").
     summary: str = ""
+    # Periods the desk is declared closed (a storm): [start, end) moments, from bot.office.closures.
+    closed: tuple[tuple[datetime, datetime], ...] = ()
+
+    def with_closures(self, periods: tuple[tuple[datetime, datetime], ...]) -> OfficeHours:
+        return replace(self, closed=periods)
+
+    def open_spans(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The day's sessions as moments, minus every declared closure."""
+        spans = [(datetime.combine(day, opens, self.timezone), datetime.combine(day, closes, self.timezone))
+                 for opens, closes in self.sessions_on(day)]
+        for shut, reopen in self.closed:
+            spans = [(s, e) for start, end in spans
+                     for s, e in ((start, min(end, shut)), (max(start, reopen), end)) if s < e]
+        return spans
 
     def sessions_on(self, day: date) -> tuple[Session, ...]:
         if day in self.holidays:
@@ -54,16 +68,14 @@ class OfficeHours:
 
     def is_open(self, moment: datetime) -> bool:
         local = self._local(moment)
-        return any(opens <= local.time() < closes for opens, closes in self.sessions_on(local.date()))
+        return any(start <= local < end for start, end in self.open_spans(local.date()))
 
     def next_opening(self, moment: datetime) -> datetime:
         """`moment` itself when the desk is open then, else the start of the next session."""
         local = self._local(moment)
         for offset in range(MAX_SEARCH_DAYS):
             day = local.date() + timedelta(days=offset)
-            for opens, closes in self.sessions_on(day):
-                start = datetime.combine(day, opens, self.timezone)
-                end = datetime.combine(day, closes, self.timezone)
+            for start, end in self.open_spans(day):
                 if local < end:
                     return max(start, local)
         raise OfficeHoursError("no working session within a year: check the office hours configuration")
@@ -76,9 +88,8 @@ class OfficeHours:
         total = 0.0
         day = start.date()
         while day <= end.date():
-            for opens, closes in self.sessions_on(day):
-                span_start = max(start, datetime.combine(day, opens, self.timezone))
-                span_end = min(end, datetime.combine(day, closes, self.timezone))
+            for opens, closes in self.open_spans(day):
+                span_start, span_end = max(start, opens), min(end, closes)
                 if span_end > span_start:
                     total += (span_end - span_start).total_seconds()
             day += timedelta(days=1)
@@ -90,9 +101,8 @@ class OfficeHours:
         remaining = float(seconds)
         for offset in range(MAX_SEARCH_DAYS * 10):
             day = local.date() + timedelta(days=offset)
-            for opens, closes in self.sessions_on(day):
-                span_start = max(local, datetime.combine(day, opens, self.timezone))
-                span_end = datetime.combine(day, closes, self.timezone)
+            for opens, closes in self.open_spans(day):
+                span_start, span_end = max(local, opens), closes
                 if span_end <= span_start:
                     continue
                 available = (span_end - span_start).total_seconds()

@@ -22,6 +22,7 @@ from rq import Queue
 from bot.broadcasts.fanout import JOB_TIMEOUT, prepare_job, recover_broadcasts, scheduled_broadcasts
 from bot.broadcasts.retention import archive_finished
 from bot.config import Settings
+from bot.dossiers.closure_notices import closure_notices_job, recover_closures
 from bot.logs import configure_logging
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
 from bot.ops.worker import MeteredWorker
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     recover_staff_replies(
         client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
     )
+    recover_closures(client, settings, lambda closure_id: queue.enqueue(closure_notices_job, closure_id, result_ttl=0))
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     lease = scheduler_lease(client, settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import redis
 
+from bot.broadcasts.checkins import CheckinStore
 from bot.config import Settings
 from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Verifier
@@ -26,3 +27,4 @@ def forget_citizen(client: redis.Redis, settings: Settings, user_id: str) -> Non
     Conversation(client, settings).forget(user_id)
     CitizenTranscript(client, settings).forget(user_id)
     TicketStore(client, settings).forget_citizen(user_id)
+    CheckinStore(client, settings).forget(user_id)

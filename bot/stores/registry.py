@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from bot.broadcasts import audit
+from bot.broadcasts import audit, checkins
 from bot.broadcasts import store as broadcasts
 from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
+from bot.office import closures
 from bot.ops import heartbeat
 from bot.queue import event_inbox
 from bot.stores import aliases, conversation, followers, phones, statistics
@@ -54,6 +55,8 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *subscriptions.KEY_FAMILIES,
     *verify.KEY_FAMILIES,
     *broadcasts.KEY_FAMILIES,
+    *checkins.KEY_FAMILIES,
+    *closures.KEY_FAMILIES,
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,

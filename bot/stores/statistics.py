@@ -29,7 +29,7 @@ from bot.config import VIETNAM, Settings
 from bot.conversation.context import Context
 from bot.conversation.privacy import redact_id_numbers
 from bot.media.attachments import ACKNOWLEDGEMENTS, CAPTIONED_EVENTS
-from bot.office.hours import office_hours_for
+from bot.office.closures import office_hours_now
 from bot.procedures.textnorm import fold
 from bot.stores.keys import KeyFamily
 from bot.stores.scripts import Command, once
@@ -278,7 +278,7 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
     """Tickets opened since `since`: counts by status, first responses within target, median minutes."""
     try:
         store = TicketStore(client, settings)
-        hours = office_hours_for(settings)
+        hours = office_hours_now(client, settings)  # declared closures are not office time
         targets = SlaTargets.from_settings(settings)
         tickets = [t for status in STATUSES for t in store.by_status(status, limit=1000) if t.created_at >= since]
         now_open = store.counts()

@@ -16,7 +16,8 @@ STATUSES = (OPEN, PENDING, RESOLVED)
 ACTIVE_STATUSES = (OPEN, PENDING)
 
 # Why a ticket was opened.
-REASONS = ("button", "words", "fallback", "dossier")
+REASONS = ("button", "words", "fallback", "dossier", "sos")
+SOS = "sos"  # a ticket's kind when a citizen pressed "Cần giúp" under an alert (bot.tickets.sos)
 
 Who = Literal["citizen", "bot", "staff", "note", "system"]
 
@@ -52,10 +53,34 @@ class Ticket:
     rating: int | None = None
     rated_at: datetime | None = None
     reopened: int = 0
+    # An SOS ticket (kind "sos"): the alert's severity, where the citizen is, how to reach them.
+    kind: str = ""
+    severity: str = ""
+    broadcast_id: str = ""
+    area: str = ""
+    place: str = ""  # what the citizen typed for where they are
+    map_link: str = ""
+    phone: str = ""  # only when the citizen gave it for a call back
+    situation: str = ""
+    reached_at: datetime | None = None
+    reached_by: str = ""
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_sos(self) -> bool:
+        return self.kind == SOS
+
+    @property
+    def help_state(self) -> str:
+        """An SOS request's state on the check-in board: new, assigned, reached, resolved."""
+        if self.status == RESOLVED:
+            return "resolved"
+        if self.reached_at is not None:
+            return "reached"
+        return "assigned" if self.assignee else "new"
 
     @classmethod
     def from_hash(cls, data: Mapping[str, str]) -> Ticket:
@@ -78,6 +103,16 @@ class Ticket:
             rating=int(data["rating"]) if data.get("rating") else None,
             rated_at=to_datetime(data.get("rated_at")),
             reopened=int(data.get("reopened") or 0),
+            kind=data.get("kind", ""),
+            severity=data.get("severity", ""),
+            broadcast_id=data.get("broadcast_id", ""),
+            area=data.get("area", ""),
+            place=data.get("place", ""),
+            map_link=data.get("map_link", ""),
+            phone=data.get("phone", ""),
+            situation=data.get("situation", ""),
+            reached_at=to_datetime(data.get("reached_at")),
+            reached_by=data.get("reached_by", ""),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -28,6 +28,13 @@ from bot.stores.keys import KeyFamily
 from bot.stores.values import text_hash, texts
 from bot.tickets.model import OPEN, PENDING, RESOLVED, STATUSES, Ticket, TranscriptEntry, to_epoch
 
+SOS_ORDER = {"Extreme": 0, "Severe": 1}
+
+
+def sos_first(tickets: list[Ticket]) -> list[Ticket]:
+    """Requests for help after an alert first, the most severe first; the rest keep their order."""
+    return sorted(tickets, key=lambda t: SOS_ORDER.get(t.severity, 2) if t.is_sos else 3)
+
 KEY_FAMILIES = (
     KeyFamily("ticket:*", per_citizen=True, kept="while open; then TICKET_RETENTION_DAYS; deleted on withdraw"),
     KeyFamily("ticket:*:log", per_citizen=True, kept="as its ticket"),
@@ -217,7 +224,7 @@ class TicketStore:
         pipe = self.redis.pipeline(transaction=False)
         for ticket_id in ids:
             pipe.hgetall(self._ticket_key(ticket_id))
-        return [Ticket.from_hash(text_hash(raw)) for raw in pipe.execute() if raw]
+        return sos_first([Ticket.from_hash(text_hash(raw)) for raw in pipe.execute() if raw])
 
     def counts(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)
@@ -264,6 +271,13 @@ class TicketStore:
     def append(self, ticket_id: str, entry: TranscriptEntry) -> None:
         pipe = self.redis.pipeline()
         pipe.rpush(self._log_key(ticket_id), entry.dumps())
+        pipe.incr(self._version_key)
+        pipe.execute()
+
+    def set_fields(self, ticket_id: str, fields: dict[str, str]) -> None:
+        """Add what the ticket carries (an SOS request's place, situation, phone); pages re-read."""
+        pipe = self.redis.pipeline()
+        pipe.hset(self._ticket_key(ticket_id), mapping={k: v for k, v in fields.items() if v})
         pipe.incr(self._version_key)
         pipe.execute()
 

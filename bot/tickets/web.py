@@ -8,9 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import redis
 from flask import Flask
 
 from bot.config import DATA_DIR, Settings
+from bot.office.closures import office_hours_now
 from bot.office.hours import office_hours_for
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.procedure_reply import compose_answer
@@ -40,10 +42,13 @@ def desk_for_app(app: Flask) -> StaffDesk:
     return desk
 
 
-def ticket_row(ticket: Ticket, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """A ticket as JSON, with its SLA clocks and how long the citizen has waited (for the queue)."""
+def ticket_row(ticket: Ticket, settings: Settings, now: datetime | None = None,
+               client: redis.Redis | None = None) -> dict[str, Any]:
+    """A ticket as JSON, with its SLA clocks (declared desk closures taken out, given `client`) and how
+    long the citizen has waited (for the queue)."""
     now = now or datetime.now(UTC)
-    sla = ticket_sla(ticket, now, office_hours_for(settings), SlaTargets.from_settings(settings))
+    hours = office_hours_now(client, settings) if client is not None else office_hours_for(settings)
+    sla = ticket_sla(ticket, now, hours, SlaTargets.from_settings(settings))
     row = ticket.to_json()
     waited = (now - ticket.waiting_since).total_seconds() if ticket.waiting_since else None
     row.update(
