@@ -19,7 +19,7 @@ from bot.conversation.context import Context
 from bot.conversation.links import safe_link
 from bot.conversation.privacy import redact_id_numbers
 from bot.conversation.replies import Reply
-from bot.office.hours import office_hours_for
+from bot.office.current import office_config
 from bot.stores.conversation import Conversation
 from bot.tickets.escalation import (
     asks_for_person,
@@ -246,7 +246,7 @@ def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str =
 def _forwarded(ctx: Context, again: bool = False) -> Reply:
     """The confirmation, with when staff will answer (office hours and holidays counted)."""
     target = ctx.settings.ticket_first_response_minutes * 60
-    return forwarded(ctx.now, office_hours_for(ctx.settings), target, again=again)
+    return forwarded(ctx.now, office_config(ctx.redis, ctx.settings).hours, target, again=again)
 
 
 def _procedure_name(ctx: Context, code: str) -> str:

@@ -13,8 +13,9 @@ from datetime import date, datetime, timedelta
 
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
-from bot.office.hours import OfficeHours, office_hours_for
-from bot.office.info import CommuneInfo, Service, commune_info_for
+from bot.office.current import office_config
+from bot.office.hours import OfficeHours
+from bot.office.info import CommuneInfo, Service
 from bot.office.topics import office_topics
 from bot.procedures import procedure_reply
 from bot.procedures.card_lookup import card_for
@@ -123,7 +124,8 @@ def is_office_text(text: str) -> bool:
 
 def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
     """The poster keyword, or an office question; None lets the rest of the chain try."""
-    info = commune_info_for(ctx.settings)
+    config = office_config(ctx.redis, ctx.settings)
+    info = config.info
     code = parse_procedure_keyword(text)
     if code is not None:
         proc = ctx.services.catalogue.get(code)
@@ -132,9 +134,9 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
             return [keyword_not_found(code)]
         ctx.notes["procedure"] = proc.code
         ctx.notes["via"] = "keyword"
-        return procedure_reply.compose_answer(proc, info.for_answers(), card_for(proc.code))
+        return procedure_reply.compose_answer(proc, info, card_for(proc.code))
     topics = office_topics(text)
     if not topics:
         return None
     ctx.notes["office"] = ",".join(topics)
-    return [compose_office_answer(info, office_hours_for(ctx.settings), topics, ctx.now)]
+    return [compose_office_answer(info, config.hours, topics, ctx.now)]

@@ -42,7 +42,7 @@ def _problem(message: str, field: str, status: int):
 
 
 def _row(ticket: Ticket) -> dict[str, Any]:
-    return ticket_row(ticket, current_app.config["SETTINGS"], datetime.now(UTC))
+    return ticket_row(ticket, current_app.config["REDIS"], current_app.config["SETTINGS"], datetime.now(UTC))
 
 
 def _failure(status: str, detail: str):

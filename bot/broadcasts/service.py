@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from bot.broadcasts.areas import Areas, load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.audit import AuditLog
 from bot.broadcasts.cap import (
     HEADLINE_CHARS,
@@ -35,6 +35,7 @@ from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import Settings
+from bot.office.current import office_config
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
 SENT_STATUSES = ("scheduled", "preparing", "sending", "done", "stopped")
@@ -59,7 +60,7 @@ class Broadcasts:
                  config: FeedConfig | None = None, areas: Areas | None = None) -> None:
         self.redis, self.settings, self.queue = client, settings, queue
         self.config = config or feed_config()
-        self.areas = areas or load_areas()
+        self.areas = areas or office_config(client, settings).areas
         self.store = BroadcastStore(client, settings)
         self.audit = AuditLog(client, settings)
 

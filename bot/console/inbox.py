@@ -15,10 +15,10 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required, user_store
+from bot.office.current import office_config
 from bot.tickets.desk import ActionResult, StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, Ticket
 from bot.tickets.web import (
-    canned_replies,
     desk_for_app,
     procedure_answer_text,
     procedure_answers_available,
@@ -77,7 +77,7 @@ def _tickets_for(view: str) -> list[Ticket]:
 
 
 def _row(ticket: Ticket, names: dict[str, str], now: datetime) -> dict[str, Any]:
-    row = ticket_row(ticket, current_app.config["SETTINGS"], now)
+    row = ticket_row(ticket, current_app.config["REDIS"], current_app.config["SETTINGS"], now)
     row.update(
         status_label=STATUS_LABELS.get(ticket.status, ticket.status),
         reason_label=REASON_LABELS.get(ticket.reason, ticket.reason),
@@ -134,7 +134,7 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
             ticket=found,
             poll_seconds=POLL_SECONDS,
             nonce=secrets.token_urlsafe(12),
-            canned=canned_replies(),
+            canned=office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).canned,
             procedures_enabled=procedure_answers_available(),
             data_url=url_for("inbox.ticket_json", ticket_id=ticket_id),
             me=_me(),

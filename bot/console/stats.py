@@ -16,9 +16,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from bot.config import DATA_DIR, Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
-from bot.office.info import commune_info_for
 from bot.procedures.catalogue import load_catalogue
-from bot.procedures.public_pages import pdf_response, posters_for
+from bot.procedures.public_pages import current_info, pdf_response, posters_for
 from bot.stores.aliases import AliasError, AliasStore
 from bot.stores.statistics import (
     COUNTER_LABELS,
@@ -191,7 +190,7 @@ def create_posters_blueprint() -> Blueprint:
         posters = posters_for(codes, _settings())
         if not posters:
             abort(404)
-        return render_template("public/posters.html", posters=posters, info=commune_info_for(_settings()),
+        return render_template("public/posters.html", posters=posters, info=current_info(),
                                pdf_url=url_for("posters.print_pdf", code=[p.code for p in posters]))
 
     @bp.get("/print.pdf")
@@ -200,6 +199,6 @@ def create_posters_blueprint() -> Blueprint:
         posters = posters_for(_codes_asked(), _settings())
         if not posters:
             abort(404)
-        return pdf_response(posters, commune_info_for(_settings()), "tthc-posters.pdf")
+        return pdf_response(posters, current_info(), "tthc-posters.pdf")
 
     return bp

@@ -262,7 +262,7 @@ def days_to_csv(days: list[DayStats]) -> str:
 def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now: datetime) -> dict[str, Any] | None:
     """Tickets opened since `since`: counts by status, first responses within target, median minutes."""
     try:
-        from bot.office.hours import office_hours_for
+        from bot.office.current import office_config
         from bot.tickets.model import STATUSES
         from bot.tickets.sla import MET, SlaTargets, ticket_sla
         from bot.tickets.store import TicketStore
@@ -270,7 +270,7 @@ def ticket_figures(client: redis.Redis, settings: Settings, since: datetime, now
         return None
     try:
         store = TicketStore(client, settings)
-        hours = office_hours_for(settings)
+        hours = office_config(client, settings).hours
         targets = SlaTargets.from_settings(settings)
         tickets = [t for status in STATUSES for t in store.by_status(status, limit=1000) if t.created_at >= since]
         now_open = store.counts()
