@@ -58,13 +58,14 @@ def _register_console(app: Flask) -> None:
     """The console (login, users, broadcasts), the staff inbox, statistics, posters, public pages."""
     from bot.console import init_console
     from bot.console.inbox import create_inbox_blueprint
+    from bot.console.settings_views import create_settings_blueprint
     from bot.console.stats import create_posters_blueprint, create_stats_blueprint
     from bot.console.zalo_connect import create_zalo_connect_blueprint
     from bot.procedures.public_pages import create_public_blueprint
 
     init_console(app)
     for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
-                      create_zalo_connect_blueprint(), create_public_blueprint()):
+                      create_zalo_connect_blueprint(), create_settings_blueprint(), create_public_blueprint()):
         app.register_blueprint(blueprint)
 
 
@@ -111,13 +112,21 @@ def _catalogue_loadable() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
+    from bot.console import console_error_page
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        page = console_error_page(exc.code or 500)
+        if page is not None:
+            return page
         return jsonify({"ok": False, "error": exc.description or exc.name}), exc.code or 500
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")
+        page = console_error_page(500)
+        if page is not None:
+            return page
         return jsonify({"ok": False, "error": "internal error"}), 500
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, Request, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, current_app, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -56,6 +56,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Paths with their own authentication (signatures, bearer tokens): never CSRF-checked.
 CSRF_EXEMPT_PREFIXES = ("/webhook/", "/api/")
+# Console forms that upload files larger than the app's MAX_CONTENT_LENGTH (sized for webhooks).
+LARGE_UPLOADS = {"/console/settings/areas": 2_100_000}
 
 
 @dataclass(frozen=True)
@@ -111,18 +113,42 @@ def create_console_blueprint() -> Blueprint:
 
     @bp.app_context_processor
     def console_globals() -> dict[str, object]:
-        return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint}
+        return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint,
+                "office_name": _office_name}
 
-    for code, message in ((403, "Bạn không có quyền xem trang này."), (404, "Không tìm thấy trang.")):
-        bp.register_error_handler(code, _error_page(code, message))
     return bp
 
 
-def _error_page(code: int, message: str):
-    def handler(exc: Exception):
-        return render_template("console/error.html", code=code, message=message), code
+def _office_name() -> str:
+    """The commune's name as its officials set it (the console's settings), for the page header."""
+    from bot.office.current import office_config
 
-    return handler
+    return office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).info.name
+
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập lại.",
+    403: "Bạn không có quyền xem trang này.",
+    404: "Không tìm thấy trang.",
+    405: "Thao tác không được phép trên trang này.",
+    413: "Tệp hoặc nội dung gửi lên quá lớn.",
+    429: "Bạn thao tác quá nhanh; vui lòng thử lại sau ít phút.",
+    500: "Đã có lỗi phía máy chủ. Vui lòng thử lại; nếu vẫn lỗi, báo cho quản trị viên.",
+}
+
+
+def console_error_page(code: int) -> tuple[str, int] | None:
+    """A Vietnamese HTML error page for console pages (staff read pages, not JSON); None elsewhere and for
+    the console's own JSON views (their scripts read JSON)."""
+    if not request.path.startswith("/console") or request.path.endswith(".json") or (
+            request.accept_mimetypes.best == "application/json"):
+        return None
+    message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
+    try:
+        return render_template("console/error.html", code=code, message=message), code
+    except Exception:  # the page itself failed (Redis down): plain text still says what happened
+        return f"Lỗi {code}: {message}", code
 
 
 def console_secret_key(app: Flask) -> str:
@@ -190,6 +216,8 @@ def init_console(app: Flask) -> None:
 
     @app.before_request
     def check_csrf() -> None:
+        if request.path in LARGE_UPLOADS:  # before the form is read, by the CSRF check just below
+            request.max_content_length = LARGE_UPLOADS[request.path]
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith(
             CSRF_EXEMPT_PREFIXES
         ):
