@@ -43,10 +43,10 @@ class Services:
     @property
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
-        store's version moves) or set another province; two Redis GETs per message. If Redis fails, the last matcher serves."""
-        from bot.stores.aliases import AliasStore
-
+        store's version moves) or set another province; two Redis GETs per message. If Redis fails, the
+        last matcher serves."""
         from bot.office.current import office_config
+        from bot.stores.aliases import AliasStore
 
         store = AliasStore(self.redis, self.settings)
         current = getattr(self, "_matcher", None)
