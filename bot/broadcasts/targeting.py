@@ -16,6 +16,7 @@ import redis
 from bot.broadcasts.cap import Announcement
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
+from bot.office.current import effective_settings
 from bot.stores.followers import FollowerRegistry
 from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, choose_channel
 
@@ -51,7 +52,7 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
     about 100 round trips and little memory.
     """
     registry = FollowerRegistry(client, settings)
-    has_template = bool(settings.broadcast_template_id)
+    has_template = bool(effective_settings(client, settings).broadcast_template_id)
     ids: list[str] = []
     if announcement.msg_type == "Cancel" and announcement.references:
         candidates: Iterator[str] = earlier_recipients(client, settings, announcement.references)

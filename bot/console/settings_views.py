@@ -22,6 +22,7 @@ from bot.office.settings_form import (
     areas_from_geojson,
     canned_from_form,
     commune_from_form,
+    deployment_from_form,
     hours_fields,
     hours_from_form,
     missing_office_facts,
@@ -29,7 +30,7 @@ from bot.office.settings_form import (
 from bot.stores.office_config import SECTIONS, OfficeConfigStore
 
 SECTION_LABELS = {"commune": "Thông tin xã", "hours": "Giờ làm việc", "areas": "Khu vực",
-                  "canned": "Câu trả lời mẫu"}
+                  "canned": "Câu trả lời mẫu", "deployment": "Địa chỉ công khai và mẫu tin Zalo"}
 MAX_UPLOAD_BYTES = 2_000_000
 BLANK_CANNED_ROWS = 3
 
@@ -46,6 +47,8 @@ def _document_from_request(section: str, config: OfficeConfig) -> Any:
         return hours_from_form(request.form, current)
     if section == "canned":
         return canned_from_form(request.form)
+    if section == "deployment":
+        return deployment_from_form(request.form)
     upload = request.files.get("geojson")
     raw = upload.read(MAX_UPLOAD_BYTES + 1) if upload else request.form.get("geojson_text", "").encode()
     if not raw.strip():
@@ -72,7 +75,7 @@ def create_settings_blueprint() -> Blueprint:
             "console/settings.html", office=config, doc=config.documents["commune"],
             offices=config.documents["commune"].get("offices") or {},
             hours=hours_fields(config.documents["hours"]), weekdays=WEEKDAY_LABELS, canned=canned,
-            labels=SECTION_LABELS, missing=missing_office_facts(config.documents["commune"]),
+            labels=SECTION_LABELS, deployment=config.documents["deployment"], missing=missing_office_facts(config.documents["commune"]),
         )
 
     @bp.post("/<section>")
@@ -107,7 +110,8 @@ def create_settings_blueprint() -> Blueprint:
         if section not in SECTIONS:
             return redirect(url_for("settings.page"))
         files = {"commune": "commune.json", "hours": "office.json", "areas": "areas.json",
-                 "canned": "canned_replies.json"}
+                 "canned": "canned_replies.json",
+                 "deployment": "deployment.json"}
         body = json.dumps(_config().documents[section], ensure_ascii=False, indent=2) + "\n"
         return Response(body, mimetype="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{files[section]}"'})

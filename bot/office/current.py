@@ -9,7 +9,7 @@ fails, the last configuration read serves (or the shipped files, before any was 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,19 @@ class OfficeConfig:
     def province(self) -> str:
         return str(self.documents["commune"].get("province") or "").strip()
 
+    def over(self, settings: Settings) -> Settings:
+        """`settings` with what officials set in the console in place of the environment's values."""
+        deployment = self.documents["deployment"]
+        return replace(
+            settings, commune_name=self.info.name,
+            public_base_url=str(deployment.get("public_base_url") or "").rstrip("/"),
+            broadcast_template_id=str(deployment.get("broadcast_template_id") or ""),
+            dossier=replace(settings.dossier, template_id=str(deployment.get("dossier_template_id") or "")),
+        )
+
+
+DEPLOYMENT_KEYS = ("public_base_url", "dossier_template_id", "broadcast_template_id")
+
 
 def default_file(section: str, settings: Settings) -> Path:
     if section == "hours":
@@ -54,6 +67,9 @@ def default_file(section: str, settings: Settings) -> Path:
 
 
 def default_document(section: str, settings: Settings) -> Any:
+    if section == "deployment":  # no file: the environment is the default
+        return {"public_base_url": settings.public_base_url, "dossier_template_id": settings.dossier.template_id,
+                "broadcast_template_id": settings.broadcast_template_id}
     return json.loads(default_file(section, settings).read_text(encoding="utf-8"))
 
 
@@ -90,6 +106,9 @@ def build_config(documents: dict[str, Any], settings: Settings, version: int = 0
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SettingsError(f"Danh sách khu vực không hợp lệ: {exc}") from exc
     canned = canned_from_list(documents["canned"])
+    deployment = documents["deployment"]
+    if not isinstance(deployment, dict) or not all(isinstance(deployment.get(k, ""), str) for k in DEPLOYMENT_KEYS):
+        raise SettingsError("Cấu hình triển khai không hợp lệ.")
     return OfficeConfig(version, documents, info, hours, areas, canned, customised)
 
 
@@ -104,12 +123,14 @@ def defaults(settings: Settings) -> OfficeConfig:
     return build_config({s: default_document(s, settings) for s in SECTIONS}, settings)
 
 
-_CACHE: dict[tuple[str, str], OfficeConfig] = {}
+# Per Redis server and settings (the environment supplies the defaults); a process has one of each.
+_CACHE: dict[tuple[str, Settings], OfficeConfig] = {}
+MAX_CACHED = 16
 
 
 def office_config(client: redis.Redis, settings: Settings) -> OfficeConfig:
     """The configuration now in force (see the module's docstring)."""
-    cache_key = (repr(client.connection_pool), settings.key_prefix)
+    cache_key = (repr(client.connection_pool), settings)
     cached = _CACHE.get(cache_key)
     store = OfficeConfigStore(client, settings)
     try:
@@ -123,5 +144,12 @@ def office_config(client: redis.Redis, settings: Settings) -> OfficeConfig:
         config = build_config(documents, settings, version, frozenset(stored))
     except SettingsError:  # stored before a parser grew stricter: the shipped files serve meanwhile
         config = build_config({s: default_document(s, settings) for s in SECTIONS}, settings, version)
+    if len(_CACHE) >= MAX_CACHED:
+        _CACHE.clear()
     _CACHE[cache_key] = config
     return config
+
+
+def effective_settings(client: redis.Redis, settings: Settings) -> Settings:
+    """The settings as the console has them now: the commune's name, public address and template ids."""
+    return office_config(client, settings).over(settings)

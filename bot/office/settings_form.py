@@ -196,3 +196,18 @@ def missing_office_facts(document: Mapping[str, Any]) -> list[str]:
     if police.get("address") and PLACEHOLDER.search(str(police["address"])):
         missing.append("địa chỉ Công an xã")
     return missing
+
+
+def deployment_from_form(form: Form) -> dict[str, str]:
+    """The public address (https, what QR codes, public pages and Zalo's callbacks use) and the ids of the
+    Zalo templates sent outside the 7-day window (ZNS/template ids are digits or short codes)."""
+    base = _field(form, "public_base_url", "Địa chỉ công khai").rstrip("/")
+    if base and not re.match(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$", base):
+        raise SettingsError("Địa chỉ công khai: cần dạng https://bot.xa-binhan.gov.vn")
+    document = {"public_base_url": base}
+    for key, label in (("dossier_template_id", "Mẫu tin hồ sơ"), ("broadcast_template_id", "Mẫu tin thông báo")):
+        value = _field(form, key, label)
+        if value and not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", value):
+            raise SettingsError(f"{label}: mã mẫu tin chỉ gồm chữ, số, gạch nối.")
+        document[key] = value
+    return document

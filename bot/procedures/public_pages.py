@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from bot.config import Settings
 from bot.conversation.replies import Button
-from bot.office.current import office_config
+from bot.office.current import effective_settings, office_config
 from bot.office.info import CommuneInfo
 from bot.procedures.card_lookup import card_for
 from bot.procedures.catalogue import Procedure, load_catalogue
@@ -38,12 +38,12 @@ NO_STORE = "private, no-store"
 
 def public_base_url(settings: Settings) -> str:
     """PUBLIC_BASE_URL when the deployment sets it (behind a proxy), else the address of this request."""
-    return settings.public_base_url or request.url_root
+    return effective_settings(current_app.config["REDIS"], settings).public_base_url or request.url_root
 
 
 def cache_control(settings: Settings) -> str:
     """Shared caching only for responses whose links do not depend on the request's Host header."""
-    return PUBLIC_CACHE if settings.public_base_url else NO_STORE
+    return PUBLIC_CACHE if effective_settings(current_app.config["REDIS"], settings).public_base_url else NO_STORE
 
 
 def _settings() -> Settings:

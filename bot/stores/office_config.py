@@ -2,7 +2,8 @@
 
 Four sections, each one JSON document in the shape of its shipped file, which stays the default and
 the export format: "commune" (data/commune.json), "hours" (data/office.json), "areas"
-(data/areas.json) and "canned" (data/canned_replies.json). Every change bumps a version counter;
+(data/areas.json), "canned" (data/canned_replies.json), and "deployment" (the public address and Zalo
+template ids, over PUBLIC_BASE_URL, DOSSIER_TEMPLATE_ID, BROADCAST_TEMPLATE_ID). Every change bumps a version counter;
 readers (bot/office/current.py) rebuild when it moves, so web and worker apply a change without a
 restart. Validation is the caller's (bot/office/current.py `validate_section`); this module only stores.
 """
@@ -22,7 +23,7 @@ KEY_FAMILIES = (
     KeyFamily("office:config:version", per_citizen=False, kept="a counter"),
 )
 
-SECTIONS = ("commune", "hours", "areas", "canned")
+SECTIONS = ("commune", "hours", "areas", "canned", "deployment")
 
 
 class OfficeConfigStore:
