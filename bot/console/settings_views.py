@@ -75,7 +75,8 @@ def create_settings_blueprint() -> Blueprint:
             "console/settings.html", office=config, doc=config.documents["commune"],
             offices=config.documents["commune"].get("offices") or {},
             hours=hours_fields(config.documents["hours"]), weekdays=WEEKDAY_LABELS, canned=canned,
-            labels=SECTION_LABELS, deployment=config.documents["deployment"], missing=missing_office_facts(config.documents["commune"]),
+            labels=SECTION_LABELS, deployment=config.documents["deployment"],
+            missing=missing_office_facts(config.documents["commune"]),
         )
 
     @bp.post("/<section>")
