@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, Request, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, current_app, flash, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -108,8 +108,23 @@ def create_console_blueprint() -> Blueprint:
     @bp.get("/")
     @login_required()
     def home():
+        user = current_user()
+        if user is not None and user.role == "admin":
+            return _admin_home()
         links = _nav_links()
-        return redirect(links[0]["url"]) if links else render_template("console/home.html")
+        return redirect(links[0]["url"]) if links else render_template("console/home.html", items=None)
+
+    @bp.post("/webhook-test")
+    @login_required("admin")
+    def webhook_test():
+        from bot.console.checklist import gather_facts
+        from bot.console.checklist import webhook_test as run_test
+
+        client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
+        facts = gather_facts(client, settings, request.url_root, 0)
+        ok, detail = run_test(client, settings, facts.webhook_url)
+        flash(detail, "ok" if ok else "error")
+        return redirect(url_for("console.home", _anchor="webhook"))
 
     @bp.app_context_processor
     def console_globals() -> dict[str, object]:
@@ -117,6 +132,17 @@ def create_console_blueprint() -> Blueprint:
                 "office_name": _office_name}
 
     return bp
+
+
+def _admin_home() -> str:
+    """The go-live checklist, each item linking to where it is fixed."""
+    from bot.console.auth import user_store
+    from bot.console.checklist import checklist, gather_facts
+
+    staff = sum(1 for u in user_store().all() if u.role == "staff" and u.active)
+    facts = gather_facts(current_app.config["REDIS"], current_app.config["SETTINGS"], request.url_root, staff)
+    items = checklist(facts)
+    return render_template("console/home.html", items=items, facts=facts, done=sum(i.ok for i in items))
 
 
 def _office_name() -> str:

@@ -21,6 +21,7 @@ from bot.stores.keys import KeyFamily
 KEY_FAMILIES = (
     KeyFamily("office:config", per_citizen=False, kept="the commune's settings from the console"),
     KeyFamily("office:config:version", per_citizen=False, kept="a counter"),
+    KeyFamily("office:webhook-check", per_citizen=False, kept="the last webhook test from the console"),
 )
 
 SECTIONS = ("commune", "hours", "areas", "canned", "deployment")
@@ -31,6 +32,7 @@ class OfficeConfigStore:
         self.redis = client
         self._key = f"{settings.key_prefix}office:config"
         self._version_key = f"{settings.key_prefix}office:config:version"
+        self._check_key = f"{settings.key_prefix}office:webhook-check"
 
     def version(self) -> int:
         return int(self.redis.get(self._version_key) or 0)
@@ -61,3 +63,14 @@ class OfficeConfigStore:
         pipe.hdel(self._key, section)
         pipe.incr(self._version_key)
         return int(pipe.execute()[1])
+
+    # -- the go-live checklist's webhook test ------------------------------------------------------
+
+    def record_webhook_check(self, ok: bool, detail: str, at: float) -> None:
+        self.redis.hset(self._check_key, mapping={"ok": int(ok), "detail": detail, "at": at})
+
+    def webhook_check(self) -> dict[str, Any] | None:
+        raw = self.redis.hgetall(self._check_key)
+        if not raw:
+            return None
+        return {"ok": raw[b"ok"] == b"1", "detail": raw[b"detail"].decode(), "at": float(raw[b"at"])}
