@@ -102,7 +102,7 @@ def test_alias_added_from_dashboard_changes_the_answer(app: Flask, redis_client:
     page = client.get("/console/stats/").get_data(as_text=True)
     assert 'id="unanswered"' not in page and 'id="aliases"' in page  # dealt with, now listed as an alias
     csv = client.get("/console/stats/export.csv?days=7").get_data(as_text=True)
-    assert csv.startswith("\ufeffngay,questions,") and csv.count("\n") == 8
+    assert csv.startswith("\ufeffNgày,Câu hỏi,") and csv.count("\n") == 8
     staff = app.test_client()
     login(staff, "motcua", "staff-pass-1")
     assert staff.get("/console/stats/").status_code == 403

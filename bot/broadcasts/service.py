@@ -34,7 +34,7 @@ from bot.broadcasts.cap_xml import as_utf8, parse_cap_xml
 from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
 from bot.office.current import office_config
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
@@ -186,7 +186,7 @@ class Broadcasts:
             at = None
         self.audit.record(actor, "approved", f"broadcast:{broadcast_id}", broadcast.announcement.headline)
         request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue)
-        when = f"lúc {at.strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
+        when = f"lúc {at.astimezone(VIETNAM).strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
         self.audit.record(actor, "scheduled" if at else "sent", f"broadcast:{broadcast_id}", when)
 
     def replace_draft(self, draft_id: str, data: dict, actor: str) -> Broadcast:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from bot.broadcasts.audit import AuditLog
 from bot.console.auth import current_user, login_required, user_store
+from bot.console.labels import audit_action, audit_detail, audit_subject
 from bot.console.users import ROLE_LABELS, ROLES, UserError
 
 
@@ -52,4 +53,5 @@ def register_admin_views(bp: Blueprint) -> None:
     @bp.get("/audit")
     @login_required("official")
     def audit():
-        return render_template("console/audit.html", entries=audit_log().recent(300))
+        return render_template("console/audit.html", entries=audit_log().recent(300), action=audit_action,
+                               subject=audit_subject, detail=audit_detail)

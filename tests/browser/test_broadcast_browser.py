@@ -74,6 +74,6 @@ def test_official_sends_a_broadcast_in_the_browser(
         page.click("#report")
     report = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
 
-    assert report[0] == "user_id,status,channel,message_id,error_code"
-    assert len(report) == 31 and all(",sent,cs," in row for row in report[1:])
+    assert report[0] == "Mã người nhận (Zalo),Trạng thái,Kênh,Mã tin nhắn,Mã lỗi"
+    assert len(report) == 31 and all(",Đã gửi,Tin tư vấn," in row for row in report[1:])
     assert len(sandbox.messages()) == 30
