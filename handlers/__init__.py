@@ -12,7 +12,7 @@ from bot.conversation.choice import looks_like_choice
 from bot.conversation.context import Context
 from bot.conversation.replies import Reply
 from bot.stores.statistics import count_event
-from handlers import alerts, dossier, follow, handoff, media, office, procedures, text
+from handlers import alerts, dossier, follow, handoff, media, office, procedures, profiles, text
 from handlers.router import Group, Route, Router
 
 router = Router(unknown_command=text.not_understood)
@@ -56,6 +56,8 @@ router.on_text(text.fallback, group=Group.FALLBACK)
 # statistics officials read.
 router.after(handoff.record_bot_replies)
 router.after(count_event)
+# Who is writing: the citizen's Zalo name and avatar for the staff inbox, fetched once a week at most.
+router.after(profiles.remember_profile)
 
 
 def dispatch(ctx: Context) -> list[Reply]:

@@ -93,7 +93,7 @@ def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
     assert {
         "follower:*", "followers:active", "clarify:*", "handoff:context:*", "handoff:msgseq:*",
         "handoff:transcript:*", "ticket:*", "ticket:user:*", "dossier:fails:user:*", "dossier:await:*",
-        "dossier:links:*", "dossier:user-links:*", "dossier:subs:*", "dossier:user-subs:*",
+        "dossier:links:*", "dossier:user-links:*", "dossier:subs:*", "dossier:user-subs:*", "profile:*",
     } <= named_before.keys(), sorted(named_before)
 
     processor.handle(parse_event(_event(user, "user_withdraw", sender={"id": user})), lambda: None)

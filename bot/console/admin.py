@@ -50,6 +50,22 @@ def register_admin_views(bp: Blueprint) -> None:
         audit_log().record(actor.name, f"user.{action}", f"user:{name}", detail)
         return redirect(url_for("console.users"))
 
+    @bp.route("/account", methods=["GET", "POST"])
+    @login_required()
+    def account():
+        """Each user's own settings: the signature appended to their replies to citizens."""
+        user = current_user()
+        assert user is not None  # login_required ran first
+        if request.method == "POST":
+            try:
+                user_store().set_signature(user.name, request.form.get("signature", ""))
+            except UserError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Đã lưu chữ ký.", "ok")
+            return redirect(url_for("console.account"))
+        return render_template("console/account.html", user=user)
+
     @bp.get("/audit")
     @login_required("official")
     def audit():

@@ -15,7 +15,10 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required, user_store
+from bot.console.inbox_search import VIEWS, in_view, matches
 from bot.office.current import office_config
+from bot.stores.followers import FollowerRegistry
+from bot.stores.profiles import ProfileStore
 from bot.tickets.desk import ActionResult, StaffDesk
 from bot.tickets.model import OPEN, PENDING, RESOLVED, Ticket
 from bot.tickets.web import (
@@ -26,13 +29,10 @@ from bot.tickets.web import (
 )
 
 POLL_SECONDS = 3
-VIEWS = {
-    "waiting": "Đang chờ",
-    "mine": "Của tôi",
-    "resolved": "Đã giải quyết",
-}
+MAX_QUERY_CHARS = 100
 STATUS_LABELS = {OPEN: "Chờ cán bộ", PENDING: "Chờ người dân", RESOLVED: "Đã giải quyết"}
 REASON_LABELS = {
+    "sos": "Khẩn cấp (SOS)",
     "button": "Bấm nút gặp cán bộ",
     "words": "Xin gặp cán bộ",
     "fallback": "Bot không hiểu",
@@ -70,30 +70,63 @@ def _tickets_for(view: str) -> list[Ticket]:
     store = _desk().store
     if view == "resolved":
         return store.by_status(RESOLVED, limit=100)
-    waiting = store.by_status(OPEN) + store.by_status(PENDING)
-    if view == "mine":
-        return [t for t in waiting if t.assignee == _me()]
-    return waiting
+    return store.by_status(OPEN) + store.by_status(PENDING)
 
 
-def _row(ticket: Ticket, names: dict[str, str], now: datetime) -> dict[str, Any]:
-    row = ticket_row(ticket, current_app.config["REDIS"], current_app.config["SETTINGS"], now)
-    row.update(
-        status_label=STATUS_LABELS.get(ticket.status, ticket.status),
-        reason_label=REASON_LABELS.get(ticket.reason, ticket.reason),
-        assignee_name=names.get(ticket.assignee, ticket.assignee),
-        url=url_for("inbox.ticket", ticket_id=ticket.id),
-    )
-    return row
+def _rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
+    """Ticket rows with who is writing (Zalo name, avatar) and their area, read in two round trips."""
+    client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
+    names = _display_names()
+    users = [t.user_id for t in tickets]
+    profiles = ProfileStore(client, settings).get_many(users)
+    areas = dict(zip(users, (area for area, _, _ in FollowerRegistry(client, settings).targeting_fields(users)),
+                     strict=True))
+    area_names = office_config(client, settings).areas
+    rows = []
+    for ticket in tickets:
+        row = ticket_row(ticket, client, settings, now)
+        profile = profiles.get(ticket.user_id)
+        kind = str(getattr(ticket, "kind", "") or "")  # "sos" on check-in SOS tickets, where they exist
+        row.update(
+            kind=kind,
+            citizen_name=profile.name if profile else "",
+            avatar=profile.avatar if profile else "",
+            initials=profile.initials if profile else "?",
+            area=areas.get(ticket.user_id) or "",
+            area_name=area_names.name(areas[ticket.user_id]) if areas.get(ticket.user_id) else "",
+            status_label=STATUS_LABELS.get(ticket.status, ticket.status),
+            reason_label=REASON_LABELS.get(kind or ticket.reason, ticket.reason),
+            assignee_name=names.get(ticket.assignee, ticket.assignee),
+            url=url_for("inbox.ticket", ticket_id=ticket.id),
+        )
+        rows.append(row)
+    return rows
+
+
+def _citizen_texts(ticket_id: str) -> list[str]:
+    return [entry.text for entry in _desk().store.log(ticket_id) if entry.who == "citizen"]
+
+
+def _row(ticket: Ticket, now: datetime) -> dict[str, Any]:
+    return _rows([ticket], now)[0]
+
+
+def _outcome_message(result: ActionResult, success: str) -> tuple[str, str]:
+    if result.ok:
+        return (success if result.status == "ok" else OUTCOME_MESSAGES[result.status][0]), "ok"
+    message, category = OUTCOME_MESSAGES.get(result.status, ("Không thực hiện được: {detail}", "error"))
+    names = _display_names()
+    return message.format(detail=names.get(result.detail, result.detail)), category
 
 
 def _flash_outcome(result: ActionResult, success: str) -> None:
-    if result.ok:
-        flash(success if result.status == "ok" else OUTCOME_MESSAGES[result.status][0], "ok")
-        return
-    message, category = OUTCOME_MESSAGES.get(result.status, ("Không thực hiện được: {detail}", "error"))
-    names = _display_names()
-    flash(message.format(detail=names.get(result.detail, result.detail)), category)
+    flash(*_outcome_message(result, success))
+
+
+def signed_text(text: str, signature: str) -> str:
+    """The reply with the staff member's signature on its own last line (when they keep one)."""
+    text = text.rstrip()
+    return f"{text}\n— {signature}" if text and signature else text
 
 
 def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it registers; each is small
@@ -106,21 +139,30 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
         view = request.args.get("view", "waiting")
         if view not in VIEWS:
             view = "waiting"
+        config = office_config(current_app.config["REDIS"], current_app.config["SETTINGS"])
         return render_template(
             "inbox/queue.html",
             view=view,
             views=VIEWS,
             poll_seconds=POLL_SECONDS,
-            data_url=url_for("inbox.queue_json", view=view),
+            areas=list(config.areas),
+            query=request.args.get("q", "")[:MAX_QUERY_CHARS],
+            area=request.args.get("area", ""),
+            data_url=url_for("inbox.queue_json"),
         )
 
     @bp.get("/queue.json")
     @login_required("staff")
     def queue_json():
         view = request.args.get("view", "waiting")
+        view = view if view in VIEWS else "waiting"
+        query, area = request.args.get("q", "")[:MAX_QUERY_CHARS].strip(), request.args.get("area", "")
         store = _desk().store
-        now, names = datetime.now(UTC), _display_names()
-        rows = [_row(t, names, now) for t in _tickets_for(view if view in VIEWS else "waiting")]
+        rows = [r for r in _rows(_tickets_for(view), datetime.now(UTC)) if in_view(r, view, _me())]
+        if area:
+            rows = [r for r in rows if r["area"] == area]
+        if query:
+            rows = [r for r in rows if matches(r, query) or matches(r, query, _citizen_texts(r["id"]))]
         return jsonify({"version": store.version(), "counts": store.counts(), "tickets": rows})
 
     @bp.get("/<ticket_id>")
@@ -138,6 +180,8 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
             procedures_enabled=procedure_answers_available(),
             data_url=url_for("inbox.ticket_json", ticket_id=ticket_id),
             me=_me(),
+            row=_row(found, datetime.now(UTC)),
+            signature=current_user().signature if current_user() else "",
         )
 
     @bp.get("/<ticket_id>/data.json")
@@ -147,7 +191,7 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
         found = desk.store.get(ticket_id)
         if found is None:
             abort(404)
-        row = _row(found, _display_names(), datetime.now(UTC))
+        row = _row(found, datetime.now(UTC))
         row["can_send"] = desk.within_window(found.user_id, found.last_citizen_at)
         log = [entry.to_json() for entry in desk.transcript(ticket_id)]
         return jsonify({"version": desk.store.version(), "ticket": row, "transcript": log})
@@ -187,7 +231,14 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
     @login_required("staff")
     def reply(ticket_id: str):
         nonce = request.form.get("nonce") or secrets.token_urlsafe(12)
-        result = _desk().reply(ticket_id, request.form.get("text", ""), _me(), idempotency_key=nonce)
+        user = current_user()
+        signature = user.signature if user is not None and request.form.get("sign") == "1" else ""
+        result = _desk().reply(ticket_id, signed_text(request.form.get("text", ""), signature), _me(),
+                               idempotency_key=nonce)
+        if request.accept_mimetypes.best == "application/json":  # the page's script: no reload
+            message, category = _outcome_message(result, "Đã gửi trả lời qua Zalo.")
+            return jsonify({"ok": result.ok, "message": message, "category": category,
+                            "nonce": secrets.token_urlsafe(12)})
         _flash_outcome(result, "Đã gửi trả lời qua Zalo.")
         return back(ticket_id)
 

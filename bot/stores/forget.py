@@ -13,6 +13,7 @@ from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Verifier
 from bot.stores.conversation import Conversation
 from bot.stores.followers import FollowerRegistry
+from bot.stores.profiles import ProfileStore
 from bot.tickets.store import TicketStore
 from bot.tickets.transcript import CitizenTranscript
 
@@ -24,3 +25,4 @@ def forget_citizen(client: redis.Redis, settings: Settings, user_id: str) -> Non
     Conversation(client, settings).forget(user_id)
     CitizenTranscript(client, settings).forget(user_id)
     TicketStore(client, settings).forget_citizen(user_id)
+    ProfileStore(client, settings).forget(user_id)

@@ -12,7 +12,7 @@ from bot.console import users as console_users
 from bot.dossiers import store as dossiers
 from bot.dossiers import subscriptions, verify
 from bot.queue import event_inbox
-from bot.stores import aliases, conversation, followers, office_config, statistics
+from bot.stores import aliases, conversation, followers, office_config, profiles, statistics
 from bot.stores.keys import KeyFamily
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
@@ -54,6 +54,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
     *office_config.KEY_FAMILIES,
+    *profiles.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
     *_PLUMBING,
 )

@@ -42,9 +42,13 @@ def ticket_row(ticket: Ticket, client: redis.Redis, settings: Settings, now: dat
     sla = ticket_sla(ticket, now, hours, SlaTargets.from_settings(settings))
     row = ticket.to_json()
     waited = (now - ticket.waiting_since).total_seconds() if ticket.waiting_since else None
+    # What the desk owes: the wait counted in office hours only (nights, weekends, holidays left out).
+    office = hours.office_seconds_between(ticket.waiting_since, now) if ticket.waiting_since else None
     row.update(
         waiting_seconds=None if waited is None else int(waited),
         waiting_text="" if waited is None else format_duration(waited),
+        waiting_office_seconds=None if office is None else int(office),
+        waiting_office_text="" if office is None else format_duration(office),
         sla_colour=sla.colour,
         first_response_due=sla.first_response.due_at.isoformat(),
         first_response_state=sla.first_response.state,
