@@ -93,7 +93,7 @@ def _rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
             avatar=profile.avatar if profile else "",
             initials=profile.initials if profile else "?",
             area=areas.get(ticket.user_id) or "",
-            area_name=area_names.name(areas[ticket.user_id]) if areas.get(ticket.user_id) else "",
+            area_name=area_names.name(areas.get(ticket.user_id) or "") if areas.get(ticket.user_id) else "",
             status_label=STATUS_LABELS.get(ticket.status, ticket.status),
             reason_label=REASON_LABELS.get(kind or ticket.reason, ticket.reason),
             assignee_name=names.get(ticket.assignee, ticket.assignee),
@@ -181,7 +181,7 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
             data_url=url_for("inbox.ticket_json", ticket_id=ticket_id),
             me=_me(),
             row=_row(found, datetime.now(UTC)),
-            signature=current_user().signature if current_user() else "",
+            signature=getattr(current_user(), "signature", ""),
         )
 
     @bp.get("/<ticket_id>/data.json")

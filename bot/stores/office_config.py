@@ -70,7 +70,7 @@ class OfficeConfigStore:
         self.redis.hset(self._check_key, mapping={"ok": int(ok), "detail": detail, "at": at})
 
     def webhook_check(self) -> dict[str, Any] | None:
-        raw = self.redis.hgetall(self._check_key)
+        raw: dict[bytes, bytes] = self.redis.hgetall(self._check_key)  # type: ignore[assignment]
         if not raw:
             return None
         return {"ok": raw[b"ok"] == b"1", "detail": raw[b"detail"].decode(), "at": float(raw[b"at"])}

@@ -40,7 +40,8 @@ def profile_from_detail(data: dict) -> Profile | None:
     name = " ".join(str(data.get("display_name") or data.get("user_alias") or "").split())[:MAX_NAME_CHARS]
     if not name:
         return None
-    avatars = data.get("avatars") if isinstance(data.get("avatars"), dict) else {}
+    avatars = data.get("avatars")
+    avatars = avatars if isinstance(avatars, dict) else {}
     avatar = str(avatars.get("120") or data.get("avatar") or "")
     return Profile(name, avatar if SAFE_URL.fullmatch(avatar) and len(avatar) <= MAX_AVATAR_CHARS else "")
 
