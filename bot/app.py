@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+from pathlib import Path
 
 import click
 import redis
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
@@ -79,6 +80,12 @@ def _register_site_verification(app: Flask, settings: Settings) -> None:
     @app.get("/")
     def home():
         return page
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on every site; the console's icon (SVG, which they all draw)."""
+        icon = Path(__file__).parent / "console" / "static" / "favicon.svg"
+        return Response(icon.read_bytes(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/zalo_verifier<given>.html")
     def zalo_verifier(given: str):

@@ -244,7 +244,7 @@ def _plain_numbers(text: str) -> str:
     return re.sub(r"(?<=\d)[.,](?=\d{3})", "", text)
 
 
-@pytest.mark.skipif(not (SHARED / sources.RAW_ARCHIVE).exists(), reason="shared data missing")
+@pytest.mark.shared_data
 def test_no_invented_facts(catalogue) -> None:
     """Every fee amount, time and key document shown for 150 random procedures appears in the source record."""
     raw = {}
