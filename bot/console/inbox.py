@@ -20,7 +20,7 @@ from bot.office.current import office_config
 from bot.stores.followers import FollowerRegistry
 from bot.stores.profiles import ProfileStore
 from bot.tickets.desk import ActionResult, StaffDesk
-from bot.tickets.model import OPEN, PENDING, RESOLVED, Ticket
+from bot.tickets.model import OPEN, PENDING, REASON_LABELS, RESOLVED, Ticket
 from bot.tickets.web import (
     desk_for_app,
     procedure_answer_text,
@@ -31,13 +31,6 @@ from bot.tickets.web import (
 POLL_SECONDS = 3
 MAX_QUERY_CHARS = 100
 STATUS_LABELS = {OPEN: "Chờ cán bộ", PENDING: "Chờ người dân", RESOLVED: "Đã giải quyết"}
-REASON_LABELS = {
-    "sos": "Khẩn cấp (SOS)",
-    "button": "Bấm nút gặp cán bộ",
-    "words": "Xin gặp cán bộ",
-    "fallback": "Bot không hiểu",
-    "dossier": "Hỏi về hồ sơ",
-}
 OUTCOME_MESSAGES = {
     "sent": ("Đã gửi trả lời qua Zalo.", "ok"),
     "queued": ("Đã xếp trả lời vào hàng gửi qua Zalo; trạng thái gửi hiện ngay trong hội thoại.", "ok"),

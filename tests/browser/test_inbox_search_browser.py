@@ -83,6 +83,7 @@ def test_find_by_name_reply_with_signature_queue_follows(
     expect(page.get_by_test_id("entry-staff")).to_contain_text("— Cán bộ Lan – Bộ phận một cửa xã")
     assert page.evaluate("() => window.__same_page") == 2  # sent without leaving the page
     screenshot(page, "ticket")
+    expect(page.get_by_test_id("transcript")).to_contain_text("Chuyển cho cán bộ (Xin gặp cán bộ)")  # not "(words)"
     assert send_queued_staff_replies(redis_client, zalo_settings) == 1
     sent = sandbox.messages(binh)[-1]["payload"]["message"]["text"]
     assert sent.endswith("giấy chứng sinh đến bộ phận một cửa ạ.\n— Cán bộ Lan – Bộ phận một cửa xã")
