@@ -74,10 +74,10 @@ def _rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
     profiles = ProfileStore(client, settings).get_many(users)
     areas = dict(zip(users, (area for area, _, _ in FollowerRegistry(client, settings).targeting_fields(users)),
                      strict=True))
-    area_names = office_config(client, settings).areas
+    config = office_config(client, settings)
     rows = []
     for ticket in tickets:
-        row = ticket_row(ticket, client, settings, now)
+        row = ticket_row(ticket, config.hours, settings, now)
         profile = profiles.get(ticket.user_id)
         kind = str(getattr(ticket, "kind", "") or "")  # "sos" on check-in SOS tickets, where they exist
         row.update(
@@ -86,7 +86,7 @@ def _rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
             avatar=profile.avatar if profile else "",
             initials=profile.initials if profile else "?",
             area=areas.get(ticket.user_id) or "",
-            area_name=area_names.name(areas.get(ticket.user_id) or "") if areas.get(ticket.user_id) else "",
+            area_name=config.areas.name(areas.get(ticket.user_id) or "") if areas.get(ticket.user_id) else "",
             status_label=STATUS_LABELS.get(ticket.status, ticket.status),
             reason_label=REASON_LABELS.get(kind or ticket.reason, ticket.reason),
             assignee_name=names.get(ticket.assignee, ticket.assignee),

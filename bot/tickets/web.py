@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from flask import Flask
 
 from bot.config import Settings
-from bot.office.current import office_config
+from bot.office.hours import OfficeHours
 from bot.stores.followers import FollowerRegistry
 from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
@@ -35,10 +34,10 @@ def desk_for_app(app: Flask) -> StaffDesk:
     return desk
 
 
-def ticket_row(ticket: Ticket, client: redis.Redis, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """A ticket as JSON, with its SLA clocks and how long the citizen has waited (for the queue)."""
+def ticket_row(ticket: Ticket, hours: OfficeHours, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """A ticket as JSON, with its SLA clocks and how long the citizen has waited (for the queue), in the
+    office hours now in force (bot.office.current.office_config(...).hours)."""
     now = now or datetime.now(UTC)
-    hours = office_config(client, settings).hours
     sla = ticket_sla(ticket, now, hours, SlaTargets.from_settings(settings))
     row = ticket.to_json()
     waited = (now - ticket.waiting_since).total_seconds() if ticket.waiting_since else None
