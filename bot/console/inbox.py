@@ -42,6 +42,8 @@ OUTCOME_MESSAGES = {
     "failed": ("{detail}", "error"),
     "busy": ("Người dân đang có một yêu cầu khác chưa xong.", "error"),
     "not_resolved": ("Yêu cầu chưa được giải quyết.", "error"),
+    "not_yours": ("Yêu cầu này không do bạn phụ trách.", "error"),
+    "empty_note": ("Ghi chú trống.", "error"),
 }
 
 
@@ -198,7 +200,12 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
         name, text = found
         return jsonify({"ok": True, "code": code, "name": name, "text": text})
 
-    def back(ticket_id: str):
+    def done(ticket_id: str, result: ActionResult, success: str, **extra: str):
+        """The page's script gets JSON and redraws in place; a plain form post is redirected back."""
+        if request.accept_mimetypes.best == "application/json":
+            message, category = _outcome_message(result, success)
+            return jsonify({"ok": result.ok, "message": message, "category": category, **extra})
+        _flash_outcome(result, success)
         return redirect(url_for("inbox.ticket", ticket_id=ticket_id))
 
     @bp.post("/<ticket_id>/claim")
@@ -207,18 +214,14 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
         user = current_user()
         force = request.form.get("force") == "1" and user is not None and user.has_role("admin")
         result = _desk().claim(ticket_id, _me(), force=force)
-        _flash_outcome(
-            ActionResult("ok") if result.ok else ActionResult(result.outcome, result.assignee),
-            "Bạn đã nhận xử lý yêu cầu này.",
-        )
-        return back(ticket_id)
+        return done(ticket_id, ActionResult("ok") if result.ok else ActionResult(result.outcome, result.assignee),
+                    "Bạn đã nhận xử lý yêu cầu này.")
 
     @bp.post("/<ticket_id>/release")
     @login_required("staff")
     def release(ticket_id: str):
-        if _desk().store.release(ticket_id, _me()):
-            flash("Đã trả yêu cầu về hàng chờ chung.", "ok")
-        return back(ticket_id)
+        released = _desk().store.release(ticket_id, _me())
+        return done(ticket_id, ActionResult("ok" if released else "not_yours"), "Đã trả yêu cầu về hàng chờ chung.")
 
     @bp.post("/<ticket_id>/reply")
     @login_required("staff")
@@ -228,38 +231,26 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
         signature = user.signature if user is not None and request.form.get("sign") == "1" else ""
         result = _desk().reply(ticket_id, signed_text(request.form.get("text", ""), signature), _me(),
                                idempotency_key=nonce)
-        if request.accept_mimetypes.best == "application/json":  # the page's script: no reload
-            message, category = _outcome_message(result, "Đã gửi trả lời qua Zalo.")
-            return jsonify({"ok": result.ok, "message": message, "category": category,
-                            "nonce": secrets.token_urlsafe(12)})
-        _flash_outcome(result, "Đã gửi trả lời qua Zalo.")
-        return back(ticket_id)
+        return done(ticket_id, result, "Đã gửi trả lời qua Zalo.", nonce=secrets.token_urlsafe(12))
 
     @bp.post("/<ticket_id>/note")
     @login_required("staff")
     def note(ticket_id: str):
         text = request.form.get("text", "").strip()
-        if not text:
-            flash("Ghi chú trống.", "error")
-        else:
-            _flash_outcome(_desk().note(ticket_id, text, _me()), "Đã lưu ghi chú nội bộ.")
-        return back(ticket_id)
+        result = _desk().note(ticket_id, text, _me()) if text else ActionResult("empty_note")
+        return done(ticket_id, result, "Đã lưu ghi chú nội bộ.")
 
     @bp.post("/<ticket_id>/resolve")
     @login_required("staff")
     def resolve(ticket_id: str):
         user = current_user()
         is_admin = user is not None and user.role == "admin"
-        _flash_outcome(
-            _desk().resolve(ticket_id, _me(), force=is_admin),
-            "Đã giải quyết; người dân được mời đánh giá mức độ hài lòng.",
-        )
-        return back(ticket_id)
+        return done(ticket_id, _desk().resolve(ticket_id, _me(), force=is_admin),
+                    "Đã giải quyết; người dân được mời đánh giá mức độ hài lòng.")
 
     @bp.post("/<ticket_id>/reopen")
     @login_required("staff")
     def reopen(ticket_id: str):
-        _flash_outcome(_desk().reopen(ticket_id, _me()), "Đã mở lại yêu cầu.")
-        return back(ticket_id)
+        return done(ticket_id, _desk().reopen(ticket_id, _me()), "Đã mở lại yêu cầu.")
 
     return bp
