@@ -131,3 +131,20 @@ def test_staff_cannot_open_settings(app: Flask) -> None:
     staff = login(app, "motcua", "staff-pass-1")
     response = staff.get("/console/settings/")
     assert response.status_code == 403 and "text/html" in response.content_type
+
+
+def test_checklist_items_and_a_webhook_test_that_cannot_connect(app: Flask) -> None:
+    from bot.console.checklist import Facts, checklist, webhook_test
+
+    facts = Facts(oa_connected=True, webhook_url="https://bot.example.vn/webhook/zalo", webhook_check=None,
+                  missing_office=("số điện thoại",), staff_users=0, areas_customised=False,
+                  dossier_template_id="298317", broadcast_template_id="", public_base_url="")
+    items = {item.key: item for item in checklist(facts)}
+    assert [k for k, i in items.items() if i.ok] == ["oa"]
+    assert "số điện thoại" in items["office"].detail and items["office"].endpoint == "settings.page"
+    client, settings = app.config["REDIS"], app.config["SETTINGS"]
+    ok, detail = webhook_test(client, settings, "http://127.0.0.1:9/webhook/zalo")  # nothing listens on port 9
+    assert not ok and "Không gọi được" in detail
+    admin = login(app, "admin", "admin-pass-1")
+    home = admin.get("/console/").get_data(as_text=True)
+    assert "Không gọi được" in home and 'data-item="webhook" data-ok="no"' in home
