@@ -130,7 +130,7 @@ def create_console_blueprint() -> Blueprint:
     @bp.app_context_processor
     def console_globals() -> dict[str, object]:
         return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint,
-                "office_name": _office_name}
+                "office_name": _office_name, "inbox_counts_url": _inbox_counts_url}
 
     return bp
 
@@ -144,6 +144,13 @@ def _admin_home() -> str:
     facts = gather_facts(current_app.config["REDIS"], current_app.config["SETTINGS"], request.url_root, staff)
     items = checklist(facts)
     return render_template("console/home.html", items=items, facts=facts, done=sum(i.ok for i in items))
+
+
+def _inbox_counts_url() -> str:
+    try:
+        return url_for("inbox.counts_json")
+    except BuildError:  # an app without the inbox
+        return ""
 
 
 def _office_name() -> str:

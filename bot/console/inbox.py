@@ -160,6 +160,12 @@ def create_inbox_blueprint() -> Blueprint:  # noqa: C901 - counts every view it 
             rows = [r for r in rows if matches(r, query) or matches(r, query, _citizen_texts(r["id"]))]
         return jsonify({"version": store.version(), "counts": store.counts(), "tickets": rows})
 
+    @bp.get("/counts.json")
+    @login_required("staff")
+    def counts_json():
+        """For the badge beside «Hộp thư cán bộ» on every console page: tickets waiting for staff."""
+        return jsonify(_desk().store.counts())
+
     @bp.get("/<ticket_id>")
     @login_required("staff")
     def ticket(ticket_id: str):

@@ -68,6 +68,7 @@ def test_find_by_name_reply_with_signature_queue_follows(
     citizen_says(sandbox.create_user("Phạm Thu Hà"), "em muốn gặp cán bộ")
     expect(rows).to_have_count(3)
     expect(page.get_by_test_id("new-badge")).to_have_text("1 mới")
+    expect(page.get_by_test_id("nav-badge")).to_have_text("3", timeout=20_000)  # beside «Hộp thư cán bộ»
     assert page.evaluate("() => window.__same_page") == marker
 
     page.get_by_test_id("search").fill("Bình")
