@@ -116,6 +116,11 @@ def test_areas_from_an_uploaded_geojson_feature_collection(app: Flask) -> None:
     bad = post(admin, "/console/settings/areas", {"geojson": (io.BytesIO(b"{not json"), "x.json")},
                content_type="multipart/form-data").get_data(as_text=True)
     assert "không phải JSON" in bad
+    point = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Ấp 9"},
+                                                        "geometry": {"type": "Point", "coordinates": [106.9, 11.0]}}]}
+    bad = post(admin, "/console/settings/areas", {"geojson": (io.BytesIO(json.dumps(point).encode()), "p.json")},
+               content_type="multipart/form-data").get_data(as_text=True)
+    assert "Vùng «Ấp 9»: cần hình đa giác" in bad
 
 
 def test_canned_replies_and_reset(app: Flask) -> None:

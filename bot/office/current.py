@@ -9,6 +9,7 @@ fails, the last configuration read serves (or the shipped files, before any was 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from bot.office.info import DEFAULT_FILE as COMMUNE_FILE
 from bot.office.info import CommuneInfo, CommuneInfoError, commune_info_from_dict
 from bot.stores.office_config import SECTIONS, OfficeConfigStore
 
+log = logging.getLogger(__name__)
 CANNED_FILE = DATA_DIR / "canned_replies.json"
 MAX_CANNED = 100
 MAX_CANNED_CHARS = 2000
@@ -142,7 +144,8 @@ def office_config(client: redis.Redis, settings: Settings) -> OfficeConfig:
     documents = {s: stored[s] if s in stored else default_document(s, settings) for s in SECTIONS}
     try:
         config = build_config(documents, settings, version, frozenset(stored))
-    except SettingsError:  # stored before a parser grew stricter: the shipped files serve meanwhile
+    except SettingsError as exc:  # stored before a parser grew stricter: the shipped files serve meanwhile
+        log.warning("stored office settings unusable, shipped defaults serve", extra={"error": str(exc)})
         config = build_config({s: default_document(s, settings) for s in SECTIONS}, settings, version)
     if len(_CACHE) >= MAX_CACHED:
         _CACHE.clear()

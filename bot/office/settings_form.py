@@ -170,10 +170,14 @@ def areas_from_geojson(raw: Any, current: Mapping[str, Any]) -> dict[str, Any]:
         name = str(props.get("name") or props.get("ten") or props.get("NAME") or "").strip()
         if not name:
             raise SettingsError(f"Vùng thứ {index}: thiếu thuộc tính name (tên ấp/khu phố).")
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            raise SettingsError(f"Vùng «{name}»: cần hình đa giác (GeoJSON Polygon hoặc MultiPolygon), "
+                                "kinh độ trước, vĩ độ sau.")
         aliases = props.get("aliases") or []
         areas.append({"id": str(props.get("id") or _area_id(name, index)), "name": name,
                       "aliases": [str(a) for a in aliases] if isinstance(aliases, list) else [],
-                      "code": str(props.get("code") or ""), "geometry": feature.get("geometry")})
+                      "code": str(props.get("code") or ""), "geometry": geometry})
     if not areas:
         raise SettingsError("Tệp khu vực không có vùng nào.")
     if len({a["id"] for a in areas}) != len(areas):
