@@ -153,3 +153,19 @@ def test_checklist_items_and_a_webhook_test_that_cannot_connect(app: Flask) -> N
     admin = login(app, "admin", "admin-pass-1")
     home = admin.get("/console/").get_data(as_text=True)
     assert "Không gọi được" in home and 'data-item="webhook" data-ok="no"' in home
+
+
+def test_a_failing_console_page_is_a_vietnamese_html_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.console.admin
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.console.admin, "audit_log", broken)
+    admin = login(app, "admin", "admin-pass-1")
+    response = admin.get("/console/audit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "text/html" in response.content_type
+    assert "Đã có lỗi phía máy chủ" in page and "boom" not in page and "Traceback" not in page
+    assert admin.get("/console/inbox/999").status_code == 404
+    assert "Không tìm thấy trang" in admin.get("/console/inbox/999").get_data(as_text=True)

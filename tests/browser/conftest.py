@@ -13,7 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).parent
-ARTIFACTS = HERE.parents[1] / "var" / "artifacts"  # screenshots kept as test artefacts (CI uploads var/)
+ARTIFACTS = HERE.parents[1] / "var" / "artifacts"  # screenshots kept as test artefacts (git-ignored)
 SCREEN = {"width": 1366, "height": 900}
 # Chromium without the background chatter (updates, sync, networking) a test machine neither has nor needs.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
