@@ -99,7 +99,7 @@ def main() -> None:
     old = baseline_module()
     old_office = old.OfficeInfo(info.name, info.address, info.phone, "",
                                 tuple(old.DeskService(s.line, s.codes) for s in info.desk_services))
-    new_office = info.for_answers()
+    new_office = info
     old_procs = [p for p in baseline_catalogue().procedures.values() if p.has_details]
     before = [measure_before(old, p, old_office) for p in old_procs]
     cards = load_cards()  # the commune's plain-language cards, as the bot answers with them

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
+from pathlib import Path
 
 import click
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
@@ -58,13 +59,15 @@ def _register_console(app: Flask) -> None:
     from bot.broadcasts.public_feed import create_public_feed_blueprint
     from bot.console import init_console
     from bot.console.inbox import create_inbox_blueprint
+    from bot.console.settings_views import create_settings_blueprint
     from bot.console.stats import create_posters_blueprint, create_stats_blueprint
     from bot.console.zalo_connect import create_zalo_connect_blueprint
     from bot.procedures.public_pages import create_public_blueprint
 
     init_console(app)
     for blueprint in (create_inbox_blueprint(), create_stats_blueprint(), create_posters_blueprint(),
-                      create_zalo_connect_blueprint(), create_public_blueprint(), create_public_feed_blueprint()):
+                      create_zalo_connect_blueprint(), create_settings_blueprint(), create_public_blueprint(),
+                      create_public_feed_blueprint()):
         app.register_blueprint(blueprint)
 
 
@@ -78,6 +81,12 @@ def _register_site_verification(app: Flask, settings: Settings) -> None:
     @app.get("/")
     def home():
         return page
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on every site; the console's icon (SVG, which they all draw)."""
+        icon = Path(__file__).parent / "console" / "static" / "favicon.svg"
+        return Response(icon.read_bytes(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/zalo_verifier<given>.html")
     def zalo_verifier(given: str):
@@ -97,13 +106,21 @@ def _register_health(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    from bot.console import console_error_page
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        page = console_error_page(exc.code or 500)
+        if page is not None:
+            return page
         return jsonify({"ok": False, "error": exc.description or exc.name}), exc.code or 500
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")
+        page = console_error_page(500)
+        if page is not None:
+            return page
         return jsonify({"ok": False, "error": "internal error"}), 500
 
 

@@ -23,7 +23,7 @@ class Services:
         self.redis = client
         self.settings = settings
         self._matcher: Matcher | None = None
-        self._matcher_version = -1
+        self._matcher_version: tuple[int, str] | None = None  # (alias store version, province)
 
     @cached_property
     def zalo(self) -> ZaloClient:
@@ -45,21 +45,25 @@ class Services:
     @property
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
-        store's version moves); one Redis GET per message. If Redis fails, the last matcher serves."""
+        store's version moves) or set another province; two Redis GETs per message. If Redis fails, the
+        last matcher serves."""
+        from bot.office.current import office_config
         from bot.stores.aliases import AliasStore
 
         store = AliasStore(self.redis, self.settings)
         current = self._matcher
+        # The province officials set in the console (else PROVINCE) decides which local procedures join.
+        province = office_config(self.redis, self.settings).province or self.settings.province
         try:
-            version = store.version()
+            version = (store.version(), province)
             if current is not None and version == self._matcher_version:
                 return current
             extra = store.pairs()
         except redis.RedisError:
             if current is not None:
                 return current
-            version, extra = -1, []
-        self._matcher = build_matcher(self.catalogue, self.settings, extra)
+            version, extra = (-1, province), []
+        self._matcher = build_matcher(self.catalogue, replace(self.settings, province=province), extra)
         self._matcher_version = version
         return self._matcher
 

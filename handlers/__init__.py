@@ -13,7 +13,7 @@ from bot.conversation.context import Context
 from bot.conversation.replies import Reply
 from bot.ops.metrics import count_decision
 from bot.stores.statistics import count_event
-from handlers import alerts, checkins, consent, dossier, follow, handoff, media, office, procedures, text
+from handlers import alerts, checkins, consent, dossier, follow, handoff, media, office, procedures, profiles, text
 from handlers.router import Group, Route, Router
 
 router = Router(unknown_command=text.not_understood)
@@ -67,6 +67,8 @@ router.on_text(text.fallback, group=Group.FALLBACK)
 router.after(handoff.record_bot_replies)
 router.after(count_event)
 router.after(count_decision)
+# Who is writing: the citizen's Zalo name and avatar for the staff inbox, fetched once a week at most.
+router.after(profiles.remember_profile)
 
 
 def dispatch(ctx: Context) -> list[Reply]:

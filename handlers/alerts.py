@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from bot.broadcasts.areas import load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.compose import announcement_text
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import in_target
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
+from bot.office.current import office_config
 from bot.procedures.textnorm import fold
 from bot.stores.followers import FollowerRegistry
 
@@ -51,7 +52,7 @@ def alerts_reply(ctx: Context) -> list[Reply]:
     buttons = (Button("Chọn khu vực", "#area"), Button("Menu", "#menu"))
     active = active_for(ctx)
     if not active:
-        where = f" cho {load_areas().name(area)}" if area else ""
+        where = f" cho {office_config(ctx.redis, ctx.settings).areas.name(area)}" if area else ""
         hint = "" if area else "\nAnh/Chị chọn khu vực (ấp/khu phố) để nhận đúng thông báo nơi mình ở."
         return [Reply(f"Hiện không có thông báo khẩn nào{where}.{hint}", buttons)]
     replies = [Reply(announcement_text(b.announcement, ctx.settings.commune_name,
@@ -82,19 +83,19 @@ def alerts_command(ctx: Context, args: list[str]) -> list[Reply]:
 
 def area_command(ctx: Context, args: list[str]) -> list[Reply]:
     """#area → the areas as buttons; #area <id> → remember the citizen's area."""
-    areas = load_areas()
+    areas = office_config(ctx.redis, ctx.settings).areas
     if args:
         area = areas.find(" ".join(args))
         if area is None:
-            return [Reply("Không tìm thấy khu vực này. Anh/Chị chọn lại giúp ạ.", _area_buttons())]
+            return [Reply("Không tìm thấy khu vực này. Anh/Chị chọn lại giúp ạ.", _area_buttons(areas))]
         FollowerRegistry(ctx.redis, ctx.settings).set_area(ctx.user_id, area.id)
         return [Reply(f"Đã ghi nhận khu vực của Anh/Chị: {area.name}. Anh/Chị sẽ nhận thông báo cho khu vực này.",
                       (Button("Thông báo khẩn", "#alerts"), Button("Tắt tin thường", "#alerts off")))]
     current = _area_of(ctx)
     intro = f"Khu vực hiện tại: {areas.name(current)}. " if current else ""
-    return [Reply(f"{intro}Anh/Chị ở ấp/khu phố nào ạ?", _area_buttons())]
+    return [Reply(f"{intro}Anh/Chị ở ấp/khu phố nào ạ?", _area_buttons(areas))]
 
 
-def _area_buttons() -> tuple[Button, ...]:
-    return tuple(Button(area.name, f"#area {area.id}") for area in load_areas())
+def _area_buttons(areas: Areas) -> tuple[Button, ...]:
+    return tuple(Button(area.name, f"#area {area.id}") for area in areas)
 

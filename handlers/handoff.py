@@ -29,7 +29,7 @@ from bot.tickets.escalation import (
     is_courtesy,
     is_dossier_complaint,
 )
-from bot.tickets.model import TranscriptEntry
+from bot.tickets.model import REASON_LABELS, TranscriptEntry
 from bot.tickets.store import TicketStore
 from bot.tickets.transcript import CitizenTranscript
 from bot.tickets.wording import ENDED, RATE_COMMAND, RATING_THANKS, RATING_UNKNOWN, forwarded, rating_request
@@ -262,7 +262,8 @@ def escalate(ctx: Context, reason: str, procedure_code: str = "", receipt: str =
     ticket, created = store.open(ctx.user_id, ctx.now, reason, context, _transcript(ctx).recent(ctx.user_id))
     ctx.notes[ACTIVE_TICKET] = ticket.id
     if created:
-        store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({reason})"))
+        label = REASON_LABELS.get(reason, reason)
+        store.append(ticket.id, TranscriptEntry(ctx.now, "system", f"Chuyển cho cán bộ ({label})"))
         ctx.notes["escalated"] = "1"  # for the statistics
     _conversation(ctx).clear_fallbacks(ctx.user_id)
     return [_forwarded(ctx)]

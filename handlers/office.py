@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
 from bot.office.closures import ClosureStore, closure_notice, office_hours_now
+from bot.office.current import office_config
 from bot.office.hours import OfficeHours
-from bot.office.info import CommuneInfo, Service, commune_info_for
+from bot.office.info import CommuneInfo, Service
 from bot.office.topics import office_topics
 from bot.procedures import procedure_reply
 from bot.procedures.card_lookup import card_for
@@ -124,7 +125,8 @@ def is_office_text(text: str) -> bool:
 
 def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
     """The poster keyword, or an office question; None lets the rest of the chain try."""
-    info = commune_info_for(ctx.settings)
+    config = office_config(ctx.redis, ctx.settings)
+    info = config.info
     code = parse_procedure_keyword(text)
     if code is not None:
         proc = ctx.services.catalogue.get(code)
@@ -133,7 +135,7 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
             return [keyword_not_found(code)]
         ctx.notes["procedure"] = proc.code
         ctx.notes["via"] = "keyword"
-        return procedure_reply.compose_answer(proc, info.for_answers(), card_for(proc.code))
+        return procedure_reply.compose_answer(proc, info, card_for(proc.code))
     topics = office_topics(text)
     if not topics:
         return None

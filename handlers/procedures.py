@@ -12,7 +12,7 @@ from bot.conversation.choice import parse_choice
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
 from bot.conversation.texts import MENU_BUTTONS
-from bot.office.info import commune_info_for
+from bot.office.current import office_config
 from bot.procedures import procedure_reply
 from bot.procedures.card_lookup import card_for
 from bot.procedures.clarify import compose_clarify
@@ -44,7 +44,7 @@ def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -
     _conversation(ctx).withdraw_offer(ctx.user_id)
     if section in (*procedure_reply.SECTIONS, "case"):
         return procedure_reply.compose_section(proc, section, page)
-    return procedure_reply.compose_answer(proc, commune_info_for(ctx.settings).for_answers(), card_for(proc.code))
+    return procedure_reply.compose_answer(proc, office_config(ctx.redis, ctx.settings).info, card_for(proc.code))
 
 
 def portal_search_url(ctx: Context, text: str) -> str:

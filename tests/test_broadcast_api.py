@@ -127,7 +127,7 @@ def test_official_composes_and_must_confirm_sending_to_everyone(app: Flask) -> N
     assert store.get(broadcast_id).status == "preparing"
     assert [f.__name__ for f, _ in app.config["QUEUE"].jobs] == ["prepare_job"]
     audit = client.get("/console/audit").get_data(as_text=True)
-    assert "composed" in audit and "approved" in audit and "sent" in audit
+    assert "Soạn thông báo" in audit and "Duyệt" in audit and "Gửi ngay" in audit
     # Staff read Vietnam time whatever the server's zone (the audit log once showed UTC).
     at = AuditLog(app.config["REDIS"], app.config["SETTINGS"]).recent()[0].at
     assert vietnam_time(at) in audit

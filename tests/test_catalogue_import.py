@@ -27,7 +27,7 @@ from bot.procedures.catalogue_import.text import nfc, space_after_document_sign
 from tests.answer_checks import glued_legal
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-pytestmark = pytest.mark.skipif(not (SHARED / sources.RAW_ARCHIVE).exists(), reason="shared data missing")
+pytestmark = pytest.mark.shared_data
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_an_official_rejects_a_draft_from_a_draft_only_token(app: Flask) -> None
     again = client.post(f"/console/broadcasts/{draft['id']}/send", data={"when": "now", "csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)
     assert "chỉ áp dụng cho bản nháp" in again and app.config["QUEUE"].jobs == []
-    assert "rejected" in client.get("/console/audit").get_data(as_text=True)
+    assert "Từ chối" in client.get("/console/audit").get_data(as_text=True)
 
 
 def test_a_test_message_is_shown_marked_and_cannot_be_sent(app: Flask) -> None:

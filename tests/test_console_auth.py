@@ -91,7 +91,7 @@ def test_admin_creates_user_and_it_is_audited(app: Flask) -> None:
     client.post("/console/users", data={"action": "create", "name": "canbo2", "role": "staff",
                                         "password": "canbo-pass-2", "csrf_token": token})
     assert UserStore(app.config["REDIS"], app.config["SETTINGS"]).verify("canbo2", "canbo-pass-2")
-    assert "user.create" in client.get("/console/audit").get_data(as_text=True)
+    assert "Tạo tài khoản" in client.get("/console/audit").get_data(as_text=True)
 
 
 def test_webhook_and_api_are_not_csrf_checked(app: Flask) -> None:

@@ -103,7 +103,7 @@ def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
     assert {
         "follower:*", "followers:active", "clarify:*", "handoff:context:*", "handoff:msgseq:*",
         "handoff:transcript:*", "ticket:*", "ticket:user:*", "dossier:fails:user:*", "dossier:await:*",
-        "dossier:links:*", "dossier:user-links:*", "dossier:subs:*", "dossier:user-subs:*",
+        "dossier:links:*", "dossier:user-links:*", "dossier:subs:*", "dossier:user-subs:*", "profile:*",
         "phone:*", "notice:*",
     } <= named_before.keys(), sorted(named_before)
 

@@ -81,7 +81,7 @@ def test_services_switched_off_and_contacts() -> None:
 
 def test_services_line_under_procedure_answers(settings: Settings) -> None:
     services = Services(redis.Redis(), settings)
-    office = commune_info_for(settings).for_answers()
+    office = commune_info_for(settings)
     commune_level = compose_answer(services.catalogue.get("1.001193"), office)[0].text
     assert "🗓 Thứ Hai – ngày không viết" in commune_level and "🗓 Thứ Sáu – ngày không hẹn" in commune_level
     national = next(p for p in services.catalogue.procedures.values() if p.has_details and "xa" not in p.levels)

@@ -24,7 +24,7 @@ def app(settings: Settings) -> Flask:
 
 def test_poster_facts_are_the_bot_answer_lines(settings: Settings) -> None:
     proc = load_catalogue().get("1.001193")
-    office = commune_info_for(settings).for_answers()
+    office = commune_info_for(settings)
     facts = poster_facts(proc, "https://xa.example.vn/p/1.001193", office)
     answer = compose_answer(proc, office)[0].text
     assert facts.keyword == "TTHC 1.001193"
@@ -36,7 +36,7 @@ def test_poster_facts_are_the_bot_answer_lines(settings: Settings) -> None:
 
 def test_pdf_has_one_page_per_procedure_with_its_text(settings: Settings) -> None:
     catalogue = load_catalogue()
-    office = commune_info_for(settings).for_answers()
+    office = commune_info_for(settings)
     codes = ["1.001193", "1.000894", "2.000794"]
     posters = [poster_facts(catalogue.get(c), f"https://xa.example.vn/p/{c}", office) for c in codes]
     reader = PdfReader(io.BytesIO(render_posters_pdf(posters, "UBND xã An Phú")))

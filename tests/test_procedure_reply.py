@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.shorten import is_word_cut, shorten, split_long
-from bot.office.info import commune_info_from_dict
+from bot.office.info import CommuneInfo, Service, commune_info_from_dict
 from bot.procedures.cards import Card, CardDocument
 from bot.procedures.catalogue import Channel, load_catalogue
 from bot.procedures.catalogue_import import sources
@@ -21,7 +21,6 @@ from bot.procedures.fees import channel_fee, money, within_one_working_day
 from bot.procedures.procedure_reply import (
     FIRST_ANSWER_CHARS,
     MAX_REPLY_CHARS,
-    OfficeInfo,
     case_groups,
     compose_answer,
     compose_case,
@@ -31,13 +30,13 @@ from bot.procedures.procedure_reply import (
     key_documents,
     section_pages,
 )
-from bot.procedures.where_to_go import COMMUNE, POLICE, DeskService, Office, where_to_go
+from bot.procedures.where_to_go import COMMUNE, POLICE, Office, where_to_go
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-OFFICE = OfficeInfo(
-    "UBND xã An Phú", "Thôn 1, xã An Phú", "0236 3000 000", "7h30–17h",
-    services=(DeskService("Thứ Hai – ngày không viết: cán bộ viết tờ khai giúp Anh/Chị", kind="forms"),
-              DeskService("Thứ Sáu – ngày không hẹn: trả kết quả trong ngày", kind="same_day")),
+OFFICE = CommuneInfo(
+    "UBND xã An Phú", address="Thôn 1, xã An Phú", phone="0236 3000 000", hours="7h30–17h",
+    monday=Service("Thứ Hai – ngày không viết", "cán bộ viết tờ khai giúp Anh/Chị", ""),
+    friday=Service("Thứ Sáu – ngày không hẹn", "trả kết quả trong ngày", ""),
     police=Office(POLICE, "Công an xã An Phú", "Thôn 2, xã An Phú", "0236 3000 113"),
 )
 
@@ -148,7 +147,7 @@ def test_fee_formats_as_the_source_states_them(catalogue) -> None:
 def test_desk_services_follow_the_procedure(catalogue) -> None:
     assert within_one_working_day(catalogue.get("1.001193"))
     assert not within_one_working_day(catalogue.get("2.000806"))
-    listed = OfficeInfo("UBND xã", services=(DeskService("Thứ Sáu", frozenset({"2.000806"}), "same_day"),))
+    listed = CommuneInfo("UBND xã", friday=Service("Thứ Sáu", "", "", frozenset({"2.000806"})))
     assert "Thứ Sáu" in compose_answer(catalogue.get("2.000806"), listed)[0].text
 
 
@@ -217,7 +216,7 @@ def test_shortening_never_cuts_a_word(catalogue) -> None:
 def test_commune_file_names_both_offices() -> None:
     info = commune_info_from_dict({"name": "UBND xã An Phú", "offices": {
         "cong_an": {"address": "Thôn 2", "phone": "113"}}})
-    office = info.for_answers()
+    office = info
     assert office.office(POLICE) == Office(POLICE, "Công an xã An Phú", "Thôn 2", "113")
     assert office.office(COMMUNE).name == "UBND xã An Phú"
 
@@ -245,7 +244,7 @@ def _plain_numbers(text: str) -> str:
     return re.sub(r"(?<=\d)[.,](?=\d{3})", "", text)
 
 
-@pytest.mark.skipif(not (SHARED / sources.RAW_ARCHIVE).exists(), reason="shared data missing")
+@pytest.mark.shared_data
 def test_no_invented_facts(catalogue) -> None:
     """Every fee amount, time and key document shown for 150 random procedures appears in the source record."""
     raw = {}

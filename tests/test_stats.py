@@ -3,6 +3,7 @@ dashboard changing the matcher's answer."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -102,7 +103,7 @@ def test_alias_added_from_dashboard_changes_the_answer(app: Flask, redis_client:
     page = client.get("/console/stats/").get_data(as_text=True)
     assert 'id="unanswered"' not in page and 'id="aliases"' in page  # dealt with, now listed as an alias
     csv = client.get("/console/stats/export.csv?days=7").get_data(as_text=True)
-    assert csv.startswith("\ufeffngay,questions,") and csv.count("\n") == 8
+    assert csv.startswith("\ufeffNgày,Câu hỏi,") and csv.count("\n") == 8
     staff = app.test_client()
     login(staff, "motcua", "staff-pass-1")
     assert staff.get("/console/stats/").status_code == 403
@@ -112,7 +113,11 @@ def test_poster_picker_and_print(app: Flask) -> None:
     client = app.test_client()
     login(client, "motcua", "staff-pass-1")
     picker = client.get("/console/posters/").get_data(as_text=True)
-    assert picker.count('name="code"') == 24 and "1.001193" in picker
+    assert len(re.findall(r'name="code" value="\d', picker)) == 24 and "1.001193" in picker
+    assert [r["code"] for r in client.get("/console/posters/search.json?q=khai sinh").get_json()["results"]][:1] \
+        == ["1.001193"]
+    top = client.get("/console/posters/top")
+    assert top.status_code == 302 and top.headers["Location"].count("code=") == 24
     sheet = client.get("/console/posters/print?code=1.001193&codes=1.000894,9.999999")
     html = sheet.get_data(as_text=True)
     assert html.count('class="sheet"') == 2 and "TTHC 1.000894" in html

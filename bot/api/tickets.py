@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
 from bot.ingress.jsonbody import BodyError, parse_count, read_json_request
+from bot.office.closures import office_hours_now
 from bot.tickets.desk import MAX_REPLY_CHARS, StaffDesk
 from bot.tickets.model import ACTIVE_STATUSES, STATUSES, Ticket
 from bot.tickets.web import desk_for_app, ticket_row
@@ -42,7 +43,8 @@ def _problem(message: str, field: str, status: int):
 
 
 def _row(ticket: Ticket) -> dict[str, Any]:
-    return ticket_row(ticket, current_app.config["SETTINGS"], datetime.now(UTC), current_app.config["REDIS"])
+    client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
+    return ticket_row(ticket, office_hours_now(client, settings), settings, datetime.now(UTC))
 
 
 def _failure(status: str, detail: str):

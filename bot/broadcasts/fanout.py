@@ -28,6 +28,7 @@ from bot.broadcasts.retention import mark_finished
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.broadcasts.targeting import CS, TEMPLATE, UNREACHABLE, ZNS, Recipient, recipients
 from bot.config import Settings
+from bot.office.current import effective_settings
 from bot.queue.delayed import DelayedSet
 from bot.queue.jobs import make_queue
 from bot.stores.lock import Lock
@@ -212,11 +213,12 @@ class BatchSender:
         rows = self.store.recipients_slice(broadcast.id, batch * size, (batch + 1) * size)
         states = self.store.states(broadcast.id, [uid for uid, _ in rows])
         pending = [(uid, channel) for (uid, channel), state in zip(rows, states, strict=True) if state == "queued"]
-        commune = self.settings.commune_name
+        current = effective_settings(self.redis, self.settings)  # as officials set it in the console
+        commune = current.commune_name
         board = broadcast.checkin_board
         messages = {invite: self.sender.render([consultation_reply(broadcast.announcement, commune, invite, board)])
                     for invite in (False, True)}
-        template = Template(self.settings.broadcast_template_id, template_data(broadcast.announcement, commune))
+        template = Template(current.broadcast_template_id, template_data(broadcast.announcement, commune))
         invited = self.store.invited(broadcast.id, [uid for uid, _ in pending])
         stats = {"sent": 0, "failed": 0, "unreachable": 0, "cancelled": 0}
         stopped = _StopCheck(self.store, broadcast.id)

@@ -10,12 +10,12 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, url_for
 
-from bot.broadcasts.areas import load_areas
 from bot.broadcasts.feed_config import feed_config
 from bot.broadcasts.feed_out import CAP_MIME, Published, atom_feed, cap_alert, cap_document
 from bot.broadcasts.service import own_sender
 from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import VIETNAM
+from bot.office.current import effective_settings, office_config
 
 FEED_SIZE = 50
 PUBLISHED_STATUSES = ("sending", "done", "stopped")
@@ -39,7 +39,8 @@ def create_public_feed_blueprint() -> Blueprint:
     feed = Blueprint("alerts_feed", __name__, url_prefix="/alerts")
 
     def context() -> tuple[BroadcastStore, str, str]:
-        settings = current_app.config["SETTINGS"]
+        # The commune's name and public address as officials set them in the console.
+        settings = effective_settings(current_app.config["REDIS"], current_app.config["SETTINGS"])
         return (BroadcastStore(current_app.config["REDIS"], settings), own_sender(settings, feed_config()),
                 settings.commune_name)
 
@@ -58,7 +59,8 @@ def create_public_feed_blueprint() -> Blueprint:
         broadcast = store.get(broadcast_id)
         if broadcast is None or not is_published(broadcast):
             abort(404)
-        element = cap_alert(_published(store, broadcast), sender, commune, load_areas())
+        element = cap_alert(_published(store, broadcast), sender, commune,
+                            office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).areas)
         return Response(cap_document(element), mimetype=CAP_MIME, headers={"Cache-Control": "public, max-age=60"})
 
     return feed

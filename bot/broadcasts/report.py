@@ -8,7 +8,11 @@ from collections.abc import Iterable, Iterator
 
 from bot.broadcasts.store import Broadcast
 
-HEADER = ("user_id", "status", "channel", "message_id", "error_code")
+# The report officials open in Excel: Vietnamese headers and states (the API's JSON keeps the machine names).
+HEADER = ("Mã người nhận (Zalo)", "Trạng thái", "Kênh", "Mã tin nhắn", "Mã lỗi")
+STATE_LABELS = {"sent": "Đã gửi", "failed": "Lỗi", "unreachable": "Ngoài 7 ngày, không có tin mẫu",
+                "cancelled": "Đã dừng", "queued": "Đang chờ"}
+CHANNEL_LABELS = {"cs": "Tin tư vấn", "template": "Tin mẫu"}
 
 
 def delivery_row(user_id: str, state: str) -> tuple[str, str, str, str, str]:
@@ -24,7 +28,8 @@ def csv_lines(deliveries: Iterable[tuple[str, str]]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     for user_id, state in deliveries:
-        writer.writerow(delivery_row(user_id, state))
+        user, kind, channel, message_id, error = delivery_row(user_id, state)
+        writer.writerow((user, STATE_LABELS.get(kind, kind), CHANNEL_LABELS.get(channel, channel), message_id, error))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

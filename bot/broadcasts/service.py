@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from bot.broadcasts.areas import Areas, load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.audit import AuditLog
 from bot.broadcasts.cap import (
     HEADLINE_CHARS,
@@ -35,7 +35,8 @@ from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.followup import follow_up_announcement, parse_audience
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.config import Settings
+from bot.config import VIETNAM, Settings
+from bot.office.current import office_config
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
 SENT_STATUSES = ("scheduled", "preparing", "sending", "done", "stopped")
@@ -60,7 +61,7 @@ class Broadcasts:
                  config: FeedConfig | None = None, areas: Areas | None = None) -> None:
         self.redis, self.settings, self.queue = client, settings, queue
         self.config = config or feed_config()
-        self.areas = areas or load_areas()
+        self.areas = areas or office_config(client, settings).areas
         self.store = BroadcastStore(client, settings)
         self.audit = AuditLog(client, settings)
 
@@ -186,7 +187,7 @@ class Broadcasts:
             at = None
         self.audit.record(actor, "approved", f"broadcast:{broadcast_id}", broadcast.announcement.headline)
         request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue)
-        when = f"lúc {at.strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
+        when = f"lúc {at.astimezone(VIETNAM).strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
         self.audit.record(actor, "scheduled" if at else "sent", f"broadcast:{broadcast_id}", when)
 
     def replace_draft(self, draft_id: str, data: dict, actor: str) -> Broadcast:

@@ -16,6 +16,7 @@ import redis
 from bot.broadcasts.cap import Announcement
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
+from bot.office.current import effective_settings
 from bot.stores.followers import FollowerRegistry
 from bot.stores.phones import PhoneStore
 from bot.zalo.sender import CS, TEMPLATE, UNREACHABLE, ZNS, choose_channel
@@ -53,7 +54,7 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
     about 100 round trips and little memory.
     """
     registry = FollowerRegistry(client, settings)
-    has_template = bool(settings.broadcast_template_id)
+    has_template = bool(effective_settings(client, settings).broadcast_template_id)
     phones = PhoneStore(client, settings) if settings.reach.broadcast_zns_template_id else None
     ids: list[str] = []
     if announcement.msg_type == "Cancel" and announcement.references:

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Blueprint, Flask, Request, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Request, current_app, flash, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import BuildError
 
 from bot.config import Settings
 from bot.console.auth import current_user, login_required, register_auth_views
@@ -46,7 +47,8 @@ CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",
-    "img-src": "'self' data:",
+    # Citizens' Zalo avatars come from Zalo's image hosts.
+    "img-src": "'self' data: https://*.zadn.vn https://*.zalo.me",
     # Voice notes citizens send play from Zalo's media hosts (https) in the ticket page.
     "media-src": "'self' https:",
     "connect-src": "'self'",
@@ -57,6 +59,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Paths with their own authentication (signatures, bearer tokens): never CSRF-checked.
 CSRF_EXEMPT_PREFIXES = ("/webhook/", "/api/")
+# Console forms that upload files larger than the app's MAX_CONTENT_LENGTH (sized for webhooks).
+LARGE_UPLOADS = {"/console/settings/areas": 2_100_000}
 
 
 @dataclass(frozen=True)
@@ -108,16 +112,30 @@ def create_console_blueprint() -> Blueprint:
     @bp.get("/")
     @login_required()
     def home():
+        user = current_user()
+        if user is not None and user.role == "admin":
+            return _admin_home()
         links = _nav_links()
-        return redirect(links[0]["url"]) if links else render_template("console/home.html")
+        return redirect(links[0]["url"]) if links else render_template("console/home.html", items=None)
+
+    @bp.post("/webhook-test")
+    @login_required("admin")
+    def webhook_test():
+        from bot.console.checklist import gather_facts
+        from bot.console.checklist import webhook_test as run_test
+
+        client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
+        facts = gather_facts(client, settings, request.url_root, 0)
+        ok, detail = run_test(client, settings, facts.webhook_url)
+        flash(detail, "ok" if ok else "error")
+        return redirect(url_for("console.home", _anchor="webhook"))
 
     @bp.app_context_processor
     def console_globals() -> dict[str, object]:
         return {"current_user": current_user(), "console_nav": _nav_links, "active_endpoint": request.endpoint,
-                "worker_silence": _worker_silence}
+                "worker_silence": _worker_silence,
+                "office_name": _office_name, "inbox_counts_url": _inbox_counts_url}
 
-    for code, message in ((403, "Bạn không có quyền xem trang này."), (404, "Không tìm thấy trang.")):
-        bp.register_error_handler(code, _error_page(code, message))
     return bp
 
 
@@ -129,11 +147,54 @@ def _worker_silence():  # the heartbeats when the worker is silent (bot.ops.hear
     return worker_silence(current_app.config["REDIS"], current_app.config["SETTINGS"])
 
 
-def _error_page(code: int, message: str):
-    def handler(exc: Exception):
-        return render_template("console/error.html", code=code, message=message), code
+def _admin_home() -> str:
+    """The go-live checklist, each item linking to where it is fixed."""
+    from bot.console.auth import user_store
+    from bot.console.checklist import checklist, gather_facts
 
-    return handler
+    staff = sum(1 for u in user_store().all() if u.role == "staff" and u.active)
+    facts = gather_facts(current_app.config["REDIS"], current_app.config["SETTINGS"], request.url_root, staff)
+    items = checklist(facts)
+    return render_template("console/home.html", items=items, facts=facts, done=sum(i.ok for i in items))
+
+
+def _inbox_counts_url() -> str:
+    try:
+        return url_for("inbox.counts_json")
+    except BuildError:  # an app without the inbox
+        return ""
+
+
+def _office_name() -> str:
+    """The commune's name as its officials set it (the console's settings), for the page header."""
+    from bot.office.current import office_config
+
+    return office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).info.name
+
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập lại.",
+    403: "Bạn không có quyền xem trang này.",
+    404: "Không tìm thấy trang.",
+    405: "Thao tác không được phép trên trang này.",
+    413: "Tệp hoặc nội dung gửi lên quá lớn.",
+    429: "Bạn thao tác quá nhanh; vui lòng thử lại sau ít phút.",
+    500: "Đã có lỗi phía máy chủ. Vui lòng thử lại; nếu vẫn lỗi, báo cho quản trị viên.",
+}
+
+
+def console_error_page(code: int) -> tuple[str, int] | None:
+    """A Vietnamese HTML error page for console pages (staff read pages, not JSON); None elsewhere and for
+    the console's own JSON views (their scripts read JSON)."""
+    if not request.path.startswith("/console") or request.path.endswith(".json") or (
+            request.accept_mimetypes.best == "application/json"):
+        return None
+    message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
+    try:
+        return render_template("console/error.html", code=code, message=message), code
+    except Exception:  # the page itself failed (Redis down): plain text still says what happened
+        return f"Lỗi {code}: {message}", code
 
 
 def console_secret_key(app: Flask) -> str:
@@ -200,6 +261,8 @@ def init_console(app: Flask) -> None:
 
     @app.before_request
     def check_csrf() -> None:
+        if request.path in LARGE_UPLOADS:  # before the form is read, by the CSRF check just below
+            request.max_content_length = LARGE_UPLOADS[request.path]
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith(
             CSRF_EXEMPT_PREFIXES
         ):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from bot.broadcasts.audit import AuditLog
 from bot.console.auth import current_user, login_required, user_store
+from bot.console.labels import audit_action, audit_detail, audit_subject
 from bot.console.users import ROLE_LABELS, ROLES, UserError
 
 
@@ -49,7 +50,24 @@ def register_admin_views(bp: Blueprint) -> None:
         audit_log().record(actor.name, f"user.{action}", f"user:{name}", detail)
         return redirect(url_for("console.users"))
 
+    @bp.route("/account", methods=["GET", "POST"])
+    @login_required()
+    def account():
+        """Each user's own settings: the signature appended to their replies to citizens."""
+        user = current_user()
+        assert user is not None  # login_required ran first
+        if request.method == "POST":
+            try:
+                user_store().set_signature(user.name, request.form.get("signature", ""))
+            except UserError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Đã lưu chữ ký.", "ok")
+            return redirect(url_for("console.account"))
+        return render_template("console/account.html", user=user)
+
     @bp.get("/audit")
     @login_required("official")
     def audit():
-        return render_template("console/audit.html", entries=audit_log().recent(300))
+        return render_template("console/audit.html", entries=audit_log().recent(300), action=audit_action,
+                               subject=audit_subject, detail=audit_detail)

@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 
-from bot.broadcasts.areas import load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.cap import (
     CERTAINTIES,
     CERTAINTY_LABELS,
@@ -38,12 +38,14 @@ from bot.broadcasts.compose import announcement_text, first_screen
 from bot.broadcasts.feed_config import feed_config
 from bot.broadcasts.report import csv_lines, progress
 from bot.broadcasts.retention import archived_report
-from bot.broadcasts.service import Broadcasts
+from bot.broadcasts.service import SENT_STATUSES, Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.broadcasts.targeting import plan, reaches_unplaced
 from bot.config import VIETNAM
 from bot.console.auth import logged_in_user, login_required
 from bot.console.clock import vietnam_time
+from bot.console.labels import audit_action
+from bot.office.current import office_config
 
 OFFICIALS = ("official",)
 
@@ -74,6 +76,20 @@ CAP_STATUS_LABELS = {"Actual": "Thật", "Test": "Thử nghiệm (Test)", "Exerc
                      "System": "Tin hệ thống (System)", "Draft": "Bản nháp CAP (Draft)"}
 
 
+def ended_by_all_clear(broadcasts: list[Broadcast]) -> dict[str, Broadcast]:
+    """Original id → the all-clear (Cancel) that ended it, among these broadcasts, once it went out. Pure."""
+    ended: dict[str, Broadcast] = {}
+    for broadcast in broadcasts:
+        if broadcast.announcement.msg_type == "Cancel" and broadcast.status in SENT_STATUSES:
+            for original in broadcast.announcement.references:
+                ended.setdefault(original, broadcast)
+    return ended
+
+
+def _areas() -> Areas:
+    return office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).areas
+
+
 def _service() -> Broadcasts:
     return Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"], current_app.config["QUEUE"])
 
@@ -98,6 +114,7 @@ def _get_or_404(broadcast_id: str) -> Broadcast:
 
 def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts every view it registers; each is small
     bp.add_app_template_filter(vietnam_time, "vn_time")
+    bp.add_app_template_filter(audit_action, "audit_action")
 
     @bp.app_template_global()
     def broadcast_labels() -> dict[str, Any]:
@@ -108,7 +125,8 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
     @bp.get("/broadcasts")
     @login_required(*OFFICIALS)
     def broadcasts():
-        return render_template("console/broadcasts.html", broadcasts=_service().store.recent(100))
+        recent = _service().store.recent(100)
+        return render_template("console/broadcasts.html", broadcasts=recent, ended=ended_by_all_clear(recent))
 
     @bp.get("/broadcasts/new")
     @login_required(*OFFICIALS)
@@ -128,7 +146,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
                 values.update(headline=original.announcement.headline, instruction="", description="")
         if isinstance(values.get("expires"), str) and values["expires"]:  # the form's field is Vietnam time
             values["expires"] = datetime.fromisoformat(values["expires"]).astimezone(VIETNAM).isoformat()
-        return render_template("console/compose.html", values=values, areas=list(load_areas()),
+        return render_template("console/compose.html", values=values, areas=list(_areas()),
                                severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES)
 
     @bp.post("/broadcasts/preview")
@@ -137,7 +155,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
         data = _form_data(request.form) if request.form else _json_form(request.get_json(silent=True) or {})
         settings = current_app.config["SETTINGS"]
         try:
-            announcement = announcement_from_dict(data, load_areas(), default_expiry=feed_config().default_expiry)
+            announcement = announcement_from_dict(data, _areas(), default_expiry=feed_config().default_expiry)
         except CapError as exc:
             return jsonify({"ok": False, "field": exc.field, "error": problem_in_vietnamese(exc)})
         text = announcement_text(announcement, settings.commune_name)
@@ -156,7 +174,7 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
         except CapError as exc:
             flash(f"Chưa lưu được: {problem_in_vietnamese(exc)}", "error")
             values = {**_form_data(request.form), "replaces": replaces}
-            return render_template("console/compose.html", values=values, areas=list(load_areas()),
+            return render_template("console/compose.html", values=values, areas=list(_areas()),
                                    severities=SEVERITIES, urgencies=URGENCIES, certainties=CERTAINTIES), 422
         return redirect(url_for("console.broadcast_detail", broadcast_id=broadcast.id))
 
@@ -171,7 +189,9 @@ def register_broadcast_views(bp: Blueprint) -> None:  # noqa: C901 - counts ever
             text=announcement_text(broadcast.announcement, settings.commune_name),
             plan=broadcast.plan or plan(current_app.config["REDIS"], settings, broadcast.announcement, time.time()),
             progress=progress(broadcast, service.store.counts(broadcast_id)),
-            areas=load_areas(), follow_ups=service.store.follow_ups(broadcast_id),
+            areas=office_config(current_app.config["REDIS"], settings).areas,
+            follow_ups=(follow_ups := service.store.follow_ups(broadcast_id)),
+            ended_by=ended_by_all_clear(follow_ups).get(broadcast_id),
             history=service.audit.recent(50, subject=f"broadcast:{broadcast_id}"),
             unplaced=reaches_unplaced(broadcast.announcement), original=service.store.original(broadcast_id))
 

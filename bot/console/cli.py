@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from bot.broadcasts.audit import AuditLog
 from bot.console.users import ROLES, UserError, UserStore
 
 
 def _store() -> UserStore:
     return UserStore(current_app.config["REDIS"], current_app.config["SETTINGS"])
+
+
+def _audit(action: str, name: str, detail: str = "") -> None:
+    """Changes made from the command line are in the console's audit log too, under the machine account."""
+    AuditLog(current_app.config["REDIS"], current_app.config["SETTINGS"]).record(
+        f"dòng lệnh ({getpass.getuser()})", action, f"user:{name}", detail)
 
 
 @click.group("user")
@@ -30,6 +39,7 @@ def create(name: str, role: str, display_name: str, password: str) -> None:
         user = _store().create(name, role, password, display_name)
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
+    _audit("user.create", name, role)
     click.echo(f"created {user.name} ({user.role})")
 
 
@@ -43,6 +53,7 @@ def set_password(name: str, password: str) -> None:
         _store().clear_failures(name)
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
+    _audit("user.password", name)
     click.echo(f"password changed for {name}")
 
 

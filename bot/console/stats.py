@@ -10,15 +10,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from bot.config import DATA_DIR, Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
-from bot.office.info import commune_info_for
 from bot.procedures.catalogue import load_catalogue
-from bot.procedures.public_pages import pdf_response, posters_for
+from bot.procedures.public_pages import current_info, pdf_response, posters_for
+from bot.procedures.textnorm import fold
 from bot.stores.aliases import AliasError, AliasStore
 from bot.stores.statistics import (
     COUNTER_LABELS,
@@ -35,6 +36,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 TOP_PROCEDURES = 10
 POSTER_PICKS = 24
+SEARCH_RESULTS = 20
 MAX_POSTERS = 60
 ROLES = ("official",)
 
@@ -170,6 +172,22 @@ def poster_choices(limit: int = POSTER_PICKS) -> list[tuple[str, str, int]]:
     return [(code, proc.name, count) for code, count in picks.items() if (proc := catalogue.get(code))]
 
 
+@lru_cache(maxsize=1)
+def _folded_names() -> tuple[tuple[str, str, str], ...]:
+    """(code, name, folded "code name") of every procedure, folded once per process."""
+    procedures = load_catalogue().procedures.values()
+    return tuple((p.code, p.name, fold(f"{p.code} {p.name}")) for p in procedures)
+
+
+def search_procedures(query: str, limit: int = SEARCH_RESULTS) -> list[tuple[str, str]]:
+    """(code, name) of procedures whose code or name holds every word typed, shortest names first."""
+    words = fold(query).split()
+    if not words:
+        return []
+    found = [(code, name) for code, name, folded in _folded_names() if all(w in folded for w in words)]
+    return sorted(found, key=lambda item: len(item[1]))[:limit]
+
+
 def _codes_asked() -> list[str]:
     raw = request.args.getlist("code") + request.args.get("codes", "").replace(",", " ").split()
     return list(dict.fromkeys(c.strip() for c in raw if c.strip()))[:MAX_POSTERS]
@@ -184,6 +202,18 @@ def create_posters_blueprint() -> Blueprint:
     def picker():
         return render_template("stats/posters.html", user=current_user(), choices=poster_choices())
 
+    @bp.get("/search.json")
+    @login_required("official", "staff")
+    def search():
+        query = request.args.get("q", "")[:100]
+        return {"results": [{"code": c, "name": n} for c, n in search_procedures(query)]}
+
+    @bp.get("/top")
+    @login_required("official", "staff")
+    def print_top():
+        """One click from the statistics: the posters of the desk's most asked procedures."""
+        return redirect(url_for("posters.print_sheet", code=[code for code, _, _ in poster_choices()]))
+
     @bp.get("/print")
     @login_required("official", "staff")
     def print_sheet():
@@ -191,7 +221,7 @@ def create_posters_blueprint() -> Blueprint:
         posters = posters_for(codes, _settings())
         if not posters:
             abort(404)
-        return render_template("public/posters.html", posters=posters, info=commune_info_for(_settings()),
+        return render_template("public/posters.html", posters=posters, info=current_info(),
                                pdf_url=url_for("posters.print_pdf", code=[p.code for p in posters]))
 
     @bp.get("/print.pdf")
@@ -200,6 +230,6 @@ def create_posters_blueprint() -> Blueprint:
         posters = posters_for(_codes_asked(), _settings())
         if not posters:
             abort(404)
-        return pdf_response(posters, commune_info_for(_settings()), "tthc-posters.pdf")
+        return pdf_response(posters, current_info(), "tthc-posters.pdf")
 
     return bp

@@ -28,6 +28,7 @@ ROLES = ("admin", "official", "staff")
 ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa"}
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
+MAX_SIGNATURE_CHARS = 120
 
 
 # Take one attempt from the name's allowance and start the lockout clock, in one step: parallel
@@ -58,6 +59,7 @@ class User:
     active: bool
     # Raised by every password change: sessions started under an older generation are void.
     session_generation: int = 0
+    signature: str = ""  # appended to this user's replies to citizens ("Cán bộ Lan – Bộ phận một cửa")
 
     def has_role(self, *roles: str) -> bool:
         """Admins may do everything; otherwise the user's role must be listed (no roles = anyone)."""
@@ -107,6 +109,13 @@ class UserStore:
         self._check_role(role)
         self._require(name)
         self.redis.hset(self._key(name), "role", role)
+
+    def set_signature(self, name: str, signature: str) -> None:
+        cleaned = "\n".join(" ".join(line.split()) for line in signature.strip().splitlines()).strip()
+        if len(cleaned) > MAX_SIGNATURE_CHARS:
+            raise UserError(f"Chữ ký dài quá {MAX_SIGNATURE_CHARS} ký tự.")
+        self._require(name)
+        self.redis.hset(self._key(name), "signature", cleaned)
 
     def set_active(self, name: str, active: bool) -> None:
         self._require(name)
@@ -165,4 +174,5 @@ class UserStore:
         return User(name=str(fields["name"]), role=str(fields["role"]),
                     display_name=str(fields.get("display_name") or fields["name"]),
                     active=str(fields.get("active", "1")) == "1",
-                    session_generation=int(str(fields.get("session_generation") or 0)))
+                    session_generation=int(str(fields.get("session_generation") or 0)),
+                    signature=str(fields.get("signature") or ""))

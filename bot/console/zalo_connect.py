@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.console import NavItem, register_nav
 from bot.console.auth import current_user, login_required
 from bot.console.clock import vietnam_time
+from bot.office.current import effective_settings
 from bot.zalo.tokens import TokenPair, TokenStore
 
 STATE_TTL_SECONDS = 600
@@ -109,7 +110,7 @@ class PendingAuthorisations:
 
 
 def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
+    return effective_settings(current_app.config["REDIS"], current_app.config["SETTINGS"])
 
 
 def _token_store() -> TokenStore:

@@ -19,9 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 import requests
 
-from bot.config import ROOT
+from bot.config import ROOT, Settings
+from bot.devtools.demo_seed import seed_demo
 from bot.devtools.embedded_redis import EmbeddedRedis, free_port, redis_answers
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -160,17 +162,41 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         stack.start()
+        write_demo_env(stack.env)
+        seed = seed_demo(redis.Redis.from_url(stack.env["REDIS_URL"]), Settings.from_env(
+            redis_url=stack.env["REDIS_URL"]))
         where = stack.embedded_redis.url + " (embedded, AOF on)" if stack.embedded_redis else stack.env["REDIS_URL"]
+        login = f"{seed.admin} / {seed.password}" if seed.password else f"{seed.admin} (đã có từ trước)"
         print(f"\n  Redis:   {where}\n  Bot:     {stack.web_url}\n"
-              f"  Sandbox: {stack.sandbox_url}/   ← open this to chat with the bot as a citizen\n", flush=True)
+              f"  Sandbox: {stack.sandbox_url}/   ← open this to chat with the bot as a citizen\n"
+              f"  Console: {stack.web_url}/console/   login {login}\n"
+              f"  Sample dossier: send {seed.receipt} in the sandbox chat, then the ID {seed.applicant_id}\n"
+              f"  `flask --app wsgi …` commands use this Redis while the demo runs ({DEMO_ENV.relative_to(ROOT)})\n",
+              flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(0.5)
         print("a process exited; stopping", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:
+        DEMO_ENV.unlink(missing_ok=True)  # flask commands must not reach for a Redis that has stopped
         stack.stop()
     return 0
+
+
+# What `flask --app wsgi …` reads (wsgi.py) while the demo runs, so that it finds the demo's Redis and
+# sandbox without anything exported by hand.
+DEMO_ENV = ROOT / "var" / "demo.env"
+DEMO_ENV_KEYS = ("REDIS_URL", "ZALO_APP_ID", "ZALO_OA_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET",
+                 "ZALO_API_BASE", "ZALO_OAUTH_BASE")
+
+
+def write_demo_env(env: dict[str, str]) -> None:
+    DEMO_ENV.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}={env[key]}" for key in DEMO_ENV_KEYS if env.get(key)]
+    DEMO_ENV.write_text("# Written by the demo while it runs; removed when it stops.\n" + "\n".join(lines) + "\n",
+                        encoding="utf-8")
+    DEMO_ENV.chmod(0o600)  # it holds the sandbox's secrets
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from bot.dossiers.http_source import HttpDossierSource
 from bot.dossiers.push import PushDeferred, defer_push, push_status_changes
 from bot.dossiers.store import RedisDossierStore, SourceUnavailable
 from bot.dossiers.subscriptions import Subscriptions
+from bot.office.current import effective_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def push_dossier_job(receipt: str) -> int:
     rt = current()
     settings, client = rt.settings, rt.redis
     try:
-        report = push_status_changes(client, settings, receipt, rt.sender, settings.dossier.template_id)
+        report = push_status_changes(client, settings, receipt, rt.sender,
+                                     effective_settings(client, settings).dossier.template_id)
     except PushDeferred as exc:
         defer_push(client, settings, receipt, exc.retry_after)
         log.info("dossier push deferred", extra={"reason": str(exc), "after": exc.retry_after})

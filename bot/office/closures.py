@@ -19,7 +19,7 @@ import redis
 
 from bot.config import VIETNAM, Settings
 from bot.conversation.replies import Reply
-from bot.office.hours import OfficeHours, office_hours_for
+from bot.office.hours import OfficeHours
 from bot.stores.keys import KeyFamily
 
 KEY_FAMILIES = (
@@ -177,8 +177,10 @@ class ClosureStore:
 
 def office_hours_now(client: redis.Redis, settings: Settings) -> OfficeHours:
     """The configured office hours with every declared closure taken out."""
+    from bot.office.current import office_config  # the hours officials set in the console, else the file
+
     periods = tuple((c.start, c.end) for c in ClosureStore(client, settings).all())
-    return office_hours_for(settings).with_closures(periods)
+    return office_config(client, settings).hours.with_closures(periods)
 
 
 def closure_line(closure: Closure) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from bot.config import DATA_DIR, Settings
 from bot.office.hours import office_hours_for
 from bot.procedures.catalogue import national_code
-from bot.procedures.where_to_go import COMMUNE, POLICE, DeskService, Office, OfficeInfo, police_name
+from bot.procedures.where_to_go import COMMUNE, POLICE, DeskService, Office, police_name
 
 DEFAULT_FILE = DATA_DIR / "commune.json"
 
@@ -52,6 +52,9 @@ class BankAccount:
 
 @dataclass(frozen=True)
 class CommuneInfo:
+    """The one description of the commune's offices: the office answers, procedure answers, posters and
+    public pages all read it (procedures see it through bot.procedures.where_to_go.OfficeInfo)."""
+
     name: str
     desk_name: str = ""
     address: str = ""
@@ -70,18 +73,21 @@ class CommuneInfo:
     def desk_services(self) -> tuple[Service, ...]:
         return tuple(s for s in (self.monday, self.friday) if s is not None)
 
-    def for_answers(self) -> OfficeInfo:
-        """What compose_answer needs to say where to go and which desk services apply."""
+    @property
+    def services(self) -> tuple[DeskService, ...]:
+        """The desk services worth a line under procedure answers and on posters."""
         services = []
         if self.monday is not None:  # "ngày không viết": only where there is a form to fill in
             services.append(DeskService(self.monday.line, self.monday.codes, "forms"))
         if self.friday is not None:  # same day: only ≤ 1 working day, or the procedures the commune lists
             services.append(DeskService(self.friday.line, self.friday.codes, "same_day"))
-        return OfficeInfo(
-            name=self.name, address=self.address, phone=self.phone,
-            hours=f"làm việc {self.hours}" if self.hours else "",
-            services=tuple(services), police=self.police,
-        )
+        return tuple(services)
+
+    def office(self, key: str) -> Office:
+        """The office a procedure sends the citizen to (bot.procedures.where_to_go.OfficeInfo)."""
+        if key == POLICE:
+            return self.police or Office(POLICE, police_name(self.name))
+        return Office(COMMUNE, self.name, self.address, self.phone)
 
 
 def _text(raw: dict[str, Any], key: str) -> str:

@@ -110,14 +110,14 @@ class StateCollector(Collector):
         yield from (count, recipients)
 
     def _tickets(self, now: float) -> Iterator[GaugeMetricFamily]:
-        from bot.office.hours import office_hours_for
+        from bot.office.closures import office_hours_now
         from bot.tickets.model import ACTIVE_STATUSES
         from bot.tickets.sla import RED, SlaTargets, ticket_sla
         from bot.tickets.store import TicketStore
 
         store = TicketStore(self.redis, self.settings)
         counts = store.counts()
-        hours, targets = office_hours_for(self.settings), SlaTargets.from_settings(self.settings)
+        hours, targets = office_hours_now(self.redis, self.settings), SlaTargets.from_settings(self.settings)
         moment = datetime.fromtimestamp(now, UTC)
         breached = {"first_response": 0, "resolution": 0}
         for status in ACTIVE_STATUSES:

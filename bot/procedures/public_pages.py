@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from bot.config import Settings
 from bot.conversation.replies import Button
-from bot.office.info import CommuneInfo, commune_info_for
+from bot.office.current import effective_settings, office_config
+from bot.office.info import CommuneInfo
 from bot.procedures.card_lookup import card_for
 from bot.procedures.catalogue import Procedure, load_catalogue
 from bot.procedures.posters import PosterFacts, poster_facts, render_posters_pdf
@@ -37,16 +38,21 @@ NO_STORE = "private, no-store"
 
 def public_base_url(settings: Settings) -> str:
     """PUBLIC_BASE_URL when the deployment sets it (behind a proxy), else the address of this request."""
-    return settings.public_base_url or request.url_root
+    return effective_settings(current_app.config["REDIS"], settings).public_base_url or request.url_root
 
 
 def cache_control(settings: Settings) -> str:
     """Shared caching only for responses whose links do not depend on the request's Host header."""
-    return PUBLIC_CACHE if settings.public_base_url else NO_STORE
+    return PUBLIC_CACHE if effective_settings(current_app.config["REDIS"], settings).public_base_url else NO_STORE
 
 
 def _settings() -> Settings:
     return current_app.config["SETTINGS"]
+
+
+def current_info() -> CommuneInfo:
+    """The commune as its officials set it in the console (or the shipped data/commune.json)."""
+    return office_config(current_app.config["REDIS"], _settings()).info
 
 
 def find_procedure(code: str) -> Procedure | None:
@@ -55,13 +61,13 @@ def find_procedure(code: str) -> Procedure | None:
 
 def posters_for(codes: Sequence[str], settings: Settings) -> list[PosterFacts]:
     """Poster facts of the known codes, in the order given (unknown codes are skipped)."""
-    info = commune_info_for(settings)
+    info = current_info()
     base = public_base_url(settings)
     found = []
     for code in codes:
         proc = find_procedure(code)
         if proc is not None:
-            found.append(poster_facts(proc, procedure_page_url(base, proc.code), info.for_answers()))
+            found.append(poster_facts(proc, procedure_page_url(base, proc.code), info))
     return found
 
 
@@ -72,7 +78,7 @@ def pdf_response(posters: Sequence[PosterFacts], info: CommuneInfo, filename: st
 
 
 def _not_found(code: str) -> tuple[str, int]:
-    info = commune_info_for(_settings())
+    info = current_info()
     return render_template("public/not_found.html", code=code, info=info,
                            chat_url=chat_link(_settings().zalo_oa_id)), 404
 
@@ -86,10 +92,10 @@ def create_public_blueprint() -> Blueprint:
         if proc is None:
             return _not_found(code)
         settings = _settings()
-        info = commune_info_for(settings)
+        info = current_info()
         card = card_for(proc.code)
         # The bot's first answer, line for line (without its length budget: a page has room).
-        facts = [line for part in answer_facts(proc, info.for_answers(), card) for line in part]
+        facts = [line for part in answer_facts(proc, info, card) for line in part]
         key_docs = document_part(proc, card, 6, 400)
         sections = [(SECTION_TITLES[s], section_blocks(proc, s, chat=False)) for s in ("docs", "steps", "legal")]
         page = render_template(
@@ -106,14 +112,14 @@ def create_public_blueprint() -> Blueprint:
         posters = posters_for([code], _settings())
         if not posters:
             return _not_found(code)
-        return render_template("public/posters.html", posters=posters, info=commune_info_for(_settings()))
+        return render_template("public/posters.html", posters=posters, info=current_info())
 
     @bp.get("/p/<code>/poster.pdf")
     def poster_pdf(code: str):
         posters = posters_for([code], _settings())
         if not posters:
             return _not_found(code)
-        return pdf_response(posters, commune_info_for(_settings()), f"tthc-{posters[0].code}.pdf")
+        return pdf_response(posters, current_info(), f"tthc-{posters[0].code}.pdf")
 
     @bp.get("/qr/<code>.<kind>")
     def qr_image(code: str, kind: str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from bot.conversation.shorten import shorten
 from bot.procedures.catalogue import Procedure, national_code
@@ -78,21 +79,16 @@ class DeskService:
         return not self.codes or listed
 
 
-@dataclass(frozen=True)
-class OfficeInfo:
-    """The commune's offices as configured by the deployment (see bot/office/info.py)."""
+class OfficeInfo(Protocol):
+    """What answers and posters need of the commune's configuration; bot.office.info.CommuneInfo is it."""
 
-    name: str  # UBND xã …, its one-stop desk
-    address: str = ""
-    phone: str = ""
-    hours: str = ""
-    services: tuple[DeskService, ...] = ()
-    police: Office | None = None  # Công an xã …
+    @property
+    def name(self) -> str: ...  # UBND xã …, its one-stop desk
 
-    def office(self, key: str) -> Office:
-        if key == POLICE:
-            return self.police or Office(POLICE, police_name(self.name))
-        return Office(COMMUNE, self.name, self.address, self.phone)
+    @property
+    def services(self) -> tuple[DeskService, ...]: ...
+
+    def office(self, key: str) -> Office: ...
 
 
 def police_name(commune_name: str) -> str:

@@ -15,6 +15,7 @@ from bot.dossiers.verify import Verifier
 from bot.stores.conversation import Conversation
 from bot.stores.followers import FollowerRegistry
 from bot.stores.phones import PhoneStore
+from bot.stores.profiles import ProfileStore
 from bot.tickets.store import TicketStore
 from bot.tickets.transcript import CitizenTranscript
 
@@ -28,3 +29,4 @@ def forget_citizen(client: redis.Redis, settings: Settings, user_id: str) -> Non
     CitizenTranscript(client, settings).forget(user_id)
     TicketStore(client, settings).forget_citizen(user_id)
     CheckinStore(client, settings).forget(user_id)
+    ProfileStore(client, settings).forget(user_id)

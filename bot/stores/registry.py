@@ -16,7 +16,7 @@ from bot.dossiers import subscriptions, verify
 from bot.office import closures
 from bot.ops import heartbeat
 from bot.queue import event_inbox
-from bot.stores import aliases, conversation, followers, phones, statistics
+from bot.stores import aliases, conversation, followers, office_config, phones, profiles, statistics
 from bot.stores.keys import KeyFamily
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
@@ -59,6 +59,8 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *closures.KEY_FAMILIES,
     *audit.KEY_FAMILIES,
     *aliases.KEY_FAMILIES,
+    *office_config.KEY_FAMILIES,
+    *profiles.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
     *heartbeat.KEY_FAMILIES,
     *_PLUMBING,

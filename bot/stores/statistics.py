@@ -265,7 +265,7 @@ def days_to_csv(days: list[DayStats]) -> str:
     """One row per day, one column per counter (Excel opens it: UTF-8 with a BOM is added by the view)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["ngay", *COUNTERS])
+    writer.writerow(["Ngày", *(COUNTER_LABELS[name] for name in COUNTERS)])  # the API keeps machine names
     for day in days:
         writer.writerow([day.day.isoformat(), *(day.get(name) for name in COUNTERS)])
     return buffer.getvalue()

@@ -18,6 +18,14 @@ ACTIVE_STATUSES = (OPEN, PENDING)
 # Why a ticket was opened.
 REASONS = ("button", "words", "fallback", "dossier", "sos")
 SOS = "sos"  # a ticket's kind when a citizen pressed "Cần giúp" under an alert (bot.tickets.sos)
+# How staff read a reason (the inbox, and the transcript's "Chuyển cho cán bộ (…)" line).
+REASON_LABELS = {
+    "sos": "Khẩn cấp (SOS)",
+    "button": "Bấm nút gặp cán bộ",
+    "words": "Xin gặp cán bộ",
+    "fallback": "Bot không hiểu",
+    "dossier": "Hỏi về hồ sơ",
+}
 
 Who = Literal["citizen", "bot", "staff", "note", "system"]
 

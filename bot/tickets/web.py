@@ -1,19 +1,15 @@
-"""Shared by the console and the API: an app's staff desk, ticket rows with their SLA, canned answers."""
+"""Shared by the console and the API: an app's staff desk, ticket rows with their SLA (canned answers are
+the commune's settings: bot/office/current.py)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import redis
 from flask import Flask
 
-from bot.config import DATA_DIR, Settings
-from bot.office.closures import office_hours_now
-from bot.office.hours import office_hours_for
+from bot.config import Settings
+from bot.office.hours import OfficeHours
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.procedure_reply import compose_answer
 from bot.stores.followers import FollowerRegistry
@@ -21,8 +17,6 @@ from bot.tickets.desk import StaffDesk, send_staff_reply_job
 from bot.tickets.model import Ticket
 from bot.tickets.sla import SlaTargets, format_duration, ticket_sla
 from bot.tickets.store import TicketStore
-
-CANNED_FILE = DATA_DIR / "canned_replies.json"
 
 
 def desk_for_app(app: Flask) -> StaffDesk:
@@ -42,18 +36,20 @@ def desk_for_app(app: Flask) -> StaffDesk:
     return desk
 
 
-def ticket_row(ticket: Ticket, settings: Settings, now: datetime | None = None,
-               client: redis.Redis | None = None) -> dict[str, Any]:
-    """A ticket as JSON, with its SLA clocks (declared desk closures taken out, given `client`) and how
-    long the citizen has waited (for the queue)."""
+def ticket_row(ticket: Ticket, hours: OfficeHours, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """A ticket as JSON, with its SLA clocks and how long the citizen has waited (for the queue), in the
+    office hours now in force (bot.office.current.office_config(...).hours)."""
     now = now or datetime.now(UTC)
-    hours = office_hours_now(client, settings) if client is not None else office_hours_for(settings)
     sla = ticket_sla(ticket, now, hours, SlaTargets.from_settings(settings))
     row = ticket.to_json()
     waited = (now - ticket.waiting_since).total_seconds() if ticket.waiting_since else None
+    # What the desk owes: the wait counted in office hours only (nights, weekends, holidays left out).
+    office = hours.office_seconds_between(ticket.waiting_since, now) if ticket.waiting_since else None
     row.update(
         waiting_seconds=None if waited is None else int(waited),
         waiting_text="" if waited is None else format_duration(waited),
+        waiting_office_seconds=None if office is None else int(office),
+        waiting_office_text="" if office is None else format_duration(office),
         sla_colour=sla.colour,
         first_response_due=sla.first_response.due_at.isoformat(),
         first_response_state=sla.first_response.state,
@@ -61,24 +57,6 @@ def ticket_row(ticket: Ticket, settings: Settings, now: datetime | None = None,
         resolution_state=sla.resolution.state,
     )
     return row
-
-
-def canned_replies(path: str = str(CANNED_FILE)) -> list[dict[str, str]]:
-    """The canned answers staff pick from (data/canned_replies.json): [{"id", "title", "text"}]."""
-    return _canned(path)
-
-
-@lru_cache(maxsize=4)
-def _canned(path: str) -> list[dict[str, str]]:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [
-        {"id": str(r["id"]), "title": str(r["title"]), "text": str(r["text"])}
-        for r in raw
-        if isinstance(r, dict) and {"id", "title", "text"} <= set(r)
-    ]
 
 
 def procedure_answer_text(code: str) -> tuple[str, str] | None:

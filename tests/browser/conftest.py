@@ -13,6 +13,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).parent
+ARTIFACTS = HERE.parents[1] / "var" / "artifacts"  # screenshots kept as test artefacts (git-ignored)
+SCREEN = {"width": 1366, "height": 900}
 # Chromium without the background chatter (updates, sync, networking) a test machine neither has nor needs.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -36,7 +38,7 @@ def page() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(accept_downloads=True)
+        page = browser.new_page(accept_downloads=True, viewport=SCREEN)
         page.set_default_timeout(10_000)
         yield page
         browser.close()
@@ -70,3 +72,11 @@ def log_in(page: Any) -> Callable[[str, str, str], None]:
         page.click("button[type=submit]")
 
     return submit
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """The page as staff see it at 1366×900, saved as var/artifacts/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

@@ -5,13 +5,15 @@
   const preview = document.getElementById("preview"), error = document.getElementById("preview-error");
   const planBox = document.getElementById("plan");
   let timer = null;
+  // No complaint before the official has typed: a blank form is not a mistake yet.
+  let touched = false;
   function escape(text) { const d = document.createElement("div"); d.textContent = text; return d.innerHTML; }
   async function refresh() {
     const body = new FormData(form);
     const response = await fetch(form.dataset.previewUrl, {method: "POST", body,
       headers: {"X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content}});
     const data = await response.json();
-    if (!data.ok) { error.textContent = "Chưa hợp lệ: " + data.error; return; }
+    if (!data.ok) { error.textContent = touched ? "Chưa hợp lệ: " + data.error : ""; return; }
     error.textContent = "";
     const rest = data.text.slice(data.first_screen.length);
     preview.innerHTML = '<div class="first-screen">' + escape(data.first_screen) + "</div>" + escape(rest);
@@ -21,6 +23,6 @@
       `<div><b>${p.unreachable}</b>không liên lạc được</div>` +
       (p.opted_out ? `<div><b>${p.opted_out}</b>đã từ chối tin thường</div>` : "");
   }
-  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+  form.addEventListener("input", () => { touched = true; clearTimeout(timer); timer = setTimeout(refresh, 300); });
   refresh();
 })();

@@ -13,7 +13,10 @@
       `<div><b id="count-sent">${p.sent}</b>đã gửi</div><div><b>${p.queued}</b>đang chờ</div>` +
       `<div><b id="count-failed">${p.failed}</b>lỗi</div><div><b>${p.unreachable}</b>không liên lạc được</div>` +
       `<div><b>${p.cancelled}</b>đã hủy</div><div><b>${p.percent}%</b>hoàn thành</div>`;
-    if (!["done", "stopped", "recorded", "rejected"].includes(p.status) || p.queued > 0) setTimeout(poll, 1000);
+    const finished = ["done", "stopped", "recorded", "rejected"].includes(p.status);
+    const stop = document.getElementById("stop-form");
+    if (stop && finished) stop.hidden = true;  // nothing left to stop
+    if (!finished || p.queued > 0) setTimeout(poll, 1000);
   }
   poll();
 })();

@@ -1,0 +1,75 @@
+"""Who is writing: the citizen's Zalo display name and avatar, cached for staff (the inbox and tickets).
+
+Fed by the worker from Zalo's user detail endpoint (handlers/profiles.py); kept PROFILE_TTL_SECONDS,
+after which the next message from the citizen fetches it again. Removed when the citizen withdraws.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+
+from bot.config import Settings
+from bot.stores.keys import KeyFamily
+
+KEY_FAMILIES = (KeyFamily("profile:*", per_citizen=True, kept="7 days (Zalo display name and avatar)"),)
+
+PROFILE_TTL_SECONDS = 7 * 86400
+MAX_NAME_CHARS = 100
+MAX_AVATAR_CHARS = 500
+# An https URL without quotes, parentheses, spaces or backslashes: safe inside a CSS url('…') on the page.
+SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~/?#\[\]@!$&*+,;=%:-]*)?")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    avatar: str = ""  # an https URL on Zalo's image host, or ""
+
+    @property
+    def initials(self) -> str:
+        words = self.name.split()
+        return "".join(w[0] for w in words[-2:]).upper() if words else "?"
+
+
+def profile_from_detail(data: dict) -> Profile | None:
+    """Zalo's user detail `data` object → a Profile (None without a display name). Pure."""
+    name = " ".join(str(data.get("display_name") or data.get("user_alias") or "").split())[:MAX_NAME_CHARS]
+    if not name:
+        return None
+    avatars = data.get("avatars")
+    avatars = avatars if isinstance(avatars, dict) else {}
+    avatar = str(avatars.get("120") or data.get("avatar") or "")
+    return Profile(name, avatar if SAFE_URL.fullmatch(avatar) and len(avatar) <= MAX_AVATAR_CHARS else "")
+
+
+class ProfileStore:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.redis = client
+        self.prefix = f"{settings.key_prefix}profile:"
+
+    def known(self, user_id: str) -> bool:
+        return bool(self.redis.exists(self.prefix + user_id))
+
+    def put(self, user_id: str, profile: Profile) -> None:
+        pipe = self.redis.pipeline(transaction=True)  # never a profile without its TTL
+        pipe.hset(self.prefix + user_id, mapping={"name": profile.name, "avatar": profile.avatar})
+        pipe.expire(self.prefix + user_id, PROFILE_TTL_SECONDS)
+        pipe.execute()
+
+    def get_many(self, user_ids: Iterable[str]) -> dict[str, Profile]:
+        ids = list(dict.fromkeys(user_ids))
+        pipe = self.redis.pipeline(transaction=False)
+        for user_id in ids:
+            pipe.hgetall(self.prefix + user_id)
+        found = {}
+        for user_id, raw in zip(ids, pipe.execute(), strict=True):
+            if raw:
+                found[user_id] = Profile(raw[b"name"].decode(), raw.get(b"avatar", b"").decode())
+        return found
+
+    def forget(self, user_id: str) -> None:
+        self.redis.delete(self.prefix + user_id)
