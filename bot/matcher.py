@@ -42,6 +42,7 @@ from rapidfuzz.distance import OSA
 from bot.concepts import ConceptTable
 from bot.field_index import FieldIndex
 from bot.office_topics import office_topics
+from bot.related_terms import RelatedTerms
 from bot.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -83,6 +84,9 @@ _NAME_NOISE_RE = re.compile(
 FIELD_WEIGHT = 0.15
 # How much the catalogue words implied by everyday ones (bot.concepts) weigh in the query, beside typed words.
 CONCEPT_WEIGHT = 0.6
+# How much a name word the catalogue's own text relates to a query word weighs, times the pair's cosine
+# (bot.related_terms: generated, so weaker than the hand-written concepts).
+RELATED_WEIGHT = 0.3
 # Name/alias score from which the weaker fields count in full.
 FIELD_NAME_SUPPORT = 0.25
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
@@ -148,6 +152,7 @@ class MatcherTables:
     chitchat: Sequence[tuple[str, str]]  # (intent, phrase)
     fillers: Sequence[str]
     thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.concepts)
+    related_terms: str = ""  # data/related_terms.tsv as text (see bot.related_terms)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -160,7 +165,9 @@ class MatcherTables:
         chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
         fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
         thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
-        return cls(abbreviations, aliases, chitchat, fillers, thesaurus)
+        related = data_dir / "related_terms.tsv"
+        related_terms = related.read_text(encoding="utf-8") if related.exists() else ""
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms)
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -190,6 +197,7 @@ class Matcher:
         )
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        self._related = RelatedTerms.parse(tables.related_terms)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
         representatives: list[ProcedureLike] = []
@@ -390,7 +398,10 @@ class Matcher:
         # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
         concepts = self._concepts.expand(tokens)
         concepts += self._concepts.expand([*corrected, *concepts])
-        ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
+        related = self._related.expand([*corrected, *concepts])
+        weights = [1.0] * len(corrected) + [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
+                            fields_until=len(corrected) + len(concepts))
         result = self._decide(query, ranked)
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
@@ -404,10 +415,12 @@ class Matcher:
             return _SIBLING_PENALTY
         return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
 
-    def _rank(self, tokens: list[str], stated: str | None = None, weak_from: int | None = None,
-              ) -> list[tuple[int, float]]:
+    def _rank(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
+              fields_until: int | None = None) -> list[tuple[int, float]]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
-        tokens from `weak_from` on are implied by the concept layer and weigh less in the query's share."""
+        `weights` (1.0 each by default) say how much each token counts in the query's share: words the
+        concept layer or the related terms imply weigh less than typed ones. Only tokens before
+        `fields_until` are searched in the records' other fields."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
         query_total = 0.0
@@ -418,9 +431,8 @@ class Matcher:
         query_weights: list[float] = []
         doc_weights: list[float] = []
         for i, token in enumerate(tokens):
-            damp = 0.12 if filler[i] else 1.0
-            if weak_from is not None and i >= weak_from:
-                damp *= CONCEPT_WEIGHT
+            weight = weights[i] if weights is not None else 1.0
+            damp = (0.12 if filler[i] else 1.0) * weight
             if token not in seen:
                 seen.add(token)
                 idf = self._idf.get(token)
@@ -434,7 +446,7 @@ class Matcher:
                 idf = self._idf.get(bigram)
                 if idf is not None and bigram not in seen:
                     seen.add(bigram)
-                    pair_damp = CONCEPT_WEIGHT if weak_from is not None and i + 1 >= weak_from else 1.0
+                    pair_damp = min(weight, weights[i + 1]) if weights is not None else 1.0
                     query_total += idf * pair_damp
                     postings.append(self._postings[bigram])
                     query_weights.append(idf * pair_damp)
@@ -461,7 +473,7 @@ class Matcher:
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
-        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        content = [t for t, f in zip(tokens[:fields_until], filler, strict=False) if not f]
         field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
         field = self._fields.score(field_features)[self._name_group]
         per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
