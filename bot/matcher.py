@@ -91,6 +91,8 @@ RELATED_WEIGHT = 0.3
 FIELD_NAME_SUPPORT = 0.25
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
+# A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
+_ANCHOR_MAX_NAMES = 30
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WEIGHT = 0.2
 
@@ -139,6 +141,9 @@ class MatcherConfig:
     answer_threshold: float = 0.66
     answer_margin: float = 0.07
     clarify_threshold: float = 0.42
+    # Below clarify_threshold, still offer buttons when the best procedure shares a distinctive pair of
+    # words with the question ("thai sản" in a long story): asking beats "I did not understand".
+    anchored_clarify_threshold: float = 0.3
     clarify_window: float = 0.2
     max_candidates: int = 4
 
@@ -273,6 +278,7 @@ class Matcher:
         self._vocab_set = set(self._vocab)
         self._filler_words = filler_words
         self._common_bigram_idf = math.log((n_names + 1) / 5.5)  # seen in at least five names
+        self._anchor_idf = math.log((n_names + 1) / (_ANCHOR_MAX_NAMES + 0.5))
         self._unknown_weight = float(np.median([self._idf[w] for w in self._vocab])) if self._vocab else 1.0
 
         code_index = {code: i for i, code in enumerate(self._procs)}
@@ -288,6 +294,7 @@ class Matcher:
             # Tiny length term: among otherwise equal names, the shorter (plainer) one ranks first.
             proc_bonus[i] -= 0.0005 * min(len(self._name_tokens[code]), 40)
         self._proc_bonus = proc_bonus
+        self._preferred = proc_bonus > 0.02
         self._proc_codes = list(self._procs)
         self._variant_docs = {
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
@@ -402,7 +409,7 @@ class Matcher:
         weights = [1.0] * len(corrected) + [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                             fields_until=len(corrected) + len(concepts))
-        result = self._decide(query, ranked)
+        result = self._decide(query, ranked, self._anchored(corrected, ranked))
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
@@ -505,7 +512,21 @@ class Matcher:
                 ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
         return ranked
 
-    def _decide(self, query: str, ranked: list[tuple[int, float]]) -> MatchResult:
+    def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
+        """Whether the best procedure's name (or an alias) has a distinctive word pair of the question:
+        one found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". Only for a procedure
+        of the preferred levels (the commune's): "xổ số" or "bóng đá" name provincial business licences,
+        not what a citizen chatting about the lottery wants."""
+        if not ranked or not self._preferred[ranked[0][0]]:
+            return False
+        best = ranked[0][0]
+        for a, b in itertools.pairwise(tokens):
+            pair = f"{a} {b}"
+            if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
+                return True
+        return False
+
+    def _decide(self, query: str, ranked: list[tuple[int, float]], anchored: bool = False) -> MatchResult:
         cfg = self.config
         candidates: list[Candidate] = []
         previous = math.inf
@@ -514,13 +535,14 @@ class Matcher:
             previous = score
             code = self._proc_codes[i]
             candidates.append(Candidate(code, self._procs[code].name, score))
-        if not candidates or candidates[0].score < cfg.clarify_threshold:
+        floor = cfg.anchored_clarify_threshold if anchored else cfg.clarify_threshold
+        if not candidates or candidates[0].score < floor:
             return MatchResult(query, "fallback", [])
         top = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         if top >= cfg.answer_threshold and top - second >= cfg.answer_margin:
             return MatchResult(query, "answer", candidates[:1])
-        close = [c for c in candidates if c.score >= top - cfg.clarify_window and c.score >= cfg.clarify_threshold]
+        close = [c for c in candidates if c.score >= top - cfg.clarify_window and c.score >= floor]
         if len(close) < 2:
             close = candidates[:2]
         return MatchResult(query, "clarify", close[: cfg.max_candidates])
