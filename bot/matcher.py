@@ -69,6 +69,17 @@ _SIBLING_PENALTY = 0.07
 _ABSENT_VARIANT_PENALTY = 0.05
 # A required marker inferred from the situation (a country name) is weaker than one typed.
 _INFERRED_REQUIRED_PENALTY = 0.18
+# What sets a variant apart from its plain sibling, stripped from folded names to group a family
+# ("đăng ký khai sinh", "… lưu động", "… có yếu tố nước ngoài", "đăng ký lại khai sinh").
+_FAMILY_STRIP_RE = re.compile(
+    r"\b(?:tai khu vuc bien gioi|nuoc ngoai|luu dong|(?<=cap )(?:lai|doi)|(?<=dang ki )lai"
+    r"|cho nguoi duoi 14 tuoi|cho nguoi tu du 14 tuoi tro len)\b"
+)
+# Words of a question that neither the answer's name nor its record mention, from which a question
+# with a sibling variant close behind is asked rather than answered: the citizen said more than the
+# plain procedure covers ("tại nhà", "vùng cao", "ở Nhật về").
+_UNCOVERED_FOR_VARIANT_CLARIFY = 2
+_VARIANT_CLARIFY_WINDOW = 0.15
 # Markers that exclude each other: a child of 10 cannot use the procedure "từ đủ 14 tuổi trở lên".
 _CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
 # Markers strong enough that a query naming them rules out procedures without them.
@@ -294,6 +305,8 @@ class Matcher:
             # Tiny length term: among otherwise equal names, the shorter (plainer) one ranks first.
             proc_bonus[i] -= 0.0005 * min(len(self._name_tokens[code]), 40)
         self._proc_bonus = proc_bonus
+        family = [" ".join(_FAMILY_STRIP_RE.sub(" ", " ".join(self._name_tokens[c])).split()) for c in self._procs]
+        self._family = family
         self._preferred = proc_bonus > 0.02
         self._proc_codes = list(self._procs)
         self._variant_docs = {
@@ -410,6 +423,8 @@ class Matcher:
         ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                             fields_until=len(corrected) + len(concepts))
         result = self._decide(query, ranked, self._anchored(corrected, ranked))
+        if result.decision == "answer":
+            result = self._ask_variant(result, ranked, corrected)
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
@@ -512,6 +527,35 @@ class Matcher:
                 ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
         return ranked
 
+    def _uncovered(self, proc: int, tokens: Sequence[str]) -> int:
+        """How many content words of the question the procedure's name and record do not mention."""
+        name = set(self._name_tokens[self._proc_codes[proc]])
+        record = int(self._name_group[proc])
+        count = 0
+        for token in dict.fromkeys(tokens):
+            if token in name or token in self._filler_words or len(token) < 2 or token.isdigit():
+                continue
+            count += not self._fields.mentions(record, token)
+        return count
+
+    def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
+                     ) -> MatchResult:
+        """An answer whose sibling variants ("… lưu động", "… có yếu tố nước ngoài", "… lại") rank close
+        behind becomes a question naming the difference, when the citizen said things the plain
+        procedure does not cover: a wrong confident answer costs more than one tap."""
+        top, top_score = ranked[0]
+        family = self._family[top]
+        siblings = [(i, score) for i, score in ranked[1:]
+                    if self._family[i] == family and score >= top_score - _VARIANT_CLARIFY_WINDOW]
+        if not siblings:
+            return result
+        filler = self._scan(list(tokens), self._filler_index)
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        if self._uncovered(top, content) < _UNCOVERED_FOR_VARIANT_CLARIFY:
+            return result
+        chosen = [(top, top_score), *siblings][: self.config.max_candidates]
+        return MatchResult(result.query, "clarify", self._candidates(chosen))
+
     def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
         """Whether the best procedure's name (or an alias) has a distinctive word pair of the question:
         one found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". Only for a procedure
@@ -526,8 +570,7 @@ class Matcher:
                 return True
         return False
 
-    def _decide(self, query: str, ranked: list[tuple[int, float]], anchored: bool = False) -> MatchResult:
-        cfg = self.config
+    def _candidates(self, ranked: list[tuple[int, float]]) -> list[Candidate]:
         candidates: list[Candidate] = []
         previous = math.inf
         for i, score in ranked:
@@ -535,6 +578,11 @@ class Matcher:
             previous = score
             code = self._proc_codes[i]
             candidates.append(Candidate(code, self._procs[code].name, score))
+        return candidates
+
+    def _decide(self, query: str, ranked: list[tuple[int, float]], anchored: bool = False) -> MatchResult:
+        cfg = self.config
+        candidates = self._candidates(ranked)
         floor = cfg.anchored_clarify_threshold if anchored else cfg.clarify_threshold
         if not candidates or candidates[0].score < floor:
             return MatchResult(query, "fallback", [])

@@ -51,7 +51,8 @@ MAX_TARGETS = 3
 MAX_TARGET_SHARE = 0.03
 SEED = 11
 
-_SPLIT_RE = re.compile(r"[\n\r.;:!?•*+=/\\|\"“”'‘’()\[\]{}<>–—-]+")
+# Punctuation ends a phrase (typographic quotes given as escapes).
+_SPLIT_RE = re.compile("[\n\r.;:!?•*+=/\\\\|\"“”'\u2018\u2019()\\[\\]{}<>–—-]+")
 _WORD_RE = re.compile(r"[a-z]+")
 _NAME_PREFIX = ("thu", "tuc")
 
