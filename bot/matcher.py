@@ -422,7 +422,11 @@ class Matcher:
         weights = [1.0] * len(corrected) + [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                             fields_until=len(corrected) + len(concepts))
-        result = self._decide(query, ranked, self._anchored(corrected, ranked))
+        # Whether the best procedure is anchored matters only when it is not plainly answered.
+        cfg = self.config
+        plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
+            len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= cfg.answer_margin + 0.002)
+        result = self._decide(query, ranked, not plain_answer and self._anchored(corrected, ranked))
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
         if result.decision != "answer" and office_topics(text):
