@@ -6,7 +6,9 @@
 A citizen describes a situation in the words a record's body uses ("giấy chứng sinh", "bộ đội", "qua
 đời"), not in the words of its name ("khai sinh", "nghĩa vụ quân sự", "khai tử"). This generator learns
 such links from the catalogue alone (names, documents, requirements, results, steps, legal basis, target
-users, and the full text of the two public crawls), never from evaluation queries:
+users, and the structured crawl's documents, process and eligibility text), never from evaluation queries.
+The raw crawl's `raw_text` is left out: its table cells are glued without separators ("hiệnbảo hiểm"),
+which made half of the first pairs nonsense.
 
 1. sentences of folded syllables; gensim `Phrases` joins syllables that belong together into terms
    ("giay_chung_sinh", "hiem_ngheo"), the way Vietnamese words span syllables;
@@ -19,6 +21,7 @@ users, and the full text of the two public crawls), never from evaluation querie
    - the name term names at least two procedures (so it is vocabulary the index weighs);
    - they are close in the vectors (cosine ≥ `MIN_COSINE`) and mutual neighbours (each among the
      other's `MUTUAL_K` nearest name/body terms);
+   - pairs come from citizen-facing records only (at the commune, or under a citizen life event);
    - they meet in the same records: at least `MIN_RECORDS` records have the body term in their text and
      the name term in their name, and that is at least `MIN_SHARE` of the records with the body term.
 The runtime (bot.related_terms) reads only the small TSV this writes; gensim is not needed to run the bot.
