@@ -561,17 +561,22 @@ class Matcher:
         return MatchResult(result.query, "clarify", self._candidates(chosen))
 
     def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
-        """Whether the best procedure's name (or an alias) has a distinctive word pair of the question:
-        one found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". Only for a procedure
-        of the preferred levels (the commune's): "xổ số" or "bóng đá" name provincial business licences,
-        not what a citizen chatting about the lottery wants."""
-        if not ranked or not self._preferred[ranked[0][0]]:
+        """Whether the best procedure's name (or an alias) has distinctive word pairs of the question:
+        ones found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". One pair is
+        enough for a procedure of the preferred levels (the commune's); above the commune it takes two
+        ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
+        citizen chatting about the lottery wants."""
+        if not ranked:
             return False
         best = ranked[0][0]
+        needed = 1 if self._preferred[best] else 2
+        found = 0
         for a, b in itertools.pairwise(tokens):
             pair = f"{a} {b}"
             if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
-                return True
+                found += 1
+                if found >= needed:
+                    return True
         return False
 
     def _candidates(self, ranked: list[tuple[int, float]]) -> list[Candidate]:

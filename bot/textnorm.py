@@ -262,6 +262,8 @@ _COUNTRIES = (
 _SHORT_COUNTRIES = {"nhat", "lao", "mi", "uc", "phap", "duc", "nga", "trung", "han"}
 _COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi"}
 _NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc"}  # "lao động", "nhật bản" handled above
+_DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh")
+_MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo chong")
 # A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
 _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi mat", "mat giay", "mat the",
                  "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
@@ -298,6 +300,12 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_A_COUNTRY_AFTER)
         for i, token in enumerate(tokens)
     )
+    # "đi Nhật", "sang Đài Loan": where the citizen is going (a passport, a paper to take along), not a
+    # foreign party to the procedure, unless a marriage says the spouse is from there.
+    destination = any(_has_phrase(text, f"{verb} {place}") for verb in _DESTINATION_VERBS
+                      for place in (*_COUNTRIES, *_SHORT_COUNTRIES))
+    if destination and not any(_has_phrase(text, w) for w in _MARRIAGE_PHRASES):
+        foreign = False
     if foreign and not _has_phrase(text, "nuoc ngoai"):
         hints += ["nuoc", "ngoai"]
     if any(_has_phrase(text, p) for p in _LOSS_PHRASES) and not _has_phrase(text, "cap lai"):
