@@ -270,6 +270,11 @@ _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi m
 _DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
 _DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
 _KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "than"}
+# Words that say a death question is about something after the registration: benefits, funeral
+# support, pensions, inheritance, a lost extract, or the registration itself already named.
+_AFTER_DEATH_WORDS = ("khai tu", "bao tu", "chung tu", "mai tang", "chon cat", "ma chay", "tro cap", "tu tuat",
+                      "tuat", "che do", "luong huu", "huong", "thua ke", "di san", "chia", "cat khau", "xoa",
+                      "lam lai", "dang ki lai", "ban sao", "trich luc", "tien", "ho tro", "liet si", "thuong binh")
 _MERIT_PHRASES = ("liet si", "thuong binh", "benh binh", "nguoi co cong")
 # Everyday words for the catalogue's verbs: "cắt khẩu" is a deletion, "đóng cửa" a closure, ...
 _SYNONYM_HINTS = (
@@ -288,6 +293,22 @@ _AGE_GIVEN = {"duoi", "tren", "tu", "du"}  # "dưới 6 tuổi": the citizen alr
 
 def _has_phrase(text: str, phrase: str) -> bool:
     return f" {phrase} " in text
+
+
+def _relative_died(tokens: Sequence[str], text: str) -> bool:
+    """A relative who died ("mẹ em mất hôm qua", "ông ngoại qua đời"), with nothing asked about benefits,
+    a re-issue or the death being registered already: the commune's first step is the death registration."""
+    if any(_has_phrase(text, w) for w in _AFTER_DEATH_WORDS):
+        return False
+    for i, token in enumerate(tokens):
+        if token not in _KIN_WORDS:
+            continue
+        following = f" {' '.join(tokens[i + 1 : i + 5])} "
+        if any(_has_phrase(following, d) for d in _DEATH_PHRASES if d != "mat") or (
+            _has_phrase(following, "mat") and not any(_has_phrase(following, f"mat {w}") for w in _DOCUMENT_WORDS)
+        ):
+            return True
+    return False
 
 
 def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat list of independent rules
@@ -325,6 +346,8 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         hints += ["chung", "thuc", "giao", "dich"]
     if any(_has_phrase(text, m) for m in _LIVING_MERIT) and any(_has_phrase(text, d) for d in _DEATH_PHRASES):
         hints += ["tu", "tran"]
+    if _relative_died(tokens, text):
+        hints += ["khai", "tu"]
     if _has_phrase(text, "het han") and not _has_phrase(text, "gia han"):
         hints += ["gia", "han"]
     kin_of_merit = any(
