@@ -57,7 +57,7 @@ _RECEIPT_RE = re.compile(
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
 # Words marking a special variant of a procedure; the plain variant is preferred unless the query has them.
-_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung")
+_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung", "mat")
 # Words a query uses to single out one sibling of a family ("cấp lại", "bổ sung", "dưới 14 tuổi"):
 # procedures whose name lacks them are pushed down a little, so the plain sibling does not win on
 # its many aliases.
@@ -100,6 +100,9 @@ CONCEPT_WEIGHT = 0.6
 RELATED_WEIGHT = 0.3
 # Name/alias score from which the weaker fields count in full.
 FIELD_NAME_SUPPORT = 0.25
+# A word at least this rare in names (IDF; "mất" 3.6, "làm" 3.0, "cấp" 0.9) must be in the question for an
+# alias containing it to count as found whole.
+ALIAS_KEY_IDF = 3.3
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
 # A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
@@ -285,6 +288,10 @@ class Matcher:
         self._doc_codes = doc_codes
         self._doc_weight = np.maximum(doc_weight, 1e-9)
         self._doc_is_alias = np.asarray(doc_is_alias)
+        self._alias_keys = np.asarray([
+            sum(1 for f in feats if " " not in f and self._idf[f] >= ALIAS_KEY_IDF) if is_alias else 0
+            for feats, is_alias in zip(doc_features, doc_is_alias, strict=True)
+        ])
         self._vocab = sorted({f for f in postings if " " not in f})
         self._vocab_set = set(self._vocab)
         self._filler_words = filler_words
@@ -456,6 +463,7 @@ class Matcher:
         postings: list[np.ndarray] = []
         query_weights: list[float] = []
         doc_weights: list[float] = []
+        key_words: list[float] = []  # 1 for a distinctive single word (see ALIAS_KEY_IDF)
         for i, token in enumerate(tokens):
             weight = weights[i] if weights is not None else 1.0
             damp = (0.12 if filler[i] else 1.0) * weight
@@ -467,6 +475,7 @@ class Matcher:
                     postings.append(self._postings[token])
                     query_weights.append(idf * damp)
                     doc_weights.append(idf)
+                    key_words.append(1.0 if idf >= ALIAS_KEY_IDF else 0.0)
             if i + 1 < len(tokens):
                 bigram = f"{token} {tokens[i + 1]}"
                 idf = self._idf.get(bigram)
@@ -477,6 +486,7 @@ class Matcher:
                     postings.append(self._postings[bigram])
                     query_weights.append(idf * pair_damp)
                     doc_weights.append(idf)
+                    key_words.append(0.0)
         if query_total <= 0 or not postings:
             return []
         ids = np.concatenate(postings)
@@ -488,14 +498,18 @@ class Matcher:
         query_cover = np.minimum(acc_query / query_total, 1.0)
         doc_cover = acc_doc / self._doc_weight
         per_proc = QUERY_SHARE * query_cover[:n_names] + (1 - QUERY_SHARE) * doc_cover[:n_names]
-        # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says.
+        # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says;
+        # "almost" may leave out common words, not a distinctive one: "mất hộ chiếu" does not speak for
+        # "làm hộ chiếu".
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
             cover = doc_cover[hit]
+            keys_found = np.bincount(ids, np.repeat(key_words, lengths), minlength=n_docs)[hit]
+            whole = (cover >= 0.7) & (keys_found >= self._alias_keys[hit])
             plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
             # The query-cover term weighs enough that a name covering more of the query (a sibling
             # "… bổ sung") beats a shorter alias of the plain procedure.
-            alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
+            alias_scores = np.where(whole, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
