@@ -84,6 +84,9 @@ _VARIANT_CLARIFY_WINDOW = 0.15
 _CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
 # Markers strong enough that a query naming them rules out procedures without them.
 _REQUIRED_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi")
+# The level a name itself states, and the level token it means.
+_LEVEL_IN_NAME_RE = re.compile(r"\((?:thuc hien )?(?:tai |o )?cap (xa|huyen|tinh|trung uong)\)")
+_LEVEL_WORDS = {"xa": "xa", "huyen": "huyen", "tinh": "tinh", "trung uong": "trung_uong"}
 # Parts of official names that say nothing about what the procedure is.
 _NAME_NOISE_RE = re.compile(
     r"^thu tuc\s+|\bco yeu to\b|\bcap (?:xa|huyen|tinh|trung uong)$"
@@ -305,7 +308,7 @@ class Matcher:
         proc_bonus = np.zeros(len(self._procs))
         self._variant_of: list[set[str]] = []
         for i, (code, proc) in enumerate(self._procs.items()):
-            if prefer.intersection(proc.levels or ()):
+            if prefer.intersection(proc.levels or ()) and not self._names_other_level(proc.name, prefer):
                 proc_bonus[i] += 0.04
             name = " ".join(self._name_tokens[code])
             self._variant_of.append({m for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS) if f" {m} " in f" {name} "})
@@ -350,6 +353,13 @@ class Matcher:
             return (not in_context, self._idf[word])
 
         return [min((w for w, d, _ in found if d == best_distance), key=preference)]
+
+    @staticmethod
+    def _names_other_level(name: str, prefer: set[str]) -> bool:
+        """Whether the name itself says another level handles it ("… (thực hiện tại cấp huyện)"), as some
+        records listed at the commune do: the commune's own copy ("… tại cấp xã") should win."""
+        said = _LEVEL_IN_NAME_RE.search(fold(name))
+        return bool(said) and _LEVEL_WORDS[said.group(1)] not in prefer
 
     @staticmethod
     def _phrase_index(phrases: Iterable[tuple[tuple[str, ...], str]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
