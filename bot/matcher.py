@@ -98,6 +98,8 @@ _NAME_NOISE_RE = re.compile(
 FIELD_WEIGHT = 0.15
 # How much the catalogue words implied by everyday ones (bot.concepts) weigh in the query, beside typed words.
 CONCEPT_WEIGHT = 0.6
+# How much a typed word the concept layer translated ("nhập hộ khẩu" → "thường trú") still weighs.
+TRANSLATED_WEIGHT = 0.5
 # How much a name word the catalogue's own text relates to a query word weighs, times the pair's cosine
 # (bot.related_terms: generated, so weaker than the hand-written concepts).
 RELATED_WEIGHT = 0.3
@@ -436,7 +438,9 @@ class Matcher:
         concepts = self._concepts.expand(tokens)
         concepts += self._concepts.expand([*corrected, *concepts])
         related = self._related.expand([*corrected, *concepts])
-        weights = [1.0] * len(corrected) + [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
+        weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
+        weights += [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                             fields_until=len(corrected) + len(concepts))
         # Whether the best procedure is anchored matters only when it is not plainly answered.
