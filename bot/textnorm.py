@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 # Combining marks that carry the five Vietnamese tones (grave, acute, hook, tilde, dot below).
 _TONE_MARKS = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -180,17 +181,28 @@ def _fold_y(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """NFC, lower case, canonical tone placement, Telex/VNI decoded; punctuation dropped."""
     text = nfc(text).lower()
-    tokens = _TOKEN_RE.findall(unicodedata.normalize("NFD", text))
-    out = []
-    for raw in tokens:
-        token = nfc(raw)
-        age = _AGE_SHORTHAND_RE.match(token)
-        if age:  # "6t", "17t": chat shorthand for an age
-            out += [age.group(1), "tuổi"]
-            continue
-        token = decode_typing_leftovers(token)
-        out.append(canonical_syllable(token) if not token.isascii() else token)
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(unicodedata.normalize("NFD", text)):
+        out += _token_forms(raw)
     return out
+
+
+# Citizens use a few thousand distinct syllables: each is decoded once, not once per message (the
+# Telex/VNI check runs on every plain ASCII word, which is most words of a message without diacritics).
+@lru_cache(maxsize=16384)
+def _token_forms(raw: str) -> tuple[str, ...]:
+    token = nfc(raw)
+    age = _AGE_SHORTHAND_RE.match(token)
+    if age:  # "6t", "17t": chat shorthand for an age
+        return (age.group(1), "tuổi")
+    token = decode_typing_leftovers(token)
+    return (canonical_syllable(token) if not token.isascii() else token,)
+
+
+@lru_cache(maxsize=16384)
+def fold_word(word: str) -> str:
+    """`fold` of one token, remembered (the per-message paths fold the same syllables again and again)."""
+    return fold(word)
 
 
 # keep(previous, token, next) on folded words: True when the token is a real word in this context.
@@ -205,7 +217,7 @@ def expand_abbreviations(
     Folding makes some abbreviations collide with real words ("sy" = "sao y" folds like the "sĩ" of
     "liệt sĩ"); `keep` lets the caller leave a token alone when its neighbours show it is a word.
     """
-    folded = [fold(token) for token in tokens]
+    folded = [fold_word(token) for token in tokens]
     out: list[str] = []
     for i, token in enumerate(tokens):
         expansion = table.get(folded[i])
@@ -244,7 +256,7 @@ def folded_tokens(
     text: str, abbreviations: Mapping[str, Sequence[str]] | None = None, keep: KeepWord | None = None
 ) -> list[str]:
     """Folded tokens of `text` after the full pipeline."""
-    return [fold(token) for token in normalize(text, abbreviations, keep)]
+    return [fold_word(token) for token in normalize(text, abbreviations, keep)]
 
 
 # ---------- situation hints ----------
