@@ -111,7 +111,7 @@ ALIAS_KEY_IDF = 3.3
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
 # A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
-_ANCHOR_MAX_NAMES = 30
+_ANCHOR_MAX_NAMES = 20
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WEIGHT = 0.2
 
