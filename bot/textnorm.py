@@ -286,7 +286,8 @@ _KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "tha
 # support, pensions, inheritance, a lost extract, or the registration itself already named.
 _AFTER_DEATH_WORDS = ("khai tu", "bao tu", "chung tu", "mai tang", "chon cat", "ma chay", "tro cap", "tu tuat",
                       "tuat", "che do", "luong huu", "huong", "thua ke", "di san", "chia", "cat khau", "xoa",
-                      "lam lai", "dang ki lai", "ban sao", "trich luc", "tien", "ho tro", "liet si", "thuong binh")
+                      "lam lai", "dang ki lai", "ban sao", "trich luc", "tien", "ho tro", "liet si", "thuong binh",
+                      "danh hieu", "phong tang", "truy tang", "ghi cong", "bang khen", "hai cot", "mo")
 _MERIT_PHRASES = ("liet si", "thuong binh", "benh binh", "nguoi co cong")
 # Everyday words for the catalogue's verbs: "cắt khẩu" is a deletion, "đóng cửa" a closure, ...
 _SYNONYM_HINTS = (
