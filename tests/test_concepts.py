@@ -64,3 +64,8 @@ def test_every_thesaurus_target_is_catalogue_vocabulary():
     table = ConceptTable.parse((DATA_DIR / "thesaurus.tsv").read_text(encoding="utf-8"))
     missing = [" ".join(c.catalogue) for c in table.concepts if f" {' '.join(c.catalogue)} " not in vocabulary]
     assert not missing, missing
+
+
+def test_translated_words_are_those_whose_catalogue_words_get_added():
+    assert TABLE.translated(folded_tokens("lo đám tang cho bố")) == [False, True, True, False, False]
+    assert TABLE.translated(folded_tokens("đám tang, hỗ trợ mai táng")) == [False] * 6  # already said

@@ -64,11 +64,24 @@ def test_country_names_imply_a_foreign_element():
     assert hints("ket hon voi nguoi nuoc ngoai") == []  # already said
 
 
+def test_a_destination_is_no_foreign_party_unless_a_marriage_says_so():
+    assert hints("lam ho chieu di nhat ban") == []
+    assert hints("xin xac nhan doc than sang dai loan") == []
+    assert hints("lay chong sang dai loan") == ["nuoc", "ngoai"]
+
+
 def test_lost_damaged_and_expired_documents():
     assert hints("giay phep kinh doanh bi mat") == ["cap", "lai"]
     assert hints("the can cuoc bi rach lam lai") == ["cap", "doi"]
     assert hints("tam tru het han") == ["gia", "han"]
-    assert hints("ong noi mat roi") == []  # a death, not a lost paper
+    assert hints("ong noi mat roi") == ["khai", "tu"]  # a death, not a lost paper
+
+
+def test_a_relative_who_died_implies_the_death_registration_unless_benefits_are_asked():
+    assert hints("me em vua qua doi hom qua") == ["khai", "tu"]
+    assert hints("bo toi mat, xin tien mai tang") == []
+    assert hints("ba ngoai mat, chia dat thua ke") == []
+    assert hints("me em mat giay to") == ["cap", "lai"]  # a lost paper, not a death
 
 
 def test_relatives_of_people_with_merit_and_their_deaths():

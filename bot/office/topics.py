@@ -78,19 +78,36 @@ def _piece_words(piece: str) -> tuple[tuple[str, ...], bool]:
     return words, any(len(w) >= FUZZY_MIN_LENGTH for w in words)
 
 
-def _has_piece(tokens: Sequence[str], piece: str, text: str | None = None) -> bool:
-    """`text` is " ".join(tokens) padded with spaces: an exact match needs no word-by-word scan."""
-    if text is None:
-        text = f" {' '.join(tokens)} "
-    if f" {piece} " in text:
-        return True
-    words, fuzzy = _piece_words(piece)
-    if not fuzzy:  # no typo is forgiven in short words: the exact check above was the only chance
-        return False
-    if not all(w in text or (len(w) >= FUZZY_MIN_LENGTH and f" {w[0]}" in text) for w in words):
-        return False  # some word has neither an exact nor a same-initial candidate
-    last = len(tokens) - len(words)
-    return any(all(_same_word(w, tokens[i + k]) for k, w in enumerate(words)) for i in range(last + 1))
+class _Message:
+    """A message's tokens, with where each word of a signature occurs (exactly, or with a forgiven
+    typo), worked out once per word: a long story is checked against every piece of every topic."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = tokens
+        self.padded = f" {' '.join(tokens)} "
+        self._by_token: dict[str, list[int]] = {}
+        for i, token in enumerate(tokens):
+            self._by_token.setdefault(token, []).append(i)
+        self._where: dict[str, frozenset[int]] = {}
+
+    def where(self, word: str) -> frozenset[int]:
+        found = self._where.get(word)
+        if found is None:
+            positions = list(self._by_token.get(word, ()))
+            if len(word) >= FUZZY_MIN_LENGTH:  # one edit apart means lengths differ by one at most
+                positions += [i for token, at in self._by_token.items()
+                              if token != word and abs(len(token) - len(word)) <= 1 and _same_word(word, token)
+                              for i in at]
+            found = self._where[word] = frozenset(positions)
+        return found
+
+    def has_piece(self, piece: str) -> bool:
+        if f" {piece} " in self.padded:
+            return True
+        words, fuzzy = _piece_words(piece)
+        if not fuzzy:  # no typo is forgiven in short words: the exact check above was the only chance
+            return False
+        return any(all(i + k in self.where(w) for k, w in enumerate(words[1:], 1)) for i in self.where(words[0]))
 
 
 def _mask(tokens: list[str]) -> list[str]:
@@ -122,12 +139,12 @@ def _could_be(word: str, tokens: frozenset[str], initials: frozenset[str]) -> bo
 @lru_cache(maxsize=512)
 def _office_topics(text: str) -> tuple[str, ...]:
     tokens = _mask(folded_tokens(text, _abbreviations()))
-    padded = f" {' '.join(tokens)} "
+    message = _Message(tokens)
     present = frozenset(tokens)
     initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
     found = [topic for topic in TOPIC_ORDER
              if any(all(_could_be(w, present, initials) for w in words)
-                    and all(_has_piece(tokens, piece, padded) for piece in signature)
+                    and all(message.has_piece(piece) for piece in signature)
                     for signature, words in _signature_words()[topic])]
     return tuple(found[:MAX_TOPICS])
 

@@ -69,6 +69,23 @@ class ConceptTable:
             i += step
         return found
 
+    def translated(self, tokens: Sequence[str]) -> list[bool]:
+        """Per token, whether it belongs to an everyday phrase whose catalogue words the query lacks, so
+        that `expand` adds them: those tokens are translated, and the matcher may weigh them less."""
+        text = f" {' '.join(tokens)} "
+        mask = [False] * len(tokens)
+        i = 0
+        while i < len(tokens):
+            step = 1
+            for trigger, concept in self._by_first_word.get(tokens[i], ()):
+                if tuple(tokens[i : i + len(trigger)]) == trigger:
+                    if f" {' '.join(self.concepts[concept].catalogue)} " not in text:
+                        mask[i : i + len(trigger)] = [True] * len(trigger)
+                    step = len(trigger)
+                    break
+            i += step
+        return mask
+
     def expand(self, tokens: Sequence[str]) -> list[str]:
         """Catalogue words implied by the query and not already in it (may be empty).
 

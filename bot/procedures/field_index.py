@@ -108,6 +108,17 @@ class FieldIndex:
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(feature_of[keep], minlength=n_features))))
         self._vocabulary = vocabulary
 
+    def mentions(self, record: int, feature: str) -> bool:
+        """Whether the record's text has the feature, or the feature is too common to tell records apart
+        (then every record counts as mentioning it); False for a feature no record has."""
+        index = self._vocabulary.get(feature)
+        if index is None:
+            return False
+        start, end = int(self._starts[index]), int(self._starts[index + 1])
+        if end == start:  # in the vocabulary but not searched: found in too many records
+            return True
+        return record in self._records[start:end]
+
     def _posting(self, feature: str) -> tuple[np.ndarray, np.ndarray] | None:
         index = self._vocabulary.get(feature)
         if index is None:

@@ -43,6 +43,7 @@ from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
+from bot.procedures.related_terms import RelatedTerms
 from bot.procedures.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -53,7 +54,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
 # Words marking a special variant of a procedure; the plain variant is preferred unless the query has them.
-_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung")
+_VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung", "mat")
 # Words a query uses to single out one sibling of a family ("cấp lại", "bổ sung", "dưới 14 tuổi"):
 # procedures whose name lacks them are pushed down a little, so the plain sibling does not win on
 # its many aliases.
@@ -65,10 +66,24 @@ _SIBLING_PENALTY = 0.07
 _ABSENT_VARIANT_PENALTY = 0.05
 # A required marker inferred from the situation (a country name) is weaker than one typed.
 _INFERRED_REQUIRED_PENALTY = 0.18
+# What sets a variant apart from its plain sibling, stripped from folded names to group a family
+# ("đăng ký khai sinh", "… lưu động", "… có yếu tố nước ngoài", "đăng ký lại khai sinh").
+_FAMILY_STRIP_RE = re.compile(
+    r"\b(?:tai khu vuc bien gioi|nuoc ngoai|luu dong|(?<=cap )(?:lai|doi)|(?<=dang ki )lai"
+    r"|cho nguoi duoi 14 tuoi|cho nguoi tu du 14 tuoi tro len)\b"
+)
+# Words of a question that neither the answer's name nor its record mention, from which a question
+# with a sibling variant close behind is asked rather than answered: the citizen said more than the
+# plain procedure covers ("tại nhà", "vùng cao", "ở Nhật về").
+_UNCOVERED_FOR_VARIANT_CLARIFY = 2
+_VARIANT_CLARIFY_WINDOW = 0.15
 # Markers that exclude each other: a child of 10 cannot use the procedure "từ đủ 14 tuổi trở lên".
 _CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
 # Markers strong enough that a query naming them rules out procedures without them.
 _REQUIRED_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi")
+# The level a name itself states, and the level token it means.
+_LEVEL_IN_NAME_RE = re.compile(r"\((?:thuc hien )?(?:tai |o )?cap (xa|huyen|tinh|trung uong)\)")
+_LEVEL_WORDS = {"xa": "xa", "huyen": "huyen", "tinh": "tinh", "trung uong": "trung_uong"}
 # Parts of official names that say nothing about what the procedure is.
 _NAME_NOISE_RE = re.compile(
     r"^thu tuc\s+|\bco yeu to\b|\bcap (?:xa|huyen|tinh|trung uong)$"
@@ -81,10 +96,20 @@ FIELD_WEIGHT = 0.15
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
+# How much a typed word the concept layer translated ("nhập hộ khẩu" → "thường trú") still weighs.
+TRANSLATED_WEIGHT = 0.5
+# How much a name word the catalogue's own text relates to a query word weighs, times the pair's cosine
+# (bot.procedures.related_terms: generated, so weaker than the hand-written concepts).
+RELATED_WEIGHT = 0.3
 # Name/alias score from which the weaker fields count in full.
 FIELD_NAME_SUPPORT = 0.25
+# A word at least this rare in names (IDF; "mất" 3.6, "làm" 3.0, "cấp" 0.9) must be in the question for an
+# alias containing it to count as found whole.
+ALIAS_KEY_IDF = 3.3
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
+# A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
+_ANCHOR_MAX_NAMES = 20
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WEIGHT = 0.2
 
@@ -138,6 +163,9 @@ class MatcherConfig:
     answer_threshold: float = 0.66
     answer_margin: float = 0.07
     clarify_threshold: float = 0.42
+    # Below clarify_threshold, still offer buttons when the best procedure shares a distinctive pair of
+    # words with the question ("thai sản" in a long story): asking beats "I did not understand".
+    anchored_clarify_threshold: float = 0.3
     clarify_window: float = 0.2
     max_candidates: int = 4
 
@@ -151,6 +179,7 @@ class MatcherTables:
     chitchat: Sequence[tuple[str, str]]  # (intent, phrase)
     fillers: Sequence[str]
     thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.procedures.concepts)
+    related_terms: str = ""  # data/related_terms.tsv as text (see bot.procedures.related_terms)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -163,7 +192,9 @@ class MatcherTables:
         chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
         fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
         thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
-        return cls(abbreviations, aliases, chitchat, fillers, thesaurus)
+        related = data_dir / "related_terms.tsv"
+        related_terms = related.read_text(encoding="utf-8") if related.exists() else ""
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms)
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -193,6 +224,7 @@ class Matcher:
         )
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        self._related = RelatedTerms.parse(tables.related_terms)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
         representatives: list[ProcedureLike] = []
@@ -264,10 +296,15 @@ class Matcher:
         self._doc_codes = doc_codes
         self._doc_weight = np.maximum(doc_weight, 1e-9)
         self._doc_is_alias = np.asarray(doc_is_alias)
+        self._alias_keys = np.asarray([
+            sum(1 for f in feats if " " not in f and self._idf[f] >= ALIAS_KEY_IDF) if is_alias else 0
+            for feats, is_alias in zip(doc_features, doc_is_alias, strict=True)
+        ])
         self._vocab = sorted({f for f in postings if " " not in f})
         self._vocab_set = set(self._vocab)
         self._filler_words = filler_words
         self._common_bigram_idf = math.log((n_names + 1) / 5.5)  # seen in at least five names
+        self._anchor_idf = math.log((n_names + 1) / (_ANCHOR_MAX_NAMES + 0.5))
         self._unknown_weight = float(np.median([self._idf[w] for w in self._vocab])) if self._vocab else 1.0
 
         code_index = {code: i for i, code in enumerate(self._procs)}
@@ -276,13 +313,16 @@ class Matcher:
         proc_bonus = np.zeros(len(self._procs))
         self._variant_of: list[set[str]] = []
         for i, (code, proc) in enumerate(self._procs.items()):
-            if prefer.intersection(proc.levels or ()):
+            if prefer.intersection(proc.levels or ()) and not self._names_other_level(proc.name, prefer):
                 proc_bonus[i] += 0.04
             name = " ".join(self._name_tokens[code])
             self._variant_of.append({m for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS) if f" {m} " in f" {name} "})
             # Tiny length term: among otherwise equal names, the shorter (plainer) one ranks first.
             proc_bonus[i] -= 0.0005 * min(len(self._name_tokens[code]), 40)
         self._proc_bonus = proc_bonus
+        family = [" ".join(_FAMILY_STRIP_RE.sub(" ", " ".join(self._name_tokens[c])).split()) for c in self._procs]
+        self._family = family
+        self._preferred = proc_bonus > 0.02
         self._proc_codes = list(self._procs)
         self._variant_docs = {
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
@@ -318,6 +358,13 @@ class Matcher:
             return (not in_context, self._idf[word])
 
         return [min((w for w, d, _ in found if d == best_distance), key=preference)]
+
+    @staticmethod
+    def _names_other_level(name: str, prefer: set[str]) -> bool:
+        """Whether the name itself says another level handles it ("… (thực hiện tại cấp huyện)"), as some
+        records listed at the commune do: the commune's own copy ("… tại cấp xã") should win."""
+        said = _LEVEL_IN_NAME_RE.search(fold(name))
+        return said is not None and _LEVEL_WORDS[said.group(1)] not in prefer
 
     @staticmethod
     def _phrase_index(phrases: Iterable[tuple[tuple[str, ...], str]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -391,8 +438,19 @@ class Matcher:
         # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
         concepts = self._concepts.expand(tokens)
         concepts += self._concepts.expand([*corrected, *concepts])
-        ranked = self._rank([*corrected, *concepts], stated, weak_from=len(corrected))
-        result = self._decide(query, ranked)
+        related = self._related.expand([*corrected, *concepts])
+        # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
+        weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
+        weights += [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
+                            fields_until=len(corrected) + len(concepts))
+        # Whether the best procedure is anchored matters only when it is not plainly answered.
+        cfg = self.config
+        plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
+            len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= cfg.answer_margin + 0.002)
+        result = self._decide(query, ranked, not plain_answer and self._anchored(corrected, ranked))
+        if result.decision == "answer":
+            result = self._ask_variant(result, ranked, corrected)
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
@@ -405,10 +463,12 @@ class Matcher:
             return _SIBLING_PENALTY
         return 0.25 if typed else _INFERRED_REQUIRED_PENALTY
 
-    def _rank(self, tokens: list[str], stated: str | None = None, weak_from: int | None = None,
-              ) -> list[tuple[int, float]]:
+    def _rank(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
+              fields_until: int | None = None) -> list[tuple[int, float]]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
-        tokens from `weak_from` on are implied by the concept layer and weigh less in the query's share."""
+        `weights` (1.0 each by default) say how much each token counts in the query's share: words the
+        concept layer or the related terms imply weigh less than typed ones. Only tokens before
+        `fields_until` are searched in the records' other fields."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
         query_total = 0.0
@@ -418,10 +478,10 @@ class Matcher:
         postings: list[np.ndarray] = []
         query_weights: list[float] = []
         doc_weights: list[float] = []
+        key_words: list[float] = []  # 1 for a distinctive single word (see ALIAS_KEY_IDF)
         for i, token in enumerate(tokens):
-            damp = 0.12 if filler[i] else 1.0
-            if weak_from is not None and i >= weak_from:
-                damp *= CONCEPT_WEIGHT
+            weight = weights[i] if weights is not None else 1.0
+            damp = (0.12 if filler[i] else 1.0) * weight
             if token not in seen:
                 seen.add(token)
                 idf = self._idf.get(token)
@@ -430,16 +490,18 @@ class Matcher:
                     postings.append(self._postings[token])
                     query_weights.append(idf * damp)
                     doc_weights.append(idf)
+                    key_words.append(1.0 if idf >= ALIAS_KEY_IDF else 0.0)
             if i + 1 < len(tokens):
                 bigram = f"{token} {tokens[i + 1]}"
                 idf = self._idf.get(bigram)
                 if idf is not None and bigram not in seen:
                     seen.add(bigram)
-                    pair_damp = CONCEPT_WEIGHT if weak_from is not None and i + 1 >= weak_from else 1.0
+                    pair_damp = min(weight, weights[i + 1]) if weights is not None else 1.0
                     query_total += idf * pair_damp
                     postings.append(self._postings[bigram])
                     query_weights.append(idf * pair_damp)
                     doc_weights.append(idf)
+                    key_words.append(0.0)
         if query_total <= 0 or not postings:
             return []
         ids = np.concatenate(postings)
@@ -451,18 +513,22 @@ class Matcher:
         query_cover = np.minimum(acc_query / query_total, 1.0)
         doc_cover = acc_doc / self._doc_weight
         per_proc = QUERY_SHARE * query_cover[:n_names] + (1 - QUERY_SHARE) * doc_cover[:n_names]
-        # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says.
+        # An alias found (almost) whole in the query speaks for itself, whatever else the sentence says;
+        # "almost" may leave out common words, not a distinctive one: "mất hộ chiếu" does not speak for
+        # "làm hộ chiếu".
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
             cover = doc_cover[hit]
+            keys_found = np.bincount(ids, np.repeat(key_words, lengths), minlength=n_docs)[hit]
+            whole = (cover >= 0.7) & (keys_found >= self._alias_keys[hit])
             plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
             # The query-cover term weighs enough that a name covering more of the query (a sibling
             # "… bổ sung") beats a shorter alias of the plain procedure.
-            alias_scores = np.where(cover >= 0.7, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
+            alias_scores = np.where(whole, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
-        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        content = [t for t, f in zip(tokens[:fields_until], filler, strict=False) if not f]
         field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
         field = self._fields.score(field_features)[self._name_group]
         per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
@@ -494,8 +560,55 @@ class Matcher:
                 ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
         return ranked
 
-    def _decide(self, query: str, ranked: list[tuple[int, float]]) -> MatchResult:
-        cfg = self.config
+    def _uncovered(self, proc: int, tokens: Sequence[str]) -> int:
+        """How many content words of the question the procedure's name and record do not mention."""
+        name = set(self._name_tokens[self._proc_codes[proc]])
+        record = int(self._name_group[proc])
+        count = 0
+        for token in dict.fromkeys(tokens):
+            if token in name or token in self._filler_words or len(token) < 2 or token.isdigit():
+                continue
+            count += not self._fields.mentions(record, token)
+        return count
+
+    def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
+                     ) -> MatchResult:
+        """An answer whose sibling variants ("… lưu động", "… có yếu tố nước ngoài", "… lại") rank close
+        behind becomes a question naming the difference, when the citizen said things the plain
+        procedure does not cover: a wrong confident answer costs more than one tap."""
+        top, top_score = ranked[0]
+        family = self._family[top]
+        siblings = [(i, score) for i, score in ranked[1:]
+                    if self._family[i] == family and score >= top_score - _VARIANT_CLARIFY_WINDOW]
+        if not siblings:
+            return result
+        filler = self._scan(list(tokens), self._filler_index)
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        if self._uncovered(top, content) < _UNCOVERED_FOR_VARIANT_CLARIFY:
+            return result
+        chosen = [(top, top_score), *siblings][: self.config.max_candidates]
+        return MatchResult(result.query, "clarify", self._candidates(chosen))
+
+    def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
+        """Whether the best procedure's name (or an alias) has distinctive word pairs of the question:
+        ones found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". One pair is
+        enough for a procedure of the preferred levels (the commune's); above the commune it takes two
+        ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
+        citizen chatting about the lottery wants."""
+        if not ranked:
+            return False
+        best = ranked[0][0]
+        needed = 1 if self._preferred[best] else 2
+        found = 0
+        for a, b in itertools.pairwise(tokens):
+            pair = f"{a} {b}"
+            if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
+                found += 1
+                if found >= needed:
+                    return True
+        return False
+
+    def _candidates(self, ranked: list[tuple[int, float]]) -> list[Candidate]:
         candidates: list[Candidate] = []
         previous = math.inf
         for i, score in ranked:
@@ -503,13 +616,19 @@ class Matcher:
             previous = score
             code = self._proc_codes[i]
             candidates.append(Candidate(code, self._procs[code].name, score))
-        if not candidates or candidates[0].score < cfg.clarify_threshold:
+        return candidates
+
+    def _decide(self, query: str, ranked: list[tuple[int, float]], anchored: bool = False) -> MatchResult:
+        cfg = self.config
+        candidates = self._candidates(ranked)
+        floor = cfg.anchored_clarify_threshold if anchored else cfg.clarify_threshold
+        if not candidates or candidates[0].score < floor:
             return MatchResult(query, "fallback", [])
         top = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         if top >= cfg.answer_threshold and top - second >= cfg.answer_margin:
             return MatchResult(query, "answer", candidates[:1])
-        close = [c for c in candidates if c.score >= top - cfg.clarify_window and c.score >= cfg.clarify_threshold]
+        close = [c for c in candidates if c.score >= top - cfg.clarify_window and c.score >= floor]
         if len(close) < 2:
             close = candidates[:2]
         return MatchResult(query, "clarify", close[: cfg.max_candidates])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 # Combining marks that carry the five Vietnamese tones (grave, acute, hook, tilde, dot below).
 _TONE_MARKS = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -180,17 +181,28 @@ def _fold_y(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """NFC, lower case, canonical tone placement, Telex/VNI decoded; punctuation dropped."""
     text = nfc(text).lower()
-    tokens = _TOKEN_RE.findall(unicodedata.normalize("NFD", text))
-    out = []
-    for raw in tokens:
-        token = nfc(raw)
-        age = _AGE_SHORTHAND_RE.match(token)
-        if age:  # "6t", "17t": chat shorthand for an age
-            out += [age.group(1), "tuổi"]
-            continue
-        token = decode_typing_leftovers(token)
-        out.append(canonical_syllable(token) if not token.isascii() else token)
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(unicodedata.normalize("NFD", text)):
+        out += _token_forms(raw)
     return out
+
+
+# Citizens use a few thousand distinct syllables: each is decoded once, not once per message (the
+# Telex/VNI check runs on every plain ASCII word, which is most words of a message without diacritics).
+@lru_cache(maxsize=16384)
+def _token_forms(raw: str) -> tuple[str, ...]:
+    token = nfc(raw)
+    age = _AGE_SHORTHAND_RE.match(token)
+    if age:  # "6t", "17t": chat shorthand for an age
+        return (age.group(1), "tuổi")
+    token = decode_typing_leftovers(token)
+    return (canonical_syllable(token) if not token.isascii() else token,)
+
+
+@lru_cache(maxsize=16384)
+def fold_word(word: str) -> str:
+    """`fold` of one token, remembered (the per-message paths fold the same syllables again and again)."""
+    return fold(word)
 
 
 # keep(previous, token, next) on folded words: True when the token is a real word in this context.
@@ -205,7 +217,7 @@ def expand_abbreviations(
     Folding makes some abbreviations collide with real words ("sy" = "sao y" folds like the "sĩ" of
     "liệt sĩ"); `keep` lets the caller leave a token alone when its neighbours show it is a word.
     """
-    folded = [fold(token) for token in tokens]
+    folded = [fold_word(token) for token in tokens]
     out: list[str] = []
     for i, token in enumerate(tokens):
         expansion = table.get(folded[i])
@@ -244,7 +256,7 @@ def folded_tokens(
     text: str, abbreviations: Mapping[str, Sequence[str]] | None = None, keep: KeepWord | None = None
 ) -> list[str]:
     """Folded tokens of `text` after the full pipeline."""
-    return [fold(token) for token in normalize(text, abbreviations, keep)]
+    return [fold_word(token) for token in normalize(text, abbreviations, keep)]
 
 
 # ---------- situation hints ----------
@@ -262,12 +274,20 @@ _COUNTRIES = (
 _SHORT_COUNTRIES = {"nhat", "lao", "mi", "uc", "phap", "duc", "nga", "trung", "han"}
 _COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi"}
 _NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc"}  # "lao động", "nhật bản" handled above
+_DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh")
+_MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo chong")
 # A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
 _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi mat", "mat giay", "mat the",
                  "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
 _DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
 _DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
 _KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "than"}
+# Words that say a death question is about something after the registration: benefits, funeral
+# support, pensions, inheritance, a lost extract, or the registration itself already named.
+_AFTER_DEATH_WORDS = ("khai tu", "bao tu", "chung tu", "mai tang", "chon cat", "ma chay", "tro cap", "tu tuat",
+                      "tuat", "che do", "luong huu", "huong", "thua ke", "di san", "chia", "cat khau", "xoa",
+                      "lam lai", "dang ki lai", "ban sao", "trich luc", "tien", "ho tro", "liet si", "thuong binh",
+                      "danh hieu", "phong tang", "truy tang", "ghi cong", "bang khen", "hai cot", "mo")
 _MERIT_PHRASES = ("liet si", "thuong binh", "benh binh", "nguoi co cong")
 # Everyday words for the catalogue's verbs: "cắt khẩu" is a deletion, "đóng cửa" a closure, ...
 _SYNONYM_HINTS = (
@@ -288,6 +308,22 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return f" {phrase} " in text
 
 
+def _relative_died(tokens: Sequence[str], text: str) -> bool:
+    """A relative who died ("mẹ em mất hôm qua", "ông ngoại qua đời"), with nothing asked about benefits,
+    a re-issue or the death being registered already: the commune's first step is the death registration."""
+    if any(_has_phrase(text, w) for w in _AFTER_DEATH_WORDS):
+        return False
+    for i, token in enumerate(tokens):
+        if token not in _KIN_WORDS:
+            continue
+        following = f" {' '.join(tokens[i + 1 : i + 5])} "
+        if any(_has_phrase(following, d) for d in _DEATH_PHRASES if d != "mat") or (
+            _has_phrase(following, "mat") and not any(_has_phrase(following, f"mat {w}") for w in _DOCUMENT_WORDS)
+        ):
+            return True
+    return False
+
+
 def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat list of independent rules
     """Catalogue words implied by a folded query's situation, to append to it (may be empty)."""
     text = f" {' '.join(tokens)} "
@@ -298,6 +334,12 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_A_COUNTRY_AFTER)
         for i, token in enumerate(tokens)
     )
+    # "đi Nhật", "sang Đài Loan": where the citizen is going (a passport, a paper to take along), not a
+    # foreign party to the procedure, unless a marriage says the spouse is from there.
+    destination = any(_has_phrase(text, f"{verb} {place}") for verb in _DESTINATION_VERBS
+                      for place in (*_COUNTRIES, *_SHORT_COUNTRIES))
+    if destination and not any(_has_phrase(text, w) for w in _MARRIAGE_PHRASES):
+        foreign = False
     if foreign and not _has_phrase(text, "nuoc ngoai"):
         hints += ["nuoc", "ngoai"]
     if any(_has_phrase(text, p) for p in _LOSS_PHRASES) and not _has_phrase(text, "cap lai"):
@@ -317,6 +359,8 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         hints += ["chung", "thuc", "giao", "dich"]
     if any(_has_phrase(text, m) for m in _LIVING_MERIT) and any(_has_phrase(text, d) for d in _DEATH_PHRASES):
         hints += ["tu", "tran"]
+    if _relative_died(tokens, text):
+        hints += ["khai", "tu"]
     if _has_phrase(text, "het han") and not _has_phrase(text, "gia han"):
         hints += ["gia", "han"]
     kin_of_merit = any(
