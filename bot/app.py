@@ -15,6 +15,7 @@ from bot.ingress.webhook import webhook
 from bot.logs import configure_logging
 from bot.runtime import Runtime
 from bot.stores.followers import FollowerRegistry, sync_from_zalo
+from bot.tenants.runtimes import TenantRuntimes
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                                   health_check_interval=30)
     runtime = Runtime.build(settings, client)
     app.extensions["runtime"] = runtime
+    app.extensions["tenants"] = TenantRuntimes(runtime)  # the webhook routes each event to its commune
     app.config.update(
         SETTINGS=runtime.settings,
         REDIS=runtime.redis,
@@ -112,11 +114,13 @@ def _register_cli(app: Flask) -> None:
     from bot.procedures.cards_command import cards_command
     from bot.procedures.catalogue_import.command import import_catalogue_command
     from bot.procedures.cli_match import match_command
+    from bot.tenants.cli import tenant_command
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)
     app.cli.add_command(cards_command)
     app.cli.add_command(token_command)
+    app.cli.add_command(tenant_command)
 
     @app.cli.group("followers")
     def followers() -> None:

@@ -36,7 +36,9 @@ class Runtime:
     def build(cls, settings: Settings | None = None, client: Redis | None = None) -> Runtime:
         settings = settings or Settings.from_env()
         client = client if client is not None else Redis.from_url(settings.redis_url)
-        return cls(settings, client, Queue(settings.queue_name, connection=client), Services(client, settings))
+        from bot.queue.jobs import make_queue
+
+        return cls(settings, client, make_queue(client, settings), Services(client, settings))
 
     @property
     def sender(self) -> Sender:

@@ -20,10 +20,10 @@ from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
-from bot.ops.worker import MeteredWorker
-from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
+from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain
 from bot.runtime import Runtime, bound
 from bot.services import Services
+from bot.tenants.runtimes import TenantRuntimes, TenantWorker
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.queue.worker")
@@ -38,19 +38,28 @@ def main(argv: list[str] | None = None) -> int:
     settings, client, queue = runtime.settings, runtime.redis, runtime.queue
     configure_logging(settings)
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
-    recovered = recover_pending(client, settings)
-    recover_broadcasts(client, settings, at_start=True)
-    recover_staff_replies(
-        client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
-    )
+    tenants = TenantRuntimes(runtime)
+    recovered = sum(_recover(rt) for rt in tenants.active())  # every commune's leftovers, not only the first's
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     if not burst:
         threading.Thread(target=_poll_forever, args=(settings,), name="delayed-jobs", daemon=True).start()
-    worker = MeteredWorker([queue], connection=client)
+    worker = TenantWorker([queue], connection=client)
+    worker.runtimes = tenants  # each job runs inside its tenant's runtime
     with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
         worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     return 0
+
+
+def _recover(rt: Runtime) -> int:
+    """At start: what a dead worker left for this tenant (inboxes, broadcasts, staff replies)."""
+    recovered = recover_pending(rt.redis, rt.settings)
+    recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=True)
+    recover_staff_replies(
+        rt.redis, rt.settings,
+        lambda ticket_id, ref: rt.queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0),
+    )
+    return recovered
 
 
 def _warm(services: Services) -> None:
@@ -61,7 +70,8 @@ def _warm(services: Services) -> None:
         log.exception("catalogue not loaded")
 
 
-def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
+def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
+              tenants: TenantRuntimes | None = None) -> list[Callable[[], object]]:
     """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
     from bot.dossiers.push import delayed_pushes
     from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
@@ -70,10 +80,14 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Cal
         return lambda member: queue.enqueue(job, member, result_ttl=0)
 
     work: list[Callable[[], object]] = [
-        lambda: delayed_drains(client, settings).release_due(enqueue(drain_user)),
+        lambda: delayed_drains(client, settings).release_due(
+            lambda member: release_delayed_drain(client, settings, member)),
         lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
         # A broadcast batch whose worker died is taken over once its lease lapses.
-        _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
+        _every(BROADCAST_RECOVERY_SECONDS, lambda: [
+            recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False)
+            for rt in (tenants.active() if tenants else [Runtime(settings, client, queue, Services(client, settings))])
+        ]),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
     ]
     if settings.dossier.source == "http":
@@ -115,7 +129,8 @@ def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, 
 
 def _poll_forever(settings: Settings, every_seconds: float = 0.25) -> None:
     client = redis.Redis.from_url(settings.redis_url)
-    work = _due_work(client, settings, make_queue(client, settings))
+    runtime = Runtime.build(settings, client)
+    work = _due_work(client, settings, runtime.queue, TenantRuntimes(runtime))
     while True:
         try:
             for step in work:
