@@ -5,7 +5,8 @@ manage them. Every /api/v1 route is wrapped in `require_token`.
 
 A token may be narrowed to scopes (`--scope`, repeatable): `dossiers`, `tickets`,
 `broadcasts:draft` (alerts wait for an official's approval) and `broadcasts:send` (alerts go out
-at once). A token made without scopes may do everything, as tokens always could. The scope a
+at once); `province` (given only explicitly) makes its alerts go to every commune of the deployment.
+A token made without scopes may do everything for the commune, as tokens always could. The scope a
 route needs follows from its path (/api/v1/<feature>/…), so every feature's routes are covered
 without each declaring it.
 """
@@ -30,8 +31,11 @@ from bot.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "xa_"
-SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send")
+SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send", "province")
 ALL_SCOPES = frozenset(SCOPES)
+# `province` (an alert goes to every commune of the deployment, bot.tenants.province) is never implied:
+# a token without scopes keeps its one-commune meaning.
+UNSCOPED = ALL_SCOPES - {"province"}
 # The scopes that open each feature's routes (any one of them is enough).
 ROUTE_SCOPES = {"dossiers": {"dossiers"}, "tickets": {"tickets"},
                 "broadcasts": {"broadcasts:draft", "broadcasts:send"}}
@@ -79,8 +83,8 @@ def token_record(client: redis.Redis, settings: Settings, token: str) -> dict[st
 
 
 def token_scopes(record: dict[str, Any]) -> frozenset[str]:
-    """A token made before scopes existed, or without any, may do everything."""
-    return frozenset(record.get("scopes") or ALL_SCOPES)
+    """A token made before scopes existed, or without any, may do everything a commune may."""
+    return frozenset(record.get("scopes") or UNSCOPED)
 
 
 def scopes_for_path(path: str) -> set[str] | None:

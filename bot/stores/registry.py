@@ -15,6 +15,7 @@ from bot.ops import heartbeat
 from bot.queue import event_inbox
 from bot.stores import aliases, conversation, followers, phones, statistics
 from bot.stores.keys import KeyFamily
+from bot.tenants import province
 from bot.tenants import registry as tenants
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
@@ -59,6 +60,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *console_users.KEY_FAMILIES,
     *heartbeat.KEY_FAMILIES,
     *tenants.KEY_FAMILIES,
+    *province.KEY_FAMILIES,
     *_PLUMBING,
 )
 
