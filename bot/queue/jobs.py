@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -18,8 +19,8 @@ log = logging.getLogger(__name__)
 
 # The job meta naming the tenant (bot/tenants) a job works for; absent for the environment's OA.
 TENANT_META = "tenant"
-# A delayed drain of another tenant's citizen is kept as `<tenant>/<user id>` (Zalo ids are digits).
-_TENANT_SEP = "/"
+# A delayed job of another tenant is kept in the deployment's set as `<tenant>\x1f<member>`.
+_TENANT_SEP = "\x1f"
 
 
 class TenantQueue(Queue):
@@ -56,15 +57,24 @@ def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0, settin
         queue.enqueue(drain_user, user_id, result_ttl=0)
         return
     assert settings is not None, "a delayed drain needs the settings for its key"
-    member = f"{settings.tenant}{_TENANT_SEP}{user_id}" if settings.tenant else user_id
-    delayed_drains(queue.connection, settings).defer(member, delay_seconds)
+    delayed_drains(queue.connection, settings).defer(tenant_member(settings, user_id), delay_seconds)
+
+
+def tenant_member(settings: Settings, member: str) -> str:
+    """A delayed set's member, naming its tenant when it is not the environment's OA: the deployment
+    keeps one set per kind of job, so the poll loop reads one key however many communes there are."""
+    return f"{settings.tenant}{_TENANT_SEP}{member}" if settings.tenant else member
+
+
+def release_to_tenant(client: redis.Redis, settings: Settings, job: Callable[[str], object], member: str) -> None:
+    """Enqueue `job(member)` on the member's tenant's queue (`settings` are the deployment's)."""
+    tenant, _, bare = member.rpartition(_TENANT_SEP)
+    queue = make_queue(client, settings) if not tenant else TenantQueue(settings.queue_name, client, tenant)
+    queue.enqueue(job, bare, result_ttl=0)
 
 
 def release_delayed_drain(client: redis.Redis, settings: Settings, member: str) -> None:
-    """Enqueue a due delayed drain on its tenant's queue (`settings` are the deployment's)."""
-    tenant, _, user_id = member.rpartition(_TENANT_SEP)
-    queue = make_queue(client, settings) if not tenant else TenantQueue(settings.queue_name, client, tenant)
-    queue.enqueue(drain_user, user_id, result_ttl=0)
+    release_to_tenant(client, settings, drain_user, member)
 
 
 def drain_user(user_id: str) -> int:

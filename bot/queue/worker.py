@@ -20,7 +20,7 @@ from bot.broadcasts.fanout import recover_broadcasts
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
-from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain
+from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain, release_to_tenant
 from bot.runtime import Runtime, bound
 from bot.services import Services
 from bot.tenants.runtimes import TenantRuntimes, TenantWorker
@@ -76,13 +76,11 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
     from bot.dossiers.push import delayed_pushes
     from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
 
-    def enqueue(job: Callable[..., object]) -> Callable[[str], object]:
-        return lambda member: queue.enqueue(job, member, result_ttl=0)
-
     work: list[Callable[[], object]] = [
         lambda: delayed_drains(client, settings).release_due(
             lambda member: release_delayed_drain(client, settings, member)),
-        lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
+        lambda: delayed_pushes(client, settings).release_due(
+            lambda member: release_to_tenant(client, settings, push_dossier_job, member)),
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: [
             recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False)
