@@ -4,6 +4,7 @@ and OA id with each OA's own secret (real Redis, the real Flask app)."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 import redis
@@ -49,6 +50,9 @@ def test_a_tenants_keys_share_one_cluster_slot_under_the_deployment_prefix(setti
     assert (derived.commune_name, derived.zalo_oa_id, derived.zalo_oa_secret_key, derived.tenant) == (
         "UBND xã Tân Phú", OTHER_OA, OTHER_SECRET, "tan-phu")
     assert derived.queue_name == settings.queue_name  # one queue, jobs tagged with their tenant
+    branded = replace(settings, office_phone="0222 3854 123", broadcast_template_id="zbs-1")
+    assert (tenant_settings(branded, tenant).office_phone, tenant_settings(branded, tenant).broadcast_template_id) == (
+        "", "")  # the first commune's phone and its OA's templates are not another OA's
     assert tenant_settings(settings, Tenant("", "x", "", "", "", "")) is settings
 
 
@@ -109,8 +113,6 @@ def test_an_oa_is_registered_once_and_never_the_environments(settings: Settings,
 
 
 def test_secrets_are_encrypted_when_a_key_is_set(settings: Settings, redis_client: redis.Redis) -> None:
-    from dataclasses import replace
-
     keyed = replace(settings, tenant_secrets_key=Fernet.generate_key().decode())
     _add(TenantRegistry(redis_client, keyed))
     stored = redis_client.hget(f"{settings.key_prefix}tenants", "ubnd-xa-tan-phu")
@@ -231,3 +233,14 @@ def test_an_unscoped_token_is_not_a_province_token(settings: Settings, redis_cli
     assert plain is not None and province is not None
     assert "province" not in token_scopes(plain) and "broadcasts:send" in token_scopes(plain)
     assert "province" in token_scopes(province)
+
+
+def test_another_commune_never_borrows_the_first_communes_office_facts(settings: Settings) -> None:
+    from bot.office.info import commune_info_for
+
+    first = commune_info_for(settings)
+    tenant = Tenant("tan-phu-test", "UBND xã Tân Phú", OTHER_OA, "123", OTHER_SECRET, "s")
+    other = commune_info_for(tenant_settings(settings, tenant))  # no data/communes/tan-phu-test.json
+    assert other.name == "UBND xã Tân Phú"
+    assert not other.address and not other.bank_account.known and not other.phone
+    assert (first.address, first.name) != (other.address, other.name)

@@ -56,10 +56,14 @@ def tenant_settings(base: Settings, tenant: Tenant) -> Settings:
     if tenant.slug == BASE:
         return base
     deployment = base.shared_prefix
+    # What belongs to the first commune or its OA is not inherited: its phone number, and the message
+    # templates Zalo approved for that OA (ZBS, ZNS), which another OA cannot send.
     return replace(base, key_prefix=tenant_prefix(deployment, tenant.slug), tenant=tenant.slug,
                    deployment_prefix=deployment, commune_name=tenant.name, zalo_oa_id=tenant.oa_id,
                    zalo_app_id=tenant.app_id, zalo_oa_secret_key=tenant.oa_secret_key,
-                   zalo_app_secret=tenant.app_secret, zalo_access_token="", zalo_refresh_token="")
+                   zalo_app_secret=tenant.app_secret, zalo_access_token="", zalo_refresh_token="",
+                   office_phone="", broadcast_template_id="", dossier=replace(base.dossier, template_id=""),
+                   reach=replace(base.reach, dossier_zns_template_id="", broadcast_zns_template_id=""))
 
 
 def event_oa_id(payload: Mapping[str, Any]) -> str:
