@@ -102,11 +102,11 @@ def test_add_list_disable_and_the_version_moves(settings: Settings, redis_client
 def test_an_oa_is_registered_once_and_never_the_environments(settings: Settings, redis_client: redis.Redis) -> None:
     registry = TenantRegistry(redis_client, settings)
     _add(registry)
-    with pytest.raises(TenantError, match="registered already"):
+    with pytest.raises(TenantError, match="đã có"):
         _add(registry, name="UBND xã Khác")
-    with pytest.raises(TenantError, match="environment"):
+    with pytest.raises(TenantError, match="môi trường"):
         _add(registry, name="UBND xã Khác", oa_id=settings.zalo_oa_id)
-    with pytest.raises(TenantError, match="required"):
+    with pytest.raises(TenantError, match="Cần đủ"):
         registry.add("UBND xã Khác", "42", "123", "", "s")
     again = registry.add("UBND xã Tân Phú", OTHER_OA, "123", "rotated-secret", "s2")  # same slug: an update
     assert registry.get(again.slug).oa_secret_key == "rotated-secret"  # type: ignore[union-attr]
@@ -223,7 +223,7 @@ def test_the_tenant_add_command_seeds_the_token_pair(settings: Settings, redis_c
     listing = app.test_cli_runner().invoke(args=["tenant", "list"]).output
     assert "UBND xã Tân Phú" in listing and OTHER_SECRET not in listing
     refused = app.test_cli_runner().invoke(args=["tenant", "disable", settings.commune_name])
-    assert refused.exit_code != 0 and "environment" in refused.output
+    assert refused.exit_code != 0 and "môi trường" in refused.output
 
 
 def test_an_unscoped_token_is_not_a_province_token(settings: Settings, redis_client: redis.Redis) -> None:

@@ -77,3 +77,24 @@ def test_a_province_official_sends_one_alert_to_every_chosen_commune(app: Flask,
         assert broadcast.announcement.headline == "Lũ quét trên sông Cầu tối nay"
         assert broadcast.status == "preparing" and broadcast.approved_by == "so-tnmt"
     assert "Lũ quét trên sông Cầu" in client.get("/console/province/").get_data(as_text=True)
+
+
+def test_a_province_official_adds_and_pauses_a_commune_in_the_console(app: Flask, settings: Settings,
+                                                                       redis_client: redis.Redis) -> None:
+    UserStore(redis_client, settings).create("so-tnmt", "province", "province-pass-1", "Sở TN&MT")
+    client = app.test_client()
+    login(client, "so-tnmt", "province-pass-1")
+    page = client.get("/console/province/communes").get_data(as_text=True)
+    assert SECOND in page and "tp-secret" not in page
+    form = {"csrf_token": csrf_of(page), "name": "UBND xã Hòa Bình", "oa_id": "2200334455667788990",
+            "app_id": "123", "oa_secret_key": "hb-secret", "app_secret": "hb-app", "access_token": "hb-access",
+            "refresh_token": "hb-refresh"}
+    assert client.post("/console/province/communes", data=form).status_code == 302
+    registry = TenantRegistry(redis_client, settings)
+    assert registry.get("ubnd-xa-hoa-binh") is not None
+    again = client.post("/console/province/communes", data={**form, "name": "UBND xã Khác"})
+    assert again.status_code == 400 and "đã có trên hệ thống" in again.get_data(as_text=True)
+    assert client.post("/console/province/communes/ubnd-xa-hoa-binh/disable",
+                       data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert registry.get("ubnd-xa-hoa-binh").enabled is False  # type: ignore[union-attr]
+    assert app.test_client().get("/t/ubnd-xa-hoa-binh/console/login").status_code == 404  # paused: no console

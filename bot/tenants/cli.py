@@ -12,9 +12,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.config import Settings
-from bot.tenants.model import tenant_settings
+from bot.tenants.admin import add_tenant
 from bot.tenants.registry import TenantError, TenantRegistry
-from bot.zalo.tokens import TokenStore
 
 
 def _registry() -> TenantRegistry:
@@ -39,13 +38,10 @@ def tenant_command() -> None:
 def tenant_add(name: str, oa_id: str, app_id: str, oa_secret_key: str, app_secret: str, access_token: str,
                refresh_token: str) -> None:
     """Add (or update) the commune NAME (as citizens read it, e.g. "UBND xã Tân Phú")."""
-    registry = _registry()
     try:
-        tenant = registry.add(name, oa_id, app_id, oa_secret_key, app_secret)
+        tenant = add_tenant(_registry(), name, oa_id, app_id, oa_secret_key, app_secret, access_token, refresh_token)
     except TenantError as exc:
         raise click.ClickException(str(exc)) from exc
-    settings = tenant_settings(registry.settings, tenant)
-    TokenStore(registry.redis, settings).store_pair(access_token, refresh_token, None)
     click.echo(f"added {tenant.slug}\t{tenant.name}\tOA {tenant.oa_id}\tapp {tenant.app_id}")
 
 
@@ -64,7 +60,7 @@ def _set_enabled(name: str, enabled: bool) -> None:
     try:
         tenant = registry.set_enabled(name, enabled)
     except TenantError as exc:
-        raise click.ClickException(f"{exc} (the environment's OA is not managed here)") from exc
+        raise click.ClickException(f"{exc} (xã đầu tiên được cấu hình bằng biến môi trường)") from exc
     click.echo(f"{'enabled' if enabled else 'disabled'} {tenant.slug}\t{tenant.name}")
 
 

@@ -15,7 +15,9 @@ from bot.config import VIETNAM
 from bot.console import NavItem, register_nav
 from bot.console.auth import logged_in_user, login_required
 from bot.console.broadcast_views import _form_data, problem_in_vietnamese
+from bot.tenants.admin import add_tenant
 from bot.tenants.province import GROUP_TTL_SECONDS, group_progress, is_group, send_to_communes
+from bot.tenants.registry import TenantError
 from bot.tenants.runtimes import TenantRuntimes
 
 PROVINCE = ("province",)
@@ -33,6 +35,7 @@ def _recent_key() -> str:
 def create_province_blueprint() -> Blueprint:
     bp = Blueprint("province", __name__, url_prefix="/console/province", template_folder="templates")
     register_nav(bp, NavItem("Cảnh báo toàn tỉnh", "province.compose", PROVINCE))
+    register_nav(bp, NavItem("Các xã", "province.communes", PROVINCE))
 
     @bp.get("/")
     @login_required(*PROVINCE)
@@ -81,5 +84,38 @@ def create_province_blueprint() -> Blueprint:
             abort(404)
         return render_template("province/progress.html", group_id=group_id, rows=rows,
                                finished=all(r.get("status") in ("done", "stopped", "recorded", "gone") for r in rows))
+
+    @bp.get("/communes")
+    @login_required(*PROVINCE)
+    def communes():
+        registry = _tenants().registry
+        return render_template("province/communes.html", tenants=registry.everyone(), values={})
+
+    @bp.post("/communes")
+    @login_required(*PROVINCE)
+    def commune_add():
+        form = request.form
+        fields = ("name", "oa_id", "app_id", "oa_secret_key", "app_secret", "access_token", "refresh_token")
+        try:
+            tenant = add_tenant(_tenants().registry, *(form.get(name, "") for name in fields))
+        except TenantError as exc:
+            flash(f"Chưa thêm được xã: {exc}", "error")
+            values = {"name": form.get("name", ""), "oa_id": form.get("oa_id", ""), "app_id": form.get("app_id", "")}
+            return render_template("province/communes.html", tenants=_tenants().registry.everyone(),
+                                   values=values), 400
+        flash(f"Đã thêm {tenant.name}. Cán bộ của xã đăng nhập tại /t/{tenant.slug}/console/.")
+        return redirect(url_for("province.communes"))
+
+    @bp.post("/communes/<slug>/<action>")
+    @login_required(*PROVINCE)
+    def commune_switch(slug: str, action: str):
+        if action not in ("enable", "disable") or not slug:
+            abort(404)
+        try:
+            tenant = _tenants().registry.set_enabled(slug, action == "enable")
+        except TenantError:
+            abort(404)
+        flash(f"{'Đã bật lại' if tenant.enabled else 'Đã tạm dừng'} {tenant.name}.")
+        return redirect(url_for("province.communes"))
 
     return bp

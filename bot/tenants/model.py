@@ -37,7 +37,7 @@ def slug_for(name: str) -> str:
     """'UBND xã Tân Phú' → 'ubnd-xa-tan-phu': ASCII, fits a Redis hash tag and a URL."""
     slug = _SLUG_JUNK.sub("-", fold(name)).strip("-")[:MAX_SLUG].strip("-")
     if not slug:
-        raise ValueError("the name needs letters or digits")
+        raise ValueError("Tên xã cần có chữ hoặc số.")
     return slug
 
 

@@ -52,13 +52,16 @@ class TenantRegistry:
         deployment and differ from the environment's."""
         name, oa_id, app_id = name.strip(), oa_id.strip(), app_id.strip()
         if not (name and oa_id and app_id and oa_secret_key and app_secret):
-            raise TenantError("name, OA id, app id, OA secret key and app secret are all required")
+            raise TenantError("Cần đủ tên xã, OA ID, App ID, OA Secret Key và App Secret.")
         if oa_id == self.settings.zalo_oa_id:
-            raise TenantError("this OA id is the one configured by the environment (the first tenant)")
-        slug = slug_for(name)
+            raise TenantError("OA ID này là OA cấu hình bằng biến môi trường (xã đầu tiên).")
+        try:
+            slug = slug_for(name)
+        except ValueError as exc:
+            raise TenantError(str(exc)) from exc
         for other in self.all():
             if other.oa_id == oa_id and other.slug != slug:
-                raise TenantError(f"OA {oa_id} is registered already, as {other.name!r}")
+                raise TenantError(f"OA {oa_id} đã có trên hệ thống ({other.name}).")
         existing = self.get(slug)
         tenant = Tenant(slug, name, oa_id, app_id, oa_secret_key, app_secret, True,
                         existing.created_at if existing else time.time())
@@ -68,7 +71,7 @@ class TenantRegistry:
     def set_enabled(self, slug_or_name: str, enabled: bool) -> Tenant:
         tenant = self.find(slug_or_name)
         if tenant is None:
-            raise TenantError(f"no tenant {slug_or_name!r}")
+            raise TenantError(f"Không có xã {slug_or_name!r} trên hệ thống.")
         changed = Tenant(**{**tenant.__dict__, "enabled": enabled})
         self._write(changed)
         return changed
@@ -140,8 +143,8 @@ class TenantRegistry:
         if not stored.startswith(_ENCRYPTED):
             return stored
         if self._fernet is None:
-            raise TenantError("tenant secrets are encrypted but TENANT_SECRETS_KEY is not set")
+            raise TenantError("Khóa bí mật của các xã đã được mã hóa nhưng chưa đặt TENANT_SECRETS_KEY.")
         try:
             return self._fernet.decrypt(stored.removeprefix(_ENCRYPTED).encode()).decode()
         except InvalidToken as exc:
-            raise TenantError("TENANT_SECRETS_KEY does not open the stored tenant secrets") from exc
+            raise TenantError("TENANT_SECRETS_KEY không mở được khóa bí mật đã lưu của các xã.") from exc
