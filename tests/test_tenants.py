@@ -14,6 +14,7 @@ from rq import Queue
 
 from bot.api.tokens import create_token, token_record, token_scopes
 from bot.app import create_app
+from bot.broadcasts.fanout import app_rate_key
 from bot.config import Settings
 from bot.queue.event_inbox import Keys
 from bot.queue.jobs import TENANT_META, delayed_drains, enqueue_drain, make_queue, release_delayed_drain
@@ -50,6 +51,8 @@ def test_a_tenants_keys_share_one_cluster_slot_under_the_deployment_prefix(setti
     assert (derived.commune_name, derived.zalo_oa_id, derived.zalo_oa_secret_key, derived.tenant) == (
         "UBND xã Tân Phú", OTHER_OA, OTHER_SECRET, "tan-phu")
     assert derived.queue_name == settings.queue_name  # one queue, jobs tagged with their tenant
+    assert app_rate_key(derived) == app_rate_key(settings)  # one Zalo app: one rate, whichever OA sends
+    assert app_rate_key(replace(derived, zalo_app_id="456")) != app_rate_key(settings)
     branded = replace(settings, office_phone="0222 3854 123", broadcast_template_id="zbs-1")
     assert (tenant_settings(branded, tenant).office_phone, tenant_settings(branded, tenant).broadcast_template_id) == (
         "", "")  # the first commune's phone and its OA's templates are not another OA's

@@ -165,6 +165,11 @@ def test_a_province_alert_reaches_both_communes_followers_once_each(stack: Stack
         alerts = [m for m in citizen.messages(citizen.user_id)
                   if "Lũ quét" in m["payload"]["message"].get("text", "")]
         assert len(alerts) == 1, citizen.messages(citizen.user_id)
+    # Batches of two, interleaved across the communes: neither commune's alert waits for the other's to end.
+    alerts = [m for m in SandboxControl(stack.sandbox_url).messages()
+              if "Lũ quét" in m["payload"]["message"].get("text", "")]
+    oas = [m["oa_id"] for m in sorted(alerts, key=lambda m: m["seq"])]
+    assert set(oas[: len(oas) // 2]) == {"", SECOND_OA}, oas
     # A commune-scoped token (no `province`) still reaches one commune only.
     plain = flask_cli(stack, "token", "create", "xa-phu-luong").splitlines()[-1]
     one = requests.post(f"{stack.web_url}/api/v1/broadcasts", timeout=15, headers={"Authorization": f"Bearer {plain}"},
