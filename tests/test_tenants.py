@@ -182,6 +182,7 @@ def test_a_tenant_added_after_start_is_routed_at_once(web: FlaskClient, settings
     body, headers = signed(text_event("111", "xin chào"))
     assert web.post("/webhook/zalo", data=body, headers=headers).status_code == 200  # the registry is cached now
     _add(TenantRegistry(redis_client, settings))
+    time.sleep(0.15)  # an unknown OA re-reads the registry at once, but at most ten times a second
     body, headers = signed(_event_for_other(), secret=OTHER_SECRET)
     assert web.post("/webhook/zalo", data=body, headers=headers).status_code == 200
 
@@ -247,3 +248,21 @@ def test_another_commune_never_borrows_the_first_communes_office_facts(settings:
     assert other.name == "UBND xã Tân Phú"
     assert not other.address and not other.bank_account.known and not other.phone
     assert (first.address, first.name) != (other.address, other.name)
+
+
+def test_every_tenant_shares_the_processs_catalogue_but_sends_with_its_own_client(
+        settings: Settings, redis_client: redis.Redis) -> None:
+    from bot.runtime import Runtime
+    from bot.tenants.runtimes import TenantRuntimes
+
+    base = Runtime.build(settings, redis_client)
+    runtimes = TenantRuntimes(base)
+    tenant = _add(runtimes.registry)
+    mine = runtimes.get(tenant.slug)
+    assert mine is not None and runtimes.get("nobody") is None and runtimes.get("") is base
+    assert mine.services.shared is base.services  # catalogue and matcher: the deployment's, loaded once
+    assert mine.sender.settings.zalo_oa_id == OTHER_OA and base.sender.settings.zalo_oa_id == settings.zalo_oa_id
+    assert runtimes.get(tenant.slug) is mine  # cached until its record changes
+    runtimes.registry.add(tenant.name, OTHER_OA, "123", "rotated", "s")
+    assert runtimes.get(tenant.slug) is not mine
+    assert [rt.settings.tenant for rt in runtimes.active()] == ["", tenant.slug]
