@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.console.users import UserStore
+from bot.ops.heartbeat import HeartbeatStore
 from bot.tenants.model import tenant_settings
 from bot.tenants.registry import TenantRegistry
 from tests.helpers import csrf_of
@@ -43,8 +44,10 @@ def test_a_communes_officials_log_in_to_their_commune_only(app: Flask, settings:
 
     commune = app.test_client()
     assert login(commune, "chutich-tp", "tan-phu-pass-1", root=f"/t/{SLUG}") == 302
+    HeartbeatStore(redis_client, settings).beat("worker-1")  # the deployment's worker serves every commune
     page = commune.get(f"/t/{SLUG}/console/broadcasts")
     assert page.status_code == 200 and f'href="/t/{SLUG}/console/broadcasts/new"' in page.get_data(as_text=True)
+    assert "không hoạt động" not in page.get_data(as_text=True)
     assert commune.get("/console/broadcasts").status_code == 302  # its session is not the first commune's
     assert login(app.test_client(), "chutich-tp", "tan-phu-pass-1") == 401
     assert app.test_client().get("/t/nobody/console/login").status_code == 404
