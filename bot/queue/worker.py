@@ -71,7 +71,7 @@ def _warm(services: Services) -> None:
 
 
 def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
-              tenants: TenantRuntimes | None = None) -> list[Callable[[], object]]:
+              tenants: TenantRuntimes) -> list[Callable[[], object]]:
     """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
     from bot.dossiers.push import delayed_pushes
     from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
@@ -83,9 +83,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
             lambda member: release_to_tenant(client, settings, push_dossier_job, member)),
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, lambda: [
-            recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False)
-            for rt in (tenants.active() if tenants else [Runtime(settings, client, queue, Services(client, settings))])
-        ]),
+            recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False) for rt in tenants.active()]),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
     ]
     if settings.dossier.source == "http":
