@@ -101,3 +101,15 @@ def test_a_province_official_adds_and_pauses_a_commune_in_the_console(app: Flask
                        data={"csrf_token": csrf_of(page)}).status_code == 302
     assert registry.get("ubnd-xa-hoa-binh").enabled is False  # type: ignore[union-attr]
     assert app.test_client().get("/t/ubnd-xa-hoa-binh/console/login").status_code == 404  # paused: no console
+
+
+def test_a_communes_api_token_opens_its_api_only(app: Flask) -> None:
+    made = app.test_cli_runner().invoke(args=["token", "--tenant", SECOND, "create", "mot-cua-tan-phu"])
+    assert made.exit_code == 0, made.output
+    auth = {"Authorization": f"Bearer {made.output.split()[-1]}"}
+    client = app.test_client()
+    assert client.get(f"/t/{SLUG}/api/v1/broadcasts/none", headers=auth).status_code == 404  # known token
+    assert client.get("/api/v1/broadcasts/none", headers=auth).status_code == 401  # not the first commune's
+    listed = app.test_cli_runner().invoke(args=["token", "--tenant", SLUG, "list"]).output
+    assert "mot-cua-tan-phu" in listed
+    assert "mot-cua-tan-phu" not in app.test_cli_runner().invoke(args=["token", "list"]).output

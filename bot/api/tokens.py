@@ -28,6 +28,7 @@ from flask import current_app, g, jsonify, request
 from flask.cli import with_appcontext
 
 from bot.config import Settings
+from bot.tenants.cli import cli_settings, tenant_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "xa_"
@@ -131,8 +132,9 @@ def require_token(view: F) -> F:
 
 
 @click.group("token")
+@tenant_option
 def token_command() -> None:
-    """Bearer tokens for the /api/v1 JSON API."""
+    """Bearer tokens for the /api/v1 JSON API (`--tenant NAME`: a commune's, for /t/<slug>/api/v1)."""
 
 
 @token_command.command("create")
@@ -142,7 +144,7 @@ def token_command() -> None:
 @with_appcontext
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Make a token for NAME and print it (only this once, as the last word of the output)."""
-    token = create_token(current_app.config["REDIS"], current_app.config["SETTINGS"], name, scopes)
+    token = create_token(current_app.config["REDIS"], cli_settings(), name, scopes)
     if scopes:
         click.echo(f"scopes: {', '.join(sorted(set(scopes)))}", err=True)
     click.echo(token)
@@ -152,7 +154,7 @@ def token_create(name: str, scopes: tuple[str, ...]) -> None:
 @with_appcontext
 def token_list() -> None:
     """Names and creation times of the tokens (never the tokens)."""
-    for record in list_tokens(current_app.config["REDIS"], current_app.config["SETTINGS"]):
+    for record in list_tokens(current_app.config["REDIS"], cli_settings()):
         click.echo(f"{record['name']}\t{record['created_at']}\t{','.join(record.get('scopes') or ['all'])}")
 
 
@@ -161,5 +163,5 @@ def token_list() -> None:
 @with_appcontext
 def token_revoke(name: str) -> None:
     """Revoke every token named NAME."""
-    count = revoke_tokens(current_app.config["REDIS"], current_app.config["SETTINGS"], name)
+    count = revoke_tokens(current_app.config["REDIS"], cli_settings(), name)
     click.echo(f"revoked {count} token(s)")

@@ -7,33 +7,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.console.users import ROLES, UserError, UserStore
+from bot.tenants.cli import cli_settings, tenant_option
 
 
 def _store() -> UserStore:
     """The users of the deployment's console, or of one commune's (`user --tenant NAME …`)."""
-    from bot.tenants.model import tenant_settings
-    from bot.tenants.registry import TenantRegistry
-
-    settings = current_app.config["SETTINGS"]
-    name = click.get_current_context().meta.get(_TENANT, "")
-    if name:
-        tenant = TenantRegistry(current_app.config["REDIS"], settings).find(name)
-        if tenant is None:
-            raise click.ClickException(f"no tenant {name!r} (see `tenant list`)")
-        settings = tenant_settings(settings, tenant)
-    return UserStore(current_app.config["REDIS"], settings)
-
-
-_TENANT = "console.tenant"
+    return UserStore(current_app.config["REDIS"], cli_settings())
 
 
 @click.group("user")
-@click.option("--tenant", default="", help="A commune added with `tenant add` (its name or slug); its officials "
-              "log in at /t/<slug>/console/. Default: the deployment's own console.")
-@click.pass_context
-def user_command(ctx: click.Context, tenant: str) -> None:
+@tenant_option
+def user_command() -> None:
     """Console users (admin, official, staff; province: alerts to many communes)."""
-    ctx.meta[_TENANT] = tenant.strip()
 
 
 @user_command.command("create")

@@ -7,13 +7,45 @@ printed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.config import Settings
 from bot.tenants.admin import add_tenant
+from bot.tenants.model import tenant_settings
 from bot.tenants.registry import TenantError, TenantRegistry
+
+F = TypeVar("F", bound=Callable[..., Any])
+_TENANT = "tenants.cli.tenant"
+
+
+def tenant_option(command: F) -> F:
+    """`--tenant NAME` on a command group (`user`, `token`): its commands then act on that commune's
+    console users or API tokens instead of the deployment's own (read with `cli_settings`)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        ctx.meta[_TENANT] = value.strip()
+        return value
+
+    return click.option("--tenant", default="", expose_value=False, callback=remember, is_eager=True,
+                        help="A commune added with `tenant add` (its name or slug); default: the deployment's "
+                             "own commune.")(command)
+
+
+def cli_settings() -> Settings:
+    """The settings a CLI command acts on: the deployment's, or the `--tenant` commune's."""
+    settings: Settings = current_app.config["SETTINGS"]
+    name = click.get_current_context().meta.get(_TENANT, "")
+    if not name:
+        return settings
+    tenant = TenantRegistry(current_app.config["REDIS"], settings).find(name)
+    if tenant is None:
+        raise click.ClickException(f"no tenant {name!r} (see `tenant list`)")
+    return tenant_settings(settings, tenant)
 
 
 def _registry() -> TenantRegistry:
