@@ -266,3 +266,18 @@ def test_every_tenant_shares_the_processs_catalogue_but_sends_with_its_own_clien
     runtimes.registry.add(tenant.name, OTHER_OA, "123", "rotated", "s")
     assert runtimes.get(tenant.slug) is not mine
     assert [rt.settings.tenant for rt in runtimes.active()] == ["", tenant.slug]
+
+
+def test_a_job_for_a_tenant_never_registered_fails_visibly(settings: Settings, redis_client: redis.Redis) -> None:
+    from rq.registry import FailedJobRegistry
+
+    from bot.queue.jobs import TenantQueue, drain_user
+    from bot.runtime import Runtime
+    from bot.tenants.runtimes import TenantRuntimes, TenantWorker
+
+    base = Runtime.build(settings, redis_client)
+    job = TenantQueue(settings.queue_name, redis_client, "ghost").enqueue(drain_user, "222")
+    worker = TenantWorker([base.queue], connection=redis_client)
+    worker.runtimes = TenantRuntimes(base)
+    worker.work(burst=True)
+    assert job.id in FailedJobRegistry(settings.queue_name, connection=redis_client).get_job_ids()
