@@ -13,21 +13,32 @@ from werkzeug.exceptions import HTTPException
 from bot.config import Settings
 from bot.ingress.webhook import webhook
 from bot.logs import configure_logging
+from bot.queue.jobs import make_queue
 from bot.runtime import Runtime
+from bot.services import Services
 from bot.stores.connection import connect
 from bot.stores.follower_sync import sync_from_zalo
 from bot.stores.followers import FollowerRegistry
+from bot.tenants.runtimes import TenantRuntimes
+from bot.tenants.web import TenantDispatcher, tenant_path
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, shared: Runtime | None = None) -> Flask:
+    """The deployment's app; with `shared` (the deployment's runtime), a commune's own app (bot.tenants.web)
+    on the same Redis connection, catalogue and matcher."""
     settings = settings or Settings.from_env()
     configure_logging(settings)
     app = Flask(__name__)
-    client = connect(settings, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
-    runtime = Runtime.build(settings, client)
+    if shared is None:
+        client = connect(settings, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+        runtime = Runtime.build(settings, client)
+    else:
+        runtime = Runtime(settings, shared.redis, make_queue(shared.redis, settings),
+                          Services(shared.redis, settings, shared=shared.services))
     app.extensions["runtime"] = runtime
+    app.extensions["tenants"] = tenants = TenantRuntimes(runtime)  # the webhook routes each event to its commune
     app.config.update(
         SETTINGS=runtime.settings,
         REDIS=runtime.redis,
@@ -42,6 +53,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_health(app)
     _register_errors(app)
     _register_cli(app)
+    if shared is None:  # /t/<slug>/…: each commune's console and API, on its own settings
+        from bot.tenants.console import create_province_blueprint
+
+        app.register_blueprint(create_province_blueprint())  # one alert to many communes
+        app.wsgi_app = TenantDispatcher(app.wsgi_app, tenants.registry,  # type: ignore[method-assign]
+                                        lambda tenant: create_app(tenant, shared=runtime))
+    else:  # its own session cookie: a login to one commune is no login to another
+        app.config.update(SESSION_COOKIE_NAME=f"xa_console_{settings.tenant}",
+                          SESSION_COOKIE_PATH=f"{tenant_path(settings.tenant)}/")
     return app
 
 
@@ -129,11 +149,13 @@ def _register_cli(app: Flask) -> None:
     from bot.procedures.cards_command import cards_command
     from bot.procedures.catalogue_import.command import import_catalogue_command
     from bot.procedures.cli_match import match_command
+    from bot.tenants.cli import tenant_command
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)
     app.cli.add_command(cards_command)
     app.cli.add_command(token_command)
+    app.cli.add_command(tenant_command)
 
     @app.cli.group("followers")
     def followers() -> None:

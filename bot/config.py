@@ -158,6 +158,12 @@ class Settings:
     # Prefix of every key the bot writes, so that several deployments (or test runs) share one Redis.
     key_prefix: str = "xa:"
     queue_name: str = "xa-events"
+    # Tenants (bot/tenants): "" is the OA configured here; another commune's OA has its slug, and its
+    # key_prefix is the deployment's (kept here) plus a hash-tagged part of its own.
+    tenant: str = ""
+    deployment_prefix: str = ""
+    # Fernet key (cryptography) that encrypts the tenants' OA secrets in Redis; unset: stored as given.
+    tenant_secrets_key: str = ""
 
     zalo_app_id: str = ""
     zalo_app_secret: str = ""
@@ -239,6 +245,11 @@ class Settings:
     media: MediaConfig = field(default_factory=MediaConfig)
     reach: ReachConfig = field(default_factory=ReachConfig)
 
+    @property
+    def shared_prefix(self) -> str:
+        """The deployment's own prefix: what every tenant shares (the tenant registry, the app's rate)."""
+        return self.deployment_prefix or self.key_prefix
+
     @classmethod
     def from_env(cls, env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
         load_dotenv(env_file or ROOT / ".env", override=False)
@@ -251,6 +262,7 @@ class Settings:
             "redis_wait_timeout_ms": _int("REDIS_WAIT_TIMEOUT_MS", cls.redis_wait_timeout_ms),
             "key_prefix": _str("REDIS_KEY_PREFIX", cls.key_prefix),
             "queue_name": _str("QUEUE_NAME", cls.queue_name),
+            "tenant_secrets_key": _str("TENANT_SECRETS_KEY"),
             "metrics_token": _str("METRICS_TOKEN"),
             "zalo_app_id": _str("ZALO_APP_ID"),
             "zalo_app_secret": _str("ZALO_APP_SECRET"),

@@ -37,7 +37,9 @@ class Runtime:
     def build(cls, settings: Settings | None = None, client: Redis | None = None) -> Runtime:
         settings = settings or Settings.from_env()
         client = client if client is not None else connect(settings)
-        return cls(settings, client, Queue(settings.queue_name, connection=client), Services(client, settings))
+        from bot.queue.jobs import make_queue
+
+        return cls(settings, client, make_queue(client, settings), Services(client, settings))
 
     @property
     def sender(self) -> Sender:

@@ -19,9 +19,12 @@ if TYPE_CHECKING:  # the client (and `requests`) loads where something is sent, 
 
 
 class Services:
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+    def __init__(self, client: redis.Redis, settings: Settings, shared: Services | None = None) -> None:
+        """`shared`: the deployment's services, whose catalogue and matcher another tenant uses (one
+        per process, whatever the number of communes); the Zalo client and sender stay the tenant's own."""
         self.redis = client
         self.settings = settings
+        self.shared = shared
         self._matcher: Matcher | None = None
         self._matcher_version: tuple[int, str] | None = None  # (alias store version, province)
 
@@ -40,15 +43,18 @@ class Services:
     def catalogue(self) -> Catalogue:
         from bot.procedures.catalogue import load_catalogue
 
-        return load_catalogue()
+        return self.shared.catalogue if self.shared is not None else load_catalogue()
 
     @property
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
         store's version moves) or set another province; two Redis GETs per message. If Redis fails, the
-        last matcher serves."""
+        last matcher serves. Every tenant uses the deployment's matcher (and so its aliases)."""
         from bot.office.current import office_config
         from bot.stores.aliases import AliasStore
+
+        if self.shared is not None:
+            return self.shared.matcher
 
         store = AliasStore(self.redis, self.settings)
         current = self._matcher

@@ -62,8 +62,27 @@ def create_user() -> Response:
     if user_id and sandbox().state.get_user(user_id):
         return problem("user_id already exists", 409)
     last = _last_interaction(data)
-    citizen = sandbox().state.create_user(name, bool(data.get("follower", True)), user_id, last)
+    oa_id = str(data.get("oa_id") or "")
+    state = sandbox().state
+    if oa_id and oa_id != state.config.oa_id and oa_id not in state.extra_oas:
+        return problem("unknown oa_id (add it with POST /_sandbox/oas first)", 404)
+    citizen = state.create_user(name, bool(data.get("follower", True)), user_id, last, oa_id)
     return json_response(citizen.public(), 201)
+
+
+@bp.post("/_sandbox/oas")
+def add_oa() -> Response:
+    """Another OA of the same app (a province's commune): its id, secret key and token pair."""
+    data = body()
+    fields = {name: str(data.get(name) or "").strip()
+              for name in ("oa_id", "oa_secret_key", "access_token", "refresh_token")}
+    missing = [name for name, value in fields.items() if not value]
+    if missing:
+        return problem(f"missing: {', '.join(missing)}")
+    if fields["oa_id"] == sandbox().state.config.oa_id:
+        return problem("that is the configured OA", 409)
+    account = sandbox().state.add_oa(**fields)
+    return json_response({"oa_id": account.oa_id, "app_id": sandbox().config.app_id}, 201)
 
 
 def _last_interaction(data: dict[str, Any]) -> int | None:

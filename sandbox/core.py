@@ -45,13 +45,14 @@ class Sandbox:
         body = events.encode(event)
         record = self.state.record_citizen_event(citizen.user_id, event["event_name"], body, hidden,
                                                  int(event["timestamp"]), label)
-        delivery = self.webhooks.post(event["event_name"], body, event["timestamp"])
+        delivery = self.webhooks.post(event["event_name"], body, event["timestamp"],
+                                      secret=self.state.oa_secret(citizen.oa_id))
         record.status = delivery.status
         return record, delivery
 
     def _citizen_event(self, citizen: Citizen, event_name: str, message: dict[str, Any] | None = None,
                        **extra: Any) -> dict[str, Any]:
-        return events.citizen_event(self.config.app_id, self.config.oa_id, citizen.user_id,
+        return events.citizen_event(self.config.app_id, self.state.public_oa_id(citizen.oa_id), citizen.user_id,
                                     citizen.user_id_by_app, event_name, now_ms(), message, **extra)
 
     def send_text(self, citizen: Citizen, text: str, hidden: bool = False, quote_msg_id: str | None = None,
@@ -63,7 +64,8 @@ class Sandbox:
     def set_following(self, citizen: Citizen, follow: bool,
                       source: str = "oa_profile") -> tuple[CitizenEvent, Delivery]:
         self.state.update_user(citizen.user_id, follower=follow)
-        event = events.follow_event(self.config.app_id, self.config.oa_id, citizen.user_id, follow, now_ms(), source)
+        event = events.follow_event(self.config.app_id, self.state.public_oa_id(citizen.oa_id), citizen.user_id,
+                                    follow, now_ms(), source)
         return self._emit(citizen, event)
 
     def send_attachment(self, citizen: Citizen, kind: str, base_url: str, overrides: dict[str, Any] | None = None,

@@ -43,10 +43,12 @@ class Citizen:
     created_ms: int
     tags: set[str] = field(default_factory=set)
     shared_info: dict[str, Any] | None = None
+    oa_id: str = ""  # the OA this citizen's id belongs to ("" = the configured one): Zalo's ids are per OA
 
     def public(self) -> dict[str, Any]:
         return {
             "user_id": self.user_id,
+            "oa_id": self.oa_id,
             "user_id_by_app": self.user_id_by_app,
             "display_name": self.display_name,
             "follower": self.follower,
@@ -65,9 +67,11 @@ class SentMessage:
     sent_ms: int
     kind: str  # cs | template | zns
     body: bytes
+    oa_id: str = ""  # the OA whose access token sent it ("" = the configured one)
 
     def public(self) -> dict[str, Any]:
         return {"seq": self.seq, "direction": "oa", "kind": self.kind, "message_id": self.message_id,
+                "oa_id": self.oa_id,
                 "user_id": self.user_id, "sent_time": self.sent_ms, "payload": json.loads(self.body)}
 
 
@@ -90,10 +94,22 @@ class CitizenEvent:
                 "event": json.loads(self.body)}
 
 
+@dataclass(slots=True)
+class OaAccount:
+    """A further OA of the same Zalo app (a province's communes): its own secret, tokens and citizens."""
+
+    oa_id: str
+    oa_secret_key: str
+    access_tokens: dict[str, int]
+    refresh_token: str
+
+
 class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.lock = threading.Lock()
+        # Further OAs by id; they outlive a reset (they are configuration, as the first OA's is).
+        self.extra_oas: dict[str, OaAccount] = {}
         # Zalo API requests being answered now (a delay or timeout fault holds one): a reset leaves it alone.
         self.in_flight = 0
         self.reset()
@@ -127,14 +143,15 @@ class SandboxState:
         self._users_version += 1
 
     def create_user(self, display_name: str, follower: bool = True, user_id: str | None = None,
-                    last_interaction_ms: int | None = None) -> Citizen:
+                    last_interaction_ms: int | None = None, oa_id: str = "") -> Citizen:
         created = now_ms()
         with self.lock:
             uid = user_id or large_id()
             while user_id is None and uid in self.users:
                 uid = large_id()
             citizen = Citizen(uid, large_id(), display_name, follower,
-                              created if last_interaction_ms is None else last_interaction_ms, created)
+                              created if last_interaction_ms is None else last_interaction_ms, created,
+                              oa_id="" if oa_id == self.config.oa_id else oa_id)
             self._add_user(citizen)
             return citizen
 
@@ -188,21 +205,69 @@ class SandboxState:
 
     # --- tokens ----------------------------------------------------------------------------------
 
+    # --- OAs ----------------------------------------------------------------------------------------
+
+    def add_oa(self, oa_id: str, oa_secret_key: str, access_token: str, refresh_token: str) -> OaAccount:
+        with self.lock:
+            account = OaAccount(oa_id, oa_secret_key,
+                                {access_token: now_ms() + self.config.access_token_ttl_seconds * 1000}, refresh_token)
+            self.extra_oas[oa_id] = account
+            return account
+
+    def oa_secret(self, oa_id: str) -> str:
+        """The secret that signs the events of this OA ("" = the configured one)."""
+        account = self.extra_oas.get(oa_id)
+        return account.oa_secret_key if account else self.config.oa_secret_key
+
+    def public_oa_id(self, oa_id: str) -> str:
+        return oa_id or self.config.oa_id
+
+    def token_oa(self, token: str | None) -> str:
+        """The OA an access token belongs to ("" = the configured one, or an unknown token)."""
+        for account in self.extra_oas.values():
+            if (token or "") in account.access_tokens:
+                return account.oa_id
+        return ""
+
+    def _token_expiry(self, token: str) -> int | None:
+        if token in self.access_tokens:
+            return self.access_tokens[token]
+        for account in self.extra_oas.values():
+            if token in account.access_tokens:
+                return account.access_tokens[token]
+        return None
+
     def check_access_token(self, token: str | None) -> int:
         """0, or Zalo's error code: -216 unknown/revoked, -220 expired. Call with the lock held."""
-        expires = self.access_tokens.get(token or "")
+        expires = self._token_expiry(token or "")
         if expires is None:
             return TOKEN_INVALID
         return TOKEN_EXPIRED if expires <= now_ms() else 0
 
     def expire_access_tokens(self) -> None:
         with self.lock:
-            for token in self.access_tokens:
-                self.access_tokens[token] = now_ms() - 1
+            for tokens in (self.access_tokens, *(a.access_tokens for a in self.extra_oas.values())):
+                for token in tokens:
+                    tokens[token] = now_ms() - 1
+
+    def _refresh_extra(self, refresh_token: str) -> dict[str, Any] | None:
+        """Rotate a further OA's pair, if the refresh token is one of theirs. Call with the lock held."""
+        for account in self.extra_oas.values():
+            if refresh_token and refresh_token == account.refresh_token:
+                access = secrets.token_urlsafe(48)
+                account.refresh_token = secrets.token_urlsafe(48)
+                account.access_tokens = {access: now_ms() + self.config.access_token_ttl_seconds * 1000}
+                self.token_refreshes += 1
+                return {"access_token": access, "refresh_token": account.refresh_token,
+                        "expires_in": str(self.config.access_token_ttl_seconds)}
+        return None
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         """Rotate: a new pair; the old refresh token and the old access tokens die."""
         with self.lock:
+            extra = self._refresh_extra(refresh_token)
+            if extra is not None:
+                return extra
             if not refresh_token or refresh_token != self.refresh_token:
                 return {"error": REFRESH_TOKEN_INVALID, "error_name": "Invalid refresh token",
                         "error_reason": "Refresh token is invalid or expired",
@@ -237,6 +302,8 @@ class SandboxState:
                 "messages": len(self.messages),
                 "messages_by_kind": dict(Counter(m.kind for m in self.messages)) if len(self.messages)
                 < 200_000 else {},
+                "messages_by_oa": dict(Counter(self.public_oa_id(m.oa_id) for m in self.messages))
+                if len(self.messages) < 200_000 else {},
                 "users": len(self.users),
                 "followers": sum(1 for c in self.users.values() if c.follower),
                 "access_token": next(iter(self.access_tokens), None),
@@ -245,10 +312,11 @@ class SandboxState:
 
     # --- messages --------------------------------------------------------------------------------
 
-    def record_sent(self, kind: str, user_id: str, body: bytes, message_id: str, sent_ms: int) -> SentMessage:
+    def record_sent(self, kind: str, user_id: str, body: bytes, message_id: str, sent_ms: int,
+                    oa_id: str = "") -> SentMessage:
         """Call with the lock held."""
         self.seq += 1
-        record = SentMessage(self.seq, message_id, user_id, sent_ms, kind, body)
+        record = SentMessage(self.seq, message_id, user_id, sent_ms, kind, body, oa_id)
         self.messages.append(record)
         self.timelines.setdefault(user_id, []).append(record)
         return record

@@ -33,7 +33,7 @@ class WebhookPoster:
         self.log: deque[dict[str, Any]] = deque(maxlen=500)
         self.statuses: Counter[str] = Counter()
         self.last_body: tuple[str, bytes] | None = None  # (event_name, body) of the last citizen event
-        self._echoes: queue.Queue[tuple[str, bytes, str] | None] = queue.Queue()
+        self._echoes: queue.Queue[tuple[str, bytes, str, str | None] | None] = queue.Queue()
         self._workers: list[threading.Thread] = []
         self._unfinished_echoes = 0
 
@@ -46,8 +46,9 @@ class WebhookPoster:
         return session
 
     def post(self, event_name: str, body: bytes, timestamp: str, *, signature: str | None = None,
-             resend: bool = False, remember: bool = True) -> Delivery:
-        """Sign and POST `body`; `signature` overrides the header (to test rejection)."""
+             resend: bool = False, remember: bool = True, secret: str | None = None) -> Delivery:
+        """Sign (with `secret`, the OA's; the configured OA's by default) and POST `body`; `signature`
+        overrides the header (to test rejection)."""
         url = self.config.webhook_url
         if not url:
             return self._record(Delivery(event_name, None, 0.0, "no webhook url configured", resend))
@@ -55,7 +56,7 @@ class WebhookPoster:
             "Content-Type": "application/json",
             SIGNATURE_HEADER: signature
             if signature is not None
-            else signature_header(self.config.app_id, body, timestamp, self.config.oa_secret_key),
+            else signature_header(self.config.app_id, body, timestamp, secret or self.config.oa_secret_key),
             "User-Agent": "ZaloSandbox/1.0",
         }
         if resend:
@@ -95,14 +96,14 @@ class WebhookPoster:
             worker.join(timeout=2)
         self._workers.clear()
 
-    def enqueue_echo(self, event_name: str, body: bytes, timestamp: str) -> None:
+    def enqueue_echo(self, event_name: str, body: bytes, timestamp: str, secret: str | None = None) -> None:
         if self.config.echo and self.config.webhook_url:
             if not self._workers:
                 with self._lock:
                     self.start()
             with self._lock:
                 self._unfinished_echoes += 1
-            self._echoes.put((event_name, body, timestamp))
+            self._echoes.put((event_name, body, timestamp, secret))
 
     def pending_echoes(self) -> int:
         """Echoes queued or being posted (the bot has not answered them yet)."""
@@ -114,9 +115,9 @@ class WebhookPoster:
             item = self._echoes.get()
             if item is None:
                 return
-            event_name, body, timestamp = item
+            event_name, body, timestamp, secret = item
             try:
-                self.post(event_name, body, timestamp, remember=False)
+                self.post(event_name, body, timestamp, remember=False, secret=secret)
             finally:
                 with self._lock:
                     self._unfinished_echoes -= 1

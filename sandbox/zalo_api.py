@@ -154,13 +154,30 @@ def _authorised(sb: Sandbox) -> JsonDict | None:
     return zalo_error(code) if code else None
 
 
+def _caller_oa(sb: Sandbox) -> str:
+    """The OA whose access token made this request ("" = the configured one). Call with the lock held."""
+    return sb.state.token_oa(request.headers.get("access_token")) if sb.state.extra_oas else ""
+
+
 def _citizen_for(sb: Sandbox, user_id: str, field: str = "user_id") -> Citizen | JsonDict:
-    """The authorised caller's citizen, or Zalo's error (bad token, unknown id). Call with the lock held."""
+    """The authorised caller's citizen, or Zalo's error (bad token, unknown id). A user id is only
+    valid for the OA it belongs to (Zalo's ids are per OA). Call with the lock held."""
     denied = _authorised(sb)
     if denied:
         return denied
     citizen = sb.state.users.get(user_id)
-    return citizen if citizen is not None else zalo_error(-201, f"{field} is invalid")
+    if citizen is None or citizen.oa_id != _caller_oa(sb):
+        return zalo_error(-201, f"{field} is invalid")
+    return citizen
+
+
+def _echo(sb: Sandbox, oa: str, uid: str, citizen: Citizen, event_name: str, message_id: str,
+          message: JsonDict, sent_ms: int) -> None:
+    """Zalo's `oa_send_*` echo of what OA `oa` sent, signed with that OA's secret."""
+    if sb.config.echo:
+        echo = events.echo_event(sb.config.app_id, sb.state.public_oa_id(oa), uid, citizen.user_id_by_app,
+                                 event_name, message_id, message, sent_ms)
+        sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"], sb.state.oa_secret(oa))
 
 
 def _user_id(body: JsonDict) -> str:
@@ -205,11 +222,8 @@ def send_consultation(sb: Sandbox) -> JsonDict:
             return zalo_error(-230)
         if problem:
             return zalo_error(*problem)
-        record = state.record_sent("cs", uid, raw, events.new_msg_id(), sent_ms)
-    if sb.config.echo:
-        echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
-                                 echo_event_name(message), record.message_id, message, sent_ms)
-        sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
+        record = state.record_sent("cs", uid, raw, events.new_msg_id(), sent_ms, citizen.oa_id)
+    _echo(sb, citizen.oa_id, uid, citizen, echo_event_name(message), record.message_id, message, sent_ms)
     return {"error": 0, "message": "Success", "data": {
         "message_id": record.message_id, "user_id": uid, "sent_time": sent_ms,
         "quota": _quota(citizen, sent_ms)}}
@@ -231,11 +245,8 @@ def send_template_by_user_id(sb: Sandbox) -> JsonDict:
         citizen = _citizen_for(sb, uid)
         if isinstance(citizen, dict):
             return citizen
-        record = sb.state.record_sent("template", uid, raw, events.new_msg_id(), sent_ms)
-    if sb.config.echo:
-        echo = events.echo_event(sb.config.app_id, sb.config.oa_id, uid, citizen.user_id_by_app,
-                                 "oa_send_template", record.message_id, {}, sent_ms)
-        sb.webhooks.enqueue_echo(echo["event_name"], events.encode(echo), echo["timestamp"])
+        record = sb.state.record_sent("template", uid, raw, events.new_msg_id(), sent_ms, citizen.oa_id)
+    _echo(sb, citizen.oa_id, uid, citizen, "oa_send_template", record.message_id, {}, sent_ms)
     return {"error": 0, "message": "Success", "data": {
         "message_id": record.message_id, "msg_id": record.message_id, "user_id": uid,
         "sent_time": sent_ms, "quota": {"dailyQuota": "-1", "remainingQuota": "-1"}}}
@@ -283,7 +294,8 @@ def send_zns_by_phone(sb: Sandbox) -> JsonDict:
             return zns_error(-124)
         if hour >= NIGHT_START_HOUR or hour < NIGHT_END_HOUR:
             return zns_error(-133)
-        record = sb.state.record_sent("zns", str(body["phone"]), raw, events.new_msg_id(), sent_ms)
+        record = sb.state.record_sent("zns", str(body["phone"]), raw, events.new_msg_id(), sent_ms,
+                                      _caller_oa(sb))
     return {"error": 0, "message": "Success", "data": {
         "msg_id": record.message_id, "sent_time": str(sent_ms),
         "quota": {"dailyQuota": "500", "remainingQuota": "499"}}}
@@ -354,8 +366,12 @@ def list_users(sb: Sandbox) -> JsonDict:
     follower = _truthy(data.get("is_follower"))
     tag = data.get("tag_name") or None
     period = data.get("last_interaction_period") or None
+    with sb.state.lock:
+        caller = _caller_oa(sb)
     if follower is True and tag is None and period is None:
         users = sb.state.followers()
+        if sb.state.extra_oas:  # each OA lists its own followers only
+            users = [c for c in users if c.oa_id == caller]
     else:
         try:
             window = period_range(period, datetime.now(VIETNAM)) if period else None
@@ -367,6 +383,7 @@ def list_users(sb: Sandbox) -> JsonDict:
                 if (follower is None or c.follower == follower)
                 and (tag is None or tag in c.tags)
                 and (window is None or window[0] <= c.last_interaction_ms < window[1])
+                and c.oa_id == caller
             ]
     page = users[offset : offset + count]
     return {"data": {"total": len(users), "count": len(page), "offset": offset,

@@ -386,3 +386,39 @@ def test_chat_page_is_served(base: str) -> None:
     page = requests.get(base + "/", timeout=5)
     assert page.status_code == 200 and 'id="chat-input"' in page.text
     assert requests.get(base + "/static/chat.js", timeout=5).status_code == 200
+
+
+def test_several_oas_of_one_app_each_with_their_secret_tokens_and_citizens(base: str, receiver: Receiver) -> None:
+    other_oa, other_secret = "1190223344556677889", "other-oa-secret"
+    added = requests.post(base + "/_sandbox/oas", json={"oa_id": other_oa, "oa_secret_key": other_secret,
+                                                        "access_token": "tok-b", "refresh_token": "ref-b"}, timeout=5)
+    assert added.status_code == 201
+    assert requests.post(base + "/_sandbox/users", json={"oa_id": "42"}, timeout=5).status_code == 404
+    mine, theirs = citizen(base), citizen(base, oa_id=other_oa)
+    # A citizen's id is valid only with the token of the citizen's OA (Zalo's ids are per OA).
+    assert send_cs(base, theirs, {"text": "Chào"}, token="tok-1").json()["error"] == -201
+    assert send_cs(base, mine, {"text": "Chào"}, token="tok-b").json()["error"] == -201
+    assert send_cs(base, theirs, {"text": "Chào"}, token="tok-b").json()["error"] == 0
+    [sent] = requests.get(base + "/_sandbox/messages", params={"user_id": theirs}, timeout=5).json()["messages"]
+    assert sent["oa_id"] == other_oa
+    [echo] = receiver.wait_for("oa_send_text")
+    assert echo["sender"]["id"] == other_oa
+    headers, raw = next((h, r) for h, r in receiver.posts if json.loads(r)["event_name"] == "oa_send_text")
+    assert headers["X-ZEvent-Signature"] == "mac=" + sign(APP_ID, raw, echo["timestamp"], other_secret)
+    # The citizen's own events name their OA and are signed with its secret.
+    requests.post(f"{base}/_sandbox/citizen/{theirs}/text", json={"text": "xin chào"}, timeout=5)
+    [text] = receiver.wait_for("user_send_text")
+    assert text["recipient"]["id"] == other_oa
+    headers, raw = next((h, r) for h, r in receiver.posts if json.loads(r)["event_name"] == "user_send_text")
+    assert headers["X-ZEvent-Signature"] == "mac=" + sign(APP_ID, raw, text["timestamp"], other_secret)
+    # Each OA lists its own followers and refreshes its own pair.
+
+    def followers(token: str) -> list[str]:
+        page = getlist(base, token=token, offset=0, count=50, is_follower="true")
+        return [u["user_id"] for u in page["data"]["users"]]
+
+    assert followers("tok-b") == [theirs] and theirs not in followers("tok-1")
+    pair = refresh(base, "ref-b")
+    assert pair["access_token"] and send_cs(base, theirs, {"text": "Lần nữa"}, token=pair["access_token"]).json()[
+        "error"] == 0
+    assert refresh(base, "ref-1")["access_token"]  # the first OA's pair is untouched

@@ -18,9 +18,10 @@ from bot.api.checkins import checkin_summary
 from bot.api.tokens import require_token
 from bot.broadcasts.cap import CapError, parse_time
 from bot.broadcasts.report import progress
-from bot.broadcasts.service import Broadcasts
+from bot.broadcasts.service import Accepted, Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.ingress.jsonbody import json_object_or_none
+from bot.tenants.province import group_progress, is_group, send_to_communes
 
 XML_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
@@ -39,6 +40,8 @@ def register_broadcast_routes(api: Blueprint) -> None:
     @api.post("/broadcasts")
     @require_token
     def create_broadcast():
+        if "province" in g.api_scopes:
+            return _create_province_alert()
         service = _service()
         actor = f"api:{g.api_client}"
         send_at: datetime | None = None
@@ -66,6 +69,11 @@ def register_broadcast_routes(api: Blueprint) -> None:
     @api.get("/broadcasts/<broadcast_id>")
     @require_token
     def get_broadcast(broadcast_id: str):
+        if is_group(broadcast_id) and "province" in g.api_scopes:
+            communes = group_progress(current_app.extensions["tenants"], broadcast_id)
+            if communes is None:
+                return jsonify({"error": "no such broadcast", "field": "id"}), 404
+            return jsonify({"id": broadcast_id, "communes": communes})
         service = _service()
         broadcast = service.store.get(broadcast_id)
         if broadcast is None:
@@ -76,6 +84,41 @@ def register_broadcast_routes(api: Blueprint) -> None:
         if checkins is not None:
             body["checkins"] = checkins
         return jsonify(body)
+
+
+def _create_province_alert():
+    """A province-scoped token: the alert goes to every enabled commune (or `communes`, by slug or name),
+    one broadcast each, sent at once with broadcasts:send; answered with each commune's broadcast."""
+    actor = f"api:{g.api_client}"
+    raw = request.get_data()
+    xml = request.mimetype in XML_TYPES
+    data = None if xml else json_object_or_none()
+    if not xml and not isinstance(data, dict):
+        return _problem(CapError("body", "must be a JSON object or CAP 1.2 XML", 400))
+    communes = None if xml or data is None else data.get("communes")
+    if communes is not None and not (isinstance(communes, list) and all(isinstance(c, str) for c in communes)):
+        return _problem(CapError("communes", "must be a list of commune names or slugs", 400))
+
+    def accept(service: Broadcasts) -> Accepted:
+        if xml:
+            return service.accept_cap_xml(raw, actor, via="api")
+        assert data is not None
+        existing = service.received_before(data.get("sender"), data.get("identifier"))
+        if existing is not None:
+            return Accepted(existing, False)
+        return service.accept_announcement(service.parse(data), actor, via="api")
+
+    try:
+        if not xml and data is not None:  # a bad alert is refused before any commune records it
+            Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"]).parse(data)
+        group_id, parts = send_to_communes(current_app.extensions["tenants"], accept, actor,
+                                           send="broadcasts:send" in g.api_scopes, communes=communes)
+    except CapError as exc:
+        return _problem(exc)
+    if not parts:
+        return jsonify({"error": "no commune matches", "field": "communes"}), 400
+    return jsonify({"id": group_id, "communes": [
+        {"tenant": p.tenant, "commune": p.commune, "id": p.broadcast_id} for p in parts]}), 201
 
 
 def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:

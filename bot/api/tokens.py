@@ -5,7 +5,8 @@ manage them. Every /api/v1 route is wrapped in `require_token`.
 
 A token may be narrowed to scopes (`--scope`, repeatable): `dossiers`, `tickets`,
 `broadcasts:draft` (alerts wait for an official's approval) and `broadcasts:send` (alerts go out
-at once). A token made without scopes may do everything, as tokens always could. The scope a
+at once); `province` (given only explicitly) makes its alerts go to every commune of the deployment.
+A token made without scopes may do everything for the commune, as tokens always could. The scope a
 route needs follows from its path (/api/v1/<feature>/…), so every feature's routes are covered
 without each declaring it.
 """
@@ -27,11 +28,15 @@ from flask import current_app, g, jsonify, request
 from flask.cli import with_appcontext
 
 from bot.config import Settings
+from bot.tenants.cli import cli_settings, tenant_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOKEN_PREFIX = "xa_"
-SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send", "closures")
+SCOPES = ("dossiers", "tickets", "broadcasts:draft", "broadcasts:send", "closures", "province")
 ALL_SCOPES = frozenset(SCOPES)
+# `province` (an alert goes to every commune of the deployment, bot.tenants.province) is never implied:
+# a token without scopes keeps its one-commune meaning.
+UNSCOPED = ALL_SCOPES - {"province"}
 # The scopes that open each feature's routes (any one of them is enough).
 ROUTE_SCOPES = {"dossiers": {"dossiers"}, "tickets": {"tickets"},
                 "broadcasts": {"broadcasts:draft", "broadcasts:send"}, "closures": {"closures"}}
@@ -79,8 +84,8 @@ def token_record(client: redis.Redis, settings: Settings, token: str) -> dict[st
 
 
 def token_scopes(record: dict[str, Any]) -> frozenset[str]:
-    """A token made before scopes existed, or without any, may do everything."""
-    return frozenset(record.get("scopes") or ALL_SCOPES)
+    """A token made before scopes existed, or without any, may do everything a commune may."""
+    return frozenset(record.get("scopes") or UNSCOPED)
 
 
 def scopes_for_path(path: str) -> set[str] | None:
@@ -127,8 +132,9 @@ def require_token(view: F) -> F:
 
 
 @click.group("token")
+@tenant_option
 def token_command() -> None:
-    """Bearer tokens for the /api/v1 JSON API."""
+    """Bearer tokens for the /api/v1 JSON API (`--tenant NAME`: a commune's, for /t/<slug>/api/v1)."""
 
 
 @token_command.command("create")
@@ -138,7 +144,7 @@ def token_command() -> None:
 @with_appcontext
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Make a token for NAME and print it (only this once, as the last word of the output)."""
-    token = create_token(current_app.config["REDIS"], current_app.config["SETTINGS"], name, scopes)
+    token = create_token(current_app.config["REDIS"], cli_settings(), name, scopes)
     if scopes:
         click.echo(f"scopes: {', '.join(sorted(set(scopes)))}", err=True)
     click.echo(token)
@@ -148,7 +154,7 @@ def token_create(name: str, scopes: tuple[str, ...]) -> None:
 @with_appcontext
 def token_list() -> None:
     """Names and creation times of the tokens (never the tokens)."""
-    for record in list_tokens(current_app.config["REDIS"], current_app.config["SETTINGS"]):
+    for record in list_tokens(current_app.config["REDIS"], cli_settings()):
         click.echo(f"{record['name']}\t{record['created_at']}\t{','.join(record.get('scopes') or ['all'])}")
 
 
@@ -157,5 +163,5 @@ def token_list() -> None:
 @with_appcontext
 def token_revoke(name: str) -> None:
     """Revoke every token named NAME."""
-    count = revoke_tokens(current_app.config["REDIS"], current_app.config["SETTINGS"], name)
+    count = revoke_tokens(current_app.config["REDIS"], cli_settings(), name)
     click.echo(f"revoked {count} token(s)")

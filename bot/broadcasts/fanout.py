@@ -53,9 +53,10 @@ def idempotency_key(broadcast_id: str, user_id: str) -> str:
 
 
 def request_send(client: redis.Redis, settings: Settings, broadcast_id: str, approver: str,
-                 at: datetime | None = None, queue: Queue | None = None) -> None:
+                 at: datetime | None = None, queue: Queue | None = None, enqueue: bool = True) -> None:
     """Approve a draft: prepare now, or at `at` (the worker's scheduler releases it then; a worker's
-    start also starts overdue ones)."""
+    start also starts overdue ones). `enqueue=False`: the caller starts the preparation itself (a
+    province-wide alert, bot.tenants.province)."""
     store = BroadcastStore(client, settings)
     queue = queue or make_queue(client, settings)
     fields: dict[str, object] = {"approved_by": approver, "status": "scheduled" if at else "preparing"}
@@ -63,6 +64,8 @@ def request_send(client: redis.Redis, settings: Settings, broadcast_id: str, app
         fields["scheduled_at"] = at.timestamp()
     store.update(broadcast_id, **fields)
     client.sadd(f"{store.p}running", broadcast_id)
+    if not enqueue:
+        return
     if at:
         scheduled_broadcasts(client, settings).defer(broadcast_id, at.timestamp() - time.time())
     else:
@@ -89,8 +92,10 @@ def stop(client: redis.Redis, settings: Settings, broadcast_id: str, reason: str
 # -- the worker side ----------------------------------------------------------------------------
 
 
-def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Queue | None = None) -> int:
-    """Fix the recipient list (restartable: a half-written list is rebuilt), then enqueue the batches."""
+def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Queue | None = None,
+            enqueue_batches: bool = True) -> int:
+    """Fix the recipient list (restartable: a half-written list is rebuilt), then enqueue the batches
+    (unless the caller interleaves them with other communes' batches: `enqueue_batches=False`)."""
     store = BroadcastStore(client, settings)
     broadcast = store.get(broadcast_id)
     if broadcast is None or broadcast.status not in ("preparing", "scheduled"):
@@ -118,8 +123,8 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     if batches == 0:
         _finish_broadcast(store, broadcast_id)
     queue = queue or make_queue(client, settings)
-    for batch in range(batches):
-        queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+    for batch in range(batches if enqueue_batches else 0):
+        enqueue_batch(queue, broadcast_id, batch)
     client.srem(store.key(broadcast_id, "started"), "prepare")
     lease.release()
     return total
@@ -169,6 +174,10 @@ def _recipients_of(client: redis.Redis, settings: Settings, broadcast: Broadcast
     return recipients(client, settings, broadcast.announcement, time.time())
 
 
+def enqueue_batch(queue: Queue, broadcast_id: str, batch: int) -> None:
+    queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+
+
 @dataclass
 class _Transient(Exception):
     code: int | None
@@ -189,8 +198,8 @@ class BatchSender:
         self.sender = sender
         self.sleep = sleep
         self.store = BroadcastStore(client, settings)
-        self.bucket = TokenBucket(client, f"{settings.key_prefix}bc:rate", settings.broadcast_rate_per_second,
-                                  sleep=sleep)
+        # Zalo's limit is per app, shared by every OA (tenant) of it: one bucket per app id.
+        self.bucket = TokenBucket(client, app_rate_key(settings), settings.broadcast_rate_per_second, sleep=sleep)
 
     def run(self, broadcast_id: str, batch: int) -> dict[str, int]:
         broadcast = self.store.get(broadcast_id)
@@ -303,6 +312,11 @@ class _StopCheck:
             self.checked_at = time.monotonic()
             self.stopped = self.store.redis.hget(self.store.key(self.id), "status") == b"stopped"
         return self.stopped
+
+
+def app_rate_key(settings: Settings) -> str:
+    """The send-rate bucket of the Zalo app this tenant's OA belongs to, under the deployment's prefix."""
+    return f"{settings.shared_prefix}bc:rate:{settings.zalo_app_id}"
 
 
 def _lease(client: redis.Redis, settings: Settings, key: str) -> Lock:

@@ -177,7 +177,7 @@ class Broadcasts:
 
     # -- deciding ----------------------------------------------------------------------------------
 
-    def approve(self, broadcast_id: str, actor: str, at: datetime | None = None) -> None:
+    def approve(self, broadcast_id: str, actor: str, at: datetime | None = None, enqueue: bool = True) -> None:
         broadcast = self.store.get(broadcast_id)
         if broadcast is not None and broadcast.status == "recorded":
             raise CapError("status", "a message that is not Actual (or cancels nothing here) is never sent", 409)
@@ -186,7 +186,7 @@ class Broadcasts:
         if at is not None and at.timestamp() <= time.time():
             at = None
         self.audit.record(actor, "approved", f"broadcast:{broadcast_id}", broadcast.announcement.headline)
-        request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue)
+        request_send(self.redis, self.settings, broadcast_id, actor, at, queue=self.queue, enqueue=enqueue)
         when = f"lúc {at.astimezone(VIETNAM).strftime('%H:%M %d/%m/%Y')}" if at else "ngay"
         self.audit.record(actor, "scheduled" if at else "sent", f"broadcast:{broadcast_id}", when)
 

@@ -37,7 +37,7 @@ KEY_FAMILIES = (
     KeyFamily("bc:index", per_citizen=False, kept="broadcast ids"),
     KeyFamily("bc:live", per_citizen=False, kept="broadcast ids"),
     KeyFamily("bc:running", per_citizen=False, kept="broadcast ids"),
-    KeyFamily("bc:rate", per_citizen=False, kept="the send rate's token bucket"),
+    KeyFamily("bc:rate:*", per_citizen=False, kept="a Zalo app's send-rate token bucket (every tenant of the app)"),
     KeyFamily("bc:cap:*", per_citizen=False, kept="CAP identifier → broadcast"),
     KeyFamily("bc:*:cap", per_citizen=False, kept="the announcement as received"),
     KeyFamily("bc:*:n", per_citizen=False, kept="counts"),

@@ -10,10 +10,12 @@ from flask.cli import with_appcontext
 
 from bot.broadcasts.audit import AuditLog
 from bot.console.users import ROLES, UserError, UserStore
+from bot.tenants.cli import cli_settings, tenant_option
 
 
 def _store() -> UserStore:
-    return UserStore(current_app.config["REDIS"], current_app.config["SETTINGS"])
+    """The users of the deployment's console, or of one commune's (`user --tenant NAME …`)."""
+    return UserStore(current_app.config["REDIS"], cli_settings())
 
 
 def _audit(action: str, name: str, detail: str = "") -> None:
@@ -23,8 +25,9 @@ def _audit(action: str, name: str, detail: str = "") -> None:
 
 
 @click.group("user")
+@tenant_option
 def user_command() -> None:
-    """Console users (admin, official, staff)."""
+    """Console users (admin, official, staff; province: alerts to many communes)."""
 
 
 @user_command.command("create")

@@ -24,8 +24,10 @@ from bot.stores.values import hash_fields, text, text_hash, texts
 # Console users, their failed logins, sessions (bot/console/auth.py) and the session secret.
 KEY_FAMILIES = (KeyFamily("console:*", per_citizen=False, kept="staff accounts and sessions"),)
 
-ROLES = ("admin", "official", "staff")
-ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa"}
+# `province`: a province official who sends one alert to many communes (bot.tenants.console).
+ROLES = ("admin", "official", "staff", "province")
+ROLE_LABELS = {"admin": "Quản trị", "official": "Cán bộ lãnh đạo", "staff": "Cán bộ một cửa",
+               "province": "Cán bộ cấp tỉnh"}
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_SIGNATURE_CHARS = 120

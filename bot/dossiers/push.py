@@ -161,8 +161,10 @@ def _by_phone(client: redis.Redis, settings: Settings, push: PendingPush) -> Pho
 
 
 def delayed_pushes(client: redis.Redis, settings: Settings) -> DelayedSet:
-    return DelayedSet(client, f"{settings.key_prefix}dossier:push-delayed")
+    return DelayedSet(client, f"{settings.shared_prefix}dossier:push-delayed")  # the deployment's, every tenant's
 
 
 def defer_push(client: redis.Redis, settings: Settings, receipt: str, delay_seconds: float) -> None:
-    delayed_pushes(client, settings).defer(receipt, delay_seconds)
+    from bot.queue.jobs import tenant_member
+
+    delayed_pushes(client, settings).defer(tenant_member(settings, receipt), delay_seconds)

@@ -22,6 +22,8 @@ from bot.logs import hash_user
 from bot.ops.metrics import webhook_event
 from bot.queue.event_inbox import accept_event, reached_replicas
 from bot.queue.jobs import enqueue_drain
+from bot.tenants.model import event_oa_id
+from bot.tenants.runtimes import TenantRuntimes
 
 log = logging.getLogger(__name__)
 webhook = Blueprint("webhook", __name__)
@@ -30,6 +32,9 @@ webhook = Blueprint("webhook", __name__)
 ACCEPTED = b'{"ok":true,"duplicate":false}'
 DUPLICATE = b'{"ok":true,"duplicate":true}'
 IGNORED_MALFORMED = b'{"ok":true,"ignored":"malformed"}'
+# A disabled tenant's events: acknowledged (4xx would make Zalo resend, and may unsubscribe the whole app)
+# and dropped.
+IGNORED_DISABLED = b'{"ok":true,"ignored":"tenant disabled"}'
 # Signed events we cannot read: kept (reason and a digest, not the body) for a week, the last 1,000.
 DEAD_LETTER_TTL_SECONDS = 7 * 24 * 3600
 DEAD_LETTER_MAX = 1000
@@ -82,6 +87,14 @@ def receive():
     if not isinstance(payload, dict):
         webhook_event("rejected", "not_object")
         return _error(400, "the body must be a JSON object")
+    # The commune's OA this event is for (bot/tenants), and so the secret that must have signed it.
+    tenants: TenantRuntimes = current_app.extensions["tenants"]
+    try:
+        runtime, enabled = tenants.for_event(str(payload.get("app_id")), event_oa_id(payload))
+    except redis.RedisError:
+        webhook_event("rejected", "redis_unavailable")
+        return _error(503, "temporarily unavailable")
+    settings = runtime.settings
     signed = _signed(raw, payload, request.headers.get("X-ZEvent-Signature"), settings)
     try:
         event: Event = parse_event(replace_lone_surrogates(payload) if may_hold_surrogates(raw) else payload)
@@ -106,12 +119,16 @@ def receive():
     if event.is_echo and not event.is_staff_echo:
         webhook_event("ignored", "echo")
         return jsonify({"ok": True, "ignored": "echo"})
+    if not enabled:
+        log.info("event for a disabled tenant dropped", extra={"event": event.name, "tenant": settings.tenant})
+        webhook_event("ignored", "tenant_disabled")
+        return Response(IGNORED_DISABLED, mimetype="application/json")
     client: redis.Redis = current_app.config["REDIS"]
     try:
         accepted = accept_event(client, settings, event)
         fresh = accepted.fresh
         if accepted.needs_drain:
-            enqueue_drain(current_app.config["QUEUE"], event.user_id)
+            enqueue_drain(runtime.queue, event.user_id)
         # With replicas configured, acknowledge only what a failover cannot lose (a resend of an
         # unacknowledged event is a duplicate for the dedupe, and waits for the replicas again).
         if not reached_replicas(client, settings):

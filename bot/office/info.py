@@ -163,17 +163,23 @@ def commune_info_from_dict(raw: dict[str, Any], *, default_name: str = "", defau
     )
 
 
+def commune_file(settings: Settings) -> Path:
+    """data/commune.json for the environment's commune; data/communes/<slug>.json for another tenant
+    (bot/tenants), which never borrows the first commune's address, phone or bank account."""
+    return DATA_DIR / "communes" / f"{settings.tenant}.json" if settings.tenant else DEFAULT_FILE
+
+
 def load_commune_info(settings: Settings, path: Path | None = None) -> CommuneInfo:
-    path = path or DEFAULT_FILE
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    path = path or commune_file(settings)
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return commune_info_from_dict(raw, default_name=settings.commune_name, default_phone=settings.office_phone,
                                   hours=office_hours_for(settings).summary)
 
 
 def commune_info_for(settings: Settings, path: Path | None = None) -> CommuneInfo:
     """`load_commune_info`, re-read only when the file changes (officials edit it without a restart)."""
-    path = path or DEFAULT_FILE
-    return _cached(settings, path, path.stat().st_mtime_ns)
+    path = path or commune_file(settings)
+    return _cached(settings, path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
 @lru_cache(maxsize=16)

@@ -48,7 +48,7 @@ class Heartbeats:
 class HeartbeatStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
-        self.key = f"{settings.key_prefix}worker:heartbeats"
+        self.key = f"{settings.shared_prefix}worker:heartbeats"  # the deployment's workers serve every tenant
 
     def beat(self, name: str, now: float | None = None) -> None:
         now = time.time() if now is None else now

@@ -47,7 +47,7 @@ WEBHOOK_EVENTS = Counter(
     "xabot_webhook_events_total", "Webhook requests by outcome (accepted, duplicate, ignored, rejected) and reason.",
     ["outcome", "reason"])
 WEBHOOK_REASONS = frozenset({"fresh", "resend", "echo", "malformed", "bad_signature", "stale", "bad_body",
-                             "too_large", "not_object", "redis_unavailable"})
+                             "too_large", "not_object", "redis_unavailable", "tenant_disabled"})
 
 JOB_DURATION = Histogram(
     "xabot_job_duration_seconds", "Worker jobs by job function and result (ok, failed).", ["job", "result"],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import redis
 from rq import Queue
+from rq.job import Job
 
 from bot.config import Settings
 from bot.queue.delayed import DelayedSet
@@ -14,12 +17,38 @@ from bot.queue.event_inbox import drain, pending_users
 log = logging.getLogger(__name__)
 
 
+# The job meta naming the tenant (bot/tenants) a job works for; absent for the environment's OA.
+TENANT_META = "tenant"
+# A delayed job of another tenant is kept in the deployment's set as `<tenant>\x1f<member>`.
+_TENANT_SEP = "\x1f"
+
+
+class TenantQueue(Queue):
+    """The one events queue, with every job it creates tagged with its tenant: the worker binds that
+    tenant's runtime while the job runs (bot.tenants.runtimes), so job functions stay as they are."""
+
+    def __init__(self, name: str, connection: redis.Redis, tenant: str) -> None:
+        super().__init__(name, connection=connection)
+        self.tenant = tenant
+
+    def create_job(self, *args: Any, **kwargs: Any) -> Job:
+        kwargs["meta"] = {**(kwargs.get("meta") or {}), TENANT_META: self.tenant}
+        return super().create_job(*args, **kwargs)
+
+
 def make_queue(client: redis.Redis, settings: Settings) -> Queue:
+    if settings.tenant:
+        return TenantQueue(settings.queue_name, client, settings.tenant)
     return Queue(settings.queue_name, connection=client)
 
 
+def job_tenant(job: Job) -> str:
+    return str((job.meta or {}).get(TENANT_META) or "")
+
+
 def delayed_drains(client: redis.Redis, settings: Settings) -> DelayedSet:
-    return DelayedSet(client, f"{settings.key_prefix}drains:delayed")
+    """One set for the whole deployment: the poll loop reads one key however many tenants there are."""
+    return DelayedSet(client, f"{settings.shared_prefix}drains:delayed")
 
 
 def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0, settings: Settings | None = None) -> None:
@@ -28,7 +57,24 @@ def enqueue_drain(queue: Queue, user_id: str, delay_seconds: float = 0.0, settin
         queue.enqueue(drain_user, user_id, result_ttl=0)
         return
     assert settings is not None, "a delayed drain needs the settings for its key"
-    delayed_drains(queue.connection, settings).defer(user_id, delay_seconds)
+    delayed_drains(queue.connection, settings).defer(tenant_member(settings, user_id), delay_seconds)
+
+
+def tenant_member(settings: Settings, member: str) -> str:
+    """A delayed set's member, naming its tenant when it is not the environment's OA: the deployment
+    keeps one set per kind of job, so the poll loop reads one key however many communes there are."""
+    return f"{settings.tenant}{_TENANT_SEP}{member}" if settings.tenant else member
+
+
+def release_to_tenant(client: redis.Redis, settings: Settings, job: Callable[[str], object], member: str) -> None:
+    """Enqueue `job(member)` on the member's tenant's queue (`settings` are the deployment's)."""
+    tenant, _, bare = member.rpartition(_TENANT_SEP)
+    queue = make_queue(client, settings) if not tenant else TenantQueue(settings.queue_name, client, tenant)
+    queue.enqueue(job, bare, result_ttl=0)
+
+
+def release_delayed_drain(client: redis.Redis, settings: Settings, member: str) -> None:
+    release_to_tenant(client, settings, drain_user, member)
 
 
 def drain_user(user_id: str) -> int:

@@ -25,12 +25,12 @@ from bot.config import Settings
 from bot.dossiers.closure_notices import closure_notices_job, recover_closures
 from bot.logs import configure_logging
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
-from bot.ops.worker import MeteredWorker
-from bot.queue.jobs import delayed_drains, drain_user, make_queue, recover_pending
+from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain, release_to_tenant
 from bot.runtime import Runtime, bound
 from bot.services import Services
 from bot.stores.connection import connect
 from bot.stores.lock import Lock
+from bot.tenants.runtimes import TenantRuntimes, TenantWorker
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.queue.worker")
@@ -55,26 +55,37 @@ def main(argv: list[str] | None = None) -> int:
     settings, client, queue = runtime.settings, runtime.redis, runtime.queue
     configure_logging(settings)
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
-    recovered = recover_pending(client, settings)
-    recover_broadcasts(client, settings, at_start=True)
-    recover_staff_replies(
-        client, settings, lambda ticket_id, ref: queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0)
-    )
-    recover_closures(client, settings, lambda closure_id: queue.enqueue(closure_notices_job, closure_id, result_ttl=0))
+    tenants = TenantRuntimes(runtime)
+    recovered = sum(_recover(rt) for rt in tenants.active())  # every commune's leftovers, not only the first's
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     lease = scheduler_lease(client, settings)
     if burst:
-        _release_scheduled(client, settings, queue)  # what rq's scheduler would have done in burst mode
+        for rt in tenants.active():  # what the scheduler would have done in burst mode
+            _release_scheduled(rt.redis, rt.settings, rt.queue)
     else:
         threading.Thread(target=_poll_forever, args=(settings, lease), name="scheduler", daemon=True).start()
-    worker = MeteredWorker([queue], connection=client)
+    worker = TenantWorker([queue], connection=client)
+    worker.runtimes = tenants  # each job runs inside its tenant's runtime
     try:
         with bound(runtime):  # SimpleWorker runs each job in this thread: the jobs find this runtime
             worker.work(burst=burst, with_scheduler=False, logging_level=settings.log_level)
     finally:
         lease.release()  # a worker that stops hands the scheduling over at once
     return 0
+
+
+def _recover(rt: Runtime) -> int:
+    """At start: what a dead worker left for this tenant (inboxes, broadcasts, staff replies, closures)."""
+    recovered = recover_pending(rt.redis, rt.settings)
+    recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=True)
+    recover_staff_replies(
+        rt.redis, rt.settings,
+        lambda ticket_id, ref: rt.queue.enqueue(send_staff_reply_job, ticket_id, ref, result_ttl=0),
+    )
+    recover_closures(rt.redis, rt.settings,
+                     lambda closure_id: rt.queue.enqueue(closure_notices_job, closure_id, result_ttl=0))
+    return recovered
 
 
 def scheduler_lease(client: redis.Redis, settings: Settings) -> Lock:
@@ -96,23 +107,29 @@ def _warm(services: Services) -> None:
         log.exception("catalogue not loaded")
 
 
-def _due_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
-    """Everything the poll loop does each round: release delayed drains and pushes, start periodic jobs."""
+def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
+              tenants: TenantRuntimes) -> list[Callable[[], object]]:
+    """Everything the scheduler does each round: release delayed drains and pushes (one set per deployment,
+    each member naming its tenant), start scheduled broadcasts and periodic jobs, for every tenant."""
     from bot.dossiers.push import delayed_pushes
     from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
 
-    def enqueue(job: Callable[..., object]) -> Callable[[str], object]:
-        return lambda member: queue.enqueue(job, member, result_ttl=0)
+    def each_tenant(step: Callable[[Runtime], object]) -> Callable[[], object]:
+        """`step` for every tenant; whether any of them found work (the scheduler then polls fast)."""
+        return lambda: any([step(rt) for rt in tenants.active()])
 
     work: list[Callable[[], object]] = [
-        lambda: delayed_drains(client, settings).release_due(enqueue(drain_user)),
-        lambda: delayed_pushes(client, settings).release_due(enqueue(push_dossier_job)),
-        lambda: _release_scheduled(client, settings, queue),
+        lambda: delayed_drains(client, settings).release_due(
+            lambda member: release_delayed_drain(client, settings, member)),
+        lambda: delayed_pushes(client, settings).release_due(
+            lambda member: release_to_tenant(client, settings, push_dossier_job, member)),
+        each_tenant(lambda rt: _release_scheduled(rt.redis, rt.settings, rt.queue)),
         # A broadcast batch whose worker died is taken over once its lease lapses.
-        _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_broadcasts(client, settings, at_start=False)),
+        _every(BROADCAST_RECOVERY_SECONDS, each_tenant(
+            lambda rt: recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False))),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
         # A finished broadcast's report goes to CSV, then its delivery records get their expiry.
-        _every(BROADCAST_ARCHIVE_SECONDS, lambda: archive_finished(client, settings)),
+        _every(BROADCAST_ARCHIVE_SECONDS, each_tenant(lambda rt: archive_finished(rt.redis, rt.settings))),
     ]
     if settings.dossier.source == "http":
         work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
@@ -153,7 +170,8 @@ def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, 
 
 def _poll_forever(settings: Settings, lease: Lock) -> None:
     client = connect(settings)
-    work = _due_work(client, settings, make_queue(client, settings))
+    runtime = Runtime.build(settings, client)
+    work = _due_work(client, settings, runtime.queue, TenantRuntimes(runtime))
     leading = False
     pause = BUSY_POLL_SECONDS
     while True:

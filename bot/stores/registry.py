@@ -18,6 +18,8 @@ from bot.ops import heartbeat
 from bot.queue import event_inbox
 from bot.stores import aliases, conversation, followers, office_config, phones, profiles, statistics
 from bot.stores.keys import KeyFamily
+from bot.tenants import province
+from bot.tenants import registry as tenants
 from bot.tickets import outgoing, transcript
 from bot.tickets import store as tickets
 
@@ -63,6 +65,8 @@ FAMILIES: tuple[KeyFamily, ...] = (
     *profiles.KEY_FAMILIES,
     *console_users.KEY_FAMILIES,
     *heartbeat.KEY_FAMILIES,
+    *tenants.KEY_FAMILIES,
+    *province.KEY_FAMILIES,
     *_PLUMBING,
 )
 

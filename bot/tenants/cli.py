@@ -1,0 +1,112 @@
+"""`flask --app wsgi tenant add|list|disable|enable`: manage the communes' OAs of a running deployment.
+
+`add` registers the OA and seeds its token pair into the tenant's own token store; the web and worker
+processes notice within a second (the registry's version), so no restart is needed. Secrets are never
+printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from bot.config import Settings
+from bot.tenants.admin import add_tenant
+from bot.tenants.model import tenant_settings
+from bot.tenants.registry import TenantError, TenantRegistry
+
+F = TypeVar("F", bound=Callable[..., Any])
+_TENANT = "tenants.cli.tenant"
+
+
+def tenant_option(command: F) -> F:
+    """`--tenant NAME` on a command group (`user`, `token`): its commands then act on that commune's
+    console users or API tokens instead of the deployment's own (read with `cli_settings`)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        ctx.meta[_TENANT] = value.strip()
+        return value
+
+    return click.option("--tenant", default="", expose_value=False, callback=remember, is_eager=True,
+                        help="A commune added with `tenant add` (its name or slug); default: the deployment's "
+                             "own commune.")(command)
+
+
+def cli_settings() -> Settings:
+    """The settings a CLI command acts on: the deployment's, or the `--tenant` commune's."""
+    settings: Settings = current_app.config["SETTINGS"]
+    name = click.get_current_context().meta.get(_TENANT, "")
+    if not name:
+        return settings
+    tenant = TenantRegistry(current_app.config["REDIS"], settings).find(name)
+    if tenant is None:
+        raise click.ClickException(f"no tenant {name!r} (see `tenant list`)")
+    return tenant_settings(settings, tenant)
+
+
+def _registry() -> TenantRegistry:
+    settings: Settings = current_app.config["SETTINGS"]
+    return TenantRegistry(current_app.config["REDIS"], settings)
+
+
+@click.group("tenant")
+def tenant_command() -> None:
+    """The communes' Official Accounts this deployment serves."""
+
+
+@tenant_command.command("add")
+@click.argument("name")
+@click.option("--oa-id", required=True, help="The commune's OA id.")
+@click.option("--app-id", required=True, help="The Zalo app the OA is linked to.")
+@click.option("--oa-secret-key", required=True, help="The OA secret key that signs the app's webhook events.")
+@click.option("--app-secret", required=True, help="The app's secret (refreshes the OA's tokens).")
+@click.option("--access-token", required=True)
+@click.option("--refresh-token", required=True)
+@with_appcontext
+def tenant_add(name: str, oa_id: str, app_id: str, oa_secret_key: str, app_secret: str, access_token: str,
+               refresh_token: str) -> None:
+    """Add (or update) the commune NAME (as citizens read it, e.g. "UBND xã Tân Phú")."""
+    try:
+        tenant = add_tenant(_registry(), name, oa_id, app_id, oa_secret_key, app_secret, access_token, refresh_token)
+    except TenantError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {tenant.slug}\t{tenant.name}\tOA {tenant.oa_id}\tapp {tenant.app_id}")
+
+
+@tenant_command.command("list")
+@with_appcontext
+def tenant_list() -> None:
+    """Every tenant: slug, name, OA id, app id, state (never a secret)."""
+    for tenant in _registry().everyone():
+        row = tenant.public()
+        click.echo(f"{row['slug']}\t{row['name']}\tOA {row['oa_id'] or '-'}\tapp {row['app_id'] or '-'}\t"
+                   f"{'enabled' if row['enabled'] else 'disabled'}")
+
+
+def _set_enabled(name: str, enabled: bool) -> None:
+    registry = _registry()
+    try:
+        tenant = registry.set_enabled(name, enabled)
+    except TenantError as exc:
+        raise click.ClickException(f"{exc} (xã đầu tiên được cấu hình bằng biến môi trường)") from exc
+    click.echo(f"{'enabled' if enabled else 'disabled'} {tenant.slug}\t{tenant.name}")
+
+
+@tenant_command.command("disable")
+@click.argument("name")
+@with_appcontext
+def tenant_disable(name: str) -> None:
+    """Stop serving NAME (its events are acknowledged and dropped; its data stays)."""
+    _set_enabled(name, False)
+
+
+@tenant_command.command("enable")
+@click.argument("name")
+@with_appcontext
+def tenant_enable(name: str) -> None:
+    """Serve NAME again."""
+    _set_enabled(name, True)

@@ -1,0 +1,115 @@
+"""A commune's own console under /t/<slug>/ (its users, its data only) and the province official's page
+that sends one alert to several communes (the real app, a real Redis)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bot.app import create_app
+from bot.broadcasts.store import BroadcastStore
+from bot.config import Settings
+from bot.console.users import UserStore
+from bot.ops.heartbeat import HeartbeatStore
+from bot.tenants.model import tenant_settings
+from bot.tenants.registry import TenantRegistry
+from tests.helpers import csrf_of
+
+SECOND = "UBND xã Tân Phú"
+SLUG = "ubnd-xa-tan-phu"
+
+
+@pytest.fixture
+def app(settings: Settings, redis_client: redis.Redis) -> Flask:
+    TenantRegistry(redis_client, settings).add(SECOND, "1190223344556677889", "123", "tp-secret", "tp-app")
+    return create_app(settings)
+
+
+def login(client: FlaskClient, name: str, password: str, root: str = "") -> int:
+    token = csrf_of(client.get(f"{root}/console/login").get_data(as_text=True))
+    response = client.post(f"{root}/console/login", data={"username": name, "password": password, "csrf_token": token})
+    return response.status_code
+
+
+def test_a_communes_officials_log_in_to_their_commune_only(app: Flask, settings: Settings,
+                                                          redis_client: redis.Redis) -> None:
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["user", "--tenant", SECOND, "create", "chutich-tp", "--role", "official",
+                               "--password", "tan-phu-pass-1"])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(args=["user", "--tenant", "UBND xã Không Có", "list"]).exit_code != 0
+    assert UserStore(redis_client, settings).get("chutich-tp") is None  # not a user of the first commune
+
+    commune = app.test_client()
+    assert login(commune, "chutich-tp", "tan-phu-pass-1", root=f"/t/{SLUG}") == 302
+    HeartbeatStore(redis_client, settings).beat("worker-1")  # the deployment's worker serves every commune
+    page = commune.get(f"/t/{SLUG}/console/broadcasts")
+    assert page.status_code == 200 and f'href="/t/{SLUG}/console/broadcasts/new"' in page.get_data(as_text=True)
+    assert "không hoạt động" not in page.get_data(as_text=True)
+    assert commune.get("/console/broadcasts").status_code == 302  # its session is not the first commune's
+    assert login(app.test_client(), "chutich-tp", "tan-phu-pass-1") == 401
+    assert app.test_client().get("/t/nobody/console/login").status_code == 404
+
+
+def test_a_province_official_sends_one_alert_to_every_chosen_commune(app: Flask, settings: Settings,
+                                                                     redis_client: redis.Redis) -> None:
+    UserStore(redis_client, settings).create("so-tnmt", "province", "province-pass-1", "Sở TN&MT")
+    UserStore(redis_client, settings).create("chutich", "official", "official-pass-1", "Chủ tịch xã")
+    official = app.test_client()
+    login(official, "chutich", "official-pass-1")
+    assert official.get("/console/province/").status_code == 403  # a commune official is not the province
+
+    client = app.test_client()
+    assert login(client, "so-tnmt", "province-pass-1") == 302
+    page = client.get("/console/province/").get_data(as_text=True)
+    assert settings.commune_name in page and SECOND in page
+    form = {"csrf_token": csrf_of(page), "communes": ["", SLUG], "msg_type": "Alert", "target_mode": "all",
+            "event": "Lũ quét", "headline": "Lũ quét trên sông Cầu tối nay", "description": "Nước lên nhanh.",
+            "instruction": "Tránh xa bờ sông.", "severity": "Severe", "urgency": "Immediate",
+            "certainty": "Likely", "expires": "2099-01-01T00:00", "confirm_all": "yes"}
+    sent = client.post("/console/province/", data=form)
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    progress = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert settings.commune_name in progress and SECOND in progress
+    tenant = TenantRegistry(redis_client, settings).get(SLUG)
+    assert tenant is not None
+    for commune_settings in (settings, tenant_settings(settings, tenant)):
+        [broadcast] = BroadcastStore(redis_client, commune_settings).recent(10)
+        assert broadcast.announcement.headline == "Lũ quét trên sông Cầu tối nay"
+        assert broadcast.status == "preparing" and broadcast.approved_by == "so-tnmt"
+    assert "Lũ quét trên sông Cầu" in client.get("/console/province/").get_data(as_text=True)
+
+
+def test_a_province_official_adds_and_pauses_a_commune_in_the_console(app: Flask, settings: Settings,
+                                                                       redis_client: redis.Redis) -> None:
+    UserStore(redis_client, settings).create("so-tnmt", "province", "province-pass-1", "Sở TN&MT")
+    client = app.test_client()
+    login(client, "so-tnmt", "province-pass-1")
+    page = client.get("/console/province/communes").get_data(as_text=True)
+    assert SECOND in page and "tp-secret" not in page
+    form = {"csrf_token": csrf_of(page), "name": "UBND xã Hòa Bình", "oa_id": "2200334455667788990",
+            "app_id": "123", "oa_secret_key": "hb-secret", "app_secret": "hb-app", "access_token": "hb-access",
+            "refresh_token": "hb-refresh"}
+    assert client.post("/console/province/communes", data=form).status_code == 302
+    registry = TenantRegistry(redis_client, settings)
+    assert registry.get("ubnd-xa-hoa-binh") is not None
+    again = client.post("/console/province/communes", data={**form, "name": "UBND xã Khác"})
+    assert again.status_code == 400 and "đã có trên hệ thống" in again.get_data(as_text=True)
+    assert client.post("/console/province/communes/ubnd-xa-hoa-binh/disable",
+                       data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert registry.get("ubnd-xa-hoa-binh").enabled is False  # type: ignore[union-attr]
+    assert app.test_client().get("/t/ubnd-xa-hoa-binh/console/login").status_code == 404  # paused: no console
+
+
+def test_a_communes_api_token_opens_its_api_only(app: Flask) -> None:
+    made = app.test_cli_runner().invoke(args=["token", "--tenant", SECOND, "create", "mot-cua-tan-phu"])
+    assert made.exit_code == 0, made.output
+    auth = {"Authorization": f"Bearer {made.output.split()[-1]}"}
+    client = app.test_client()
+    assert client.get(f"/t/{SLUG}/api/v1/broadcasts/none", headers=auth).status_code == 404  # known token
+    assert client.get("/api/v1/broadcasts/none", headers=auth).status_code == 401  # not the first commune's
+    listed = app.test_cli_runner().invoke(args=["token", "--tenant", SLUG, "list"]).output
+    assert "mot-cua-tan-phu" in listed
+    assert "mot-cua-tan-phu" not in app.test_cli_runner().invoke(args=["token", "list"]).output
