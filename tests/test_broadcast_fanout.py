@@ -13,7 +13,7 @@ from bot.broadcasts.areas import load_areas
 from bot.broadcasts.cap import announcement_from_dict
 from bot.broadcasts.fanout import BatchSender, prepare, request_send, stop
 from bot.broadcasts.ratelimit import TokenBucket
-from bot.broadcasts.report import HEADER
+from bot.broadcasts.report import HEADER, STATE_LABELS
 from bot.broadcasts.retention import archive_finished, archived_report
 from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
@@ -181,7 +181,7 @@ def test_a_finished_broadcast_is_archived_as_csv_then_its_records_expire(redis_c
     assert archive_finished(redis_client, settings) == 1
     rows = list(csv.reader((tmp_path / f"{broadcast_id}.csv").open(encoding="utf-8")))
     assert rows[0] == list(HEADER) and sorted(r[0] for r in rows[1:]) == sorted(ids)
-    assert all(r[1] == "sent" and r[3] for r in rows[1:])
+    assert all(r[1] == STATE_LABELS["sent"] and r[3] for r in rows[1:])
     for part in ("rcpt", "d", "done"):
         assert 0 < redis_client.ttl(store.key(broadcast_id, part)) <= 3 * 24 * 3600
     assert redis_client.ttl(store.key(broadcast_id)) == -1 and store.counts(broadcast_id)["sent"] == 12

@@ -19,6 +19,7 @@ from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import BroadcastStore
 from bot.conversation.context import Context
 from bot.ingress.events import Event
+from bot.services import Services
 from bot.tickets.model import OPEN
 from bot.tickets.store import TicketStore
 from tests.broadcast_helpers import InlineQueue, add_followers, announcement_json
@@ -67,7 +68,11 @@ MONDAY_9AM = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 
 
 def dispatch(client, settings, raw: dict[str, Any]) -> list:
-    ctx = Context(event=Event(raw), redis=client, settings=settings, now=MONDAY_9AM, services=None)
+    # The whole router runs, after-hooks too; Zalo is unreachable here (refused at once on port 9), which
+    # the profile look-up must survive like any Zalo outage.
+    offline = replace(settings, zalo_api_base="http://127.0.0.1:9", zalo_timeout_seconds=0.5)
+    ctx = Context(event=Event(raw), redis=client, settings=settings, now=MONDAY_9AM,
+                  services=Services(client, offline))
     return handlers.dispatch(ctx)
 
 

@@ -16,10 +16,8 @@ import redis
 from bot.broadcasts.cap import HEADLINE_CHARS, CapError, shorten
 from bot.broadcasts.checkins import CheckinStore
 from bot.broadcasts.store import Broadcast, BroadcastStore
-from bot.broadcasts.targeting import Recipient
+from bot.broadcasts.targeting import Recipient, reachable
 from bot.config import Settings
-from bot.stores.followers import FollowerRegistry
-from bot.zalo.sender import choose_channel
 
 AUDIENCES = ("noanswer", "area")
 MAX_CHAIN = 10
@@ -48,22 +46,8 @@ def audience_recipients(client: redis.Redis, settings: Settings, board: str, aud
                         now: float, chunk: int = 1000) -> Iterator[Recipient | None]:
     """The part of the board a follow-up goes to, each with a channel (their area as they are now)."""
     kind, _, area = audience.partition(":")
-    registry = FollowerRegistry(client, settings)
-    has_template = bool(settings.broadcast_template_id)
-    ids: list[str] = []
-
-    def flush() -> Iterator[Recipient | None]:
-        for user_id, (their_area, last_at, _opted_out) in zip(ids, registry.targeting_fields(ids), strict=True):
-            channel = choose_channel(last_at, now, settings.interaction_window_days, has_template)
-            yield Recipient(user_id, channel, area=their_area or "")
-
-    for user_id in CheckinStore(client, settings).audience(board, kind, area):
-        ids.append(user_id)
-        if len(ids) >= chunk:
-            yield from flush()
-            ids = []
-    if ids:
-        yield from flush()
+    for follower in reachable(client, settings, CheckinStore(client, settings).audience(board, kind, area), now, chunk):
+        yield Recipient(follower.user_id, follower.channel, area=follower.area or "")
 
 
 def parse_audience(kind: str, area: str = "") -> str:

@@ -8,7 +8,7 @@ choose theirs. An all-clear (Cancel) goes to exactly those who received what it 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import redis
@@ -46,34 +46,30 @@ class Recipient:
     area: str = ""  # the follower's area when the alert was prepared (check-in boards count by it)
 
 
-def recipients(client: redis.Redis, settings: Settings, announcement: Announcement, now: float,
-               chunk: int = 1000) -> Iterator[Recipient | None]:
-    """Every active follower in the target, with a channel; None for those who opted out.
+@dataclass(frozen=True)
+class Reachable:
+    """A follower as targeting sees them now: their area, whether they opted out, and the channel."""
+    user_id: str
+    area: str | None
+    opted_out: bool
+    channel: str
 
-    Reads the follower hashes a chunk at a time (one pipeline each), so 100,000 followers cost
-    about 100 round trips and little memory.
-    """
+
+def reachable(client: redis.Redis, settings: Settings, candidates: Iterable[str], now: float,
+              chunk: int = 1000) -> Iterator[Reachable]:
+    """Each candidate with their area and channel. Reads the follower hashes (and who shared a phone for
+    ZNS) a chunk at a time, one pipeline each: 100,000 followers cost ~100 round trips and little memory."""
     registry = FollowerRegistry(client, settings)
     has_template = bool(effective_settings(client, settings).broadcast_template_id)
     phones = PhoneStore(client, settings) if settings.reach.broadcast_zns_template_id else None
     ids: list[str] = []
-    if announcement.msg_type == "Cancel" and announcement.references:
-        candidates: Iterator[str] = earlier_recipients(client, settings, announcement.references)
-        announcement = _everyone(announcement)
-    else:
-        candidates = registry.active_ids(batch=chunk)
 
-    def flush() -> Iterator[Recipient | None]:
+    def flush() -> Iterator[Reachable]:
         with_phone = phones.have_phones(ids) if phones is not None else [False] * len(ids)
         fields = registry.targeting_fields(ids)
         for user_id, (area, last_at, opted_out), has_phone in zip(ids, fields, with_phone, strict=True):
-            if not in_target(area, announcement):
-                continue
-            if opted_out and not announcement.is_emergency:
-                yield None
-                continue
             channel = choose_channel(last_at, now, settings.interaction_window_days, has_template, has_phone)
-            yield Recipient(user_id, channel, invite=not area and not announcement.targets_all, area=area or "")
+            yield Reachable(user_id, area, bool(opted_out), channel)
 
     for user_id in candidates:
         ids.append(user_id)
@@ -82,6 +78,24 @@ def recipients(client: redis.Redis, settings: Settings, announcement: Announceme
             ids = []
     if ids:
         yield from flush()
+
+
+def recipients(client: redis.Redis, settings: Settings, announcement: Announcement, now: float,
+               chunk: int = 1000) -> Iterator[Recipient | None]:
+    """Every active follower in the target, with a channel; None for those who opted out."""
+    if announcement.msg_type == "Cancel" and announcement.references:
+        candidates: Iterable[str] = earlier_recipients(client, settings, announcement.references)
+        announcement = _everyone(announcement)
+    else:
+        candidates = FollowerRegistry(client, settings).active_ids(batch=chunk)
+    for follower in reachable(client, settings, candidates, now, chunk):
+        if not in_target(follower.area, announcement):
+            continue
+        if follower.opted_out and not announcement.is_emergency:
+            yield None
+            continue
+        yield Recipient(follower.user_id, follower.channel,
+                        invite=not follower.area and not announcement.targets_all, area=follower.area or "")
 
 
 def earlier_recipients(client: redis.Redis, settings: Settings, references: tuple[str, ...]) -> Iterator[str]:
