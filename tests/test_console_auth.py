@@ -118,6 +118,7 @@ def test_each_app_has_its_own_navigation(app: Flask, settings: Settings) -> None
     for each in (app, other):
         endpoints = [item.endpoint for item in each.extensions[NAV_EXTENSION]]
         assert len(endpoints) == len(set(endpoints))
-        assert endpoints[:3] == ["console.broadcasts", "console.audit", "console.users"]
-        assert {"inbox.queue", "stats.dashboard", "posters.picker", "zalo_connect.status"} <= set(endpoints)
+        assert endpoints[:4] == ["console.broadcasts", "console.closures", "console.audit", "console.users"]
+        assert {"inbox.queue", "stats.dashboard", "posters.picker", "zalo_connect.status",
+                "settings.page"} <= set(endpoints)
     assert app.extensions[NAV_EXTENSION] is not other.extensions[NAV_EXTENSION]

@@ -95,13 +95,18 @@ return {2}
 # After an event was handled (or dead-lettered). KEYS: inbox, its outbox, lock, pending · ARGV: the event
 # as read, lock token, lock ttl ms, user id. Pops the event if it is still the head and drops its outbox,
 # then → {1, next head} (lock renewed) · {2} inbox empty: lock released, citizen no longer pending ·
-# {0} the lock is someone else's now (ours expired): stop, they carry on.
+# {0} the lock is someone else's now (ours expired and they took it): stop, they carry on. A lock that
+# lapsed with nobody taking it is taken back: else the citizen would stay pending with nobody draining.
 _NEXT = """
 if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
   redis.call('del', KEYS[2])
   redis.call('lpop', KEYS[1])
 end
-if redis.call('get', KEYS[3]) ~= ARGV[2] then return {0} end
+local holder = redis.call('get', KEYS[3])
+if holder ~= ARGV[2] then
+  if holder then return {0} end
+  redis.call('set', KEYS[3], ARGV[2], 'PX', ARGV[3])
+end
 local head = redis.call('lindex', KEYS[1], 0)
 if head then
   redis.call('pexpire', KEYS[3], ARGV[3])

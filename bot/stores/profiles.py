@@ -6,8 +6,9 @@ after which the next message from the citizen fetches it again. Removed when the
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import redis
@@ -73,3 +74,25 @@ class ProfileStore:
 
     def forget(self, user_id: str) -> None:
         self.redis.delete(self.prefix + user_id)
+
+
+USER_DETAIL = "/v3.0/oa/user/detail"
+log = logging.getLogger(__name__)
+
+
+def remember_profile_of(store: ProfileStore, user_id: str, read: Callable[[str, dict], object]) -> None:
+    """Learn the citizen's Zalo name and avatar when not known (or expired), with `read` (the Zalo client's
+    GET). An extra read that never fails the event: the inbox shows the id for now, the next message tries."""
+    from bot.zalo.errors import ZaloError
+
+    try:
+        if store.known(user_id):
+            return
+        body = read(USER_DETAIL, {"user_id": user_id})
+    except (ZaloError, redis.RedisError, OSError, ValueError) as exc:
+        log.info("user detail unavailable", extra={"error": type(exc).__name__})
+        return
+    data = body.get("data") if isinstance(body, dict) and body.get("error") in (0, None) else None
+    profile = profile_from_detail(data) if isinstance(data, dict) else None
+    if profile is not None:
+        store.put(user_id, profile)

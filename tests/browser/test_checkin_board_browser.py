@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.console.users import UserStore
 from bot.conversation.context import Context
 from bot.ingress.events import Event
+from bot.services import Services
 from tests.broadcast_helpers import add_followers
 from tests.conftest import RunningSandbox
 from tests.helpers import text_event
@@ -27,7 +28,7 @@ from tests.test_broadcast_fanout import bulk, run_all, start
 def answer(client: redis.Redis, settings: Settings, user_id: str, text: str) -> None:
     """The citizen's tap, through the real router and handlers (as the worker runs them)."""
     ctx = Context(event=Event(text_event(user_id, text)), redis=client, settings=settings,
-                  now=datetime.now(UTC), services=None)
+                  now=datetime.now(UTC), services=Services(client, settings))
     handlers.dispatch(ctx)
 
 
