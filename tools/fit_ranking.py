@@ -1,0 +1,214 @@
+"""Fit the learned ranking's weights (data/ranking_weights.json) on the tuning splits, and measure them with
+cross-validation grouped by procedure.
+
+Run: .venv/bin/python -m tools.fit_ranking [--write]
+Loads only the tuning splits (TUNING_SPLITS) of tests/eval/queries.tsv. The hand-set matcher finds each
+question's candidates and their features (bot.procedures.matcher.RANKING_FEATURES); a softmax over the
+candidates of one question (conditional logit, L2-regularised, plain NumPy) learns their weights. Folds
+are grouped by the expected procedure, so a validation fold's procedures were never trained on: its
+figures measure generalisation to unseen procedures and phrasings. The answer threshold is chosen on the
+training folds (confidently wrong at most TRAIN_WRONG there) and judged on the validation fold.
+Prints the hand-set ranking's figures beside the learned one's out-of-fold figures; --write fits on every
+tuning question and writes data/ranking_weights.json.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.matcher import DATA_DIR, RANKING_FEATURES, Matcher, MatcherTables, MatchResult, RankingModel
+from tests.eval.evalset import EvalQuery, load_eval_set
+
+TUNING_SPLITS = ("dev", "heldout", "dev3", "dev4", "dev5")
+FOLDS = 5
+SEED = 11
+L2 = 0.02
+CLARIFY_MASS = 0.9
+AGREED_PROBABILITY = 0.8  # the hand-set answer stands when the learned ranking agrees this strongly
+TRAIN_WRONG = 0.01  # confidently wrong allowed on the training folds (judged on the validation fold)
+OUT = DATA_DIR / "ranking_weights.json"
+
+
+@dataclass
+class Example:
+    row: EvalQuery
+    base: MatchResult  # the hand-set matcher's result
+    codes: list[str]  # candidates in hand-set order (empty when the hand-set matcher fell back)
+    features: np.ndarray  # one row per candidate
+
+    @property
+    def gold(self) -> int | None:
+        hits = [k for k, c in enumerate(self.codes) if c in self.row.expected]
+        return hits[0] if hits else None
+
+
+class _Recorder(Matcher):
+    """The hand-set matcher, keeping what the learned ranking would see for the last question."""
+
+    last: tuple[list[str], np.ndarray] | None = None
+
+    def _learned_decision(self, query: str, ranked: list[tuple[int, float]], features: list[list[float]],
+                          hand_set_answer: bool = False) -> tuple[list[tuple[int, float]], MatchResult]:
+        self.last = ([self._proc_codes[i] for i, _ in ranked], np.asarray(features, dtype=float))
+        return ranked, self._decide(query, ranked)
+
+
+def collect() -> list[Example]:
+    tables = MatcherTables.load()
+    matcher = _Recorder(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
+    # Any parsable model makes the matcher compute features; the recorder then keeps the hand-set decision.
+    matcher._model = RankingModel(np.zeros(len(RANKING_FEATURES)), 2.0, CLARIFY_MASS)
+    plain = Matcher(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
+    examples = []
+    for row in load_eval_set():
+        if row.split not in TUNING_SPLITS or not row.is_procedure:
+            continue
+        matcher.last = None
+        matcher.match(row.query)
+        codes: list[str]
+        codes, features = matcher.last or ([], np.zeros((0, len(RANKING_FEATURES))))
+        examples.append(Example(row, plain.match(row.query), codes, features))
+    return examples
+
+
+def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.ndarray:
+    usable = [e for e in examples if e.gold is not None and len(e.codes) > 1]
+    stacked = np.vstack([e.features for e in usable])
+    scale = stacked.std(axis=0) + 1e-6
+    xs = [e.features / scale for e in usable]
+    golds = [e.gold for e in usable]
+    w = np.zeros(len(RANKING_FEATURES))
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t in range(1, steps + 1):  # Adam on the mean negative log-likelihood
+        grad = l2 * w
+        for x, g in zip(xs, golds, strict=True):
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            grad += (p @ x - x[g]) / len(xs)
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return w / scale  # logits are invariant to a shift per question, so scaling alone carries over
+
+
+def probabilities(e: Example, w: np.ndarray) -> np.ndarray:
+    z = e.features @ w
+    p = np.exp(z - z.max())
+    return p / p.sum()
+
+
+def decide(e: Example, w: np.ndarray, answer_probability: float) -> tuple[str, list[str]]:
+    if not e.codes:
+        return e.base.decision, [c.code for c in e.base.candidates]
+    p = probabilities(e, w)
+    order = list(np.argsort(-p, kind="stable"))
+    # The hand-set answer stands when the learned ranking agrees with it; otherwise it takes a higher
+    # learned probability to answer.
+    agreed = e.base.decision == "answer" and order[0] == 0 and p[0] >= AGREED_PROBABILITY
+    if agreed or p[order[0]] >= answer_probability:
+        return "answer", [e.codes[order[0]]]
+    offered: list[str] = []
+    mass = 0.0
+    for k in order[:4]:
+        if len(offered) >= 2 and mass >= CLARIFY_MASS:
+            break
+        offered.append(e.codes[k])
+        mass += p[k]
+    return "clarify", offered
+
+
+@dataclass
+class Figures:
+    n: int = 0
+    top1: int = 0
+    resolved: int = 0
+    wrong: int = 0
+    fallback: int = 0
+    answered: int = 0
+
+    def add(self, e: Example, decision: str, codes: list[str]) -> None:
+        self.n += 1
+        hit = bool(codes) and codes[0] in e.row.expected
+        self.top1 += hit
+        if decision == "answer":
+            self.answered += 1
+            self.resolved += hit
+            self.wrong += not hit
+        elif decision == "clarify":
+            self.resolved += any(c in e.row.expected for c in codes)
+        else:
+            self.fallback += 1
+
+    def __str__(self) -> str:
+        n = max(self.n, 1)
+        return (f"{self.n:>4} top-1 {self.top1 / n:6.1%}  resolved {self.resolved / n:6.1%}  "
+                f"wrong {self.wrong / n:5.1%}  fallback {self.fallback / n:5.1%}  answered {self.answered / n:5.1%}")
+
+
+def choose_threshold(examples: Sequence[Example], w: np.ndarray, target: float = TRAIN_WRONG) -> float:
+    for t in np.arange(0.30, 1.0, 0.01):
+        f = Figures()
+        for e in examples:
+            f.add(e, *decide(e, w, float(t)))
+        if f.wrong <= target * f.n:
+            return round(float(t), 2)
+    return 1.0
+
+
+def folds(examples: Sequence[Example]) -> list[int]:
+    groups = sorted({e.row.expected[0] for e in examples})
+    random.Random(SEED).shuffle(groups)
+    fold_of = {g: k % FOLDS for k, g in enumerate(groups)}
+    return [fold_of[e.row.expected[0]] for e in examples]
+
+
+def main(write: bool) -> None:
+    examples = collect()
+    assignment = folds(examples)
+    base, learned = {}, {}
+    for split in (*TUNING_SPLITS, "all"):
+        base[split], learned[split] = Figures(), Figures()
+    thresholds = []
+    for k in range(FOLDS):
+        train = [e for e, f in zip(examples, assignment, strict=True) if f != k]
+        held = [e for e, f in zip(examples, assignment, strict=True) if f == k]
+        w = fit(train)
+        t = choose_threshold(train, w)
+        thresholds.append(t)
+        for e in held:
+            decision, codes = decide(e, w, t)
+            bd, bc = e.base.decision, [c.code for c in e.base.candidates]
+            for split in (e.row.split, "all"):
+                learned[split].add(e, decision, codes)
+                base[split].add(e, bd if bd in ("answer", "clarify") else "fallback", bc)
+    print(f"grouped {FOLDS}-fold cross-validation by procedure over {', '.join(TUNING_SPLITS)}; "
+          f"answer thresholds per fold {thresholds}")
+    for split in (*TUNING_SPLITS, "all"):
+        print(f"{split:<8} hand-set {base[split]}")
+        print(f"{'':<8} learned  {learned[split]}")
+    if write:
+        w = fit(examples)
+        t = choose_threshold(examples, w)
+        OUT.write_text(json.dumps({
+            "about": "Learned ranking weights (tools/fit_ranking.py); features as in "
+                     "bot.procedures.matcher.RANKING_FEATURES.",
+            "features": list(RANKING_FEATURES),
+            "weights": [round(float(x), 5) for x in w],
+            "answer_probability": t,
+            "agreed_probability": AGREED_PROBABILITY,
+            "clarify_mass": CLARIFY_MASS,
+        }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {OUT} (answer probability {t})")
+
+
+if __name__ == "__main__":
+    main("--write" in sys.argv[1:])
