@@ -1,7 +1,7 @@
 """Fit the learned ranking's weights (data/ranking_weights.json) on the tuning splits, and measure them with
 cross-validation grouped by procedure.
 
-Run: .venv/bin/python -m tools.fit_ranking [--write]
+Run: .venv/bin/python -m tools.fit_ranking [--write] [--drop FEATURE,FEATURE]
 Loads only the tuning splits (TUNING_SPLITS) of tests/eval/queries.tsv. The hand-set matcher finds each
 question's candidates and their features (bot.procedures.matcher.RANKING_FEATURES); a softmax over the
 candidates of one question (conditional logit, L2-regularised, plain NumPy) learns their weights. Folds
@@ -30,9 +30,11 @@ TUNING_SPLITS = ("dev", "heldout", "dev3", "dev4", "dev5")
 FOLDS = 5
 SEED = 11
 L2 = 0.02
-CLARIFY_MASS = 0.9
+CLARIFY_MASS = 0.98  # offer buttons (2 to 4) until their probabilities sum to this
 AGREED_PROBABILITY = 0.8  # the hand-set answer stands when the learned ranking agrees this strongly
 TRAIN_WRONG = 0.01  # confidently wrong allowed on the training folds (judged on the validation fold)
+# Features left out, for ablations: --drop action_agrees,action_conflicts
+DROP = set(sys.argv[sys.argv.index("--drop") + 1].split(",")) if "--drop" in sys.argv else set()
 OUT = DATA_DIR / "ranking_weights.json"
 
 
@@ -80,9 +82,10 @@ def collect() -> list[Example]:
 
 def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.ndarray:
     usable = [e for e in examples if e.gold is not None and len(e.codes) > 1]
-    stacked = np.vstack([e.features for e in usable])
+    keep = np.asarray([name not in DROP for name in RANKING_FEATURES], dtype=float)
+    stacked = np.vstack([e.features for e in usable]) * keep
     scale = stacked.std(axis=0) + 1e-6
-    xs = [e.features / scale for e in usable]
+    xs = [e.features * keep / scale for e in usable]
     golds = [e.gold for e in usable]
     w = np.zeros(len(RANKING_FEATURES))
     m = np.zeros_like(w)
@@ -97,7 +100,7 @@ def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.nda
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return w / scale  # logits are invariant to a shift per question, so scaling alone carries over
+    return w * keep / scale  # logits are invariant to a shift per question, so scaling alone carries over
 
 
 def probabilities(e: Example, w: np.ndarray) -> np.ndarray:
