@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.procedures.actions import ActionTable
-from bot.procedures.matcher import DATA_DIR, RANKING_FEATURES, RankingModel
+from bot.procedures.matcher import CONFIDENCE_FEATURES, DATA_DIR, RANKING_FEATURES, RankingModel
 from bot.procedures.textnorm import folded_tokens
 
 
@@ -54,9 +54,10 @@ def test_a_question_without_an_action_word_names_none(table: ActionTable) -> Non
 def test_the_shipped_weights_fit_the_features() -> None:
     model = RankingModel.parse((DATA_DIR / "ranking_weights.json").read_text(encoding="utf-8"))
     assert model is not None and len(model.weights) == len(RANKING_FEATURES)
-    assert 0.5 <= model.answer_probability <= 1.0
+    assert len(model.confidence_weights) == len(CONFIDENCE_FEATURES)
+    assert 0.5 <= model.answer_confidence <= 1.0
 
 
 def test_weights_for_another_feature_set_are_ignored() -> None:
-    assert RankingModel.parse('{"features": ["x"], "weights": [1], "answer_probability": 0.9, '
-                              '"clarify_mass": 0.9}') is None
+    assert RankingModel.parse('{"features": ["x"], "weights": [1], "confidence_features": ["bias"], '
+                              '"confidence_weights": [1], "answer_confidence": 0.9, "clarify_mass": 0.9}') is None

@@ -157,24 +157,49 @@ RANKING_FEATURES = (
 )
 
 
+# What the answer-or-ask decision weighs about the learned ranking's best candidate.
+CONFIDENCE_FEATURES = (
+    "bias", "probability", "probability_margin", "base_score", "hand_set_margin", "hand_set_answered",
+    "hand_set_agrees", "uncovered_share", "action_conflicts",
+)
+
+
+def confidence_features(probs: np.ndarray, order: Sequence[int], features: Sequence[Sequence[float]],
+                        hand_set_answer: bool) -> list[float]:
+    """What tells a right learned best candidate from a wrong one (`CONFIDENCE_FEATURES`); `order` sorts
+    `probs` descending, `features` are the candidates' `RANKING_FEATURES` in the hand-set order."""
+    best = int(order[0])
+    second = float(probs[order[1]]) if len(order) > 1 else 0.0
+    hand_set_margin = features[1][12] if len(features) > 1 else 1.0  # gap_to_best of the hand-set second
+    row = features[best]
+    return [1.0, float(probs[best]), float(probs[best]) - second, row[0], hand_set_margin,
+            float(hand_set_answer), float(best == 0), row[11], row[9]]
+
+
 @dataclass(frozen=True)
 class RankingModel:
-    """Weights fitted by tools/fit_ranking.py: a softmax over the candidates of one question."""
+    """Weights fitted by tools/fit_ranking.py: a softmax over the candidates of one question, and a logistic
+    model of whether its best candidate is right."""
 
     weights: np.ndarray
-    answer_probability: float  # answer when the best candidate's probability reaches this
+    confidence_weights: np.ndarray
+    answer_confidence: float  # answer when the best candidate's confidence reaches this
     clarify_mass: float  # otherwise offer candidates until their probabilities sum to this (2 to 4)
-    agreed_probability: float = 1.0  # a hand-set answer the learned ranking agrees with this strongly stands
 
     @classmethod
     def parse(cls, text: str) -> RankingModel | None:
         if not text.strip():
             return None
         data = json.loads(text)
-        if tuple(data["features"]) != RANKING_FEATURES:
+        if tuple(data["features"]) != RANKING_FEATURES or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES:
             return None  # fitted for another feature set: the hand-set ranking stays
-        return cls(np.asarray(data["weights"], dtype=float), float(data["answer_probability"]),
-                   float(data["clarify_mass"]), float(data.get("agreed_probability", 1.0)))
+        return cls(np.asarray(data["weights"], dtype=float), np.asarray(data["confidence_weights"], dtype=float),
+                   float(data["answer_confidence"]), float(data["clarify_mass"]))
+
+    def confidence(self, probs: np.ndarray, order: Sequence[int], features: Sequence[Sequence[float]],
+                   hand_set_answer: bool) -> float:
+        z = float(np.dot(self.confidence_weights, confidence_features(probs, order, features, hand_set_answer)))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
 @dataclass(frozen=True)
@@ -659,18 +684,17 @@ class Matcher:
 
     def _learned_decision(self, query: str, ranked: list[tuple[int, float]], features: list[list[float]],
                           hand_set_answer: bool = False) -> tuple[list[tuple[int, float]], MatchResult]:
-        """Order the candidates by the learned weights; answer when the best is probable enough, or when
-        the hand-set ranking answered it and the learned one agrees; otherwise offer the likely ones."""
+        """Order the candidates by the learned weights; answer when the confidence model trusts the best
+        one; otherwise offer the likely ones."""
         model = self._model
         assert model is not None
         logits = np.asarray(features) @ model.weights
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
-        order = np.argsort(-probs, kind="stable")
+        order = [int(k) for k in np.argsort(-probs, kind="stable")]
         reordered = [ranked[k] for k in order]
         chosen = [(ranked[k][0], float(probs[k])) for k in order]
-        agreed = hand_set_answer and order[0] == 0 and probs[0] >= model.agreed_probability
-        if agreed or probs[order[0]] >= model.answer_probability:
+        if model.confidence(probs, order, features, hand_set_answer) >= model.answer_confidence:
             return reordered, MatchResult(query, "answer", self._candidates(chosen[:1]))
         offered: list[tuple[int, float]] = []
         mass = 0.0
