@@ -28,6 +28,7 @@ Decisions (`MatchResult.decision`):
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +42,7 @@ from rapidfuzz.distance import OSA
 
 from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
+from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
 from bot.procedures.related_terms import RelatedTerms
@@ -137,6 +139,70 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class RankParts:
+    """Per-procedure parts of the hand-set score, kept for the learned ranking's features."""
+
+    name: np.ndarray  # name/alias score
+    field: np.ndarray  # what the weaker fields added
+    markers: np.ndarray  # variant and sibling markers' net adjustment
+    query_cover: np.ndarray  # share of the question's weight the name has
+    name_cover: np.ndarray  # share of the name's weight the question has
+
+
+# What the learned ranking weighs, in the order of data/ranking_weights.json's "weights".
+RANKING_FEATURES = (
+    "base_score", "name_score", "field_score", "marker_adjustment", "preferred_level", "query_cover",
+    "name_cover", "alias_found", "action_agrees", "action_conflicts", "action_not_asked", "uncovered_share",
+    "gap_to_best", "log_name_length",
+)
+
+
+# What the answer-or-ask decision weighs about the learned ranking's best candidate.
+CONFIDENCE_FEATURES = (
+    "bias", "probability", "probability_margin", "base_score", "hand_set_margin", "hand_set_answered",
+    "hand_set_agrees", "uncovered_share", "action_conflicts",
+)
+
+
+def confidence_features(probs: np.ndarray, order: Sequence[int], features: Sequence[Sequence[float]],
+                        hand_set_answer: bool) -> list[float]:
+    """What tells a right learned best candidate from a wrong one (`CONFIDENCE_FEATURES`); `order` sorts
+    `probs` descending, `features` are the candidates' `RANKING_FEATURES` in the hand-set order."""
+    best = int(order[0])
+    second = float(probs[order[1]]) if len(order) > 1 else 0.0
+    hand_set_margin = features[1][12] if len(features) > 1 else 1.0  # gap_to_best of the hand-set second
+    row = features[best]
+    return [1.0, float(probs[best]), float(probs[best]) - second, row[0], hand_set_margin,
+            float(hand_set_answer), float(best == 0), row[11], row[9]]
+
+
+@dataclass(frozen=True)
+class RankingModel:
+    """Weights fitted by tools/fit_ranking.py: a softmax over the candidates of one question, and a logistic
+    model of whether its best candidate is right."""
+
+    weights: np.ndarray
+    confidence_weights: np.ndarray
+    answer_confidence: float  # answer when the best candidate's confidence reaches this
+    clarify_mass: float  # otherwise offer candidates until their probabilities sum to this (2 to 4)
+
+    @classmethod
+    def parse(cls, text: str) -> RankingModel | None:
+        if not text.strip():
+            return None
+        data = json.loads(text)
+        if tuple(data["features"]) != RANKING_FEATURES or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES:
+            return None  # fitted for another feature set: the hand-set ranking stays
+        return cls(np.asarray(data["weights"], dtype=float), np.asarray(data["confidence_weights"], dtype=float),
+                   float(data["answer_confidence"]), float(data["clarify_mass"]))
+
+    def confidence(self, probs: np.ndarray, order: Sequence[int], features: Sequence[Sequence[float]],
+                   hand_set_answer: bool) -> float:
+        z = float(np.dot(self.confidence_weights, confidence_features(probs, order, features, hand_set_answer)))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+@dataclass(frozen=True)
 class MatchResult:
     query: str
     decision: Decision
@@ -180,6 +246,8 @@ class MatcherTables:
     fillers: Sequence[str]
     thesaurus: str = ""  # data/thesaurus.tsv as text (see bot.procedures.concepts)
     related_terms: str = ""  # data/related_terms.tsv as text (see bot.procedures.related_terms)
+    actions: str = ""  # data/actions.tsv as text (see bot.procedures.actions)
+    ranking_weights: str = ""  # data/ranking_weights.json as text ("" keeps the hand-set ranking)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -194,7 +262,13 @@ class MatcherTables:
         thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
         related = data_dir / "related_terms.tsv"
         related_terms = related.read_text(encoding="utf-8") if related.exists() else ""
-        return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms)
+
+        def optional(name: str) -> str:
+            path = data_dir / name
+            return path.read_text(encoding="utf-8") if path.exists() else ""
+
+        return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms,
+                   optional("actions.tsv"), optional("ranking_weights.json"))
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -225,6 +299,9 @@ class Matcher:
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
         self._related = RelatedTerms.parse(tables.related_terms)
+        self._actions = ActionTable.parse(tables.actions, self._abbrev)
+        self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
+        self._model = RankingModel.parse(tables.ranking_weights)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
         representatives: list[ProcedureLike] = []
@@ -442,13 +519,18 @@ class Matcher:
         # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
         weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
         weights += [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
-        ranked = self._rank([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
-                            fields_until=len(corrected) + len(concepts))
+        ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
+                                         fields_until=len(corrected) + len(concepts))
         # Whether the best procedure is anchored matters only when it is not plainly answered.
         cfg = self.config
         plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
             len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= cfg.answer_margin + 0.002)
         result = self._decide(query, ranked, not plain_answer and self._anchored(corrected, ranked))
+        if self._model is not None and parts is not None and result.decision != "fallback":
+            # The hand-set score found the candidates and that something fits; the learned weights order
+            # them and decide between answering and asking (tools/fit_ranking.py).
+            features = self.candidate_features(ranked, parts, tokens)
+            ranked, result = self._learned_decision(query, ranked, features, result.decision == "answer")
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
         if result.decision != "answer" and office_topics(text):
@@ -465,6 +547,10 @@ class Matcher:
 
     def _rank(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
               fields_until: int | None = None) -> list[tuple[int, float]]:
+        return self._rank_parts(tokens, stated, weights, fields_until)[0]
+
+    def _rank_parts(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
+                    fields_until: int | None = None) -> tuple[list[tuple[int, float]], RankParts | None]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
         `weights` (1.0 each by default) say how much each token counts in the query's share: words the
         concept layer or the related terms imply weigh less than typed ones. Only tokens before
@@ -503,7 +589,7 @@ class Matcher:
                     doc_weights.append(idf)
                     key_words.append(0.0)
         if query_total <= 0 or not postings:
-            return []
+            return [], None
         ids = np.concatenate(postings)
         lengths = [len(p) for p in postings]
         acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
@@ -526,12 +612,15 @@ class Matcher:
             # "… bổ sung") beats a shorter alias of the plain procedure.
             alias_scores = np.where(whole, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
+        name_score = per_proc.copy()
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
         content = [t for t, f in zip(tokens[:fields_until], filler, strict=False) if not f]
         field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
         field = self._fields.score(field_features)[self._name_group]
-        per_proc += FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
+        field_score = FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
+        per_proc += field_score
+        before_markers = per_proc.copy()
         query_text = f" {' '.join(tokens)} "
         # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
         per_proc -= self._absent_variant_penalty
@@ -558,7 +647,63 @@ class Matcher:
             if per_proc[i] > 0 and name not in names_seen:
                 names_seen.add(name)
                 ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
-        return ranked
+        parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
+                          query_cover[:n_names], doc_cover[:n_names])
+        return ranked, parts
+
+    def candidate_features(self, ranked: list[tuple[int, float]], parts: RankParts, tokens: Sequence[str],
+                           ) -> list[list[float]]:
+        """One row of `RANKING_FEATURES` per ranked candidate (what the hand-set score already computed, plus
+        how the question's action agrees with the name's)."""
+        asked = self._actions.of_query(tokens) - {BEGIN}
+        filler = self._scan(list(tokens), self._filler_index)
+        content = [t for t, f in zip(tokens, filler, strict=True) if not f]
+        n_content = max(len(set(content)), 1)
+        top_score = ranked[0][1]
+        rows: list[list[float]] = []
+        for i, score in ranked:
+            plain = QUERY_SHARE * parts.query_cover[i] + (1 - QUERY_SHARE) * parts.name_cover[i]
+            does = self._name_actions[i] - {BEGIN}
+            rows.append([
+                score,
+                float(parts.name[i]),
+                float(parts.field[i]),
+                float(parts.markers[i]),
+                float(self._preferred[i]),
+                float(parts.query_cover[i]),
+                float(parts.name_cover[i]),
+                float(parts.name[i] > plain + 1e-6),
+                float(bool(asked & does)),
+                float(bool(asked) and bool(does) and not asked & does),
+                float(not asked and bool(does)),
+                self._uncovered(i, content) / n_content,
+                top_score - score,
+                math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
+            ])
+        return rows
+
+    def _learned_decision(self, query: str, ranked: list[tuple[int, float]], features: list[list[float]],
+                          hand_set_answer: bool = False) -> tuple[list[tuple[int, float]], MatchResult]:
+        """Order the candidates by the learned weights; answer when the confidence model trusts the best
+        one; otherwise offer the likely ones."""
+        model = self._model
+        assert model is not None
+        logits = np.asarray(features) @ model.weights
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        order = [int(k) for k in np.argsort(-probs, kind="stable")]
+        reordered = [ranked[k] for k in order]
+        chosen = [(ranked[k][0], float(probs[k])) for k in order]
+        if model.confidence(probs, order, features, hand_set_answer) >= model.answer_confidence:
+            return reordered, MatchResult(query, "answer", self._candidates(chosen[:1]))
+        offered: list[tuple[int, float]] = []
+        mass = 0.0
+        for item in chosen[: self.config.max_candidates]:
+            if len(offered) >= 2 and mass >= model.clarify_mass:
+                break
+            offered.append(item)
+            mass += item[1]
+        return reordered, MatchResult(query, "clarify", self._candidates(offered))
 
     def _uncovered(self, proc: int, tokens: Sequence[str]) -> int:
         """How many content words of the question the procedure's name and record do not mention."""
