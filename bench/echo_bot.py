@@ -71,7 +71,7 @@ def receive() -> Response:
 
 
 def echo_job(user_id: str) -> None:
-    raw = _redis().lpop(_inbox(user_id))
+    raw: bytes | None = _redis().lpop(_inbox(user_id))  # type: ignore[assignment]  # one item, not a count
     if raw is None:
         return
     event: dict[str, Any] = json.loads(raw)

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,7 +197,7 @@ def answered(sent: list[Sent], replies: list[dict[str, Any]]) -> dict[int, tuple
     return times
 
 
-def percentile(values: list[float], q: int) -> float:
+def percentile(values: Sequence[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
@@ -275,6 +277,14 @@ def start_echo_bot(stack: Stack, redis_url: str) -> tuple[str, int, int]:
         "echo-worker"].pid
 
 
+def profile(pid: int, path: str) -> subprocess.Popen[bytes]:
+    """py-spy sampling the worker until interrupted; the stacks go to `path` (folded, one line each)."""
+    profiler = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
+                                 "--output", path, "--nonblocking"], stdout=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the first event
+    return profiler
+
+
 def report(results: dict[str, Result], args: argparse.Namespace) -> None:
     product, echo = results["product"], results["echo"]
     print(f"{args.citizens} citizens; throughput: {args.messages} messages from {args.concurrency} senders; "
@@ -303,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
                         help="where both redis-servers keep their AOF; tmpfs by default, so that the disk's fsync "
                              "(appendfsync always) does not set both bots' pace")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="record the product's worker with py-spy (pip install py-spy) during its throughput "
+                             "phase, as collapsed stacks in FILE")
     parser.add_argument("--zalo-echoes", action="store_true",
                         help="the sandbox posts oa_send_* echoes of every reply back to the webhook, as Zalo does")
     args = parser.parse_args(argv)
@@ -329,7 +342,11 @@ def main(argv: list[str] | None = None) -> int:
                 for user in citizens:
                     sandbox.call("POST", f"/_sandbox/citizen/{user}/follow")
                 warm_up(bot, sandbox, citizens, args.concurrency)
+                profiler = profile(bot.worker_pid, args.profile) if args.profile and bot.name == "product" else None
                 throughput(bot, sandbox, citizens, args.messages, args.concurrency, results[bot.name])
+                if profiler:
+                    profiler.send_signal(signal.SIGINT)
+                    profiler.wait(30)
                 steady(bot, sandbox, citizens, args.rate, args.seconds, args.concurrency, results[bot.name])
                 print(f"  {bot.name}: done", file=sys.stderr, flush=True)
         finally:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ class Services:
         self.settings = settings
         self._matcher: Matcher | None = None
         self._matcher_version = -1
+        self._known_alias_version: int | None = None  # see `alias_version_known`
 
     @cached_property
     def zalo(self) -> ZaloClient:
@@ -42,16 +44,27 @@ class Services:
 
         return load_catalogue()
 
+    @contextmanager
+    def alias_version_known(self, version: int) -> Iterator[None]:
+        """While one event is handled: the alias version its first round trip read, so that the matcher
+        asks Redis nothing more."""
+        self._known_alias_version = version
+        try:
+            yield
+        finally:
+            self._known_alias_version = None
+
     @property
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
-        store's version moves); one Redis GET per message. If Redis fails, the last matcher serves."""
+        store's version moves); one Redis GET per message, none inside `alias_version_known`. If Redis
+        fails, the last matcher serves."""
         from bot.stores.aliases import AliasStore
 
         store = AliasStore(self.redis, self.settings)
         current = self._matcher
         try:
-            version = store.version()
+            version = store.version() if self._known_alias_version is None else self._known_alias_version
             if current is not None and version == self._matcher_version:
                 return current
             extra = store.pairs()

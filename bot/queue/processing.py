@@ -23,6 +23,7 @@ from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
 from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
+from bot.stores.aliases import AliasStore
 from bot.stores.followers import FollowerRegistry
 from bot.stores.scripts import execute_idempotent
 from bot.zalo.sender import LATER, RETRY, SENT
@@ -42,6 +43,7 @@ class EventProcessor:
         self.services = services
         self.dispatch = dispatch
         self.followers = FollowerRegistry(client, settings)
+        self.aliases = AliasStore(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
         return Keys(self.settings).outbox(event.identity)
@@ -52,12 +54,16 @@ class EventProcessor:
         user = event.user_id
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
-        # One round trip: the messaging window (re)opened, and the outbox of an earlier attempt, if any.
+        # One round trip: the messaging window (re)opened, the outbox of an earlier attempt if any, and the
+        # version of the officials' aliases (the matcher's, read here rather than on its own).
         pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
             self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
         pipe.get(self._outbox_key(event))
-        messages = self._outbox(event, execute_idempotent(pipe)[-1])
+        self.aliases.queue_version(pipe)
+        *_, stored, alias_version = execute_idempotent(pipe)
+        with self.services.alias_version_known(AliasStore.version_of(alias_version)):
+            messages = self._outbox(event, stored)
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
@@ -72,11 +78,15 @@ class EventProcessor:
         key = self._outbox_key(event)
         if stored is not None:
             return list(json.loads(stored))
+        # The handlers' deferred writes (transcript, statistics: each once per event) and the outbox, in one
+        # round trip before anything is sent.
+        writes = self.redis.pipeline(transaction=False)
         ctx = Context(event=event, redis=self.redis, settings=self.settings,
-                      now=datetime.now(UTC), services=self.services)
+                      now=datetime.now(UTC), services=self.services, writes=writes)
         replies = self.dispatch(ctx)  # statistics are counted by the router's after hook
         messages = self.services.sender.render(replies)
-        self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        writes.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        execute_idempotent(writes)
         return messages
 
     def apologise(self, event: Event, reason: str) -> None:
