@@ -1,24 +1,27 @@
 """End to end against a minimal echo bot on the same stack, in the same run: throughput, latency, and
 Redis commands and worker CPU per message.
 
-    .venv/bin/python bench/end_to_end.py [--citizens 200] [--messages 600] [--rate 60] [--seconds 20]
+    .venv/bin/python bench/end_to_end.py [--citizens 200] [--messages 600] [--seconds 20] [--rate R]
+                                         [--slices 4] [--profile stacks.txt]
 
 Starts the Zalo sandbox and the product's Procfile `web` (gunicorn) and `worker` (bot.devtools.stack),
 and beside them the echo bot (bench/echo_bot.py) under the same gunicorn command, with its own rq
-SimpleWorker; each bot has its own embedded redis-server (AOF on, as the demo's). The sandbox sends
-signed `user_send_text` events from N citizens (who followed first), questions the product answers
-from the catalogue, to one bot, then the other:
+SimpleWorker; each bot has its own embedded redis-server (AOF on, as the demo's, on tmpfs). The sandbox
+sends signed `user_send_text` events from N citizens (who followed first and asked once, the warm-up),
+questions the product answers from the catalogue. The bots take turns, `--slices` turns a phase, so
+that the machine's other load falls on both alike:
 
-- throughput: `--messages` events posted as fast as `--concurrency` senders can, then messages fully
-  answered per second (first event posted → last reply received by the sandbox);
-- steady-rate latency: events at `--rate` per second for `--seconds`, p50/p95 from the sandbox creating
-  the signed event to the bot's last reply to it reaching the sandbox (a citizen's events are spaced
-  citizens/rate seconds apart, so each reply belongs to its citizen's latest event);
+- throughput: `--messages` events a bot, posted as fast as `--concurrency` senders can; messages fully
+  answered per second (first event posted → last reply received by the sandbox, summed over slices);
+- steady-rate latency: `--seconds` a bot at `--rate` events a second (default half the slower bot's
+  throughput, at most 60); p50/p95/p99 from the sandbox creating the signed event to the bot's last
+  reply to it reaching the sandbox (a citizen's events are citizens/rate seconds apart, so each reply
+  belongs to its citizen's latest event);
 - per message in the throughput phase: Redis commands (INFO commandstats, scripts' inner commands
   included), worker CPU (its /proc times) and web CPU (gunicorn's master and workers).
 
-Prints both bots' figures and the ratios product/echo. The machine's other load shows in the spread
-across runs: run it several times.
+Prints both bots' figures and the ratios product/echo. The machine's other load still shows in the
+spread across runs: run it several times.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -203,17 +206,29 @@ def percentile(values: Sequence[float], q: int) -> float:
 
 @dataclass
 class Result:
-    throughput: float = 0.0
+    """One bot's figures, summed over the run's slices."""
+
+    messages: int = 0
+    seconds: float = 0.0  # first event posted → last reply received, per throughput slice
+    replies: int = 0
     unanswered: int = 0
-    replies_per_message: float = 0.0
-    commands: float = 0.0
-    worker_cpu_ms: float = 0.0
-    web_cpu_ms: float = 0.0
-    rate: float = 0.0
-    p50: float = 0.0
-    p95: float = 0.0
-    first_p95: float = 0.0
+    commands: int = 0
+    worker_cpu: float = 0.0
+    web_cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # ms, to the event's last reply
+    firsts: list[float] = field(default_factory=list)  # ms, to its first reply
     steady_unanswered: int = 0
+
+    @property
+    def throughput(self) -> float:
+        return self.messages / max(self.seconds, 1e-3)
+
+    def per_message(self, total: float) -> float:
+        return total / max(self.messages, 1)
+
+    def latency(self, q: int, firsts: bool = False) -> float:
+        values = self.firsts if firsts else self.latencies
+        return percentile(values, q) if values else float("nan")
 
 
 def questions(n: int, start: int = 0) -> list[str]:
@@ -222,6 +237,8 @@ def questions(n: int, start: int = 0) -> list[str]:
 
 def warm_up(bot: Bot, sandbox: Sandbox, citizens: list[str], concurrency: int) -> None:
     since = sandbox.now()
+    for user in citizens:
+        sandbox.call("POST", f"/_sandbox/citizen/{user}/follow")
     sent = send_all([(0.0, user, text) for user, text in zip(citizens, questions(len(citizens)), strict=True)],
                     sandbox, concurrency)
     wait_quiet(sandbox, since, lambda replies: len(answered(sent, replies)) >= len(sent))
@@ -229,41 +246,40 @@ def warm_up(bot: Bot, sandbox: Sandbox, citizens: list[str], concurrency: int) -
 
 def throughput(bot: Bot, sandbox: Sandbox, citizens: list[str], messages: int, concurrency: int,
                result: Result) -> None:
+    """`messages` events as fast as they are taken; Redis commands and CPU counted meanwhile."""
     since = sandbox.now()
     commands, worker, web = redis_commands(bot.redis), cpu_seconds(bot.worker_pid), cpu_seconds(bot.web_pid, True)
     jobs = [(0.0, citizens[i % len(citizens)], text) for i, text in enumerate(questions(messages, 1))]
-    began_ms = time.time() * 1000
     sent = send_all(jobs, sandbox, concurrency)
     # Each citizen's events are answered in order: all its events are answered once its last one is.
     last_by_user = {s.user_id: s for s in sorted(sent, key=lambda s: s.seq)}
     replies = wait_quiet(sandbox, since, lambda replies: set(answered(list(last_by_user.values()), replies))
                          >= {s.seq for s in last_by_user.values()})
+    result.commands += redis_commands(bot.redis) - commands - 1  # not counting this INFO
+    result.worker_cpu += cpu_seconds(bot.worker_pid) - worker
+    result.web_cpu += cpu_seconds(bot.web_pid, True) - web
     done = answered(list(last_by_user.values()), replies)
-    result.unanswered = sum(1 for s in last_by_user.values() if s.seq not in done)
-    first_ms = min(s.at_ms for s in sent) if sent else began_ms
-    last_ms = max(r["sent_time"] for r in replies) if replies else first_ms
-    result.throughput = messages / max((last_ms - first_ms) / 1000, 1e-3)
-    result.replies_per_message = len(replies) / messages
-    result.commands = (redis_commands(bot.redis) - commands - 1) / messages
-    result.worker_cpu_ms = (cpu_seconds(bot.worker_pid) - worker) / messages * 1000
-    result.web_cpu_ms = (cpu_seconds(bot.web_pid, True) - web) / messages * 1000
+    result.unanswered += sum(1 for s in last_by_user.values() if s.seq not in done)
+    first_ms = min(s.at_ms for s in sent)
+    last_ms = max((r["sent_time"] for r in replies), default=first_ms)
+    result.messages += messages
+    result.seconds += (last_ms - first_ms) / 1000
+    result.replies += len(replies)
 
 
 def steady(bot: Bot, sandbox: Sandbox, citizens: list[str], rate: float, seconds: float, concurrency: int,
-           result: Result) -> None:
+           result: Result, offset: int) -> None:
+    """Events at `rate` a second for `seconds`; latency from each event's creation to its replies."""
     since = sandbox.now()
     count = int(rate * seconds)
-    jobs = [(i / rate, citizens[i % len(citizens)], text) for i, text in enumerate(questions(count, 2))]
+    # Citizens in turn from `offset`: each citizen's events stay len(citizens)/rate seconds apart across slices.
+    jobs = [(i / rate, citizens[(offset + i) % len(citizens)], text) for i, text in enumerate(questions(count, 2))]
     sent = send_all(jobs, sandbox, concurrency)
     replies = wait_quiet(sandbox, since, lambda replies: len(answered(sent, replies)) >= len(sent))
     done = answered(sent, replies)
-    latencies = [done[s.seq][1] - s.at_ms for s in sent if s.seq in done]
-    firsts = [done[s.seq][0] - s.at_ms for s in sent if s.seq in done]
-    result.rate = rate
-    result.steady_unanswered = len(sent) - len(done)
-    if latencies:
-        result.p50, result.p95 = percentile(latencies, 50), percentile(latencies, 95)
-        result.first_p95 = percentile(firsts, 95)
+    result.latencies += [done[s.seq][1] - s.at_ms for s in sent if s.seq in done]
+    result.firsts += [done[s.seq][0] - s.at_ms for s in sent if s.seq in done]
+    result.steady_unanswered += len(sent) - len(done)
 
 
 def start_echo_bot(stack: Stack, redis_url: str) -> tuple[str, int, int]:
@@ -277,45 +293,55 @@ def start_echo_bot(stack: Stack, redis_url: str) -> tuple[str, int, int]:
         "echo-worker"].pid
 
 
+def use(sandbox: Sandbox, bot: Bot) -> None:
+    """The sandbox posts citizens' events to this bot's webhook from now on."""
+    sandbox.call("POST", "/_sandbox/config", json={"webhook_url": bot.webhook_url})
+
+
 def profile(pid: int, path: str) -> subprocess.Popen[bytes]:
     """py-spy sampling the worker until interrupted; the stacks go to `path` (folded, one line each)."""
     profiler = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
-                                 "--output", path, "--nonblocking"], stdout=subprocess.DEVNULL)
+                                 "--output", path, "--nonblocking", "--idle"], stdout=subprocess.DEVNULL)
     time.sleep(1.0)  # attached before the first event
     return profiler
 
 
-def report(results: dict[str, Result], args: argparse.Namespace) -> None:
+def report(results: dict[str, Result], args: argparse.Namespace, rate: float) -> None:
     product, echo = results["product"], results["echo"]
-    print(f"{args.citizens} citizens; throughput: {args.messages} messages from {args.concurrency} senders; "
-          f"steady: {product.rate:.0f} msg/s for {args.seconds:.0f} s")
-    print(f"{'':<10}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'1st p95':>8}{'replies':>8}{'Redis cmd':>10}"
-          f"{'worker CPU':>11}{'web CPU':>9}  (per message)")
+    print(f"{args.citizens} citizens; throughput: {product.messages} messages a bot from {args.concurrency} "
+          f"senders; steady: {rate:.0f} msg/s for {args.seconds:.0f} s a bot; {args.slices} slices a phase, "
+          "the bots in turn")
+    print(f"{'':<9}{'msg/s':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'replies':>8}{'Redis cmd':>10}"
+          f"{'worker CPU':>11}{'web CPU':>9}   (replies, commands, CPU: per message)")
     for name, r in results.items():
-        print(f"{name:<10}{r.throughput:8.1f}{r.p50:8.0f}{r.p95:8.0f}{r.first_p95:8.0f}"
-              f"{r.replies_per_message:8.2f}{r.commands:10.1f}{r.worker_cpu_ms:9.2f}ms{r.web_cpu_ms:7.2f}ms")
+        print(f"{name:<9}{r.throughput:7.1f}{r.latency(50):8.1f}{r.latency(95):8.1f}{r.latency(99):8.1f}"
+              f"{r.per_message(r.replies):8.2f}{r.per_message(r.commands):10.1f}"
+              f"{r.per_message(r.worker_cpu) * 1000:9.2f}ms{r.per_message(r.web_cpu) * 1000:7.2f}ms")
         if r.unanswered or r.steady_unanswered:
-            print(f"  {name}: {r.unanswered} citizens' last events and {r.steady_unanswered} steady-rate events "
-                  "had no reply")
+            print(f"  {name}: {r.unanswered} citizens' last events (throughput) and {r.steady_unanswered} "
+                  "steady-rate events had no reply")
     print(f"ratios product/echo: throughput {product.throughput / echo.throughput:.2f}x (target >= 0.8x), "
-          f"p95 latency {product.p95 / max(echo.p95, 1):.2f}x (target <= 1.3x), "
-          f"Redis commands {product.commands / echo.commands:.2f}x, "
-          f"worker CPU {product.worker_cpu_ms / echo.worker_cpu_ms:.2f}x")
+          f"p95 latency {product.latency(95) / echo.latency(95):.2f}x (target <= 1.3x), "
+          f"Redis commands {product.commands / product.messages / (echo.commands / echo.messages):.2f}x, "
+          f"worker CPU {product.worker_cpu / product.messages / (echo.worker_cpu / echo.messages):.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--messages", type=int, default=600, help="events in the throughput phase")
-    parser.add_argument("--rate", type=float, default=60.0, help="events per second in the steady phase")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady phase")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="events per second in the steady phase (default: half the slower bot's throughput, "
+                             "at most 60)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of a bot's steady phase")
+    parser.add_argument("--slices", type=int, default=4, help="turns each bot takes in each phase")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent senders")
     parser.add_argument("--redis-dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
                         help="where both redis-servers keep their AOF; tmpfs by default, so that the disk's fsync "
                              "(appendfsync always) does not set both bots' pace")
     parser.add_argument("--profile", metavar="FILE",
-                        help="record the product's worker with py-spy (pip install py-spy) during its throughput "
-                             "phase, as collapsed stacks in FILE")
+                        help="record the product's worker with py-spy (pip install py-spy), idle time included, "
+                             "during its throughput and steady phases, as collapsed stacks in FILE")
     parser.add_argument("--zalo-echoes", action="store_true",
                         help="the sandbox posts oa_send_* echoes of every reply back to the webhook, as Zalo does")
     args = parser.parse_args(argv)
@@ -338,22 +364,30 @@ def main(argv: list[str] | None = None) -> int:
                         for n in range(args.citizens)]
             results = {bot.name: Result() for bot in bots}
             for bot in bots:
-                sandbox.call("POST", "/_sandbox/config", json={"webhook_url": bot.webhook_url})
-                for user in citizens:
-                    sandbox.call("POST", f"/_sandbox/citizen/{user}/follow")
+                use(sandbox, bot)
                 warm_up(bot, sandbox, citizens, args.concurrency)
-                profiler = profile(bot.worker_pid, args.profile) if args.profile and bot.name == "product" else None
-                throughput(bot, sandbox, citizens, args.messages, args.concurrency, results[bot.name])
-                if profiler:
-                    profiler.send_signal(signal.SIGINT)
-                    profiler.wait(30)
-                steady(bot, sandbox, citizens, args.rate, args.seconds, args.concurrency, results[bot.name])
-                print(f"  {bot.name}: done", file=sys.stderr, flush=True)
+            profiler = profile(bots[1].worker_pid, args.profile) if args.profile else None
+            # The bots take turns, slice by slice, so that the machine's other load falls on both alike.
+            for _ in range(args.slices):
+                for bot in bots:
+                    use(sandbox, bot)
+                    throughput(bot, sandbox, citizens, args.messages // args.slices, args.concurrency,
+                               results[bot.name])
+            slowest = min(result.throughput for result in results.values())
+            rate = args.rate or min(60.0, round(slowest / 2))
+            for index in range(args.slices):
+                for bot in bots:
+                    use(sandbox, bot)
+                    steady(bot, sandbox, citizens, rate, args.seconds / args.slices, args.concurrency,
+                           results[bot.name], offset=int(index * rate * args.seconds / args.slices))
+            if profiler:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(30)
         finally:
             stack.stop()
             product_redis.stop()
             echo_redis.stop()
-    report(results, args)
+    report(results, args, rate)
     return 0
 
 
