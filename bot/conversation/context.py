@@ -28,6 +28,9 @@ class Context:
     # Writes that may wait until the replies are computed (the after hooks' transcript and statistics):
     # the EventProcessor runs them with the stored outbox in one round trip. None: write at once.
     writes: Pipeline | None = None
+    # Values the event's first round trip already read (bot.queue.processing), by name (e.g.
+    # bot.dossiers.verify.AWAITING_ID): stores use them instead of asking Redis again.
+    known: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def user_id(self) -> str:
