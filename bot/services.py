@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ class Services:
         self.shared = shared
         self._matcher: Matcher | None = None
         self._matcher_version: tuple[int, str] | None = None  # (alias store version, province)
+        self._known_alias_version: int | None = None  # see `alias_version_known`
 
     @cached_property
     def zalo(self) -> ZaloClient:
@@ -45,11 +47,22 @@ class Services:
 
         return self.shared.catalogue if self.shared is not None else load_catalogue()
 
+    @contextmanager
+    def alias_version_known(self, version: int) -> Iterator[None]:
+        """While one event is handled: the alias version its first round trip read, so that the matcher
+        asks Redis nothing more."""
+        self._known_alias_version = version
+        try:
+            yield
+        finally:
+            self._known_alias_version = None
+
     @property
     def matcher(self) -> Matcher:
         """Built once, and rebuilt when officials add or remove an alias in the console (the alias
-        store's version moves) or set another province; two Redis GETs per message. If Redis fails, the
-        last matcher serves. Every tenant uses the deployment's matcher (and so its aliases)."""
+        store's version moves) or set another province; one Redis GET for the aliases per message, none
+        inside `alias_version_known`. If Redis fails, the last matcher serves. Every tenant uses the
+        deployment's matcher (and so its aliases)."""
         from bot.office.current import office_config
         from bot.stores.aliases import AliasStore
 
@@ -61,7 +74,8 @@ class Services:
         # The province officials set in the console (else PROVINCE) decides which local procedures join.
         province = office_config(self.redis, self.settings).province or self.settings.province
         try:
-            version = (store.version(), province)
+            aliases = store.version() if self._known_alias_version is None else self._known_alias_version
+            version = (aliases, province)
             if current is not None and version == self._matcher_version:
                 return current
             extra = store.pairs()

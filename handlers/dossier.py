@@ -72,7 +72,7 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
     if words in UNSUBSCRIBE_WORDS:
         return unsubscribe_all(ctx)
     verifier = Verifier(ctx.redis, ctx.settings, config)
-    receipt = verifier.awaiting(ctx.user_id)
+    receipt = verifier.awaiting(ctx.user_id, ctx.known)
     if receipt is None:
         return None
     if verifier.looks_like_id(stripped):

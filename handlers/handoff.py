@@ -110,7 +110,7 @@ def _active_ticket_id(ctx: Context) -> str | None:
 def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
     """Call once per event after dispatch: the bot's replies join the transcript (and the open ticket,
     if any), and what the bot learnt (ctx.notes "procedure", "receipt") is remembered for a later
-    escalation. One round trip when no ticket is open."""
+    escalation. No round trip of its own when no ticket is open (written with the outbox, ctx.writes)."""
     remembered = {field: ctx.notes[note] for note, field in CONTEXT_NOTES.items() if ctx.notes.get(note)}
     if not replies:
         if remembered:
@@ -120,6 +120,9 @@ def record_bot_replies(ctx: Context, replies: list[Reply]) -> None:
     for reply in replies:
         buttons = " ".join(f"[{button.title}]" for button in reply.buttons)
         entries.append(TranscriptEntry(ctx.now, "bot", f"{reply.text}\n{buttons}" if buttons else reply.text))
+    if ctx.writes is not None and ctx.notes.get(TICKETS_READ) == "1" and not ctx.notes.get(ACTIVE_TICKET):
+        record_replies(ctx.redis, ctx.settings, ctx.user_id, ctx.event.identity, entries, remembered, ctx.writes)
+        return  # no ticket to copy them to
     if not record_replies(ctx.redis, ctx.settings, ctx.user_id, ctx.event.identity, entries, remembered):
         return  # a retry: recorded the first time
     ticket_id = _active_ticket_id(ctx)

@@ -41,7 +41,7 @@ def answer(ctx: Context, code: str, section: str | None = None, page: int = 1) -
     if proc is None:
         return [Reply(NOT_FOUND, MENU_BUTTONS)]
     ctx.notes["procedure"] = proc.code
-    _conversation(ctx).withdraw_offer(ctx.user_id)
+    _conversation(ctx).withdraw_offer(ctx.user_id, ctx.writes)
     if section in (*procedure_reply.SECTIONS, "case"):
         return procedure_reply.compose_section(proc, section, page)
     return procedure_reply.compose_answer(proc, office_config(ctx.redis, ctx.settings).info, card_for(proc.code))

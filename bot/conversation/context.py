@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import redis
+from redis.client import Pipeline
 
 from bot.config import Settings
 from bot.ingress.events import Event
@@ -24,6 +25,12 @@ class Context:
     services: Services
     # Facts handlers learn on the way (matched procedure, receipt...), kept for tickets and stats.
     notes: dict[str, str] = field(default_factory=dict)
+    # Writes that may wait until the replies are computed (the after hooks' transcript and statistics):
+    # the EventProcessor runs them with the stored outbox in one round trip. None: write at once.
+    writes: Pipeline | None = None
+    # Values the event's first round trip already read (bot.queue.processing), by name (e.g.
+    # bot.dossiers.verify.AWAITING_ID): stores use them instead of asking Redis again.
+    known: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def user_id(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -66,10 +67,19 @@ class Result:
     wait_seconds: int = 0
 
 
+# The name under which the event's first round trip hands over the receipt awaiting an ID (Context.known).
+AWAITING_ID = "dossier:awaiting"
+
+
+def awaiting_key(settings: Settings, user_id: str) -> str:
+    return f"{settings.key_prefix}dossier:await:{user_id}"
+
+
 class Verifier:
     def __init__(self, client: redis.Redis, settings: Settings, config: DossierConfig) -> None:
         self.redis = client
         self.config = config
+        self.settings = settings
         self.prefix = f"{settings.key_prefix}dossier:"
         self.links = Subscriptions(client, settings)
 
@@ -80,17 +90,21 @@ class Verifier:
     # -- conversation state: "waiting for the id of receipt X" -------------------------------
 
     def await_id(self, user_id: str, receipt: str) -> None:
-        self.redis.set(f"{self.prefix}await:{user_id}", receipt, ex=self.config.verify_state_seconds)
+        self.redis.set(awaiting_key(self.settings, user_id), receipt, ex=self.config.verify_state_seconds)
 
-    def awaiting(self, user_id: str) -> str | None:
-        return text_or_none(self.redis.get(f"{self.prefix}await:{user_id}")) or None
+    def awaiting(self, user_id: str, known: Mapping[str, str | None] | None = None) -> str | None:
+        """The receipt whose ID the bot asked for; from `known` (Context.known) when already read."""
+        if known is not None and AWAITING_ID in known:
+            return known[AWAITING_ID] or None
+        return text_or_none(self.redis.get(awaiting_key(self.settings, user_id))) or None
 
     def stop_waiting(self, user_id: str) -> None:
-        self.redis.delete(f"{self.prefix}await:{user_id}")
+        self.redis.delete(awaiting_key(self.settings, user_id))
 
     def forget(self, user_id: str) -> None:
         """The citizen withdrew: their pending question, failure count and lock go (receipt limits stay)."""
-        self.redis.delete(f"{self.prefix}await:{user_id}", self._counters(user_id, "")[0], self._user_lock(user_id))
+        self.redis.delete(awaiting_key(self.settings, user_id), self._counters(user_id, "")[0],
+                          self._user_lock(user_id))
 
     # -- limits -------------------------------------------------------------------------------
 

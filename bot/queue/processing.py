@@ -19,12 +19,15 @@ from bot.config import Settings
 from bot.conversation.context import Context
 from bot.conversation.replies import Reply
 from bot.conversation.texts import SORRY_BUSY
+from bot.dossiers.verify import AWAITING_ID, awaiting_key
 from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
 from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
+from bot.stores.aliases import AliasStore
 from bot.stores.followers import FollowerRegistry
 from bot.stores.scripts import execute_idempotent
+from bot.stores.values import text_or_none
 from bot.zalo.sender import LATER, RETRY, SENT
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class EventProcessor:
         self.services = services
         self.dispatch = dispatch
         self.followers = FollowerRegistry(client, settings)
+        self.aliases = AliasStore(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
         return Keys(self.settings).outbox(event.identity)
@@ -52,12 +56,18 @@ class EventProcessor:
         user = event.user_id
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
-        # One round trip: the messaging window (re)opened, and the outbox of an earlier attempt, if any.
+        # One round trip: the messaging window (re)opened, the outbox of an earlier attempt if any, and what
+        # handling a text would ask next: the version of the officials' aliases (the matcher's) and the
+        # receipt the bot asked an ID for (the dossier handler's).
         pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
             self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
         pipe.get(self._outbox_key(event))
-        messages = self._outbox(event, execute_idempotent(pipe)[-1])
+        self.aliases.queue_version(pipe)
+        pipe.get(awaiting_key(self.settings, user))
+        *_, stored, alias_version, awaiting = execute_idempotent(pipe)
+        with self.services.alias_version_known(AliasStore.version_of(alias_version)):
+            messages = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting)})
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
@@ -68,15 +78,19 @@ class EventProcessor:
         log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
                                          "messages": len(messages)})
 
-    def _outbox(self, event: Event, stored: bytes | None) -> list[dict[str, Any]]:
+    def _outbox(self, event: Event, stored: bytes | None, known: dict[str, str | None]) -> list[dict[str, Any]]:
         key = self._outbox_key(event)
         if stored is not None:
             return list(json.loads(stored))
+        # The handlers' deferred writes (transcript, statistics: each once per event) and the outbox, in one
+        # round trip before anything is sent.
+        writes = self.redis.pipeline(transaction=False)
         ctx = Context(event=event, redis=self.redis, settings=self.settings,
-                      now=datetime.now(UTC), services=self.services)
+                      now=datetime.now(UTC), services=self.services, writes=writes, known=known)
         replies = self.dispatch(ctx)  # statistics are counted by the router's after hook
         messages = self.services.sender.render(replies)
-        self.redis.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        writes.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
+        execute_idempotent(writes)
         return messages
 
     def apologise(self, event: Event, reason: str) -> None:

@@ -55,7 +55,15 @@ class AliasStore:
         self._version_key = f"{settings.key_prefix}aliases:version"
 
     def version(self) -> int:
-        return int(self.redis.get(self._version_key) or 0)
+        return self.version_of(self.redis.get(self._version_key))
+
+    def queue_version(self, pipe: redis.client.Pipeline) -> None:
+        """The version's GET, queued on `pipe` (read its answer with `version_of`)."""
+        pipe.get(self._version_key)
+
+    @staticmethod
+    def version_of(stored: bytes | str | None) -> int:
+        return int(stored or 0)
 
     def add(self, code: str, phrase: str, author: str, now: datetime) -> Alias:
         """Add (or re-point) a phrase; the same phrase typed with or without diacritics is one alias."""

@@ -125,8 +125,9 @@ class Conversation:
         stored = self.redis.get(self.clarify_key(user_id))
         return list(json.loads(stored)) if stored is not None else None
 
-    def withdraw_offer(self, user_id: str) -> None:
-        self.redis.delete(self.clarify_key(user_id))
+    def withdraw_offer(self, user_id: str, pipe: redis.client.Pipeline | None = None) -> None:
+        """`pipe`: deleted when that pipeline runs (the event's deferred writes, Context.writes)."""
+        (self.redis if pipe is None else pipe).delete(self.clarify_key(user_id))
 
     # -- notices said at most once an hour -------------------------------------------------------
 

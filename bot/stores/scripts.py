@@ -46,11 +46,15 @@ _PIPELINE_SOURCES: weakref.WeakKeyDictionary[redis.client.Pipeline, dict[str, st
 
 def once(client: redis.Redis, marker: str, ttl_seconds: int, commands: list[Command],
          pipe: redis.client.Pipeline | None = None) -> bool:
-    """Run `commands` unless `marker` is set, and set it; True when they ran (with `pipe`: queued)."""
+    """Run `commands` unless `marker` is set, and set it; True when they ran. With `pipe`: queued (True),
+    for `execute_idempotent` (running it twice is harmless: the marker holds)."""
     args: list[str | bytes | int | float] = [ttl_seconds]
     for command in commands:
         args += [len(command), *command]
-    return bool(script(client, _ONCE)(keys=[marker], args=args, client=pipe))
+    if pipe is not None:
+        queue_script(pipe, _ONCE, [marker], args)
+        return True
+    return bool(script(client, _ONCE)(keys=[marker], args=args))
 
 
 def queue_script(pipe: redis.client.Pipeline, source: str, keys: list[str], args: list[Any]) -> None:

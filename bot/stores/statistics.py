@@ -178,8 +178,9 @@ def record_event(ctx: Context, replies: list[Any]) -> None:
         commands.append(("lpush", keys.questions(day), json.dumps(entry, ensure_ascii=False)))
         commands.append(("ltrim", keys.questions(day), 0, QUESTIONS_KEPT_PER_DAY - 1))
         commands.append(("expire", keys.questions(day), QUESTION_TTL_SECONDS))
-    # One round trip: counted unless this event (a worker's retry) was counted already.
-    once(ctx.redis, keys.seen(ctx.event.identity), SEEN_TTL_SECONDS, commands)
+    # Counted unless this event (a worker's retry) was counted already: one round trip, or none of its own
+    # when the processor writes it with the event's outbox (ctx.writes).
+    once(ctx.redis, keys.seen(ctx.event.identity), SEEN_TTL_SECONDS, commands, pipe=ctx.writes)
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -61,10 +61,11 @@ def arrive(client: redis.Redis, settings: Settings, user_id: str, identity: str,
 
 
 def record_replies(client: redis.Redis, settings: Settings, user_id: str, identity: str,
-                   entries: list[TranscriptEntry], remembered: dict[str, str]) -> bool:
+                   entries: list[TranscriptEntry], remembered: dict[str, str],
+                   pipe: redis.client.Pipeline | None = None) -> bool:
     """The bot's replies join the transcript and `remembered` the conversation's context, once per event;
-    False on a retry (recorded the first time)."""
+    False on a retry (recorded the first time). With `pipe`: queued there (True)."""
     conversation = Conversation(client, settings)
     commands = conversation.remember_commands(user_id, remembered) if remembered else []
     commands += CitizenTranscript(client, settings).append_commands(user_id, entries)
-    return once(client, conversation.seen_key("bot", identity), SEEN_TTL_SECONDS, commands)
+    return once(client, conversation.seen_key("bot", identity), SEEN_TTL_SECONDS, commands, pipe=pipe)
