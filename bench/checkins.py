@@ -15,10 +15,8 @@ sandbox). The ratio says how far behind the webhook's pace the board runs.
 from __future__ import annotations
 
 import argparse
-import http.client
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -27,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
+from bench.webhook import load as post_webhooks  # noqa: E402
 from bot.broadcasts.areas import load_areas  # noqa: E402
 from bot.broadcasts.cap import announcement_from_dict  # noqa: E402
 from bot.broadcasts.checkins import CheckinStore  # noqa: E402
@@ -39,38 +38,6 @@ from tests.helpers import SandboxControl, signed, text_event  # noqa: E402
 from tests.test_broadcast_fanout import bulk  # noqa: E402
 
 PREFIX = "bench:"
-
-
-def post_all(port: int, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int) -> float:
-    """Post every body (keep-alive connections, `concurrency` at once); the seconds it took."""
-    lock = threading.Lock()
-    index = iter(range(len(bodies)))
-    errors: list[int] = []
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                i = next(index, None)
-            if i is None:
-                break
-            body, headers = bodies[i]
-            conn.request("POST", "/webhook/zalo", body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(response.status)
-        conn.close()
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise SystemExit(f"{len(errors)} non-200 answers, e.g. {errors[:5]}")
-    return time.perf_counter() - began
 
 
 def main() -> None:
@@ -107,7 +74,8 @@ def main() -> None:
                 if i % 10 == 0:
                     bodies.append(body)  # a resend of the same delivery
             began = time.perf_counter()
-            acked_in = post_all(stack.web_port, bodies, args.concurrency)
+            acked_rate, _ = post_webhooks(stack.web_port, bodies, args.concurrency)
+            acked_in = len(bodies) / acked_rate
             while True:
                 summary = checkins.summary(alert.id)
                 if summary["safe"] + summary["help"] >= answers:

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,13 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
+from bench.fixtures import redis_and_sandbox  # noqa: E402
 from bot.broadcasts.areas import load_areas  # noqa: E402
 from bot.broadcasts.cap import announcement_from_dict  # noqa: E402
 from bot.broadcasts.fanout import BatchSender, prepare, request_send  # noqa: E402
 from bot.broadcasts.retention import archive_finished  # noqa: E402
 from bot.broadcasts.store import BroadcastStore  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.devtools.embedded_redis import EmbeddedRedis  # noqa: E402
 from bot.ingress.events import parse_event  # noqa: E402
 from bot.queue.event_inbox import accept_event, drain  # noqa: E402
 from bot.queue.processing import EventProcessor  # noqa: E402
@@ -49,8 +48,6 @@ from bot.stores.followers import FollowerRegistry  # noqa: E402
 from bot.stores.registry import family_of  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
 from bot.zalo.sender import Sender  # noqa: E402
-from sandbox.config import SandboxConfig  # noqa: E402
-from sandbox.server import SandboxThread  # noqa: E402
 from tests.broadcast_helpers import InlineQueue, announcement_json  # noqa: E402
 from tests.helpers import text_event  # noqa: E402
 
@@ -173,18 +170,8 @@ def main() -> int:
     parser.add_argument("--idle-workers", type=int, default=2)
     args = parser.parse_args()
 
-    server = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="redis-budget-"))).start()
-    sandbox = SandboxThread(SandboxConfig(port=0, webhook_url="", app_id="123", oa_secret_key="oa_secret_key",
-                                          app_secret="app-secret", access_token="bench-access",
-                                          refresh_token="bench-refresh", echo=False))
-    url = sandbox.start()
-    try:
-        settings = Settings.from_env(
-            redis_url=server.url, key_prefix=f"b{uuid.uuid4().hex[:6]}:", zalo_app_id="123",
-            zalo_app_secret="app-secret", zalo_oa_secret_key="oa_secret_key", zalo_access_token="bench-access",
-            zalo_refresh_token="bench-refresh", zalo_api_base=url, zalo_oauth_base=url,
-            broadcast_rate_per_second=0.0, broadcast_batch_size=500,
-            broadcast_archive_dir=tempfile.mkdtemp(prefix="bc-archive-"), log_level="WARNING")
+    with redis_and_sandbox("redis-budget", broadcast_rate_per_second=0.0, broadcast_batch_size=500,
+                           broadcast_archive_dir=tempfile.mkdtemp(prefix="bc-archive-")) as (server, sandbox, settings):
         client = redis.Redis.from_url(server.url)
         sandbox.sandbox.state.bulk_followers(args.sample, ID_PREFIX, 0.0)
         ids = [uid for uid in sandbox.sandbox.state.users if uid.startswith(ID_PREFIX)]
@@ -194,9 +181,6 @@ def main() -> int:
         per_recipient, broadcast_left = measure_broadcast(client, settings, args.sample)
         idle = idle_commands_per_second(server.url, settings, args.idle_workers, 20.0)
         version = client.info("server")["redis_version"]
-    finally:
-        sandbox.stop()
-        server.stop()
 
     print(f"redis-server {version}, {args.sample} followers / messages / broadcast recipients measured, "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 import traceback
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,15 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.devtools.embedded_redis import EmbeddedRedis  # noqa: E402
+from bench.fixtures import redis_and_sandbox  # noqa: E402
 from bot.ingress.events import parse_event  # noqa: E402
 from bot.queue.event_inbox import accept_event, drain  # noqa: E402
 from bot.queue.processing import EventProcessor  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.stores.followers import FollowerRegistry  # noqa: E402
-from sandbox.config import SandboxConfig  # noqa: E402
-from sandbox.server import SandboxThread  # noqa: E402
 from tests.helpers import text_event  # noqa: E402
 
 QUESTIONS = ("làm giấy khai sinh cần giấy tờ gì", "đăng ký kết hôn cần gì", "cấp lại căn cước mất bao lâu",
@@ -117,16 +112,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
-    server = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="round-trips-"))).start()
-    sandbox = SandboxThread(SandboxConfig(port=0, webhook_url="", app_id="123", oa_secret_key="oa_secret_key",
-                                          app_secret="app-secret", access_token="bench-access",
-                                          refresh_token="bench-refresh", echo=False))
-    url = sandbox.start()
-    try:
-        settings = Settings.from_env(
-            redis_url=server.url, key_prefix=f"r{uuid.uuid4().hex[:6]}:", zalo_app_id="123",
-            zalo_app_secret="app-secret", zalo_oa_secret_key="oa_secret_key", zalo_access_token="bench-access",
-            zalo_refresh_token="bench-refresh", zalo_api_base=url, zalo_oauth_base=url, log_level="WARNING")
+    with redis_and_sandbox("round-trips") as (server, sandbox, settings):
         pool = redis.ConnectionPool(connection_class=CountingConnection, host="127.0.0.1", port=server.port)
         client = redis.Redis(connection_pool=pool)
         stats = redis.Redis.from_url(server.url)
@@ -160,9 +146,6 @@ def main() -> int:
         job_commands = (commands(stats) - before - 1) / args.messages - accept_commands
         answered = len({m.user_id for m in sandbox.sandbox.state.messages} & set(users[10:]))
         office_us, matcher_us = cpu_per_question(services.matcher)
-    finally:
-        sandbox.stop()
-        server.stop()
     n = args.messages
     print(f"{n} answered text messages ({answered} answered), in the job (drain):")
     print(f"  round trips per message: {TALLY.trips / n:.1f}")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,26 @@ def csrf_of(html: str) -> str:
     assert found, "no CSRF token on the page"
     return found.group(1)
 
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20.0, every: float = 0.1) -> None:
+    """Wait until `check()` holds; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def citizen_ticket(api: requests.Session, web_url: str, user_id: str) -> dict[str, Any]:
+    """The citizen's ticket as the tickets API lists it, once the handoff has opened it."""
+    found: list[dict[str, Any]] = []
+
+    def opened() -> bool:
+        found[:] = [t for t in api.get(f"{web_url}/api/v1/tickets", timeout=10).json()["tickets"]
+                    if t["user_id"] == user_id]
+        return bool(found)
+
+    eventually(opened)
+    return found[0]

@@ -17,7 +17,8 @@ from bot.dossiers.status import format_date
 from bot.office.hours import office_hours_for
 from tests import test_e2e
 from tests.broadcast_helpers import announcement_json
-from tests.test_e2e import Citizen, eventually, flask_cli
+from tests.helpers import eventually
+from tests.test_e2e import Citizen, flask_cli
 
 pytestmark = pytest.mark.e2e
 # The stack (real web and worker, the sandbox, a Redis) as tests/test_e2e.py starts it, one per module.

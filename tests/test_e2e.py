@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from bot.dossiers.push import delayed_pushes
 from bot.queue.event_inbox import Keys
 from bot.queue.jobs import delayed_drains
 from bot.tickets.outgoing import OutgoingReplies
-from tests.helpers import SandboxControl
+from tests.helpers import SandboxControl, citizen_ticket, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -85,15 +85,6 @@ def stack(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory)
 def citizen(stack: Stack) -> Citizen:
     requests.delete(stack.sandbox_url + "/_sandbox/faults", timeout=5)
     return Citizen(stack)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def settle(stack: Stack, timeout: float = 40.0) -> None:
@@ -326,14 +317,7 @@ def test_a_staff_reply_is_queued_by_the_web_and_sent_once_by_the_worker(stack: S
     api.headers["Authorization"] = f"Bearer {token}"
     citizen.say("cho tôi gặp cán bộ")
     citizen.wait_for(1)
-    tickets: list[dict] = []
-
-    def ticket_opened() -> bool:
-        tickets[:] = [t for t in api.get(f"{stack.web_url}/api/v1/tickets", timeout=10).json()["tickets"]
-                      if t["user_id"] == citizen.user_id]
-        return bool(tickets)
-
-    eventually(ticket_opened)
+    tickets = [citizen_ticket(api, stack.web_url, citizen.user_id)]
     reply_url = f"{stack.web_url}/api/v1/tickets/{tickets[0]['id']}/reply"
     key = {"Idempotency-Key": uuid.uuid4().hex}
     answered = api.post(reply_url, json={"text": "Dạ, em là cán bộ một cửa ạ."}, headers=key, timeout=10)

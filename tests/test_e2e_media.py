@@ -21,7 +21,8 @@ from bot.devtools.embedded_redis import EmbeddedRedis
 from bot.devtools.stack import Stack
 from sandbox.receipt_samples import plain_photo, receipt_page
 from tests.broadcast_helpers import announcement_json
-from tests.test_e2e import Citizen, eventually
+from tests.helpers import citizen_ticket, eventually
+from tests.test_e2e import Citizen
 
 pytestmark = pytest.mark.e2e
 
@@ -128,14 +129,7 @@ def test_a_voice_note_inside_a_ticket_appears_in_the_inbox(
 ) -> None:
     citizen.say("cho tôi gặp cán bộ")
     citizen.wait_for(1)
-    tickets: list[dict] = []
-
-    def ticket_opened() -> bool:
-        tickets[:] = [t for t in api.get(f"{stack.web_url}/api/v1/tickets", timeout=10).json()["tickets"]
-                      if t["user_id"] == citizen.user_id]
-        return bool(tickets)
-
-    eventually(ticket_opened)
+    tickets = [citizen_ticket(api, stack.web_url, citizen.user_id)]
     citizen.do("audio")
     voice: list[dict] = []
 

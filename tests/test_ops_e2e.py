@@ -14,7 +14,8 @@ import requests
 
 from bot.devtools.embedded_redis import EmbeddedRedis
 from bot.devtools.stack import Stack
-from tests.test_e2e import Citizen, eventually
+from tests.helpers import eventually
+from tests.test_e2e import Citizen
 from tests.test_metrics import Samples, parse, value
 
 pytestmark = pytest.mark.e2e

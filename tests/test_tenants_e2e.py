@@ -21,6 +21,7 @@ from bot.devtools.stack import Stack
 from bot.ingress.signature import expected_mac
 from tests.broadcast_helpers import announcement_json
 from tests.helpers import SandboxControl
+from tests.helpers import eventually as wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -52,12 +53,7 @@ class Citizen(SandboxControl):
 
 
 def eventually(check: Callable[[], bool], timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
+    wait_until(check, timeout, every=0.2)
 
 
 def flask_cli(stack: Stack, *args: str) -> str:
