@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 SENT_TTL_SECONDS = 8 * 24 * 3600
 # Marks a send whose request left but whose answer has not come back (yet).
 IN_FLIGHT = "in_flight"
+# How long after an earlier attempt's own timeout it is still taken as possibly landing.
+IN_FLIGHT_MARGIN_MS = 500
 # Zalo's clock against ours, when matching a message in the conversation history.
 CLOCK_SKEW_MS = 2000
 # GET the send record; when there is none, SET ours (in flight) in the same step.
@@ -122,6 +124,11 @@ class ZaloClient:
             record = json.loads(previous)
             if record.get("state") != IN_FLIGHT:
                 return dict(record)
+            # An attempt whose worker died mid-request may still land at Zalo until its own timeout has
+            # run out: only after that does the history say for sure whether it went.
+            if not record.get("ended") and (
+                    started_ms < record["at_ms"] + self.settings.zalo_timeout_seconds * 1000 + IN_FLIGHT_MARGIN_MS):
+                raise ZaloError(None, "an earlier attempt may still reach Zalo", Outcome.RETRY)
             delivered = self._find_delivered(user_id, body, record["at_ms"], idempotency_key)
             if delivered is not None:
                 self.redis.set(sent_key, json.dumps(delivered), ex=SENT_TTL_SECONDS)
@@ -134,6 +141,9 @@ class ZaloClient:
         except ZaloError as exc:
             if not exc.uncertain:
                 self.redis.delete(sent_key)  # Zalo said no each time: nothing went out
+            else:  # still in doubt, but this worker saw its attempts end: a retry need not wait for them
+                self.redis.set(sent_key, json.dumps({"state": IN_FLIGHT, "at_ms": started_ms, "ended": True}),
+                               ex=SENT_TTL_SECONDS)
             if not exc.transient:
                 # A number ZNS cannot reach says nothing about the citizen's Zalo chat with the OA.
                 self._record_failure(user_id, exc, mark_recipient=not zns)
