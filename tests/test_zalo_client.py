@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 
 import pytest
 import redis
@@ -168,6 +170,17 @@ def test_a_worker_that_died_mid_send_settles_before_sending_again(zalo_settings:
     redis_client.set(f"{zalo_settings.key_prefix}sent:k-lost", '{"state": "in_flight", "at_ms": 0}')
     make_client(zalo_settings).send_message(user, {"text": "Lịch họp tổ dân phố"}, "k-lost")
     assert len(sandbox.messages(user)) == 2
+
+
+def test_a_dead_workers_send_still_within_its_timeout_is_not_settled_yet(
+        zalo_settings: Settings, sandbox: RunningSandbox, redis_client: redis.Redis) -> None:
+    """Its request may still land at Zalo: looking at the history now could miss it and send twice."""
+    user = sandbox.create_user()
+    just_now = json.dumps({"state": "in_flight", "at_ms": int(time.time() * 1000)})
+    redis_client.set(f"{zalo_settings.key_prefix}sent:k-landing", just_now)
+    with pytest.raises(ZaloError) as caught:
+        make_client(zalo_settings).send_message(user, {"text": "Lịch tiêm chủng"}, "k-landing")
+    assert caught.value.transient and sandbox.messages(user) == []
 
 
 def test_two_identical_replies_under_a_slow_send_and_a_timeout_both_arrive(zalo_settings: Settings,
