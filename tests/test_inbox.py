@@ -206,3 +206,13 @@ def test_a_sweep_leaves_busy_and_backing_off_citizens_to_their_own_drain(redis_c
     seen: list[str] = []
     drain_pending(redis_client, settings, "t", lambda e, k: seen.append(e.text))
     assert seen == ["b", "c"] and pending_users(redis_client, settings) == []
+
+
+def test_a_sweep_past_its_time_hands_over_to_a_new_job(redis_client, settings: Settings) -> None:
+    for user in ("h1", "h2", "h3"):
+        _accept(redis_client, settings, user, ["xin chào"])
+    handled: list[str] = []
+    result = drain_pending(redis_client, settings, "t", lambda e, k: handled.append(e.user_id), max_seconds=0)
+    assert result.handed_over and len(handled) == 1
+    assert redis_client.zscore(Keys(settings).drainers, "t") is None  # its place is free for the next job
+    assert len(pending_users(redis_client, settings)) == 2

@@ -346,16 +346,25 @@ class SweepResult:
     # Some citizen was held by another drain at the last look: look again after this long, in case
     # its holder died (a live holder serves what is left before releasing).
     busy_for: float | None = None
+    # The sweep ran its time and stopped with citizens possibly left: a new sweep job takes over.
+    handed_over: bool = False
+
+
+# A sweep stops after this long and hands over to a new job: under steady traffic it would otherwise
+# never end, and a worker asked to stop (SIGTERM) waits for its job before exiting.
+SWEEP_MAX_SECONDS = 5.0
 
 
 def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: EventHandler,
-                  on_dead: Callable[[Event, str], None] | None = None) -> SweepResult:
+                  on_dead: Callable[[Event, str], None] | None = None,
+                  max_seconds: float = SWEEP_MAX_SECONDS) -> SweepResult:
     """A drain job's work: every pending citizen whose lock is free, again while any was served; then
     leave the drainers (`token`) and look once more, for an event accepted while this job counted as
     running (it enqueued no job of its own), and stop when that look finds nobody to serve."""
     keys = Keys(settings)
     result = SweepResult()
     registered = True  # the webhook's script counted this job; a job without a token counts itself now
+    deadline = time.monotonic() + max_seconds
     while True:
         pipe = client.pipeline(transaction=False)
         if registered:  # renew the lease between citizens: a long sweep keeps its place
@@ -366,6 +375,8 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
         random.shuffle(users)  # several drainers meet fewer of each other's locks
         served, result.busy_for = False, None
         for user_id in users:
+            if served and time.monotonic() > deadline:
+                break
             drained = drain(client, settings, user_id, handle, on_dead, sweep=True)
             result.handled += drained.handled
             served = served or drained.took
@@ -374,6 +385,10 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
                 result.busy_for = min(result.busy_for or drained.again_after, drained.again_after)
             elif drained.again_after is not None:
                 result.retries[user_id] = drained.again_after
+        if served and time.monotonic() > deadline:
+            client.zrem(keys.drainers, token)
+            result.handed_over = True
+            return result
         if served:
             registered = True
             continue

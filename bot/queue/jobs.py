@@ -101,6 +101,8 @@ def sweep_pending(token: str = "") -> int:
         enqueue_drain(queue, user_id, delay, settings)
     if result.busy_for is not None:
         enqueue_drain(queue, ANY_CITIZEN, result.busy_for, settings)
+    if result.handed_over:
+        enqueue_sweep(queue, "")
     return result.handled
 
 
