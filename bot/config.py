@@ -188,6 +188,9 @@ class Settings:
     job_max_attempts: int = 5
     job_retry_intervals: tuple[int, ...] = (2, 10, 30, 120)
     user_lock_ttl_seconds: int = 30
+    # At most this many drain jobs queued or running per OA: each serves every pending citizen it can lock,
+    # so a burst costs a few rq jobs, not one per citizen, while several workers still share the load.
+    drainers_max: int = 4
     # Bearer token Prometheus scrapes /metrics with; unset: /metrics is off (404).
     metrics_token: str = ""
 
@@ -285,6 +288,7 @@ class Settings:
                 int(x) for x in _list("JOB_RETRY_INTERVALS", ",".join(map(str, cls.job_retry_intervals)))
             ),
             "user_lock_ttl_seconds": _int("USER_LOCK_TTL_SECONDS", cls.user_lock_ttl_seconds),
+            "drainers_max": max(1, _int("DRAINERS_MAX", cls.drainers_max)),
             "commune_name": _str("COMMUNE_NAME", cls.commune_name),
             "office_phone": _str("OFFICE_PHONE"),
             "portal_url": _str("PORTAL_URL", cls.portal_url),

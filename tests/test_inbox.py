@@ -1,4 +1,4 @@
-"""Per-citizen inboxes: order with several workers, retries, dead letters, dead lock holders."""
+"""Per-citizen inboxes: order with several workers, retries, dead letters, dead lock holders, sweeps."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import redis
 
 from bot.config import Settings
 from bot.ingress.events import Event, parse_event
-from bot.queue.event_inbox import Keys, accept_event, drain, pending_users
+from bot.queue.event_inbox import Keys, accept_event, drain, drain_pending, pending_users
 from bot.stores.lock import Lock
 from tests.helpers import text_event
 
@@ -117,3 +117,102 @@ def test_a_dead_workers_lock_delays_but_does_not_lose(redis_client, settings: Se
     time.sleep(result.again_after)
     drain(redis_client, settings, "u", lambda e, k: seen.append(e.text))
     assert seen == ["hello"]
+
+
+def test_a_burst_of_citizens_costs_at_most_drainers_max_jobs(redis_client, settings: Settings) -> None:
+    settings = replace(settings, drainers_max=3)
+    tokens = [accept_event(redis_client, settings, parse_event(text_event(f"b{i}", "xin chào"))).drainer
+              for i in range(20)]
+    assert len([t for t in tokens if t]) == 3 and all(tokens[:3])
+    handled: list[str] = []
+    result = drain_pending(redis_client, settings, tokens[0], lambda e, k: handled.append(e.user_id))
+    assert sorted(handled) == sorted(f"b{i}" for i in range(20)) and result.handled == 20
+    assert pending_users(redis_client, settings) == []
+    # The sweep left the drainers: the next event enqueues a job again.
+    assert redis_client.zscore(Keys(settings).drainers, tokens[0]) is None
+    assert redis_client.zcard(Keys(settings).drainers) == 2
+
+
+def test_a_lost_drainer_frees_its_place_when_its_lease_ends(redis_client, settings: Settings) -> None:
+    settings = replace(settings, drainers_max=1)
+    assert accept_event(redis_client, settings, parse_event(text_event("u", "một"))).drainer
+    assert not accept_event(redis_client, settings, parse_event(text_event("v", "hai"))).drainer
+    # Its job never ran (the web died before enqueuing it): once the lease ends, another event starts one.
+    [(token, _)] = redis_client.zrange(Keys(settings).drainers, 0, -1, withscores=True)
+    redis_client.zadd(Keys(settings).drainers, {token: time.time() - 1})
+    assert accept_event(redis_client, settings, parse_event(text_event("v", "ba"))).drainer
+
+
+def test_sweeps_in_parallel_keep_each_citizens_order_and_lose_nothing(redis_client, settings: Settings) -> None:
+    users = [f"p{i}" for i in range(6)]
+    handled: dict[str, list[str]] = {u: [] for u in users}
+    guard = threading.Lock()
+    busy: set[str] = set()
+    overlaps: list[str] = []
+    jobs: list[str] = []
+
+    def handle(event: Event, keep_alive) -> None:
+        with guard:
+            if event.user_id in busy:
+                overlaps.append(event.user_id)
+            busy.add(event.user_id)
+        time.sleep(random.uniform(0, 0.003))
+        with guard:
+            busy.discard(event.user_id)
+            handled[event.user_id].append(event.text)
+
+    def sweep(token: str) -> None:
+        drain_pending(redis.Redis.from_url(settings.redis_url), settings, token, handle)
+
+    threads: list[threading.Thread] = []
+    expected = {u: [f"{u}-{i}" for i in range(25)] for u in users}
+    for i in range(25):
+        for u in users:
+            token = accept_event(redis_client, settings, parse_event(text_event(u, expected[u][i]))).drainer
+            if token:  # what the webhook enqueues, run at once as a free worker would
+                jobs.append(token)
+                threads.append(threading.Thread(target=sweep, args=(token,)))
+                threads[-1].start()
+    for t in threads:
+        t.join(timeout=20)
+    assert handled == expected and overlaps == []
+    assert pending_users(redis_client, settings) == []
+    assert len(jobs) < len(users) * 25 / 2  # far fewer jobs than events
+    assert redis_client.zcard(Keys(settings).drainers) == 0
+
+
+def test_a_sweep_leaves_busy_and_backing_off_citizens_to_their_own_drain(redis_client, settings: Settings) -> None:
+    settings = replace(settings, user_lock_ttl_seconds=1)
+    _accept(redis_client, settings, "held", ["a"])
+    _accept(redis_client, settings, "flaky", ["b"])
+    assert Lock(redis_client, Keys(settings).lock("held"), 1).acquire()  # a worker that then died
+    calls: list[str] = []
+
+    def handle(event: Event, keep_alive) -> None:
+        calls.append(event.user_id)
+        if event.user_id == "flaky":
+            raise ConnectionError("zalo down")
+
+    result = drain_pending(redis_client, settings, "t", handle)
+    # One try for the flaky citizen (its retry job takes it after the back-off), none for the held one.
+    assert calls == ["flaky"] and result.retries == {"flaky": settings.job_retry_intervals[0]}
+    assert result.busy_for is not None and 0 < result.busy_for <= 1.2
+    time.sleep(result.busy_for)
+    drain_pending(redis_client, settings, "t", handle)
+    assert calls == ["flaky", "held"]
+    # A new event from the backing-off citizen ends the wait: a sweep retries at once, in order.
+    calls.clear()
+    _accept(redis_client, settings, "flaky", ["c"])
+    seen: list[str] = []
+    drain_pending(redis_client, settings, "t", lambda e, k: seen.append(e.text))
+    assert seen == ["b", "c"] and pending_users(redis_client, settings) == []
+
+
+def test_a_sweep_past_its_time_hands_over_to_a_new_job(redis_client, settings: Settings) -> None:
+    for user in ("h1", "h2", "h3"):
+        _accept(redis_client, settings, user, ["xin chào"])
+    handled: list[str] = []
+    result = drain_pending(redis_client, settings, "t", lambda e, k: handled.append(e.user_id), max_seconds=0)
+    assert result.handed_over and len(handled) == 1
+    assert redis_client.zscore(Keys(settings).drainers, "t") is None  # its place is free for the next job
+    assert len(pending_users(redis_client, settings)) == 2

@@ -17,7 +17,7 @@ from bot.app import create_app
 from bot.broadcasts.fanout import app_rate_key
 from bot.config import Settings
 from bot.queue.event_inbox import Keys
-from bot.queue.jobs import TENANT_META, delayed_drains, enqueue_drain, make_queue, release_delayed_drain
+from bot.queue.jobs import ANY_CITIZEN, TENANT_META, delayed_drains, enqueue_drain, make_queue, release_delayed_drain
 from bot.tenants.model import Tenant, event_oa_id, route, slug_for, tenant_prefix, tenant_settings
 from bot.tenants.province import interleave
 from bot.tenants.registry import TenantError, TenantRegistry
@@ -160,7 +160,9 @@ def test_an_event_lands_in_its_communes_namespace_and_job(web: FlaskClient, sett
     assert redis_client.llen(Keys(mine).inbox("222")) == 1
     assert redis_client.llen(Keys(settings).inbox("222")) == 0
     [job] = Queue(settings.queue_name, connection=redis_client).jobs
-    assert job.meta[TENANT_META] == tenant.slug and job.args == ("222",)
+    assert job.meta[TENANT_META] == tenant.slug and job.func_name.endswith("sweep_pending")
+    [token] = job.args  # the drainer's place, counted in the commune's namespace
+    assert redis_client.zscore(Keys(mine).drainers, token) is not None
 
 
 def test_an_event_signed_with_another_oas_secret_is_refused(web: FlaskClient, settings: Settings,
@@ -203,12 +205,14 @@ def test_a_delayed_drain_comes_back_on_its_tenants_queue(settings: Settings, red
     mine = tenant_settings(settings, tenant)
     enqueue_drain(make_queue(redis_client, mine), "222", delay_seconds=0.01, settings=mine)
     enqueue_drain(make_queue(redis_client, settings), "111", delay_seconds=0.01, settings=settings)
+    # A sweep looking again at citizens whose lock holder may have died (bot.queue.jobs.sweep_pending).
+    enqueue_drain(make_queue(redis_client, mine), ANY_CITIZEN, delay_seconds=0.01, settings=mine)
     time.sleep(0.05)
     assert delayed_drains(redis_client, mine).key == delayed_drains(redis_client, settings).key  # one key to poll
     delayed_drains(redis_client, settings).release_due(lambda m: release_delayed_drain(redis_client, settings, m))
     queued = Queue(settings.queue_name, connection=redis_client).jobs
     jobs = {job.args[0]: job.meta.get(TENANT_META, "") for job in queued}
-    assert jobs == {"222": tenant.slug, "111": ""}
+    assert jobs == {"222": tenant.slug, "111": "", ANY_CITIZEN: tenant.slug}
 
 
 def test_the_tenant_add_command_seeds_the_token_pair(settings: Settings, redis_client: redis.Redis) -> None:

@@ -21,7 +21,7 @@ from bot.ingress.signature import signature_valid
 from bot.logs import hash_user
 from bot.ops.metrics import webhook_event
 from bot.queue.event_inbox import accept_event, reached_replicas
-from bot.queue.jobs import enqueue_drain
+from bot.queue.jobs import enqueue_sweep
 from bot.tenants.model import event_oa_id
 from bot.tenants.runtimes import TenantRuntimes
 
@@ -127,8 +127,8 @@ def receive():
     try:
         accepted = accept_event(client, settings, event)
         fresh = accepted.fresh
-        if accepted.needs_drain:
-            enqueue_drain(runtime.queue, event.user_id)
+        if accepted.drainer:
+            enqueue_sweep(runtime.queue, accepted.drainer)
         # With replicas configured, acknowledge only what a failover cannot lose (a resend of an
         # unacknowledged event is a duplicate for the dedupe, and waits for the replicas again).
         if not reached_replicas(client, settings):

@@ -1,18 +1,22 @@
 """Per-citizen inboxes on Redis: accepted once, handled in order, never lost.
 
 The web process accepts an event with one Lua script (deduplicate + append to the citizen's
-inbox + mark the citizen pending), then enqueues a drain job on rq. A drain job takes the
-citizen's lock, handles the inbox head to tail, and removes each event only once handled, so a
-worker killed mid-event leaves it at the head for the next drain. Several workers may run: the
-lock keeps one citizen's events in order, while different citizens proceed in parallel.
+inbox + mark the citizen pending), then enqueues a drain job on rq when fewer than DRAINERS_MAX
+are queued or running. A drain job (a sweep) serves every pending citizen whose lock it can take:
+it handles that citizen's inbox head to tail and removes each event only once handled, so a worker
+killed mid-event leaves it at the head for the next drain. Several workers may run: the lock keeps
+one citizen's events in order, while different citizens proceed in parallel; a citizen locked by
+another drain is left to it (the holder looks at the inbox again before releasing).
 """
 
 from __future__ import annotations
 
 import json
+import random
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 
@@ -31,7 +35,9 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
     KeyFamily("inbox:pending", per_citizen=True, kept="until the citizen's inbox is empty", kept_after_withdraw=True),
     KeyFamily("lock:user:*", per_citizen=True, kept="USER_LOCK_TTL_SECONDS", kept_after_withdraw=True),
-    KeyFamily("drain:*", per_citizen=True, kept="60 seconds", kept_after_withdraw=True),
+    KeyFamily("drain:*", per_citizen=True, kept="until the citizen's retry is due (a JOB_RETRY_INTERVALS step)",
+              kept_after_withdraw=True),
+    KeyFamily("drainers", per_citizen=False, kept="members expire a drainer lease after they were last seen"),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
     KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
@@ -39,31 +45,39 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
 )
 
-# KEYS: dedupe key, inbox list, pending set, drain-scheduled flag.
-# ARGV: dedupe ttl, event json, user id, flag ttl.
-# Returns {fresh, needs_drain}. A drain job is enqueued only when none is scheduled for the
-# citizen, which keeps the webhook to one Redis round trip in bursts; a resend whose first drain
-# was lost (the web died between this script and the enqueue) schedules one again.
+# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end).
+# ARGV: dedupe ttl, event json, user id, now, drainer lease seconds, DRAINERS_MAX, a new drainer token.
+# Returns {fresh, token or ''}. A drain job is enqueued only while fewer than DRAINERS_MAX are queued
+# or running: a running one looks at the pending set again before it stops (drain_pending), so the
+# event is served either way, and a burst of N citizens costs a few rq jobs, not N. A drainer whose
+# job was lost (the web died before the enqueue, the worker was killed) frees its place when its lease
+# ends. A new event also ends its citizen's back-off: the retry is tried at once, as a fresh drain would.
 _ACCEPT = """
 local fresh = 0
 if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('rpush', KEYS[2], ARGV[2])
   redis.call('sadd', KEYS[3], ARGV[3])
+  redis.call('del', KEYS[4])
   fresh = 1
 end
-local drain = 0
-if redis.call('llen', KEYS[2]) > 0 and redis.call('set', KEYS[4], '1', 'NX', 'EX', ARGV[4]) then
-  drain = 1
+local drainer = ''
+if redis.call('llen', KEYS[2]) > 0 then
+  redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
+  if redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
+    redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
+    redis.call('expire', KEYS[5], ARGV[5])
+    drainer = ARGV[7]
+  end
 end
-return {fresh, drain}
+return {fresh, drainer}
 """
 
 # Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
 DEAD_LETTER_MAX = 10_000
 DEAD_LETTER_TTL_SECONDS = 30 * 24 * 3600
 
-# A drain flag outlives a lost enqueue (web died between script and job) by at most this long.
-DRAIN_FLAG_TTL_SECONDS = 60
+# A retry mark outlives its retry's due time by this much: the retry job, not a sweep, takes the citizen.
+RETRY_MARK_SLACK_SECONDS = 5
 
 # Pop the head only if it is still the event we handled (guards against a lock that expired), and drop
 # its outbox (KEYS[2]) in the same step: once the event is gone nothing will read the outbox again, and
@@ -76,12 +90,16 @@ end
 return false
 """
 
-# A drain's first step. KEYS: drain flag, lock, inbox, pending · ARGV: lock token, lock ttl ms, user id.
-# From here on a new event schedules another drain (this one may be past it), so the flag goes first.
+# A drain's first step. KEYS: retry mark, lock, inbox, pending · ARGV: lock token, lock ttl ms, user id,
+# 'sweep' or ''. A sweep leaves a citizen backing off to its retry job ({3}); the retry job clears the mark.
 # → {0, lock's pttl} someone else holds the citizen · {1, head} ours, the first event · {2} nothing to do
 # (lock released and the citizen no longer pending, in the same step: nothing can slip in between).
 _BEGIN = """
-redis.call('del', KEYS[1])
+if ARGV[4] == 'sweep' then
+  if redis.call('exists', KEYS[1]) == 1 then return {3} end
+else
+  redis.call('del', KEYS[1])
+end
 if not redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, redis.call('pttl', KEYS[2])}
 end
@@ -131,8 +149,14 @@ class Keys:
     def lock(self, user_id: str) -> str:
         return f"{self.prefix}lock:user:{user_id}"
 
-    def drain_scheduled(self, user_id: str) -> str:
+    def retry_mark(self, user_id: str) -> str:
+        """Set while the citizen's head event waits for its retry: sweeps leave the citizen to that retry."""
         return f"{self.prefix}drain:{user_id}"
+
+    @property
+    def drainers(self) -> str:
+        """The drain jobs queued or running (bot.queue.jobs.drain_pending): token → end of its lease."""
+        return f"{self.prefix}drainers"
 
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
@@ -153,19 +177,30 @@ class Keys:
 @dataclass(frozen=True)
 class Acceptance:
     fresh: bool  # False: a resend of an event already accepted
-    needs_drain: bool  # True: no drain job is scheduled for the citizen; enqueue one
+    drainer: str  # not empty: enqueue a drain job with this token (bot.queue.jobs.enqueue_sweep)
+
+
+def new_drainer_token() -> str:
+    return secrets.token_hex(8)
+
+
+def drainer_lease_seconds(settings: Settings) -> int:
+    """How long a drainer counts towards DRAINERS_MAX unseen: a queued job waits, a running one renews it
+    between citizens. A lease that ends too early costs one more job; a dead one's place frees itself."""
+    return 2 * settings.user_lock_ttl_seconds
 
 
 def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Acceptance:
     """Record the event in its citizen's inbox, once however often Zalo resends it."""
     keys = Keys(settings)
     user_id = event.user_id
-    fresh, needs_drain = script(client, _ACCEPT)(
-        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.drain_scheduled(user_id)],
+    fresh, drainer = script(client, _ACCEPT)(
+        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.retry_mark(user_id),
+              keys.drainers],
         args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
-              user_id, DRAIN_FLAG_TTL_SECONDS],
+              user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()],
     )
-    return Acceptance(fresh=bool(fresh), needs_drain=bool(needs_drain))
+    return Acceptance(fresh=bool(fresh), drainer=texts([drainer])[0] if drainer else "")
 
 
 def reached_replicas(client: redis.Redis, settings: Settings) -> bool:
@@ -198,6 +233,10 @@ class DrainResult:
     dead_lettered: int = 0
     # When set, the drain stopped early and wants to run again after this many seconds.
     again_after: float | None = None
+    # Another drain holds the citizen (again_after is then its lock's remaining life).
+    busy: bool = False
+    # This drain took the citizen's lock (it handled, retried or lost it).
+    took: bool = False
 
 
 EventHandler = Callable[[Event, Callable[[], None]], None]
@@ -209,11 +248,13 @@ def drain(
     user_id: str,
     handle: EventHandler,
     on_dead: Callable[[Event, str], None] | None = None,
+    sweep: bool = False,
 ) -> DrainResult:
     """Handle the citizen's inbox in order. `handle(event, keep_alive)` must be idempotent.
 
     Transient failures count attempts per event; past `job_max_attempts` the event goes to
     the dead-letter list and the drain moves on, so one poisoned event never blocks a citizen.
+    A sweep (`sweep=True`) leaves a citizen waiting for its retry alone.
     """
     keys = Keys(settings)
     result = DrainResult()
@@ -221,15 +262,17 @@ def drain(
     ttl = settings.user_lock_ttl_seconds
     lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
     state, *value = script(client, _BEGIN)(
-        keys=[keys.drain_scheduled(user_id), lock.key, keys.inbox(user_id), keys.pending],
-        args=[lock.token, lock.ttl_ms, user_id])
+        keys=[keys.retry_mark(user_id), lock.key, keys.inbox(user_id), keys.pending],
+        args=[lock.token, lock.ttl_ms, user_id, "sweep" if sweep else ""])
     if state == 0:
         # A live holder looks at the inbox again before releasing; a dead one's lock runs out.
         result.again_after = max(int(value[0]), 0) / 1000 + 0.1
+        result.busy = True
         return result
-    if state == 2:
+    if state in (2, 3):
         return result
     lock.assume_acquired()
+    result.took = True
     raw: bytes = value[0]
     held = True
 
@@ -250,6 +293,7 @@ def drain(
                         min(attempts - 1, len(intervals) - 1)
                     ]
                     result.again_after = float(delay)
+                    client.set(keys.retry_mark(user_id), "1", px=int((delay + RETRY_MARK_SLACK_SECONDS) * 1000))
                     return result
                 _dead_letter(client, keys, event, raw, exc)
                 if on_dead is not None:
@@ -292,3 +336,63 @@ def _dead_letter(client: redis.Redis, keys: Keys, event: Event, raw: bytes | str
 
 def pending_users(client: redis.Redis, settings: Settings) -> list[str]:
     return texts(client.smembers(Keys(settings).pending))
+
+
+@dataclass
+class SweepResult:
+    handled: int = 0
+    # Citizens whose head event failed, and the seconds until their retry (a drain_user job).
+    retries: dict[str, float] = field(default_factory=dict)
+    # Some citizen was held by another drain at the last look: look again after this long, in case
+    # its holder died (a live holder serves what is left before releasing).
+    busy_for: float | None = None
+    # The sweep ran its time and stopped with citizens possibly left: a new sweep job takes over.
+    handed_over: bool = False
+
+
+# A sweep stops after this long and hands over to a new job: under steady traffic it would otherwise
+# never end, and a worker asked to stop (SIGTERM) waits for its job before exiting.
+SWEEP_MAX_SECONDS = 5.0
+
+
+def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: EventHandler,
+                  on_dead: Callable[[Event, str], None] | None = None,
+                  max_seconds: float = SWEEP_MAX_SECONDS) -> SweepResult:
+    """A drain job's work: every pending citizen whose lock is free, again while any was served; then
+    leave the drainers (`token`) and look once more, for an event accepted while this job counted as
+    running (it enqueued no job of its own), and stop when that look finds nobody to serve."""
+    keys = Keys(settings)
+    result = SweepResult()
+    registered = True  # the webhook's script counted this job; a job without a token counts itself now
+    deadline = time.monotonic() + max_seconds
+    while True:
+        pipe = client.pipeline(transaction=False)
+        if registered:  # renew the lease between citizens: a long sweep keeps its place
+            pipe.zadd(keys.drainers, {token: time.time() + drainer_lease_seconds(settings)})
+            pipe.expire(keys.drainers, drainer_lease_seconds(settings))
+        pipe.smembers(keys.pending)
+        users = texts(pipe.execute()[-1])
+        random.shuffle(users)  # several drainers meet fewer of each other's locks
+        served, result.busy_for = False, None
+        for user_id in users:
+            if served and time.monotonic() > deadline:
+                break
+            drained = drain(client, settings, user_id, handle, on_dead, sweep=True)
+            result.handled += drained.handled
+            served = served or drained.took
+            if drained.busy:
+                assert drained.again_after is not None
+                result.busy_for = min(result.busy_for or drained.again_after, drained.again_after)
+            elif drained.again_after is not None:
+                result.retries[user_id] = drained.again_after
+        if served and time.monotonic() > deadline:
+            client.zrem(keys.drainers, token)
+            result.handed_over = True
+            return result
+        if served:
+            registered = True
+            continue
+        if not registered:
+            return result
+        client.zrem(keys.drainers, token)
+        registered = False

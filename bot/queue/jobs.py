@@ -12,7 +12,7 @@ from rq.job import Job
 
 from bot.config import Settings
 from bot.queue.delayed import DelayedSet
-from bot.queue.event_inbox import drain, pending_users
+from bot.queue.event_inbox import drain, drain_pending, new_drainer_token, pending_users
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 TENANT_META = "tenant"
 # A delayed job of another tenant is kept in the deployment's set as `<tenant>\x1f<member>`.
 _TENANT_SEP = "\x1f"
+# The delayed drain that looks at every pending citizen (not a citizen id: those are digits).
+ANY_CITIZEN = "*"
 
 
 class TenantQueue(Queue):
@@ -73,12 +75,42 @@ def release_to_tenant(client: redis.Redis, settings: Settings, job: Callable[[st
     queue.enqueue(job, bare, result_ttl=0)
 
 
+def enqueue_sweep(queue: Queue, token: str) -> None:
+    """A drain job for every pending citizen (`token`: its place among the drainers, from accept_event)."""
+    queue.enqueue(sweep_pending, token, result_ttl=0)
+
+
 def release_delayed_drain(client: redis.Redis, settings: Settings, member: str) -> None:
     release_to_tenant(client, settings, drain_user, member)
 
 
+def sweep_pending(token: str = "") -> int:
+    """The job behind accepted events: serve every pending citizen whose lock is free, each in order.
+    Citizens whose event failed get their own retry job (drain_user) after their back-off."""
+    from bot.queue.processing import EventProcessor
+    from bot.runtime import current
+    from handlers import dispatch
+
+    rt = current()
+    settings, client = rt.settings, rt.redis
+    processor = EventProcessor(client, settings, rt.services, dispatch)
+    result = drain_pending(client, settings, token or new_drainer_token(), processor.handle,
+                           on_dead=processor.apologise)
+    queue = make_queue(client, settings)
+    for user_id, delay in result.retries.items():
+        enqueue_drain(queue, user_id, delay, settings)
+    if result.busy_for is not None:
+        enqueue_drain(queue, ANY_CITIZEN, result.busy_for, settings)
+    if result.handed_over:
+        enqueue_sweep(queue, "")
+    return result.handled
+
+
 def drain_user(user_id: str) -> int:
-    """The job behind every accepted event: handle this citizen's inbox in order."""
+    """A citizen's retry after its back-off (or a busy lock): handle this citizen's inbox in order.
+    ANY_CITIZEN: a sweep, delayed to look at citizens whose lock holder may have died."""
+    if user_id == ANY_CITIZEN:
+        return sweep_pending()
     from bot.queue.processing import EventProcessor
     from bot.runtime import current
     from handlers import dispatch
@@ -93,9 +125,8 @@ def drain_user(user_id: str) -> int:
 
 
 def recover_pending(client: redis.Redis, settings: Settings) -> int:
-    """At worker start: re-drain every citizen with events left over (a crash, a lost job)."""
-    queue = make_queue(client, settings)
+    """At worker start: one sweep for every citizen with events left over (a crash, a lost job)."""
     users = pending_users(client, settings)
-    for user_id in users:
-        enqueue_drain(queue, user_id)
+    if users:
+        make_queue(client, settings).enqueue(sweep_pending, "", result_ttl=0)
     return len(users)
