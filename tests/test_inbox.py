@@ -22,22 +22,32 @@ def _accept(client: redis.Redis, settings: Settings, user: str, texts: list[str]
         assert accept_event(client, settings, parse_event(text_event(user, text))).fresh
 
 
+
+class OrderRecorder:
+    """A handler that records, per citizen, the texts it handled in order, and any citizen handled by two
+    workers at once (an overlap), taking a random short while per event."""
+
+    def __init__(self, users: list[str], pause: float) -> None:
+        self.handled: dict[str, list[str]] = {u: [] for u in users}
+        self.overlaps: list[str] = []
+        self._guard = threading.Lock()
+        self._busy: set[str] = set()
+        self._pause = pause
+
+    def handle(self, event: Event, keep_alive) -> None:
+        with self._guard:
+            if event.user_id in self._busy:
+                self.overlaps.append(event.user_id)
+            self._busy.add(event.user_id)
+        time.sleep(random.uniform(0, self._pause))
+        with self._guard:
+            self._busy.discard(event.user_id)
+            self.handled[event.user_id].append(event.text)
+
 def test_one_citizens_events_are_handled_in_order_across_workers(redis_client, settings: Settings) -> None:
     users = ["u1", "u2", "u3"]
-    handled: dict[str, list[str]] = {u: [] for u in users}
-    guard = threading.Lock()
-    busy: set[str] = set()
-    overlaps: list[str] = []
-
-    def handle(event: Event, keep_alive) -> None:
-        with guard:
-            if event.user_id in busy:
-                overlaps.append(event.user_id)
-            busy.add(event.user_id)
-        time.sleep(random.uniform(0, 0.004))
-        with guard:
-            busy.discard(event.user_id)
-            handled[event.user_id].append(event.text)
+    recorder = OrderRecorder(users, pause=0.004)
+    handle, handled, overlaps = recorder.handle, recorder.handled, recorder.overlaps
 
     stop = threading.Event()
 
@@ -145,21 +155,9 @@ def test_a_lost_drainer_frees_its_place_when_its_lease_ends(redis_client, settin
 
 def test_sweeps_in_parallel_keep_each_citizens_order_and_lose_nothing(redis_client, settings: Settings) -> None:
     users = [f"p{i}" for i in range(6)]
-    handled: dict[str, list[str]] = {u: [] for u in users}
-    guard = threading.Lock()
-    busy: set[str] = set()
-    overlaps: list[str] = []
+    recorder = OrderRecorder(users, pause=0.003)
+    handle, handled, overlaps = recorder.handle, recorder.handled, recorder.overlaps
     jobs: list[str] = []
-
-    def handle(event: Event, keep_alive) -> None:
-        with guard:
-            if event.user_id in busy:
-                overlaps.append(event.user_id)
-            busy.add(event.user_id)
-        time.sleep(random.uniform(0, 0.003))
-        with guard:
-            busy.discard(event.user_id)
-            handled[event.user_id].append(event.text)
 
     def sweep(token: str) -> None:
         drain_pending(redis.Redis.from_url(settings.redis_url), settings, token, handle)
