@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -17,17 +16,24 @@ from bot.broadcasts.fanout import request_send
 from bot.broadcasts.store import BroadcastStore
 from bot.queue.jobs import make_queue
 from tests.broadcast_helpers import add_followers, announcement_json
-from tests.helpers import start_worker, stop_worker
+from tests.helpers import eventually, start_worker, stop_worker
 from tests.test_broadcast_fanout import bulk
 
 
 def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
+    eventually(condition, timeout, every=0.05)
+
+
+def start_paced_broadcast(redis_client, zalo_settings, sandbox, tmp_path, queue_prefix: str, id_prefix: str):
+    """400 followers, an announcement approved for all of them, and a real worker (PACING) sending it on a
+    queue of its own: (settings, follower ids, store, broadcast, worker process)."""
+    settings = replace(zalo_settings, queue_name=f"{queue_prefix}-{uuid.uuid4().hex[:6]}")
+    ids = bulk(sandbox, 400, id_prefix)
+    add_followers(redis_client, settings, ids)
+    store = BroadcastStore(redis_client, settings)
+    broadcast = store.create(announcement_from_dict(announcement_json(), load_areas()), "chutich")
+    request_send(redis_client, settings, broadcast.id, "chutich", queue=make_queue(redis_client, settings))
+    return settings, ids, store, broadcast, start_worker(settings, sandbox.url, tmp_path / "worker.log", PACING)
 
 
 # Fast pacing keeps the test short; batches of 40 of the 400 leave the kill landing mid-broadcast. The dead
@@ -37,13 +43,8 @@ PACING = {"BROADCAST_RATE_PER_SECOND": "150", "BROADCAST_BATCH_SIZE": "40", "BRO
 
 def test_sigkill_mid_broadcast_then_restart_sends_everyone_once(redis_client, zalo_settings, sandbox,
                                                                tmp_path) -> None:
-    settings = replace(zalo_settings, queue_name=f"bc-{uuid.uuid4().hex[:6]}")
-    ids = bulk(sandbox, 400, "66")
-    add_followers(redis_client, settings, ids)
-    store = BroadcastStore(redis_client, settings)
-    broadcast = store.create(announcement_from_dict(announcement_json(), load_areas()), "chutich")
-    request_send(redis_client, settings, broadcast.id, "chutich", queue=make_queue(redis_client, settings))
-    worker = start_worker(settings, sandbox.url, tmp_path / "worker.log", PACING)
+    settings, ids, store, broadcast, worker = start_paced_broadcast(redis_client, zalo_settings, sandbox, tmp_path,
+                                                                    "bc", "66")
     try:
         wait_until(lambda: store.counts(broadcast.id)["sent"] >= 100, 30)
         os.killpg(worker.pid, signal.SIGKILL)

@@ -11,16 +11,9 @@ from collections import Counter
 from dataclasses import replace
 
 from bot.app import create_app
-from bot.broadcasts.areas import load_areas
-from bot.broadcasts.cap import announcement_from_dict
-from bot.broadcasts.fanout import request_send
-from bot.broadcasts.store import BroadcastStore
 from bot.queue.event_inbox import Keys
-from bot.queue.jobs import make_queue
-from tests.broadcast_helpers import add_followers, announcement_json
 from tests.helpers import signed, start_worker, stop_worker, text_event
-from tests.test_broadcast_fanout import bulk
-from tests.test_broadcast_worker_kill import PACING, wait_until
+from tests.test_broadcast_worker_kill import PACING, start_paced_broadcast, wait_until
 
 
 def sigterm(worker) -> int:
@@ -52,13 +45,8 @@ def test_sigterm_while_a_reply_is_being_sent_finishes_it_once(redis_client, zalo
 
 def test_sigterm_mid_broadcast_finishes_the_batch_and_a_new_worker_sends_the_rest_once(
         redis_client, zalo_settings, sandbox, tmp_path) -> None:
-    settings = replace(zalo_settings, queue_name=f"term-{uuid.uuid4().hex[:6]}")
-    ids = bulk(sandbox, 400, "77")
-    add_followers(redis_client, settings, ids)
-    store = BroadcastStore(redis_client, settings)
-    broadcast = store.create(announcement_from_dict(announcement_json(), load_areas()), "chutich")
-    request_send(redis_client, settings, broadcast.id, "chutich", queue=make_queue(redis_client, settings))
-    worker = start_worker(settings, sandbox.url, tmp_path / "worker.log", PACING)
+    settings, ids, store, broadcast, worker = start_paced_broadcast(redis_client, zalo_settings, sandbox, tmp_path,
+                                                                    "term", "77")
     try:
         wait_until(lambda: store.counts(broadcast.id)["sent"] >= 100, 30)
         assert sigterm(worker) == 0
