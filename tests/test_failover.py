@@ -136,8 +136,11 @@ def test_killing_the_primary_loses_nothing_acknowledged(topology: Topology, tmp_
         # new primary's replica: events are acknowledged again once it has them. Until then the web
         # answers 503 and Zalo resends.
         topology.primary.start()
+        # A sentinel converts a returning old primary only after its failover has ended (failover-timeout)
+        # and two INFO rounds ten seconds apart have seen it claim to be primary: 30 s or so, more on a
+        # loaded machine.
         _wait(lambda: redis.Redis.from_url(topology.primary.url).info("replication").get("master_link_status")
-              == "up", 40, "the old primary turned replica")
+              == "up", 120, "the old primary turned replica")
         for n in range(4, 6):  # after the failover: the web finds the new primary through the sentinel
             for user in users:
                 say(user, n)
