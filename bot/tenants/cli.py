@@ -1,4 +1,4 @@
-"""`flask --app wsgi tenant add|list|disable|enable`: manage the communes' OAs of a running deployment.
+"""`flask --app wsgi tenant add|list|disable|enable|sources`: manage the communes' OAs of a running deployment.
 
 `add` registers the OA and seeds its token pair into the tenant's own token store; the web and worker
 processes notice within a second (the registry's version), so no restart is needed. Secrets are never
@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from bot.config import Settings
 from bot.tenants.admin import add_tenant
-from bot.tenants.model import tenant_settings
+from bot.tenants.model import DossierSource, Tenant, tenant_settings
 from bot.tenants.registry import TenantError, TenantRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,3 +110,56 @@ def tenant_disable(name: str) -> None:
 def tenant_enable(name: str) -> None:
     """Serve NAME again."""
     _set_enabled(name, True)
+
+
+def _describe_sources(tenant: Tenant) -> str:
+    feeds = "the deployment's (CAP_FEEDS)" if tenant.cap_feeds is None else " ".join(tenant.cap_feeds) or "none"
+    source = tenant.dossier
+    if source is None:
+        dossier = "the deployment's (DOSSIER_SOURCE)"
+    elif source.source == "http":
+        dossier = f"http {source.http_url}{' (with an auth header)' if source.http_auth_header else ''}"
+    else:
+        dossier = source.source
+    return f"{tenant.slug}\tCAP feeds: {feeds}\tdossiers: {dossier}"
+
+
+@tenant_command.command("sources")
+@click.argument("name")
+@click.option("--cap-feed", "cap_feeds", multiple=True, help="A CAP feed the commune reads (repeat the option); "
+                                                               "replaces its list.")
+@click.option("--no-cap-feeds", is_flag=True, help="Read no CAP feed.")
+@click.option("--deployment-cap-feeds", is_flag=True, help="Read the deployment's CAP_FEEDS (the default).")
+@click.option("--dossier-source", type=click.Choice(["http", "embedded", "deployment"]),
+              help="Where dossier statuses come from: polled over http, fed by the API, or as the deployment.")
+@click.option("--dossier-url", help="The one-stop system's URL for this commune, with {receipt}.")
+@click.option("--dossier-auth-header", help='"Name: value" sent with each request (kept encrypted when '
+                                            "TENANT_SECRETS_KEY is set).")
+@with_appcontext
+def tenant_sources(name: str, cap_feeds: tuple[str, ...], no_cap_feeds: bool, deployment_cap_feeds: bool,
+                   dossier_source: str | None, dossier_url: str | None, dossier_auth_header: str | None) -> None:
+    """Show or set the CAP feeds and the dossier source the scheduler polls for NAME."""
+    registry = _registry()
+    tenant = registry.find(name)
+    if tenant is None:
+        raise click.ClickException(f"no tenant {name!r} (see `tenant list`)")
+    if sum((bool(cap_feeds), no_cap_feeds, deployment_cap_feeds)) > 1:
+        raise click.ClickException("give --cap-feed, --no-cap-feeds or --deployment-cap-feeds, not several")
+    changes: dict[str, Any] = {}
+    if cap_feeds or no_cap_feeds:
+        changes["cap_feeds"] = tuple(url.strip() for url in cap_feeds if url.strip())
+    elif deployment_cap_feeds:
+        changes["cap_feeds"] = None
+    if dossier_source == "deployment":
+        changes["dossier"] = None
+    elif dossier_source or dossier_url is not None or dossier_auth_header is not None:
+        current = tenant.dossier or DossierSource()
+        url = current.http_url if dossier_url is None else dossier_url.strip()
+        header = current.http_auth_header if dossier_auth_header is None else dossier_auth_header.strip()
+        changed = DossierSource(dossier_source or ("http" if dossier_url else current.source), url, header)
+        if changed.source == "http" and "{receipt}" not in changed.http_url:
+            raise click.ClickException("--dossier-url needs a {receipt} placeholder for an http source")
+        changes["dossier"] = changed
+    if changes:
+        tenant = registry.update(tenant.slug, **changes)
+    click.echo(_describe_sources(tenant))
