@@ -134,9 +134,12 @@ def bulk_followers() -> Response:
     prefix = str(data.get("prefix") or "77")
     if not prefix.isdigit():
         return problem("prefix must be digits (Zalo ids are numbers)")
+    oa_id, state = str(data.get("oa_id") or ""), sandbox().state
+    if oa_id and oa_id != state.config.oa_id and oa_id not in state.extra_oas:
+        return problem("unknown oa_id (add it with POST /_sandbox/oas first)", 404)
     started = now_ms()
-    created = sandbox().state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)),
-                                             int(data.get("spread_days", 0)))
+    created = state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)),
+                                   int(data.get("spread_days", 0)), oa_id)
     return json_response({"created": created, "users": len(sandbox().state.users),
                           "elapsed_ms": now_ms() - started}, 201)
 

@@ -155,10 +155,13 @@ class SandboxState:
             self._add_user(citizen)
             return citizen
 
-    def bulk_followers(self, count: int, prefix: str, stale_fraction: float = 0.0, spread_days: int = 0) -> int:
+    def bulk_followers(self, count: int, prefix: str, stale_fraction: float = 0.0, spread_days: int = 0,
+                       oa_id: str = "") -> int:
         """`count` followers with ids `<prefix><index>`; a fraction last interacted 30 days ago. With
         `spread_days`, last interactions are spread evenly over that many past days (today included),
-        as a real OA's are: what getlist's `last_interaction_period` slices."""
+        as a real OA's are: what getlist's `last_interaction_period` slices. `oa_id`: another OA's
+        followers (added with add_oa), "" the configured OA's."""
+        oa_id = "" if oa_id == self.config.oa_id else oa_id
         created = now_ms()
         stale_every = int(1 / stale_fraction) if stale_fraction > 0 else 0
         width = len(str(count))
@@ -170,7 +173,7 @@ class SandboxState:
                 last = created - 30 * DAY_MS if stale else created
                 if spread_days > 0:
                     last -= (i % spread_days) * DAY_MS
-                self.users[uid] = Citizen(uid, f"9{uid}", f"Người dân {start + i}", True, last, created)
+                self.users[uid] = Citizen(uid, f"9{uid}", f"Người dân {start + i}", True, last, created, oa_id=oa_id)
             self._users_version += 1
         return count
 

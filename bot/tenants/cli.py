@@ -1,4 +1,4 @@
-"""`flask --app wsgi tenant add|list|disable|enable|sources`: manage the communes' OAs of a running deployment.
+"""`flask --app wsgi tenant add|list|disable|enable|sources|templates`: the communes' OAs of a deployment.
 
 `add` registers the OA and seeds its token pair into the tenant's own token store; the web and worker
 processes notice within a second (the registry's version), so no restart is needed. Secrets are never
@@ -8,6 +8,7 @@ printed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict, replace
 from typing import Any, TypeVar
 
 import click
@@ -16,7 +17,7 @@ from flask.cli import with_appcontext
 
 from bot.config import Settings
 from bot.tenants.admin import add_tenant
-from bot.tenants.model import DossierSource, Tenant, tenant_settings
+from bot.tenants.model import TEMPLATE_ID, TEMPLATE_KINDS, DossierSource, Tenant, tenant_settings
 from bot.tenants.registry import TenantError, TenantRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,3 +164,32 @@ def tenant_sources(name: str, cap_feeds: tuple[str, ...], no_cap_feeds: bool, de
     if changes:
         tenant = registry.update(tenant.slug, **changes)
     click.echo(_describe_sources(tenant))
+
+
+def _describe_templates(tenant: Tenant) -> str:
+    ids = asdict(tenant.templates)
+    return f"{tenant.slug or '(env)'}\t" + "\t".join(f"{kind}: {ids[kind] or '-'}" for kind in TEMPLATE_KINDS)
+
+
+@tenant_command.command("templates")
+@click.argument("name")
+@click.option("--dossier", help="ZBS template for dossier status changes outside the 7-day window.")
+@click.option("--broadcast", help="ZBS template for alerts outside the 7-day window.")
+@click.option("--dossier-zns", help="ZNS template for dossier status changes, by the phone a citizen shared.")
+@click.option("--broadcast-zns", help="ZNS template for alerts, by the phone a citizen shared.")
+@with_appcontext
+def tenant_templates(name: str, **ids: str | None) -> None:
+    """Show or set the Zalo template ids approved for NAME's OA ("" clears one). The commune's console
+    settings show them; a ZBS id an official saved there is the one in force."""
+    registry = _registry()
+    tenant = registry.find(name)
+    if tenant is None:
+        raise click.ClickException(f"no tenant {name!r} (see `tenant list`; the environment's commune takes "
+                                   "DOSSIER_TEMPLATE_ID, BROADCAST_TEMPLATE_ID, …)")
+    given = {kind: value.strip() for kind, value in ids.items() if value is not None}
+    bad = [kind for kind, value in given.items() if value and not TEMPLATE_ID.fullmatch(value)]
+    if bad:
+        raise click.ClickException(f"--{bad[0].replace('_', '-')}: a template id is letters, digits, - or _")
+    if given:
+        tenant = registry.update(tenant.slug, templates=replace(tenant.templates, **given))
+    click.echo(_describe_templates(tenant))

@@ -28,6 +28,7 @@ class TemplateIds:
 
 
 TEMPLATE_KINDS = ("dossier", "broadcast", "dossier_zns", "broadcast_zns")
+TEMPLATE_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # Zalo's template ids are digits or short codes
 
 
 @dataclass(frozen=True)
