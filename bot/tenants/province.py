@@ -66,6 +66,16 @@ def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Acc
     return group_id, parts
 
 
+def areas_by_commune(choices: Iterable[str]) -> dict[str, list[str]]:
+    """"<slug>/<area id>" choices ("" is the environment's commune) → each commune's area ids. Pure."""
+    picked: dict[str, list[str]] = {}
+    for choice in choices:
+        slug, sep, area = choice.partition("/")
+        if sep and area:
+            picked.setdefault(slug, []).append(area)
+    return picked
+
+
 def group_parts(tenants: TenantRuntimes, group_id: str) -> list[Part] | None:
     raw = tenants.base.redis.get(_group_key(tenants.base.settings, group_id))
     return None if raw is None else [Part(**row) for row in json.loads(raw)]
