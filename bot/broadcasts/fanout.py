@@ -107,7 +107,8 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     lease = _lease(client, settings, store.key(broadcast_id, "lease:prepare"))
     if not lease.acquire():
         return 0
-    client.sadd(store.key(broadcast_id, "started"), "prepare")
+    if enqueue_batches:  # a province alert's part is recovered with its group (bot.tenants.province)
+        client.sadd(store.key(broadcast_id, "started"), "prepare")
     store.update(broadcast_id, status="preparing")
     client.delete(store.key(broadcast_id, "rcpt"), store.key(broadcast_id, "d"), store.key(broadcast_id, "n"),
                   store.key(broadcast_id, "done"), store.key(broadcast_id, "invite"))
@@ -174,8 +175,13 @@ def _recipients_of(client: redis.Redis, settings: Settings, broadcast: Broadcast
     return recipients(client, settings, broadcast.announcement, time.time())
 
 
-def enqueue_batch(queue: Queue, broadcast_id: str, batch: int) -> None:
-    queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+def enqueue_batch(queue: Queue, broadcast_id: str, batch: int, pipeline: redis.client.Pipeline | None = None) -> None:
+    """One batch's job; with `pipeline`, written only when the caller executes it (with its own changes)."""
+    if pipeline is None:
+        queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        return
+    queue.enqueue_many([Queue.prepare_data(send_batch_job, (broadcast_id, batch), timeout=JOB_TIMEOUT,
+                                           result_ttl=0)], pipeline=pipeline)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from bot.runtime import Runtime, bound
 from bot.services import Services
 from bot.stores.connection import connect
 from bot.stores.lock import Lock
+from bot.tenants.province import recover_province_alerts
 from bot.tenants.runtimes import TenantRuntimes, TenantWorker
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
     tenants = TenantRuntimes(runtime)
     recovered = sum(_recover(rt) for rt in tenants.active())  # every commune's leftovers, not only the first's
+    recover_province_alerts(tenants)  # province alerts whose preparing worker died
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     # The catalogue and matcher live as long as the process: out of the collector's sight, a full
@@ -130,6 +132,7 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, each_tenant(
             lambda rt: recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False))),
+        _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_province_alerts(tenants)),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
         # A finished broadcast's report goes to CSV, then its delivery records get their expiry.
         _every(BROADCAST_ARCHIVE_SECONDS, each_tenant(lambda rt: archive_finished(rt.redis, rt.settings))),

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import redis
 from rq import Queue
 
 from bot.broadcasts.fanout import JOB_TIMEOUT, enqueue_batch, prepare
@@ -18,10 +19,15 @@ from bot.broadcasts.service import Accepted, Broadcasts
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.lock import Lock
+from bot.stores.values import texts
 from bot.tenants.runtimes import TenantRuntimes
 
 KEY_FAMILIES = (
     KeyFamily("province:bc:*", per_citizen=False, kept="30 days (a province alert's broadcast per commune)"),
+    KeyFamily("province:bc:running", per_citizen=False, kept="alerts until their batches are enqueued"),
+    KeyFamily("province:bc:started", per_citizen=False, kept="alerts being prepared, until their batches are enqueued"),
+    KeyFamily("province:bc:*:lease", per_citizen=False, kept="the preparing job's lease, BROADCAST_LEASE_SECONDS"),
 )
 GROUP_TTL_SECONDS = 30 * 24 * 3600
 GROUP_PREFIX = "p-"
@@ -34,8 +40,18 @@ class Part:
     broadcast_id: str
 
 
-def _group_key(settings: Settings, group_id: str) -> str:
-    return f"{settings.shared_prefix}province:bc:{group_id}"
+def _group_key(settings: Settings, group_id: str, part: str = "") -> str:
+    return f"{settings.shared_prefix}province:bc:{group_id}{':' + part if part else ''}"
+
+
+def _running_key(settings: Settings, which: str = "running") -> str:
+    """Alerts whose batches are not enqueued yet ("running"), and those whose preparing job began ("started")."""
+    return f"{settings.shared_prefix}province:bc:{which}"
+
+
+def _group_lease(client: redis.Redis, settings: Settings, group_id: str) -> Lock:
+    seconds = settings.broadcast_lease_seconds
+    return Lock(client, _group_key(settings, group_id, "lease"), seconds, renew_every=seconds / 4)
 
 
 def is_group(broadcast_id: str) -> bool:
@@ -62,7 +78,8 @@ def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Acc
     key = _group_key(base.settings, group_id)
     base.redis.set(key, json.dumps([p.__dict__ for p in parts], ensure_ascii=False), ex=GROUP_TTL_SECONDS)
     if send and parts:
-        base.queue.enqueue(prepare_province_job, group_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        base.redis.sadd(_running_key(base.settings), group_id)
+        _enqueue_prepare(tenants, group_id)
     return group_id, parts
 
 
@@ -106,11 +123,27 @@ def interleave(batches: dict[str, int]) -> list[tuple[str, int]]:
     return order
 
 
+def _enqueue_prepare(tenants: TenantRuntimes, group_id: str) -> None:
+    tenants.base.queue.enqueue(prepare_province_job, group_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+
+
 def prepare_province_job(group_id: str) -> int:
-    """The worker's side: prepare every commune's recipients, then enqueue all batches interleaved."""
+    """The worker's side (an rq job)."""
     from bot.runtime import current
 
-    tenants = TenantRuntimes(current())
+    return prepare_group(TenantRuntimes(current()), group_id)
+
+
+def prepare_group(tenants: TenantRuntimes, group_id: str) -> int:
+    """Prepare every commune's recipients, then enqueue all batches interleaved, in one transaction with
+    the alert leaving the running set: a worker killed before that commit leaves the alert "started"
+    with its lease lapsing, and `recover_province_alerts` runs this again. Each commune's preparation
+    is restartable and one already done is kept, so the rerun loses and repeats nobody."""
+    client, settings = tenants.base.redis, tenants.base.settings
+    lease = _group_lease(client, settings, group_id)
+    if not client.sismember(_running_key(settings), group_id) or not lease.acquire():
+        return 0  # already enqueued, or another worker is preparing it
+    client.sadd(_running_key(settings, "started"), group_id)
     batches: dict[str, int] = {}
     queues: dict[str, Queue] = {}
     total = 0
@@ -118,10 +151,32 @@ def prepare_province_job(group_id: str) -> int:
         rt = tenants.get(part.tenant)
         if rt is None:
             continue
+        lease.renew()
         total += prepare(rt.redis, rt.settings, part.broadcast_id, rt.queue, enqueue_batches=False)
         broadcast = BroadcastStore(rt.redis, rt.settings).get(part.broadcast_id)
         if broadcast is not None and broadcast.status == "sending":
             batches[part.broadcast_id], queues[part.broadcast_id] = broadcast.batches, rt.queue
+    pipe = client.pipeline()
     for broadcast_id, batch in interleave(batches):
-        enqueue_batch(queues[broadcast_id], broadcast_id, batch)
+        enqueue_batch(queues[broadcast_id], broadcast_id, batch, pipe)
+    pipe.srem(_running_key(settings), group_id)
+    pipe.srem(_running_key(settings, "started"), group_id)
+    pipe.execute()
+    lease.release()
     return total
+
+
+def recover_province_alerts(tenants: TenantRuntimes) -> int:
+    """Re-enqueue the preparation of alerts whose preparing worker died (started, lease lapsed), as
+    bot.broadcasts.fanout.recover_broadcasts does for one commune's; at worker start and every few
+    seconds. Enqueued before it is unmarked: a crash in between costs a second job, which finds the
+    alert done or leased and does nothing."""
+    client, settings = tenants.base.redis, tenants.base.settings
+    recovered = 0
+    for group_id in texts(client.smembers(_running_key(settings, "started"))):
+        if client.exists(_group_key(settings, group_id, "lease")):
+            continue  # its worker is alive
+        _enqueue_prepare(tenants, group_id)
+        client.srem(_running_key(settings, "started"), group_id)
+        recovered += 1
+    return recovered
