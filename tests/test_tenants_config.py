@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.console.users import UserStore
+from bot.stores.followers import FollowerRegistry
 from bot.tenants.admin import add_tenant
 from bot.tenants.model import DossierSource, tenant_settings
 from bot.tenants.registry import TenantRegistry
@@ -93,3 +94,22 @@ def test_each_oa_sends_its_alerts_with_its_own_approved_templates(zalo_settings:
              data={"username": "admin-tp", "password": "tan-phu-admin-1", "csrf_token": token})
     page = web.get("/t/ubnd-xa-tan-phu/console/settings/").get_data(as_text=True)
     assert 'value="tpl-tan-phu"' in page and "<strong>9071</strong>" in page and "tpl-first" not in page
+
+
+def test_followers_sync_for_one_commune_reads_its_own_oas_list(zalo_settings: Settings, sandbox: RunningSandbox,
+                                                                redis_client: redis.Redis) -> None:
+    sandbox.control("POST", "/_sandbox/oas", json={"oa_id": OA, "oa_secret_key": "tp-oa-secret",
+                                                   "access_token": "tp-access", "refresh_token": "tp-refresh"})
+    add_tenant(TenantRegistry(redis_client, zalo_settings), NAME, OA, "123", "tp-oa-secret", "app-secret",
+               "tp-access", "tp-refresh")
+    sandbox.control("POST", "/_sandbox/followers/bulk", json={"count": 120, "prefix": "71", "oa_id": OA})
+    sandbox.control("POST", "/_sandbox/followers/bulk", json={"count": 30, "prefix": "72"})
+    assert "synced 120 followers" in _cli(zalo_settings, "followers", "--tenant", NAME, "sync")
+    tenant = TenantRegistry(redis_client, zalo_settings).get("ubnd-xa-tan-phu")
+    assert tenant is not None
+    commune = FollowerRegistry(redis_client, tenant_settings(zalo_settings, tenant))
+    assert commune.count() == 120 and all(uid.startswith("71") for uid in commune.active_ids())
+    assert FollowerRegistry(redis_client, zalo_settings).count() == 0  # the first commune's registry is untouched
+    assert "synced 30 followers" in _cli(zalo_settings, "followers", "sync")
+    unknown = create_app(zalo_settings).test_cli_runner().invoke(args=["followers", "--tenant", "Xã Không Có", "sync"])
+    assert unknown.exit_code != 0 and "no tenant" in unknown.output

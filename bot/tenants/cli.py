@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 from typing import Any, TypeVar
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bot.config import Settings
@@ -37,13 +37,15 @@ def tenant_option(command: F) -> F:
                              "own commune.")(command)
 
 
-def cli_settings() -> Settings:
-    """The settings a CLI command acts on: the deployment's, or the `--tenant` commune's."""
-    settings: Settings = current_app.config["SETTINGS"]
+def cli_settings(app: Flask | None = None) -> Settings:
+    """The settings a CLI command acts on: the deployment's, or the `--tenant` commune's (`app`: the
+    command's own app, when it has one, rather than the one Flask's CLI would load)."""
+    config = (app or current_app).config
+    settings: Settings = config["SETTINGS"]
     name = click.get_current_context().meta.get(_TENANT, "")
     if not name:
         return settings
-    tenant = TenantRegistry(current_app.config["REDIS"], settings).find(name)
+    tenant = TenantRegistry(config["REDIS"], settings).find(name)
     if tenant is None:
         raise click.ClickException(f"no tenant {name!r} (see `tenant list`)")
     return tenant_settings(settings, tenant)
