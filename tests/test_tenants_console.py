@@ -12,17 +12,21 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.api.tokens import create_token
 from bot.app import create_app
 from bot.broadcasts.store import BroadcastStore
 from bot.broadcasts.targeting import plan
 from bot.config import Settings
 from bot.console.users import UserStore
 from bot.office.current import office_config
+from bot.office.settings_form import areas_from_geojson
 from bot.ops.heartbeat import HeartbeatStore
+from bot.stores.office_config import OfficeConfigStore
 from bot.tenants.model import tenant_settings
 from bot.tenants.registry import TenantRegistry
-from tests.broadcast_helpers import add_followers
+from tests.broadcast_helpers import add_followers, announcement_json
 from tests.helpers import csrf_of
+from tests.test_cap_semantics import POLYGON_IN_AP_2
 
 SECOND = "UBND xã Tân Phú"
 SLUG = "ubnd-xa-tan-phu"
@@ -165,3 +169,33 @@ def test_each_commune_uploads_its_own_areas_and_the_province_targets_one(app: Fl
     # An area that is not that commune's is refused before any commune records the alert.
     refused = client.post("/console/province/", data={**form, "areas": [f"{SLUG}/ap-1"]}, follow_redirects=True)
     assert "ap-1" in refused.get_data(as_text=True) and len(BroadcastStore(redis_client, commune).recent(10)) == 1
+
+
+def test_a_province_api_alert_goes_to_the_communes_whose_areas_it_names(app: Flask, settings: Settings,
+                                                                        redis_client: redis.Redis) -> None:
+    tenant = TenantRegistry(redis_client, settings).get(SLUG)
+    assert tenant is not None
+    commune = tenant_settings(settings, tenant)
+    OfficeConfigStore(redis_client, commune).put("areas", areas_from_geojson(BAU_SEN, {"areas": []}))
+    token = create_token(redis_client, settings, "so-tnmt", ("province", "broadcasts:draft"))
+    auth = {"Authorization": f"Bearer {token}"}
+    web = app.test_client()
+
+    def post(**changes: object) -> dict:
+        answer = web.post("/api/v1/broadcasts", headers=auth, json=announcement_json(**changes))
+        assert answer.status_code in (201, 422), answer.get_data(as_text=True)
+        return answer.get_json()
+
+    # A polygon in the first commune's Ấp 2: that commune only. An area name only Tân Phú has: Tân Phú only.
+    by_shape = post(target=None, area=[{"areaDesc": "Ven suối Ấp 2", "polygon": [POLYGON_IN_AP_2]}])
+    assert [c["commune"] for c in by_shape["communes"]] == [settings.commune_name]
+    by_name = post(target=["Ấp Bàu Sen"])
+    assert [c["commune"] for c in by_name["communes"]] == [SECOND]
+    [part] = by_name["communes"]
+    assert BroadcastStore(redis_client, commune).get(part["id"]).announcement.target == (  # type: ignore[union-attr]
+        office_config(redis_client, commune).areas.find("Ấp Bàu Sen").id,)  # type: ignore[union-attr]
+    # Areas no commune has are refused, and nothing is recorded anywhere.
+    before = [len(BroadcastStore(redis_client, s).recent(50)) for s in (settings, commune)]
+    nowhere = post(target=["Ấp Không Có"])
+    assert nowhere["field"] == "target" and "communes" not in nowhere
+    assert [len(BroadcastStore(redis_client, s).recent(50)) for s in (settings, commune)] == before

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import redis
 from rq import Queue
 
+from bot.broadcasts.cap import CapError
 from bot.broadcasts.fanout import JOB_TIMEOUT, enqueue_batch, prepare
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Accepted, Broadcasts
@@ -30,6 +31,9 @@ KEY_FAMILIES = (
     KeyFamily("province:bc:*:lease", per_citizen=False, kept="the preparing job's lease, BROADCAST_LEASE_SECONDS"),
 )
 GROUP_TTL_SECONDS = 30 * 24 * 3600
+# Each commune has its own areas: an alert for areas (names, ids, shapes) that are not a commune's is
+# refused by that commune's parser on these fields, and goes only to the communes whose areas it names.
+ELSEWHERE_FIELDS = ("area", "target")
 GROUP_PREFIX = "p-"
 
 
@@ -61,18 +65,28 @@ def is_group(broadcast_id: str) -> bool:
 def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Accepted], actor: str,
                      send: bool, communes: Iterable[str] | None = None) -> tuple[str, list[Part]]:
     """Accept the alert in every enabled commune (or those named, by slug or name; "" or the commune's
-    name for the environment's), approve it when `send`, and start the interleaved fan-out."""
+    name for the environment's) whose areas it covers, approve it when `send`, and start the
+    interleaved fan-out. An alert that covers no chosen commune raises the last commune's CapError."""
     wanted = None if communes is None else {c.strip() for c in communes}
     parts: list[Part] = []
+    elsewhere: CapError | None = None
     for rt in tenants.active():
         settings = rt.settings
         if wanted is not None and not wanted & {settings.tenant, settings.commune_name}:
             continue
         service = Broadcasts(rt.redis, settings, rt.queue)
-        accepted = accept(service)
+        try:
+            accepted = accept(service)
+        except CapError as exc:
+            if exc.field not in ELSEWHERE_FIELDS:
+                raise
+            elsewhere = exc  # the alert's areas are not this commune's: it is left out
+            continue
         if send and accepted.created and accepted.broadcast.status == "draft":
             service.approve(accepted.broadcast.id, actor, enqueue=False)
         parts.append(Part(settings.tenant, settings.commune_name, accepted.broadcast.id))
+    if not parts and elsewhere is not None:
+        raise elsewhere
     group_id = GROUP_PREFIX + secrets.token_hex(8)
     base = tenants.base
     key = _group_key(base.settings, group_id)
