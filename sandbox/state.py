@@ -102,6 +102,8 @@ class OaAccount:
     oa_secret_key: str
     access_tokens: dict[str, int]
     refresh_token: str
+    # The template ids Zalo approved for this OA (ZBS and ZNS); empty = any id is accepted.
+    templates: frozenset[str] = frozenset()
 
 
 class SandboxState:
@@ -210,12 +212,19 @@ class SandboxState:
 
     # --- OAs ----------------------------------------------------------------------------------------
 
-    def add_oa(self, oa_id: str, oa_secret_key: str, access_token: str, refresh_token: str) -> OaAccount:
+    def add_oa(self, oa_id: str, oa_secret_key: str, access_token: str, refresh_token: str,
+               templates: frozenset[str] = frozenset()) -> OaAccount:
         with self.lock:
             account = OaAccount(oa_id, oa_secret_key,
-                                {access_token: now_ms() + self.config.access_token_ttl_seconds * 1000}, refresh_token)
+                                {access_token: now_ms() + self.config.access_token_ttl_seconds * 1000}, refresh_token,
+                                templates)
             self.extra_oas[oa_id] = account
             return account
+
+    def template_approved(self, oa_id: str, template_id: str) -> bool:
+        """Whether the OA may send this template: each OA sends only the templates approved for it."""
+        account = self.extra_oas.get(oa_id)
+        return account is None or not account.templates or template_id in account.templates
 
     def oa_secret(self, oa_id: str) -> str:
         """The secret that signs the events of this OA ("" = the configured one)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import pytest
 import redis
 from cryptography.fernet import Fernet
 
@@ -18,6 +19,8 @@ from bot.stores.followers import FollowerRegistry
 from bot.tenants.admin import add_tenant
 from bot.tenants.model import DossierSource, tenant_settings
 from bot.tenants.registry import TenantRegistry
+from bot.zalo.client import ZaloClient
+from bot.zalo.errors import ZaloError
 from tests.broadcast_helpers import add_followers
 from tests.conftest import RunningSandbox
 from tests.helpers import csrf_of
@@ -64,7 +67,8 @@ def test_each_oa_sends_its_alerts_with_its_own_approved_templates(zalo_settings:
     the environment's template id, the other commune's with the id set for its OA, through its own OA."""
     base = replace(zalo_settings, broadcast_template_id="tpl-first", broadcast_rate_per_second=0)
     sandbox.control("POST", "/_sandbox/oas", json={"oa_id": OA, "oa_secret_key": "tp-oa-secret",
-                                                   "access_token": "tp-access", "refresh_token": "tp-refresh"})
+                                                   "access_token": "tp-access", "refresh_token": "tp-refresh",
+                                                   "templates": ["tpl-tan-phu", "9071"]})
     add_tenant(TenantRegistry(redis_client, base), NAME, OA, "123", "tp-oa-secret", "app-secret", "tp-access",
                "tp-refresh")
     shown = _cli(base, "tenant", "templates", NAME, "--broadcast", "tpl-tan-phu", "--broadcast-zns", "9071")
@@ -85,6 +89,9 @@ def test_each_oa_sends_its_alerts_with_its_own_approved_templates(zalo_settings:
         assert BroadcastStore(redis_client, settings).counts(broadcast_id)["sent_template"] == 2
     sent = {(m["oa_id"], m["payload"]["template_id"]) for m in sandbox.messages()}
     assert sent == {("", "tpl-first"), (OA, "tpl-tan-phu")}
+    with pytest.raises(ZaloError) as refused_id:  # the first OA's template is not the other OA's to send
+        ZaloClient(redis_client, commune).send_template(ids[0], "tpl-first", {}, "k-1")
+    assert refused_id.value.code == -109
 
     # The commune's console shows its OA's template ids.
     UserStore(redis_client, commune).create("admin-tp", "admin", "tan-phu-admin-1")
