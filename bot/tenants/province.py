@@ -165,8 +165,8 @@ def prepare_group(tenants: TenantRuntimes, group_id: str) -> int:
         rt = tenants.get(part.tenant)
         if rt is None:
             continue
-        lease.renew()
-        total += prepare(rt.redis, rt.settings, part.broadcast_id, rt.queue, enqueue_batches=False)
+        total += prepare(rt.redis, rt.settings, part.broadcast_id, rt.queue, enqueue_batches=False,
+                         keep_alive=lease.renew)  # held while a large commune's list is written
         broadcast = BroadcastStore(rt.redis, rt.settings).get(part.broadcast_id)
         if broadcast is not None and broadcast.status == "sending":
             batches[part.broadcast_id], queues[part.broadcast_id] = broadcast.batches, rt.queue
