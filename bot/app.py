@@ -149,7 +149,7 @@ def _register_cli(app: Flask) -> None:
     from bot.procedures.cards_command import cards_command
     from bot.procedures.catalogue_import.command import import_catalogue_command
     from bot.procedures.cli_match import match_command
-    from bot.tenants.cli import tenant_command
+    from bot.tenants.cli import cli_settings, tenant_command, tenant_option
 
     app.cli.add_command(match_command)
     app.cli.add_command(import_catalogue_command)
@@ -158,15 +158,16 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(tenant_command)
 
     @app.cli.group("followers")
+    @tenant_option
     def followers() -> None:
-        """The follower registry."""
+        """The follower registry (`--tenant NAME`: another commune's OA, added with `tenant add`)."""
 
     @followers.command("sync")
     def followers_sync() -> None:
         """Page through Zalo's follower list and record everyone in the registry."""
         from bot.zalo.client import ZaloClient
 
-        settings: Settings = app.config["SETTINGS"]
+        settings: Settings = cli_settings(app)
         client = ZaloClient(app.config["REDIS"], settings)
         registry = FollowerRegistry(app.config["REDIS"], settings)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from shapely.geometry import Point
 
-from bot.broadcasts.areas import Areas, load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.checkins import HELP, SAFE, CheckinStore
 from bot.broadcasts.compose import CHECKIN_COMMAND, checkin_buttons
 from bot.broadcasts.store import BroadcastStore
@@ -26,6 +26,7 @@ from bot.conversation.commands import parse_command
 from bot.conversation.context import Context
 from bot.conversation.privacy import find_phone_number
 from bot.conversation.replies import Button, Reply
+from bot.office.current import office_config
 from bot.stores.followers import FollowerRegistry
 from bot.tickets.model import TranscriptEntry
 from bot.tickets.sos import (
@@ -98,7 +99,7 @@ def checkin_command(ctx: Context, args: list[str]) -> list[Reply]:
         if store.ticket_of(board, ctx.user_id):
             return _already_open(ctx, board)
         store.set_step(ctx.user_id, board, WHERE, severity=broadcast.announcement.severity)
-        return ask_where(_area_buttons(board))
+        return ask_where(_area_buttons(ctx, board))
     if action == "area" and len(args) > 2:
         step = store.step(ctx.user_id)
         if step.get("board") == board and step.get("step") == WHERE:
@@ -116,8 +117,9 @@ def _tell_staff_safe(ctx: Context, ticket_id: str) -> None:
         tickets.citizen_wrote(ticket.id, ctx.now)
 
 
-def _area_buttons(board: str) -> tuple[Button, ...]:
-    return tuple(Button(area.name, f"{CHECKIN_COMMAND} {board} area {area.id}") for area in load_areas())
+def _area_buttons(ctx: Context, board: str) -> tuple[Button, ...]:
+    return tuple(Button(area.name, f"{CHECKIN_COMMAND} {board} area {area.id}")
+                 for area in office_config(ctx.redis, ctx.settings).areas)
 
 
 def _already_open(ctx: Context, board: str) -> list[Reply]:
@@ -152,7 +154,7 @@ def area_at(areas: Areas, latitude: float, longitude: float) -> str:
 
 def _where(ctx: Context, step: dict[str, str], area_id: str = "") -> list[Reply] | None:
     """The citizen said where: an ấp button, a location share, or typed words; then the ticket opens."""
-    areas = load_areas()
+    areas = office_config(ctx.redis, ctx.settings).areas
     board = step["board"]
     link = place = ""
     if area_id:
@@ -161,7 +163,7 @@ def _where(ctx: Context, step: dict[str, str], area_id: str = "") -> list[Reply]
     elif ctx.event.name == "user_send_location":
         found = _coordinates(ctx)
         if found is None:
-            return ask_where(_area_buttons(board))
+            return ask_where(_area_buttons(ctx, board))
         link, area_id = map_link(*found), area_at(areas, *found)
     elif parse_command(ctx.text) is None and ctx.text.strip():
         place = ctx.text.strip()[:MAX_SITUATION_CHARS]

@@ -13,13 +13,13 @@
 
 from __future__ import annotations
 
-from bot.broadcasts.areas import load_areas
 from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
 from bot.conversation.texts import MENU_BUTTONS, PLEASE_TYPE
 from bot.dossiers.receipts import find_receipts
 from bot.media.attachments import ACKNOWLEDGEMENTS, caption_of, first_of
 from bot.media.reading import receipt_in_photo
+from bot.office.current import office_config
 from bot.stores.conversation import Conversation
 from handlers import dossier
 
@@ -87,7 +87,7 @@ def on_location(ctx: Context) -> list[Reply]:
     choose = Button("Chọn khu vực", "#area")
     if where is None or where.latitude is None or where.longitude is None:
         return [Reply(NO_POSITION, (choose,))]
-    area = load_areas().locate(where.longitude, where.latitude)
+    area = office_config(ctx.redis, ctx.settings).areas.locate(where.longitude, where.latitude)
     if area is None:
         return [Reply(OUTSIDE_AREAS.format(commune=ctx.settings.commune_name), (choose, MENU_BUTTONS[0]))]
     return [Reply(IN_AREA.format(area=area.name), (Button("Đúng", f"#area {area.id}"),

@@ -72,7 +72,8 @@ def create_user() -> Response:
 
 @bp.post("/_sandbox/oas")
 def add_oa() -> Response:
-    """Another OA of the same app (a province's commune): its id, secret key and token pair."""
+    """Another OA of the same app (a province's commune): its id, secret key and token pair, and
+    optionally the template ids approved for it (others are refused with -109, as an unapproved one)."""
     data = body()
     fields = {name: str(data.get(name) or "").strip()
               for name in ("oa_id", "oa_secret_key", "access_token", "refresh_token")}
@@ -81,7 +82,10 @@ def add_oa() -> Response:
         return problem(f"missing: {', '.join(missing)}")
     if fields["oa_id"] == sandbox().state.config.oa_id:
         return problem("that is the configured OA", 409)
-    account = sandbox().state.add_oa(**fields)
+    templates = data.get("templates") or []
+    if not isinstance(templates, list):
+        return problem("templates must be a list of template ids")
+    account = sandbox().state.add_oa(**fields, templates=frozenset(str(t) for t in templates))
     return json_response({"oa_id": account.oa_id, "app_id": sandbox().config.app_id}, 201)
 
 
@@ -134,9 +138,12 @@ def bulk_followers() -> Response:
     prefix = str(data.get("prefix") or "77")
     if not prefix.isdigit():
         return problem("prefix must be digits (Zalo ids are numbers)")
+    oa_id, state = str(data.get("oa_id") or ""), sandbox().state
+    if oa_id and oa_id != state.config.oa_id and oa_id not in state.extra_oas:
+        return problem("unknown oa_id (add it with POST /_sandbox/oas first)", 404)
     started = now_ms()
-    created = sandbox().state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)),
-                                             int(data.get("spread_days", 0)))
+    created = state.bulk_followers(count, prefix, float(data.get("stale_fraction", 0.0)),
+                                   int(data.get("spread_days", 0)), oa_id)
     return json_response({"created": created, "users": len(sandbox().state.users),
                           "elapsed_ms": now_ms() - started}, 201)
 

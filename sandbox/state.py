@@ -102,6 +102,8 @@ class OaAccount:
     oa_secret_key: str
     access_tokens: dict[str, int]
     refresh_token: str
+    # The template ids Zalo approved for this OA (ZBS and ZNS); empty = any id is accepted.
+    templates: frozenset[str] = frozenset()
 
 
 class SandboxState:
@@ -155,10 +157,13 @@ class SandboxState:
             self._add_user(citizen)
             return citizen
 
-    def bulk_followers(self, count: int, prefix: str, stale_fraction: float = 0.0, spread_days: int = 0) -> int:
+    def bulk_followers(self, count: int, prefix: str, stale_fraction: float = 0.0, spread_days: int = 0,
+                       oa_id: str = "") -> int:
         """`count` followers with ids `<prefix><index>`; a fraction last interacted 30 days ago. With
         `spread_days`, last interactions are spread evenly over that many past days (today included),
-        as a real OA's are: what getlist's `last_interaction_period` slices."""
+        as a real OA's are: what getlist's `last_interaction_period` slices. `oa_id`: another OA's
+        followers (added with add_oa), "" the configured OA's."""
+        oa_id = "" if oa_id == self.config.oa_id else oa_id
         created = now_ms()
         stale_every = int(1 / stale_fraction) if stale_fraction > 0 else 0
         width = len(str(count))
@@ -170,7 +175,7 @@ class SandboxState:
                 last = created - 30 * DAY_MS if stale else created
                 if spread_days > 0:
                     last -= (i % spread_days) * DAY_MS
-                self.users[uid] = Citizen(uid, f"9{uid}", f"Người dân {start + i}", True, last, created)
+                self.users[uid] = Citizen(uid, f"9{uid}", f"Người dân {start + i}", True, last, created, oa_id=oa_id)
             self._users_version += 1
         return count
 
@@ -207,12 +212,19 @@ class SandboxState:
 
     # --- OAs ----------------------------------------------------------------------------------------
 
-    def add_oa(self, oa_id: str, oa_secret_key: str, access_token: str, refresh_token: str) -> OaAccount:
+    def add_oa(self, oa_id: str, oa_secret_key: str, access_token: str, refresh_token: str,
+               templates: frozenset[str] = frozenset()) -> OaAccount:
         with self.lock:
             account = OaAccount(oa_id, oa_secret_key,
-                                {access_token: now_ms() + self.config.access_token_ttl_seconds * 1000}, refresh_token)
+                                {access_token: now_ms() + self.config.access_token_ttl_seconds * 1000}, refresh_token,
+                                templates)
             self.extra_oas[oa_id] = account
             return account
+
+    def template_approved(self, oa_id: str, template_id: str) -> bool:
+        """Whether the OA may send this template: each OA sends only the templates approved for it."""
+        account = self.extra_oas.get(oa_id)
+        return account is None or not account.templates or template_id in account.templates
 
     def oa_secret(self, oa_id: str) -> str:
         """The secret that signs the events of this OA ("" = the configured one)."""

@@ -245,6 +245,8 @@ def send_template_by_user_id(sb: Sandbox) -> JsonDict:
         citizen = _citizen_for(sb, uid)
         if isinstance(citizen, dict):
             return citizen
+        if not sb.state.template_approved(citizen.oa_id, str(body["template_id"])):
+            return zalo_error(-109, "Template ID is invalid (not approved for this OA)")
         record = sb.state.record_sent("template", uid, raw, events.new_msg_id(), sent_ms, citizen.oa_id)
     _echo(sb, citizen.oa_id, uid, citizen, "oa_send_template", record.message_id, {}, sent_ms)
     return {"error": 0, "message": "Success", "data": {
@@ -294,6 +296,8 @@ def send_zns_by_phone(sb: Sandbox) -> JsonDict:
             return zns_error(-124)
         if hour >= NIGHT_START_HOUR or hour < NIGHT_END_HOUR:
             return zns_error(-133)
+        if not sb.state.template_approved(_caller_oa(sb), str(body["template_id"])):
+            return zns_error(-109)
         record = sb.state.record_sent("zns", str(body["phone"]), raw, events.new_msg_id(), sent_ms,
                                       _caller_oa(sb))
     return {"error": 0, "message": "Success", "data": {

@@ -3,19 +3,30 @@ that sends one alert to several communes (the real app, a real Redis)."""
 
 from __future__ import annotations
 
+import io
+import json
+import time
+
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.api.tokens import create_token
 from bot.app import create_app
 from bot.broadcasts.store import BroadcastStore
+from bot.broadcasts.targeting import plan
 from bot.config import Settings
 from bot.console.users import UserStore
+from bot.office.current import office_config
+from bot.office.settings_form import areas_from_geojson
 from bot.ops.heartbeat import HeartbeatStore
+from bot.stores.office_config import OfficeConfigStore
 from bot.tenants.model import tenant_settings
 from bot.tenants.registry import TenantRegistry
+from tests.broadcast_helpers import add_followers, announcement_json
 from tests.helpers import csrf_of
+from tests.test_cap_semantics import POLYGON_IN_AP_2
 
 SECOND = "UBND xã Tân Phú"
 SLUG = "ubnd-xa-tan-phu"
@@ -113,3 +124,78 @@ def test_a_communes_api_token_opens_its_api_only(app: Flask) -> None:
     listed = app.test_cli_runner().invoke(args=["token", "--tenant", SLUG, "list"]).output
     assert "mot-cua-tan-phu" in listed
     assert "mot-cua-tan-phu" not in app.test_cli_runner().invoke(args=["token", "list"]).output
+
+
+BAU_SEN = {"type": "FeatureCollection", "features": [{
+    "type": "Feature", "properties": {"name": "Ấp Bàu Sen"},
+    "geometry": {"type": "Polygon", "coordinates": [[[106.9, 11.0], [106.95, 11.0], [106.95, 11.05], [106.9, 11.05],
+                                                     [106.9, 11.0]]]}}]}
+
+
+def test_each_commune_uploads_its_own_areas_and_the_province_targets_one(app: Flask, settings: Settings,
+                                                                         redis_client: redis.Redis) -> None:
+    tenant = TenantRegistry(redis_client, settings).get(SLUG)
+    assert tenant is not None
+    commune = tenant_settings(settings, tenant)
+    assert list(office_config(redis_client, commune).areas) == []  # never the first commune's areas file
+    UserStore(redis_client, commune).create("admin-tp", "admin", "tan-phu-admin-1")
+    admin = app.test_client()
+    assert login(admin, "admin-tp", "tan-phu-admin-1", root=f"/t/{SLUG}") == 302
+    token = csrf_of(admin.get(f"/t/{SLUG}/console/settings/").get_data(as_text=True))
+    saved = admin.post(f"/t/{SLUG}/console/settings/areas", content_type="multipart/form-data", follow_redirects=True,
+                       data={"csrf_token": token, "geojson": (io.BytesIO(json.dumps(BAU_SEN).encode()), "ap.geojson")})
+    assert "Đã lưu" in saved.get_data(as_text=True)
+    [bau_sen] = list(office_config(redis_client, commune).areas)
+    assert bau_sen.name == "Ấp Bàu Sen" and office_config(redis_client, settings).areas.find("Ấp Bàu Sen") is None
+    add_followers(redis_client, commune, ["701", "702"], area=bau_sen.id)
+    add_followers(redis_client, commune, ["703"])
+
+    UserStore(redis_client, settings).create("so-tnmt", "province", "province-pass-1", "Sở TN&MT")
+    client = app.test_client()
+    assert login(client, "so-tnmt", "province-pass-1") == 302
+    page = client.get("/console/province/").get_data(as_text=True)
+    assert f'value="{SLUG}/{bau_sen.id}"' in page and 'value="/ap-1"' in page  # each commune's own areas
+    form = {"csrf_token": csrf_of(page), "communes": ["", SLUG], "msg_type": "Alert", "target_mode": "areas",
+            "areas": [f"{SLUG}/{bau_sen.id}"], "event": "Sạt lở", "headline": "Sạt lở đất ở Ấp Bàu Sen",
+            "description": "Đất nứt sau mưa lớn.", "instruction": "Rời khỏi nhà ven đồi.", "severity": "Moderate",
+            "urgency": "Immediate", "certainty": "Observed", "expires": "2099-01-01T00:00", "confirm_all": "yes"}
+    sent = client.post("/console/province/", data=form)
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    [broadcast] = BroadcastStore(redis_client, commune).recent(10)
+    assert broadcast.announcement.target == (bau_sen.id,) and broadcast.status == "preparing"
+    assert BroadcastStore(redis_client, settings).recent(10) == []  # the first commune was not picked
+    # Those in the area (a Moderate alert does not invite those who chose none).
+    assert plan(redis_client, commune, broadcast.announcement, time.time())["total"] == 2
+    # An area that is not that commune's is refused before any commune records the alert.
+    refused = client.post("/console/province/", data={**form, "areas": [f"{SLUG}/ap-1"]}, follow_redirects=True)
+    assert "ap-1" in refused.get_data(as_text=True) and len(BroadcastStore(redis_client, commune).recent(10)) == 1
+
+
+def test_a_province_api_alert_goes_to_the_communes_whose_areas_it_names(app: Flask, settings: Settings,
+                                                                        redis_client: redis.Redis) -> None:
+    tenant = TenantRegistry(redis_client, settings).get(SLUG)
+    assert tenant is not None
+    commune = tenant_settings(settings, tenant)
+    OfficeConfigStore(redis_client, commune).put("areas", areas_from_geojson(BAU_SEN, {"areas": []}))
+    token = create_token(redis_client, settings, "so-tnmt", ("province", "broadcasts:draft"))
+    auth = {"Authorization": f"Bearer {token}"}
+    web = app.test_client()
+
+    def post(**changes: object) -> dict:
+        answer = web.post("/api/v1/broadcasts", headers=auth, json=announcement_json(**changes))
+        assert answer.status_code in (201, 422), answer.get_data(as_text=True)
+        return answer.get_json()
+
+    # A polygon in the first commune's Ấp 2: that commune only. An area name only Tân Phú has: Tân Phú only.
+    by_shape = post(target=None, area=[{"areaDesc": "Ven suối Ấp 2", "polygon": [POLYGON_IN_AP_2]}])
+    assert [c["commune"] for c in by_shape["communes"]] == [settings.commune_name]
+    by_name = post(target=["Ấp Bàu Sen"])
+    assert [c["commune"] for c in by_name["communes"]] == [SECOND]
+    [part] = by_name["communes"]
+    assert BroadcastStore(redis_client, commune).get(part["id"]).announcement.target == (  # type: ignore[union-attr]
+        office_config(redis_client, commune).areas.find("Ấp Bàu Sen").id,)  # type: ignore[union-attr]
+    # Areas no commune has are refused, and nothing is recorded anywhere.
+    before = [len(BroadcastStore(redis_client, s).recent(50)) for s in (settings, commune)]
+    nowhere = post(target=["Ấp Không Có"])
+    assert nowhere["field"] == "target" and "communes" not in nowhere
+    assert [len(BroadcastStore(redis_client, s).recent(50)) for s in (settings, commune)] == before

@@ -87,8 +87,9 @@ def register_broadcast_routes(api: Blueprint) -> None:
 
 
 def _create_province_alert():
-    """A province-scoped token: the alert goes to every enabled commune (or `communes`, by slug or name),
-    one broadcast each, sent at once with broadcasts:send; answered with each commune's broadcast."""
+    """A province-scoped token: the alert goes to every enabled commune (or `communes`, by slug or name)
+    whose own areas it covers, one broadcast each, sent at once with broadcasts:send; answered with each
+    commune's broadcast."""
     actor = f"api:{g.api_client}"
     raw = request.get_data()
     xml = request.mimetype in XML_TYPES
@@ -109,8 +110,9 @@ def _create_province_alert():
         return service.accept_announcement(service.parse(data), actor, via="api")
 
     try:
-        if not xml and data is not None:  # a bad alert is refused before any commune records it
-            Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"]).parse(data)
+        if not xml and data is not None:  # a bad alert is refused before any commune records it; its
+            # areas are each commune's to match (send_to_communes leaves out the communes they miss)
+            Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"]).parse({**data, "target": "all"})
         group_id, parts = send_to_communes(current_app.extensions["tenants"], accept, actor,
                                            send="broadcasts:send" in g.api_scopes, communes=communes)
     except CapError as exc:

@@ -15,7 +15,6 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 
 from bot.api.tokens import require_token
-from bot.broadcasts.areas import load_areas
 from bot.broadcasts.board import help_requests
 from bot.broadcasts.cap import CapError
 from bot.broadcasts.checkins import CheckinStore
@@ -23,6 +22,7 @@ from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import BroadcastStore
 from bot.ingress.jsonbody import json_object_or_none
 from bot.logs import hash_user
+from bot.office.current import office_config
 
 MAX_LIMIT = 10_000
 
@@ -55,7 +55,7 @@ def register_checkin_routes(api: Blueprint) -> None:
         except ValueError:
             return jsonify({"error": "limit and offset are whole numbers", "field": "limit"}), 400
         store = CheckinStore(client, settings)
-        areas = load_areas()
+        areas = office_config(client, settings).areas
         rows = store.counts(board)
         answers = [{"ref": hash_user(a.user_id, settings), "area": a.area, "answer": a.kind or "no_answer",
                     "at": _iso(a.at)} for a in islice(store.answers(board), offset, offset + limit)]

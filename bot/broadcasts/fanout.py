@@ -93,9 +93,10 @@ def stop(client: redis.Redis, settings: Settings, broadcast_id: str, reason: str
 
 
 def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Queue | None = None,
-            enqueue_batches: bool = True) -> int:
+            enqueue_batches: bool = True, keep_alive: Callable[[], object] = lambda: None) -> int:
     """Fix the recipient list (restartable: a half-written list is rebuilt), then enqueue the batches
-    (unless the caller interleaves them with other communes' batches: `enqueue_batches=False`)."""
+    (unless the caller interleaves them with other communes' batches: `enqueue_batches=False`; its own
+    lease is then renewed through `keep_alive` as the list is written)."""
     store = BroadcastStore(client, settings)
     broadcast = store.get(broadcast_id)
     if broadcast is None or broadcast.status not in ("preparing", "scheduled"):
@@ -107,11 +108,12 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
     lease = _lease(client, settings, store.key(broadcast_id, "lease:prepare"))
     if not lease.acquire():
         return 0
-    client.sadd(store.key(broadcast_id, "started"), "prepare")
+    if enqueue_batches:  # a province alert's part is recovered with its group (bot.tenants.province)
+        client.sadd(store.key(broadcast_id, "started"), "prepare")
     store.update(broadcast_id, status="preparing")
     client.delete(store.key(broadcast_id, "rcpt"), store.key(broadcast_id, "d"), store.key(broadcast_id, "n"),
                   store.key(broadcast_id, "done"), store.key(broadcast_id, "invite"))
-    total, opted_out = _fix_recipients(client, settings, store, broadcast, lease)
+    total, opted_out = _fix_recipients(client, settings, store, broadcast, lease, keep_alive)
     size = max(1, settings.broadcast_batch_size)
     batches = (total + size - 1) // size
     store.update(broadcast_id, status="sending", total=total, batches=batches, started_at=time.time(),
@@ -131,7 +133,7 @@ def prepare(client: redis.Redis, settings: Settings, broadcast_id: str, queue: Q
 
 
 def _fix_recipients(client: redis.Redis, settings: Settings, store: BroadcastStore, broadcast: Broadcast,
-                    lease: Lock) -> tuple[int, int]:
+                    lease: Lock, keep_alive: Callable[[], object]) -> tuple[int, int]:
     """Write the recipient list (and the check-in board's recipients); (total, opted out)."""
     broadcast_id = broadcast.id
     chunk: list[tuple[str, str]] = []
@@ -144,6 +146,7 @@ def _fix_recipients(client: redis.Redis, settings: Settings, store: BroadcastSto
         store.update(broadcast_id, checkin_for=board)
     for recipient in _recipients_of(client, settings, broadcast):
         lease.renew()
+        keep_alive()
         if recipient is None:
             opted_out += 1
             continue
@@ -174,8 +177,13 @@ def _recipients_of(client: redis.Redis, settings: Settings, broadcast: Broadcast
     return recipients(client, settings, broadcast.announcement, time.time())
 
 
-def enqueue_batch(queue: Queue, broadcast_id: str, batch: int) -> None:
-    queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+def enqueue_batch(queue: Queue, broadcast_id: str, batch: int, pipeline: redis.client.Pipeline | None = None) -> None:
+    """One batch's job; with `pipeline`, written only when the caller executes it (with its own changes)."""
+    if pipeline is None:
+        queue.enqueue(send_batch_job, broadcast_id, batch, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        return
+    queue.enqueue_many([Queue.prepare_data(send_batch_job, (broadcast_id, batch), timeout=JOB_TIMEOUT,
+                                           result_ttl=0)], pipeline=pipeline)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 import redis
@@ -161,14 +161,18 @@ class FeedPoller:
             result.drafts.append(broadcast.id)
 
 
-def poll_feeds_job() -> list[dict]:
-    """rq entry point (run inside `python -m bot.queue.worker`, started by its periodic loop)."""
+def poll_feeds_job(feeds: list[str] | None = None) -> list[dict]:
+    """rq entry point (run inside `python -m bot.queue.worker`, started for each commune by the scheduler,
+    bot.tenants.polling): `feeds` are the commune's own (None: the deployment's CAP_FEEDS)."""
     from bot.runtime import current
 
     rt = current()
     settings, client = rt.settings, rt.redis
     started = time.monotonic()
-    results = FeedPoller(client, settings).poll_all()
+    config = feed_config()
+    if feeds is not None:
+        config = replace(config, feeds=tuple(feeds))
+    results = FeedPoller(client, settings, config, queue=rt.queue).poll_all()
     log.info("CAP feeds polled", extra={"feeds": len(results), "seconds": round(time.monotonic() - started, 2),
-                                        "drafts": sum(len(r.drafts) for r in results)})
+                                        "drafts": sum(len(r.drafts) for r in results), "tenant": settings.tenant})
     return [{"url": r.url, "drafts": r.drafts, "sent": r.sent, "errors": r.errors} for r in results]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from bot.broadcasts.areas import load_areas
+from bot.broadcasts.areas import Areas
 from bot.broadcasts.board import STATE_LABELS, board_rows, csv_lines, help_requests, vn
 from bot.broadcasts.cap import CapError
 from bot.broadcasts.checkins import CheckinStore
@@ -17,6 +17,7 @@ from bot.broadcasts.service import Broadcasts
 from bot.broadcasts.store import Broadcast
 from bot.console.auth import current_user, login_required
 from bot.logs import hash_user
+from bot.office.current import office_config
 from bot.tickets.model import TranscriptEntry
 from bot.tickets.store import TicketStore
 
@@ -40,11 +41,16 @@ def _me() -> str:
     return user.name
 
 
+def _areas() -> Areas:
+    """The commune's areas as its officials set them (each commune its own)."""
+    return office_config(current_app.config["REDIS"], current_app.config["SETTINGS"]).areas
+
+
 def board_data(board: str) -> dict[str, object]:
     """What the board shows, as the page renders it and as its poll reads it."""
     client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
     store = CheckinStore(client, settings)
-    areas = load_areas()
+    areas = _areas()
     requests = [{"ticket": h.ticket_id, "state": h.state, "state_label": STATE_LABELS[h.state],
                  "handled_by": h.handled_by, "area": areas.name(h.area) if h.area else "", "map_link": h.map_link,
                  "situation": h.situation, "phone": h.phone, "at": vn(h.at)}
@@ -55,14 +61,14 @@ def board_data(board: str) -> dict[str, object]:
 def register_checkin_views(bp: Blueprint) -> None:
     @bp.app_template_global()
     def area_name(area_id: str) -> str:
-        return load_areas().name(area_id) if area_id else ""
+        return _areas().name(area_id) if area_id else ""
 
     @bp.get("/broadcasts/<broadcast_id>/checkins")
     @login_required(*BOARD_ROLES)
     def checkin_board(broadcast_id: str):
         broadcast, board = _board_or_404(broadcast_id)
         return render_template("console/checkins.html", b=broadcast, board=board, data=board_data(board),
-                               areas=list(load_areas()))
+                               areas=list(_areas()))
 
     @bp.get("/broadcasts/<broadcast_id>/checkins.json")
     @login_required(*BOARD_ROLES)
@@ -75,7 +81,7 @@ def register_checkin_views(bp: Blueprint) -> None:
     def checkin_board_csv(broadcast_id: str):
         _broadcast, board = _board_or_404(broadcast_id)
         client, settings = current_app.config["REDIS"], current_app.config["SETTINGS"]
-        lines = csv_lines(CheckinStore(client, settings).answers(board), load_areas(),
+        lines = csv_lines(CheckinStore(client, settings).answers(board), _areas(),
                           help_requests(client, settings, board), lambda uid: hash_user(uid, settings))
         return Response(lines, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="diem-danh-{broadcast_id}.csv"'})

@@ -71,8 +71,11 @@ def create_settings_blueprint() -> Blueprint:
     def page():
         config = _config()
         canned = [*config.canned, *({"id": "", "title": "", "text": ""} for _ in range(BLANK_CANNED_ROWS))]
+        settings = current_app.config["SETTINGS"]
+        # ZNS ids come with the OA (the environment, or `flask tenant templates` for another commune's OA).
+        zns = {"dossier": settings.reach.dossier_zns_template_id, "broadcast": settings.reach.broadcast_zns_template_id}
         return render_template(
-            "console/settings.html", office=config, doc=config.documents["commune"],
+            "console/settings.html", office=config, doc=config.documents["commune"], zns=zns, tenant=settings.tenant,
             offices=config.documents["commune"].get("offices") or {},
             hours=hours_fields(config.documents["hours"]), weekdays=WEEKDAY_LABELS, canned=canned,
             labels=SECTION_LABELS, deployment=config.documents["deployment"],

@@ -20,8 +20,7 @@ from bot.broadcasts.areas import AREAS_FILE, Areas, parse_areas
 from bot.config import DATA_DIR, Settings
 from bot.office.hours import DEFAULT_FILE as HOURS_FILE
 from bot.office.hours import OfficeHours, OfficeHoursError, office_hours_from_dict
-from bot.office.info import DEFAULT_FILE as COMMUNE_FILE
-from bot.office.info import CommuneInfo, CommuneInfoError, commune_info_from_dict
+from bot.office.info import CommuneInfo, CommuneInfoError, commune_file, commune_info_from_dict
 from bot.stores.office_config import SECTIONS, OfficeConfigStore
 
 log = logging.getLogger(__name__)
@@ -65,14 +64,23 @@ DEPLOYMENT_KEYS = ("public_base_url", "dossier_template_id", "broadcast_template
 def default_file(section: str, settings: Settings) -> Path:
     if section == "hours":
         return Path(settings.office_hours_file) if settings.office_hours_file else HOURS_FILE
-    return {"commune": COMMUNE_FILE, "areas": AREAS_FILE, "canned": CANNED_FILE}[section]
+    if section == "commune":
+        return commune_file(settings)
+    if section == "areas" and settings.tenant:  # another commune's OA (bot/tenants): its own areas
+        return DATA_DIR / "communes" / f"{settings.tenant}.areas.json"
+    return {"areas": AREAS_FILE, "canned": CANNED_FILE}[section]
 
 
 def default_document(section: str, settings: Settings) -> Any:
     if section == "deployment":  # no file: the environment is the default
         return {"public_base_url": settings.public_base_url, "dossier_template_id": settings.dossier.template_id,
                 "broadcast_template_id": settings.broadcast_template_id}
-    return json.loads(default_file(section, settings).read_text(encoding="utf-8"))
+    path = default_file(section, settings)
+    if settings.tenant and not path.exists():
+        # Another commune never borrows the first one's desk facts or areas: none until its officials
+        # upload them in its console (/t/<slug>/console/settings).
+        return {"areas": [], "commune": {"name": settings.commune_name}} if section == "areas" else {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def canned_from_list(raw: Any) -> tuple[dict[str, str], ...]:

@@ -31,13 +31,12 @@ from bot.runtime import Runtime, bound
 from bot.services import Services
 from bot.stores.connection import connect
 from bot.stores.lock import Lock
+from bot.tenants.province import recover_province_alerts
 from bot.tenants.runtimes import TenantRuntimes, TenantWorker
 from bot.tickets.desk import recover_staff_replies, send_staff_reply_job
 
 log = logging.getLogger("bot.queue.worker")
 
-# How often each periodic job runs, in seconds.
-PERIODIC_SECONDS = {"dossier-poll": 300}
 BROADCAST_RECOVERY_SECONDS = 2.0
 BROADCAST_ARCHIVE_SECONDS = 60.0
 # The scheduler polls every BUSY_POLL_SECONDS while it finds work, doubling the pause up to
@@ -58,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     burst = "--burst" in (argv if argv is not None else sys.argv[1:])
     tenants = TenantRuntimes(runtime)
     recovered = sum(_recover(rt) for rt in tenants.active())  # every commune's leftovers, not only the first's
+    recover_province_alerts(tenants)  # province alerts whose preparing worker died
     log.info("worker starting", extra={"queue": settings.queue_name, "recovered_users": recovered})
     _warm(runtime.services)
     # The catalogue and matcher live as long as the process: out of the collector's sight, a full
@@ -116,7 +116,8 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
     """Everything the scheduler does each round: release delayed drains and pushes (one set per deployment,
     each member naming its tenant), start scheduled broadcasts and periodic jobs, for every tenant."""
     from bot.dossiers.push import delayed_pushes
-    from bot.dossiers.status_jobs import poll_dossiers_job, push_dossier_job
+    from bot.dossiers.status_jobs import push_dossier_job
+    from bot.tenants.polling import polling_work
 
     def each_tenant(step: Callable[[Runtime], object]) -> Callable[[], object]:
         """`step` for every tenant; whether any of them found work (the scheduler then polls fast)."""
@@ -131,26 +132,13 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
         # A broadcast batch whose worker died is taken over once its lease lapses.
         _every(BROADCAST_RECOVERY_SECONDS, each_tenant(
             lambda rt: recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False))),
+        _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_province_alerts(tenants)),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
         # A finished broadcast's report goes to CSV, then its delivery records get their expiry.
         _every(BROADCAST_ARCHIVE_SECONDS, each_tenant(lambda rt: archive_finished(rt.redis, rt.settings))),
     ]
-    if settings.dossier.source == "http":
-        work.append(lambda: _periodic(client, settings, queue, "dossier-poll", poll_dossiers_job))
-    work += _cap_feed_work(client, settings, queue)
+    work.append(polling_work(tenants))  # every enabled commune's dossier and CAP feed polls
     return work
-
-
-def _cap_feed_work(client: redis.Redis, settings: Settings, queue: Queue) -> list[Callable[[], object]]:
-    """Poll the configured CAP alert feeds (bot.broadcasts.feed_poller), when there are any."""
-    from bot.broadcasts.feed_config import feed_config
-    from bot.broadcasts.feed_poller import poll_feeds_job
-
-    config = feed_config()
-    if not config.feeds:
-        return []
-    PERIODIC_SECONDS["cap-feeds"] = config.poll_seconds
-    return [lambda: _periodic(client, settings, queue, "cap-feeds", poll_feeds_job)]
 
 
 def _every(seconds: float, step: Callable[[], object]) -> Callable[[], object]:
@@ -164,12 +152,6 @@ def _every(seconds: float, step: Callable[[], object]) -> Callable[[], object]:
         return step()
 
     return run
-
-
-def _periodic(client: redis.Redis, settings: Settings, queue: Queue, name: str, job: Callable[[], object]) -> None:
-    """Enqueue `job` once per period across all workers (the first to set the key wins)."""
-    if client.set(f"{settings.key_prefix}periodic:{name}", "1", nx=True, ex=PERIODIC_SECONDS[name]):
-        queue.enqueue(job, result_ttl=0)
 
 
 def _poll_forever(settings: Settings, lease: Lock) -> None:

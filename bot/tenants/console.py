@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from bot.broadcasts.cap import CapError
 from bot.broadcasts.service import Accepted, Broadcasts
@@ -15,8 +16,15 @@ from bot.config import VIETNAM
 from bot.console import NavItem, register_nav
 from bot.console.auth import logged_in_user, login_required
 from bot.console.broadcast_views import _form_data, problem_in_vietnamese
+from bot.office.current import office_config
 from bot.tenants.admin import add_tenant
-from bot.tenants.province import GROUP_TTL_SECONDS, group_progress, is_group, send_to_communes
+from bot.tenants.province import (
+    GROUP_TTL_SECONDS,
+    areas_by_commune,
+    group_progress,
+    is_group,
+    send_to_communes,
+)
 from bot.tenants.registry import TenantError
 from bot.tenants.runtimes import TenantRuntimes
 
@@ -32,6 +40,47 @@ def _recent_key() -> str:
     return f"{current_app.config['SETTINGS'].shared_prefix}province:bc:recent"
 
 
+def _send_alert() -> ResponseReturnValue:
+    """The compose form's POST: the alert to the chosen communes' followers, or to the picked areas."""
+    data = _form_data(request.form)
+    # Areas are each commune's own: "<slug>/<area id>" picks an area of one commune, and then only
+    # the communes of the picked areas get the alert, each for its picked areas.
+    picked = areas_by_commune(data["target"]) if data["target"] != "all" else {}
+    chosen = list(picked) if picked else request.form.getlist("communes")
+    if not chosen:
+        flash("Chưa chọn khu vực nào." if data["target"] != "all" else "Chưa chọn xã nào.", "error")
+        return redirect(url_for("province.compose"))
+    user = logged_in_user()
+    actor = user.name if user else "province"
+
+    def data_for(slug: str) -> dict[str, object]:
+        return {**data, "target": picked[slug]} if picked else data
+
+    def accept(service: Broadcasts) -> Accepted:
+        return service.accept_announcement(service.parse(data_for(service.settings.tenant)), actor,
+                                           via="console")
+
+    try:  # a bad alert (or an area a commune no longer has) is refused before any commune records it
+        for slug in picked or [""]:
+            rt = _tenants().get(slug)
+            if rt is None:
+                abort(400)
+            Broadcasts(rt.redis, rt.settings).parse(data_for(slug))
+        group_id, parts = send_to_communes(_tenants(), accept, actor, send=True, communes=chosen)
+    except CapError as exc:
+        flash(problem_in_vietnamese(exc), "error")
+        return redirect(url_for("province.compose"))
+    client = current_app.config["REDIS"]
+    entry = {"id": group_id, "headline": data["headline"], "communes": len(parts), "by": actor,
+             "at": datetime.now(VIETNAM).timestamp()}
+    pipe = client.pipeline()
+    pipe.lpush(_recent_key(), json.dumps(entry, ensure_ascii=False))
+    pipe.ltrim(_recent_key(), 0, RECENT_KEEP - 1)
+    pipe.expire(_recent_key(), GROUP_TTL_SECONDS)
+    pipe.execute()
+    return redirect(url_for("province.progress", group_id=group_id))
+
+
 def create_province_blueprint() -> Blueprint:
     bp = Blueprint("province", __name__, url_prefix="/console/province", template_folder="templates")
     register_nav(bp, NavItem("Cảnh báo toàn tỉnh", "province.compose", PROVINCE))
@@ -40,7 +89,9 @@ def create_province_blueprint() -> Blueprint:
     @bp.get("/")
     @login_required(*PROVINCE)
     def compose():
-        communes = [(rt.settings.tenant, rt.settings.commune_name) for rt in _tenants().active()]
+        communes = [(rt.settings.tenant, rt.settings.commune_name,
+                     [(area.id, area.name) for area in office_config(rt.redis, rt.settings).areas])
+                    for rt in _tenants().active()]
         expires = (datetime.now(VIETNAM) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         recent = [json.loads(raw) for raw in current_app.config["REDIS"].lrange(_recent_key(), 0, 19)]
         return render_template("province/compose.html", communes=communes, expires=expires, recent=recent,
@@ -49,32 +100,7 @@ def create_province_blueprint() -> Blueprint:
     @bp.post("/")
     @login_required(*PROVINCE)
     def send():
-        chosen = request.form.getlist("communes")
-        if not chosen:
-            flash("Chưa chọn xã nào.", "error")
-            return redirect(url_for("province.compose"))
-        data = _form_data(request.form)
-        user = logged_in_user()
-        actor = user.name if user else "province"
-
-        def accept(service: Broadcasts) -> Accepted:
-            return service.accept_announcement(service.parse(data), actor, via="console")
-
-        try:
-            Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"]).parse(data)
-            group_id, parts = send_to_communes(_tenants(), accept, actor, send=True, communes=chosen)
-        except CapError as exc:
-            flash(problem_in_vietnamese(exc), "error")
-            return redirect(url_for("province.compose"))
-        client = current_app.config["REDIS"]
-        entry = {"id": group_id, "headline": data["headline"], "communes": len(parts), "by": actor,
-                 "at": datetime.now(VIETNAM).timestamp()}
-        pipe = client.pipeline()
-        pipe.lpush(_recent_key(), json.dumps(entry, ensure_ascii=False))
-        pipe.ltrim(_recent_key(), 0, RECENT_KEEP - 1)
-        pipe.expire(_recent_key(), GROUP_TTL_SECONDS)
-        pipe.execute()
-        return redirect(url_for("province.progress", group_id=group_id))
+        return _send_alert()
 
     @bp.get("/<group_id>")
     @login_required(*PROVINCE)

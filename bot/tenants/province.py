@@ -10,20 +10,30 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import redis
 from rq import Queue
 
+from bot.broadcasts.cap import CapError
 from bot.broadcasts.fanout import JOB_TIMEOUT, enqueue_batch, prepare
 from bot.broadcasts.report import progress
 from bot.broadcasts.service import Accepted, Broadcasts
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.lock import Lock
+from bot.stores.values import texts
 from bot.tenants.runtimes import TenantRuntimes
 
 KEY_FAMILIES = (
     KeyFamily("province:bc:*", per_citizen=False, kept="30 days (a province alert's broadcast per commune)"),
+    KeyFamily("province:bc:running", per_citizen=False, kept="alerts until their batches are enqueued"),
+    KeyFamily("province:bc:started", per_citizen=False, kept="alerts being prepared, until their batches are enqueued"),
+    KeyFamily("province:bc:*:lease", per_citizen=False, kept="the preparing job's lease, BROADCAST_LEASE_SECONDS"),
 )
 GROUP_TTL_SECONDS = 30 * 24 * 3600
+# Each commune has its own areas: an alert for areas (names, ids, shapes) that are not a commune's is
+# refused by that commune's parser on these fields, and goes only to the communes whose areas it names.
+ELSEWHERE_FIELDS = ("area", "target")
 GROUP_PREFIX = "p-"
 
 
@@ -34,8 +44,18 @@ class Part:
     broadcast_id: str
 
 
-def _group_key(settings: Settings, group_id: str) -> str:
-    return f"{settings.shared_prefix}province:bc:{group_id}"
+def _group_key(settings: Settings, group_id: str, part: str = "") -> str:
+    return f"{settings.shared_prefix}province:bc:{group_id}{':' + part if part else ''}"
+
+
+def _running_key(settings: Settings, which: str = "running") -> str:
+    """Alerts whose batches are not enqueued yet ("running"), and those whose preparing job began ("started")."""
+    return f"{settings.shared_prefix}province:bc:{which}"
+
+
+def _group_lease(client: redis.Redis, settings: Settings, group_id: str) -> Lock:
+    seconds = settings.broadcast_lease_seconds
+    return Lock(client, _group_key(settings, group_id, "lease"), seconds, renew_every=seconds / 4)
 
 
 def is_group(broadcast_id: str) -> bool:
@@ -45,25 +65,46 @@ def is_group(broadcast_id: str) -> bool:
 def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Accepted], actor: str,
                      send: bool, communes: Iterable[str] | None = None) -> tuple[str, list[Part]]:
     """Accept the alert in every enabled commune (or those named, by slug or name; "" or the commune's
-    name for the environment's), approve it when `send`, and start the interleaved fan-out."""
+    name for the environment's) whose areas it covers, approve it when `send`, and start the
+    interleaved fan-out. An alert that covers no chosen commune raises the last commune's CapError."""
     wanted = None if communes is None else {c.strip() for c in communes}
     parts: list[Part] = []
+    elsewhere: CapError | None = None
     for rt in tenants.active():
         settings = rt.settings
         if wanted is not None and not wanted & {settings.tenant, settings.commune_name}:
             continue
         service = Broadcasts(rt.redis, settings, rt.queue)
-        accepted = accept(service)
+        try:
+            accepted = accept(service)
+        except CapError as exc:
+            if exc.field not in ELSEWHERE_FIELDS:
+                raise
+            elsewhere = exc  # the alert's areas are not this commune's: it is left out
+            continue
         if send and accepted.created and accepted.broadcast.status == "draft":
             service.approve(accepted.broadcast.id, actor, enqueue=False)
         parts.append(Part(settings.tenant, settings.commune_name, accepted.broadcast.id))
+    if not parts and elsewhere is not None:
+        raise elsewhere
     group_id = GROUP_PREFIX + secrets.token_hex(8)
     base = tenants.base
     key = _group_key(base.settings, group_id)
     base.redis.set(key, json.dumps([p.__dict__ for p in parts], ensure_ascii=False), ex=GROUP_TTL_SECONDS)
     if send and parts:
-        base.queue.enqueue(prepare_province_job, group_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        base.redis.sadd(_running_key(base.settings), group_id)
+        _enqueue_prepare(tenants, group_id)
     return group_id, parts
+
+
+def areas_by_commune(choices: Iterable[str]) -> dict[str, list[str]]:
+    """"<slug>/<area id>" choices ("" is the environment's commune) → each commune's area ids. Pure."""
+    picked: dict[str, list[str]] = {}
+    for choice in choices:
+        slug, sep, area = choice.partition("/")
+        if sep and area:
+            picked.setdefault(slug, []).append(area)
+    return picked
 
 
 def group_parts(tenants: TenantRuntimes, group_id: str) -> list[Part] | None:
@@ -96,11 +137,27 @@ def interleave(batches: dict[str, int]) -> list[tuple[str, int]]:
     return order
 
 
+def _enqueue_prepare(tenants: TenantRuntimes, group_id: str) -> None:
+    tenants.base.queue.enqueue(prepare_province_job, group_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+
+
 def prepare_province_job(group_id: str) -> int:
-    """The worker's side: prepare every commune's recipients, then enqueue all batches interleaved."""
+    """The worker's side (an rq job)."""
     from bot.runtime import current
 
-    tenants = TenantRuntimes(current())
+    return prepare_group(TenantRuntimes(current()), group_id)
+
+
+def prepare_group(tenants: TenantRuntimes, group_id: str) -> int:
+    """Prepare every commune's recipients, then enqueue all batches interleaved, in one transaction with
+    the alert leaving the running set: a worker killed before that commit leaves the alert "started"
+    with its lease lapsing, and `recover_province_alerts` runs this again. Each commune's preparation
+    is restartable and one already done is kept, so the rerun loses and repeats nobody."""
+    client, settings = tenants.base.redis, tenants.base.settings
+    lease = _group_lease(client, settings, group_id)
+    if not client.sismember(_running_key(settings), group_id) or not lease.acquire():
+        return 0  # already enqueued, or another worker is preparing it
+    client.sadd(_running_key(settings, "started"), group_id)
     batches: dict[str, int] = {}
     queues: dict[str, Queue] = {}
     total = 0
@@ -108,10 +165,32 @@ def prepare_province_job(group_id: str) -> int:
         rt = tenants.get(part.tenant)
         if rt is None:
             continue
-        total += prepare(rt.redis, rt.settings, part.broadcast_id, rt.queue, enqueue_batches=False)
+        total += prepare(rt.redis, rt.settings, part.broadcast_id, rt.queue, enqueue_batches=False,
+                         keep_alive=lease.renew)  # held while a large commune's list is written
         broadcast = BroadcastStore(rt.redis, rt.settings).get(part.broadcast_id)
         if broadcast is not None and broadcast.status == "sending":
             batches[part.broadcast_id], queues[part.broadcast_id] = broadcast.batches, rt.queue
+    pipe = client.pipeline()
     for broadcast_id, batch in interleave(batches):
-        enqueue_batch(queues[broadcast_id], broadcast_id, batch)
+        enqueue_batch(queues[broadcast_id], broadcast_id, batch, pipe)
+    pipe.srem(_running_key(settings), group_id)
+    pipe.srem(_running_key(settings, "started"), group_id)
+    pipe.execute()
+    lease.release()
     return total
+
+
+def recover_province_alerts(tenants: TenantRuntimes) -> int:
+    """Re-enqueue the preparation of alerts whose preparing worker died (started, lease lapsed), as
+    bot.broadcasts.fanout.recover_broadcasts does for one commune's; at worker start and every few
+    seconds. Enqueued before it is unmarked: a crash in between costs a second job, which finds the
+    alert done or leased and does nothing."""
+    client, settings = tenants.base.redis, tenants.base.settings
+    recovered = 0
+    for group_id in texts(client.smembers(_running_key(settings, "started"))):
+        if client.exists(_group_key(settings, group_id, "lease")):
+            continue  # its worker is alive
+        _enqueue_prepare(tenants, group_id)
+        client.srem(_running_key(settings, "started"), group_id)
+        recovered += 1
+    return recovered

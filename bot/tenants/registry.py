@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken
@@ -18,7 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
 from bot.stores.values import text_hash
-from bot.tenants.model import BASE, Tenant, base_tenant, slug_for, tenant_settings
+from bot.tenants.model import BASE, DossierSource, TemplateIds, Tenant, base_tenant, slug_for, tenant_settings
 
 KEY_FAMILIES = (
     KeyFamily("tenants", per_citizen=False, kept="the registered communes' OAs (secrets encrypted when a key is set)"),
@@ -65,23 +67,32 @@ class TenantRegistry:
             if other.oa_id == oa_id and other.slug != slug:
                 raise TenantError(f"OA {oa_id} đã có trên hệ thống ({other.name}).")
         existing = self.get(slug)
-        tenant = Tenant(slug, name, oa_id, app_id, oa_secret_key, app_secret, True,
-                        existing.created_at if existing else time.time())
+        tenant = Tenant(slug, name, oa_id, app_id, oa_secret_key, app_secret, True, time.time())
+        if existing is not None:  # re-registered: its templates, feeds and dossier source stay
+            tenant = replace(existing, name=name, oa_id=oa_id, app_id=app_id, oa_secret_key=oa_secret_key,
+                             app_secret=app_secret, enabled=True)
         self._write(tenant)
         return tenant
 
     def set_enabled(self, slug_or_name: str, enabled: bool) -> Tenant:
+        return self.update(slug_or_name, enabled=enabled)
+
+    def update(self, slug_or_name: str, **changes: Any) -> Tenant:
+        """Change a registered commune's record (`enabled`, `templates`, `cap_feeds`, `dossier`)."""
         tenant = self.find(slug_or_name)
         if tenant is None:
             raise TenantError(f"Không có xã {slug_or_name!r} trên hệ thống.")
-        changed = Tenant(**{**tenant.__dict__, "enabled": enabled})
+        changed = replace(tenant, **changes)
         self._write(changed)
         return changed
 
     def _write(self, tenant: Tenant) -> None:
+        dossier = None if tenant.dossier is None else {
+            **asdict(tenant.dossier), "http_auth_header": self._seal(tenant.dossier.http_auth_header)}
         record = {"name": tenant.name, "oa_id": tenant.oa_id, "app_id": tenant.app_id,
                   "oa_secret_key": self._seal(tenant.oa_secret_key), "app_secret": self._seal(tenant.app_secret),
-                  "enabled": tenant.enabled, "created_at": tenant.created_at}
+                  "enabled": tenant.enabled, "created_at": tenant.created_at, "templates": asdict(tenant.templates),
+                  "cap_feeds": None if tenant.cap_feeds is None else list(tenant.cap_feeds), "dossier": dossier}
         pipe = self.redis.pipeline()
         pipe.hset(self.key, tenant.slug, json.dumps(record, ensure_ascii=False))
         pipe.incr(self.version_key)
@@ -137,10 +148,16 @@ class TenantRegistry:
     def _seal(self, secret: str) -> str:
         return _ENCRYPTED + self._fernet.encrypt(secret.encode()).decode() if self._fernet else secret
 
-    def _open(self, slug: str, record: dict[str, object]) -> Tenant:
+    def _open(self, slug: str, record: dict[str, Any]) -> Tenant:
+        feeds, dossier = record.get("cap_feeds"), record.get("dossier")
         return Tenant(slug, str(record["name"]), str(record["oa_id"]), str(record["app_id"]),
                       self._unseal(str(record["oa_secret_key"])), self._unseal(str(record["app_secret"])),
-                      bool(record.get("enabled", True)), float(str(record.get("created_at") or 0)))
+                      bool(record.get("enabled", True)), float(str(record.get("created_at") or 0)),
+                      TemplateIds(**(record.get("templates") or {})),
+                      None if feeds is None else tuple(str(url) for url in feeds),
+                      None if dossier is None else DossierSource(
+                          str(dossier["source"]), str(dossier["http_url"]),
+                          self._unseal(str(dossier["http_auth_header"]))))
 
     def _unseal(self, stored: str) -> str:
         if not stored.startswith(_ENCRYPTED):
