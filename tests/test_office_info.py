@@ -33,6 +33,14 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("số điện thoại", "phone"), ("cho xin sdt", "phone"), ("so dien thaoi uy ban", "phone"),
     # A typo far into a long message is still forgiven (each signature word is located once per message).
     ("em di lam an xa nha may nam nay, gio muon hoi giup me em cach nop phi bang chuyen khaon", "bank"),
+    # Clock times, holidays, the way to the office, a desk's address.
+    ("11h trưa ra ủy ban còn kịp không", "hours"), ("mấy h thì ủy ban làm việc", "hours"),
+    ("lễ 2/9 xã có nghỉ không", "hours"), ("tết xã nghỉ đến ngày nào", "hours"),
+    ("đường đi tới ủy ban xã", "address"), ("đi đến ủy ban xã như nào", "address"),
+    ("cho xin địa chỉ bộ phận tiếp nhận hồ sơ", "address"),
+    # Officers, the commune police and paperwork in general are the office, not a procedure.
+    ("cho em xin số điện thoại cán bộ tư pháp", "phone"), ("so dien thoai cong an xa", "phone"),
+    ("nộp lệ phí bằng chuyển khoản được không", "bank"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -41,6 +49,9 @@ def test_topics(text: str, topic: str) -> None:
 @pytest.mark.parametrize("text", [
     "làm giấy khai sinh mất mấy giờ", "đăng ký khai sinh", "thay đổi địa chỉ thường trú", "đăng ký tạm trú",
     "trích lục bản sao giấy khai sinh", "xác nhận tình trạng hôn nhân",
+    # A day, the hours or the bank named in a procedure question: the procedure's answer says where and how.
+    "thứ 7 có làm khai sinh không", "chủ nhật có làm căn cước không", "chứng thực bản sao có làm thứ bảy không",
+    "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
 ])
 def test_procedure_questions_are_not_office_questions(text: str) -> None:
     assert office_topics(text) == []
