@@ -8,6 +8,7 @@ from bot.procedures.textnorm import (
     folded_tokens,
     parse_abbreviation_table,
     situation_hints,
+    strip_reactions,
     tokenize,
 )
 
@@ -101,3 +102,9 @@ def test_ages_name_their_bracket_unless_the_citizen_did():
     assert hints("can cuoc cho con 15 tuoi") == ["tu", "du", "14", "tuoi"]
     assert hints("bo em 85 tuoi") == ["nguoi", "cao", "tuoi"]
     assert hints("the bhyt cho tre duoi 6 tuoi") == []
+
+
+def test_textnorm_drops_emoticons_and_client_placeholders_but_not_times_or_numbering():
+    assert tokenize(strip_reactions(":D <3 =)) ^_^ [Hình ảnh]")) == []
+    assert folded_tokens("hic :( làm khai sinh") == ["hic", "lam", "khai", "sinh"]
+    assert strip_reactions("8:30 sáng") == "8:30 sáng" and strip_reactions("khoản 3)") == "khoản 3)"
