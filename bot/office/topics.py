@@ -62,6 +62,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
              ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
     "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
+              ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
@@ -75,7 +76,11 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
               ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu"),
               *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua")), ("tet", "lam"),
-              ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",)),
+              ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",),
+              # "chiều nay có làm không", "mấy giờ bắt đầu làm": a question naming a procedure as well
+              # ("mai làm khai sinh được không") goes to the matcher (see _names_procedure).
+              *((time, "lam") for time in _TIMES if time not in ("sang", "mai")), ("may gio", "lam"),
+              ("may gio", "bat dau"), ("bat dau", "lam viec")),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
 TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
@@ -189,13 +194,17 @@ def _names_procedure(message: _Message) -> bool:
     are a procedure-name pair."""
     tokens = message.tokens
     free = [True] * len(tokens)
+    pairs = _procedure_pairs()
     for phrase in _office_phrases():
         for i in message.where(phrase[0]):
+            if len(phrase) == 1 and phrase[0] in _TIMES and i > 0 and (tokens[i - 1], tokens[i]) in pairs:
+                continue  # the "chiều" of "hộ chiếu" is no afternoon
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
-    pairs = _procedure_pairs()
-    return any(free[i] and free[i + 1] and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1))
+    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count.
+    return any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
+               and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1))
 
 
 @lru_cache(maxsize=512)
