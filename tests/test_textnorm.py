@@ -108,3 +108,17 @@ def test_textnorm_drops_emoticons_and_client_placeholders_but_not_times_or_numbe
     assert tokenize(strip_reactions(":D <3 =)) ^_^ [Hình ảnh]")) == []
     assert folded_tokens("hic :( làm khai sinh") == ["hic", "lam", "khai", "sinh"]
     assert strip_reactions("8:30 sáng") == "8:30 sáng" and strip_reactions("khoản 3)") == "khoản 3)"
+
+
+def test_textnorm_accented_abbreviation_keys_match_only_their_own_spelling():
+    table = parse_abbreviation_table("hông\tkhông\ndìa\tvề\nsanh\tsinh\ndk\tđăng ký\n")
+    assert folded_tokens("làm hông được", table) == ["lam", "khong", "duoc"]
+    assert folded_tokens("thẻ bị hỏng", table) == ["the", "bi", "hong"]  # broken, not "không"
+    assert folded_tokens("dìa quê nhập khẩu", table)[:2] == ["ve", "que"]
+    assert folded_tokens("địa chỉ", table) == ["dia", "chi"]
+    assert folded_tokens("đk khai sanh", table) == ["dang", "ki", "khai", "sinh"]  # plain keys: any typing
+
+
+def test_textnorm_pink_land_certificate_is_not_a_damaged_document():
+    assert "doi" not in situation_hints(["so", "hong"])
+    assert situation_hints(["so", "do", "bi", "hong"])[-2:] == ["cap", "doi"]

@@ -212,7 +212,7 @@ KeepWord = Callable[[str | None, str, str | None], bool]
 def expand_abbreviations(
     tokens: Sequence[str], table: Mapping[str, Sequence[str]], keep: KeepWord | None = None
 ) -> list[str]:
-    """Replace tokens found in `table` (keys are folded forms) by their expansion tokens.
+    """Replace tokens found in `table` by their expansion tokens (see `parse_abbreviation_table` for keys).
 
     Folding makes some abbreviations collide with real words ("sy" = "sao y" folds like the "sĩ" of
     "liệt sĩ"); `keep` lets the caller leave a token alone when its neighbours show it is a word.
@@ -220,7 +220,9 @@ def expand_abbreviations(
     folded = [fold_word(token) for token in tokens]
     out: list[str] = []
     for i, token in enumerate(tokens):
-        expansion = table.get(folded[i])
+        expansion = table.get(token) if not token.isascii() else None
+        if expansion is None:
+            expansion = table.get(folded[i])
         if expansion is not None and keep is not None:
             before = folded[i - 1] if i > 0 else None
             after = folded[i + 1] if i + 1 < len(folded) else None
@@ -231,16 +233,22 @@ def expand_abbreviations(
 
 
 def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
-    """Parse data/abbreviations.tsv: `abbreviation<TAB>expansion`, '#' comments, blank lines ignored."""
+    """Parse data/abbreviations.tsv: `abbreviation<TAB>expansion`, '#' comments, blank lines ignored.
+
+    An abbreviation written without diacritics is keyed by its folded form and matches however it is typed
+    ("dk", "đk"); one written with diacritics is keyed by its accented form and matches only that spelling,
+    so that "hông" (không) leaves "hỏng" (broken) alone and "dìa" (về) leaves "địa" alone."""
     table: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         short, _, expansion = line.partition("\t")
-        if not expansion.strip():
+        short = nfc(short.strip()).lower()
+        if not expansion.strip() or not short:
             continue
-        table[fold(short.strip())] = tuple(tokenize(expansion))
+        key = fold(short) if short.isascii() else " ".join(tokenize(short))
+        table[key] = tuple(tokenize(expansion))
     return table
 
 
@@ -295,6 +303,8 @@ _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi m
                  "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
 _DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
 _DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
+# Folded, the pink of "sổ hồng" / "bìa hồng" (the land certificate) reads like "hỏng" (broken).
+_NOT_DAMAGE = {("so", "hong"), ("bia", "hong")}
 _KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "than"}
 # Words that say a death question is about something after the registration: benefits, funeral
 # support, pensions, inheritance, a lost extract, or the registration itself already named.
@@ -360,6 +370,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         hints += ["cap", "lai"]
     damaged = any(
         token in _DAMAGE_WORDS and any(w in _DOCUMENT_WORDS for w in tokens[max(0, i - 6) : i])
+        and not (i > 0 and (tokens[i - 1], token) in _NOT_DAMAGE)
         for i, token in enumerate(tokens)
     )
     if damaged:  # a damaged card is exchanged ("cấp đổi"), even when the citizen says "làm lại"
