@@ -18,7 +18,8 @@ def matcher() -> Matcher:
 @pytest.mark.parametrize("text", [
     ":D", "<3", "=))", "[Hình ảnh]", "[Sticker]", "hả???", "ủa", "ad ơi ad có đó không",
     "chúc mừng năm mới", "chúc ad ngủ ngon", "ad bao nhiêu tuổi", "bot này ngu thế", "sao trả lời lâu thế",
-    "tối nay có mưa không", "vay tiền nhanh không cần thế chấp", "mua bán sim số đẹp",
+    "tối nay có mưa không", "vay tiền nhanh không cần thế chấp", "mua bán sim số đẹp", "em chưa hiểu", "thôi khỏi",
+    "https://dichvucong.gov.vn/p/home", "[Cuộc gọi thoại]",
 ])
 def test_chitchat_reactions_and_spam_are_held_back(text: str) -> None:
     assert matcher().match(text).decision == "chitchat"

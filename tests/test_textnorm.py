@@ -108,6 +108,8 @@ def test_textnorm_drops_emoticons_and_client_placeholders_but_not_times_or_numbe
     assert tokenize(strip_reactions(":D <3 =)) ^_^ [Hình ảnh]")) == []
     assert folded_tokens("hic :( làm khai sinh") == ["hic", "lam", "khai", "sinh"]
     assert strip_reactions("8:30 sáng") == "8:30 sáng" and strip_reactions("khoản 3)") == "khoản 3)"
+    assert tokenize(strip_reactions("https://dichvucong.gov.vn/p/home ubnd@gmail.com")) == []
+    assert strip_reactions("lệ phí 50.000đ") == "lệ phí 50.000đ"
 
 
 def test_textnorm_accented_abbreviation_keys_match_only_their_own_spelling():

@@ -252,18 +252,19 @@ def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
     return table
 
 
-# Reactions typed or pasted into a message that say nothing in words: text emoticons (":D", ":)))", ":v",
-# "<3", "^_^", "T_T", "-_-") and the placeholders some clients put for a picture or a sticker ("[Hình ảnh]",
-# "[Sticker]"). Emoticons count only as whole words, so "8:30" and "khoản 3)" are left alone.
+# What a message carries besides words: text emoticons (":D", ":)))", ":v", "<3", "^_^", "T_T", "-_-"), the
+# placeholders some clients put for a picture, a sticker or a call ("[Hình ảnh]", "[Sticker]"), links and
+# e-mail addresses. None names a procedure. Emoticons count only as whole words, so "8:30" and "khoản 3)" are
+# left alone.
 _REACTION_RE = re.compile(
     r"(?<!\S)(?:[:;=][-'^]?[()\[\]dDpPoO03vV/\\|*@$xX]+|<\/?3+|\^[_.\-]?\^|[tT]_[tT]|-_-|=\.=|@@)(?=\s|$|[,.!?])"
-    r"|\[[^\[\]]{1,30}\]"
+    r"|\[[^\[\]]{1,30}\]|\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+"
 )
 
 
 def strip_reactions(text: str) -> str:
-    """The message without text emoticons and client placeholders (see _REACTION_RE)."""
-    return _REACTION_RE.sub(" ", text) if any(ch in text for ch in ":;=<^_@[-") else text
+    """The message without emoticons, client placeholders, links and e-mail addresses (see _REACTION_RE)."""
+    return _REACTION_RE.sub(" ", text) if any(ch in text for ch in ":;=<^_@[-.") else text
 
 
 def normalize(
