@@ -42,6 +42,8 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("cho em xin số điện thoại cán bộ tư pháp", "phone"), ("so dien thoai cong an xa", "phone"),
     ("nộp lệ phí bằng chuyển khoản được không", "bank"), ("nghỉ lễ 30/4 xã nghỉ mấy ngày", "hours"),
     ("2h chiều ủy ban có làm chưa", "hours"), ("sáng mấy giờ bắt đầu làm", "hours"), ("số máy bàn của ủy ban", "phone"),
+    ("mùng mấy xã làm lại", "hours"), ("giờ này còn làm không", "hours"), ("số zalo của một cửa", "phone"),
+    ("có thanh toán qua momo được không", "bank"), ("bộ phận một cửa ở tầng mấy", "address"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -53,7 +55,8 @@ def test_topics(text: str, topic: str) -> None:
     # A day, the hours or the bank named in a procedure question: the procedure's answer says where and how.
     "thứ 7 có làm khai sinh không", "chủ nhật có làm căn cước không", "chứng thực bản sao có làm thứ bảy không",
     "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
-    "mai làm khai sinh được không", "làm hộ chiếu ở đâu",
+    "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
+    "gọi số nào để hỏi về hộ kinh doanh",
 ])
 def test_procedure_questions_are_not_office_questions(text: str) -> None:
     assert office_topics(text) == []

@@ -25,11 +25,11 @@ _HOLIDAYS = ("le", "tet")
 # The office as a place, and the ways citizens ask how to get there.
 _PLACES = ("uy ban", "tru so", "mot cua", "bo phan")
 _WAYS = ("o dau", "cho nao", "duong nao", "duong di", "duong den", "duong toi", "di den", "di toi", "nam o",
-         "ban do", "dia chi")
+         "ban do", "dia chi", "tang may", "o tang")
 # Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
 # được không"): with them only the unambiguous verbs count.
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
-          "chieu", "trua")
+          "chieu", "trua", "buoi toi", "toi nay", "gio nay", "bay gio")
 # Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
 _NOT_OFFICE = {("cua", "hang"): "cuahang"}
 # A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
@@ -44,7 +44,7 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
-                 "hanh chinh", "truc tiep", "gap")
+                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
 _OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
 _POST_WORDS = 3
@@ -59,10 +59,12 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
                ("ket qua", "trong ngay"), ("lay ngay", "ket qua")),
     "postal": (("buu dien",), ("buu chinh",), ("gui ve nha",), ("ket qua", "tai nha"), ("ket qua", "ve nha"),
                ("chuyen phat",), ("ship", "ket qua")),
-    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
+    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("momo",), ("zalopay",), ("zalo pay",),
+             ("vi dien tu",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
              ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
     "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
-              ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"),
+              ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"), ("so zalo",), ("zalo", "mot cua"),
+              ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
@@ -79,8 +81,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",),
               # "chiều nay có làm không", "mấy giờ bắt đầu làm": a question naming a procedure as well
               # ("mai làm khai sinh được không") goes to the matcher (see _names_procedure).
-              *((time, "lam") for time in _TIMES if time not in ("sang", "mai")), ("may gio", "lam"),
-              ("may gio", "bat dau"), ("bat dau", "lam viec")),
+              *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
+              ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
+              ("tet", "lam lai"), ("lam viec lai",),
+              *((time, still) for time in _TIMES for still in ("co ai", "con lam"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
 TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
