@@ -124,3 +124,9 @@ def test_textnorm_accented_abbreviation_keys_match_only_their_own_spelling():
 def test_textnorm_pink_land_certificate_is_not_a_damaged_document():
     assert "doi" not in situation_hints(["so", "hong"])
     assert situation_hints(["so", "do", "bi", "hong"])[-2:] == ["cap", "doi"]
+
+
+def test_textnorm_letters_typed_twice_collapse_only_into_a_syllable():
+    assert tokenize("khaai sinhh khôngggg") == ["khai", "sinh", "không"]
+    # Abbreviations, Roman numerals and syllables typed without diacritics ("luu" = lưu) stay.
+    assert tokenize("cccd ttru luu huu iii") == ["cccd", "ttru", "luu", "huu", "iii"]

@@ -195,8 +195,33 @@ def _token_forms(raw: str) -> tuple[str, ...]:
     age = _AGE_SHORTHAND_RE.match(token)
     if age:  # "6t", "17t": chat shorthand for an age
         return (age.group(1), "tuổi")
-    token = decode_typing_leftovers(token)
+    token = _collapse_repeats(decode_typing_leftovers(token))
     return (canonical_syllable(token) if not token.isascii() else token,)
+
+
+_REPEAT_RE = re.compile(r"(?<=.)(.)\1+")  # not at the start: "ttru", "cccd" are abbreviations
+_ROMAN_RE = re.compile(r"^[ivxlcdm]+$")  # "cấp III", "khoản ii"
+
+
+# Syllables as typed without diacritics ("luu" is lưu, "nguoi" người): the onsets, nuclei and codas folded.
+_FOLDED_SYLLABLE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdghklmnpqrstvx])?"
+    rf"({'|'.join(sorted({fold(n) for n in _NUCLEI}, key=len, reverse=True))})"
+    r"(ng|nh|ch|[cmnpt])?$"
+)
+
+
+def _could_be_syllable(token: str) -> bool:
+    return _is_syllable(_split_tone(token)[0]) or bool(_FOLDED_SYLLABLE_RE.match(fold(token)))
+
+
+def _collapse_repeats(token: str) -> str:
+    """A letter typed twice or held down ("khaai", "sinhh", "khôngggg") once, when only that makes the
+    token a Vietnamese syllable; abbreviations ("cccd", "ttru") and syllables typed bare ("luu" = lưu) stay."""
+    if not _REPEAT_RE.search(token) or _ROMAN_RE.match(token) or _could_be_syllable(token):
+        return token
+    collapsed = _REPEAT_RE.sub(r"\1", token)
+    return collapsed if len(collapsed) >= 2 and _could_be_syllable(collapsed) else token
 
 
 @lru_cache(maxsize=16384)
