@@ -44,6 +44,7 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("2h chiều ủy ban có làm chưa", "hours"), ("sáng mấy giờ bắt đầu làm", "hours"), ("số máy bàn của ủy ban", "phone"),
     ("mùng mấy xã làm lại", "hours"), ("giờ này còn làm không", "hours"), ("số zalo của một cửa", "phone"),
     ("có thanh toán qua momo được không", "bank"), ("bộ phận một cửa ở tầng mấy", "address"),
+    ("5h chiều em đến còn kịp không", "hours"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]

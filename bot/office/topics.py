@@ -84,7 +84,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
               ("tet", "lam lai"), ("lam viec lai",),
-              *((time, still) for time in _TIMES for still in ("co ai", "con lam"))),
+              *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
 TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
