@@ -44,7 +44,8 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("2h chiều ủy ban có làm chưa", "hours"), ("sáng mấy giờ bắt đầu làm", "hours"), ("số máy bàn của ủy ban", "phone"),
     ("mùng mấy xã làm lại", "hours"), ("giờ này còn làm không", "hours"), ("số zalo của một cửa", "phone"),
     ("có thanh toán qua momo được không", "bank"), ("bộ phận một cửa ở tầng mấy", "address"),
-    ("5h chiều em đến còn kịp không", "hours"),
+    ("5h chiều em đến còn kịp không", "hours"), ("mai có tiếp dân không ạ", "hours"),
+    ("bây giờ còn ai làm không", "hours"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -58,6 +59,8 @@ def test_topics(text: str, topic: str) -> None:
     "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
     "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
     "gọi số nào để hỏi về hộ kinh doanh",
+    # Everyday words of the concept thesaurus name a procedure too.
+    "làm giấy hôn thú thứ 7 có làm không",
 ])
 def test_procedure_questions_are_not_office_questions(text: str) -> None:
     assert office_topics(text) == []

@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import DATA_DIR
 from bot.procedures.catalogue import load_catalogue
+from bot.procedures.concepts import ConceptTable
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
@@ -38,7 +39,8 @@ _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 # A question about the office can also name a procedure: "thứ 7 có làm khai sinh không", "chứng thực bản
 # sao có làm thứ bảy không". Those go to the matcher, whose answer says where and how to do it. A message
 # names a procedure when, outside its office words, two neighbouring words are a pair that at least
-# PROCEDURE_PAIR_MIN_NAMES catalogue names contain ("khai sinh", "căn cước", "lương hưu").
+# PROCEDURE_PAIR_MIN_NAMES catalogue names contain ("khai sinh", "căn cước", "lương hưu"), or everyday words
+# of the concept thesaurus (data/thesaurus.tsv: "giấy hôn thú", "cưới vợ").
 PROCEDURE_PAIR_MIN_NAMES = 2
 # The office itself, its people and its paperwork in general: never a procedure's name, even where such a
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
@@ -84,7 +86,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
               ("tet", "lam lai"), ("lam viec lai",),
-              *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con lam", "kip"))),
+              *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
 TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
@@ -194,21 +196,40 @@ def _office_phrases() -> tuple[tuple[str, ...], ...]:
 
 
 def _names_procedure(message: _Message) -> bool:
-    """Whether two neighbouring words outside the office phrases (found with the typos signatures forgive)
-    are a procedure-name pair."""
+    """Whether, outside the office phrases (found with the typos signatures forgive), two neighbouring words
+    are a procedure-name pair or everyday words name a concept of the thesaurus."""
     tokens = message.tokens
     free = [True] * len(tokens)
     pairs = _procedure_pairs()
     for phrase in _office_phrases():
         for i in message.where(phrase[0]):
-            if len(phrase) == 1 and phrase[0] in _TIMES and i > 0 and (tokens[i - 1], tokens[i]) in pairs:
-                continue  # the "chiều" of "hộ chiếu" is no afternoon
+            if len(phrase) == 1 and phrase[0] in _TIMES and any(
+                    0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs
+                    and tokens[j if j < i else j + 1] not in _filler_words() for j in (i - 1, i)):
+                continue  # the "chiều" of "hộ chiếu", the "sang" of "sang tên" are no time of day
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
     # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count.
-    return any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
-               and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1))
+    if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
+           and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1)):
+        return True
+    # Everyday words for a procedure that the concept layer knows ("giấy hôn thú", "cưới vợ").
+    return bool(_concepts().concepts_in([token if free[i] else "" for i, token in enumerate(tokens)]))
+
+
+@lru_cache(maxsize=1)
+def _filler_words() -> frozenset[str]:
+    """The matcher's one-word fillers (data/query_fillers.txt), folded: "có" pairs with "mai" in some name,
+    yet "mai có tiếp dân không" is about tomorrow."""
+    lines = (DATA_DIR / "query_fillers.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#")
+                     and " " not in line.strip())
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> ConceptTable:
+    return ConceptTable.parse((DATA_DIR / "thesaurus.tsv").read_text(encoding="utf-8"), _abbreviations())
 
 
 @lru_cache(maxsize=512)
