@@ -27,7 +27,8 @@ def test_chitchat_reactions_and_spam_are_held_back(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "code"), [
     ("làm di chúc", "2.001019"), ("mua nhà ở xã hội", "1.014632"), ("hic :( làm giấy khai sinh cho con", "1.001193"),
-    ("[Hình ảnh] giấy khai sinh của con", "1.001193"),
+    ("[Hình ảnh] giấy khai sinh của con", "1.001193"), ("xây dựng nhà ở xD", "1.013225"),
+    ("xuất ngũ về địa phương đăng ký quân nhân dự bị", "1.013135"),
 ])
 def test_chitchat_words_inside_a_procedure_question_do_not_hold_it_back(text: str, code: str) -> None:
     result = matcher().match(text)

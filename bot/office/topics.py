@@ -26,7 +26,7 @@ _HOLIDAYS = ("le", "tet")
 # The office as a place, and the ways citizens ask how to get there.
 _PLACES = ("uy ban", "tru so", "mot cua", "bo phan")
 _WAYS = ("o dau", "cho nao", "duong nao", "duong di", "duong den", "duong toi", "di den", "di toi", "nam o",
-         "ban do", "dia chi", "tang may", "o tang")
+         "ban do", "dia chi", "tang may", "o tang", "duong len", "di len")
 # Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
 # được không"): with them only the unambiguous verbs count.
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",

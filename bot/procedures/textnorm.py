@@ -277,19 +277,20 @@ def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
     return table
 
 
-# What a message carries besides words: text emoticons (":D", ":)))", ":v", "<3", "^_^", "T_T", "-_-"), the
+# What a message carries besides words: text emoticons (":D", ":)))", ":v", "<3", "^_^", "T_T", "-_-", "xD"; not
+# "xd", which abbreviates xây dựng), the
 # placeholders some clients put for a picture, a sticker or a call ("[Hình ảnh]", "[Sticker]"), links and
 # e-mail addresses. None names a procedure. Emoticons count only as whole words, so "8:30" and "khoản 3)" are
 # left alone.
 _REACTION_RE = re.compile(
-    r"(?<!\S)(?:[:;=][-'^]?[()\[\]dDpPoO03vV/\\|*@$xX]+|<\/?3+|\^[_.\-]?\^|[tT]_[tT]|-_-|=\.=|@@)(?=\s|$|[,.!?])"
+    r"(?<!\S)(?:[:;=][-'^]?[()\[\]dDpPoO03vV/\\|*@$xX]+|<\/?3+|\^[_.\-]?\^|[tT]_[tT]|-_-|=\.=|@@|xD+)(?=\s|$|[,.!?])"
     r"|\[[^\[\]]{1,30}\]|\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+"
 )
 
 
 def strip_reactions(text: str) -> str:
     """The message without emoticons, client placeholders, links and e-mail addresses (see _REACTION_RE)."""
-    return _REACTION_RE.sub(" ", text) if any(ch in text for ch in ":;=<^_@[-.") else text
+    return _REACTION_RE.sub(" ", text) if any(ch in text for ch in ":;=<^_@[-.D") else text
 
 
 def normalize(
