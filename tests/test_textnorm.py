@@ -130,3 +130,8 @@ def test_textnorm_letters_typed_twice_collapse_only_into_a_syllable():
     assert tokenize("khaai sinhh khôngggg") == ["khai", "sinh", "không"]
     # Abbreviations, Roman numerals and syllables typed without diacritics ("luu" = lưu) stay.
     assert tokenize("cccd ttru luu huu iii") == ["cccd", "ttru", "luu", "huu", "iii"]
+
+
+def test_textnorm_chat_spellings_of_onsets_are_respelled_only_into_a_syllable():
+    assert tokenize("fải làm jấy tờ wá lâu") == ["phải", "làm", "giấy", "tờ", "quá", "lâu"]
+    assert tokenize("file wifi web j") == ["file", "wifi", "web", "j"]

@@ -195,8 +195,20 @@ def _token_forms(raw: str) -> tuple[str, ...]:
     age = _AGE_SHORTHAND_RE.match(token)
     if age:  # "6t", "17t": chat shorthand for an age
         return (age.group(1), "tuổi")
-    token = _collapse_repeats(decode_typing_leftovers(token))
+    token = _chat_onset(_collapse_repeats(decode_typing_leftovers(token)))
     return (canonical_syllable(token) if not token.isascii() else token,)
+
+
+# Chat spellings of onsets Vietnamese writes otherwise: "fải" (phải), "jấy" (giấy), "wá" (quá).
+_CHAT_ONSETS = {"f": "ph", "j": "gi", "w": "qu"}
+
+
+def _chat_onset(token: str) -> str:
+    onset = _CHAT_ONSETS.get(token[:1])
+    if onset is None or len(token) < 2 or _could_be_syllable(token):
+        return token
+    respelled = onset + token[1:]
+    return respelled if _could_be_syllable(respelled) else token
 
 
 _REPEAT_RE = re.compile(r"(?<=.)(.)\1+")  # not at the start: "ttru", "cccd" are abbreviations
