@@ -33,6 +33,19 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("số điện thoại", "phone"), ("cho xin sdt", "phone"), ("so dien thaoi uy ban", "phone"),
     # A typo far into a long message is still forgiven (each signature word is located once per message).
     ("em di lam an xa nha may nam nay, gio muon hoi giup me em cach nop phi bang chuyen khaon", "bank"),
+    # Clock times, holidays, the way to the office, a desk's address.
+    ("11h trưa ra ủy ban còn kịp không", "hours"), ("mấy h thì ủy ban làm việc", "hours"),
+    ("lễ 2/9 xã có nghỉ không", "hours"), ("tết xã nghỉ đến ngày nào", "hours"),
+    ("đường đi tới ủy ban xã", "address"), ("đi đến ủy ban xã như nào", "address"),
+    ("cho xin địa chỉ bộ phận tiếp nhận hồ sơ", "address"),
+    # Officers, the commune police and paperwork in general are the office, not a procedure.
+    ("cho em xin số điện thoại cán bộ tư pháp", "phone"), ("so dien thoai cong an xa", "phone"),
+    ("nộp lệ phí bằng chuyển khoản được không", "bank"), ("nghỉ lễ 30/4 xã nghỉ mấy ngày", "hours"),
+    ("2h chiều ủy ban có làm chưa", "hours"), ("sáng mấy giờ bắt đầu làm", "hours"), ("số máy bàn của ủy ban", "phone"),
+    ("mùng mấy xã làm lại", "hours"), ("giờ này còn làm không", "hours"), ("số zalo của một cửa", "phone"),
+    ("có thanh toán qua momo được không", "bank"), ("bộ phận một cửa ở tầng mấy", "address"),
+    ("5h chiều em đến còn kịp không", "hours"), ("mai có tiếp dân không ạ", "hours"),
+    ("bây giờ còn ai làm không", "hours"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -41,6 +54,13 @@ def test_topics(text: str, topic: str) -> None:
 @pytest.mark.parametrize("text", [
     "làm giấy khai sinh mất mấy giờ", "đăng ký khai sinh", "thay đổi địa chỉ thường trú", "đăng ký tạm trú",
     "trích lục bản sao giấy khai sinh", "xác nhận tình trạng hôn nhân",
+    # A day, the hours or the bank named in a procedure question: the procedure's answer says where and how.
+    "thứ 7 có làm khai sinh không", "chủ nhật có làm căn cước không", "chứng thực bản sao có làm thứ bảy không",
+    "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
+    "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
+    "gọi số nào để hỏi về hộ kinh doanh",
+    # Everyday words of the concept thesaurus name a procedure too.
+    "làm giấy hôn thú thứ 7 có làm không",
 ])
 def test_procedure_questions_are_not_office_questions(text: str) -> None:
     assert office_topics(text) == []

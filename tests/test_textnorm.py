@@ -8,6 +8,7 @@ from bot.procedures.textnorm import (
     folded_tokens,
     parse_abbreviation_table,
     situation_hints,
+    strip_reactions,
     tokenize,
 )
 
@@ -101,3 +102,36 @@ def test_ages_name_their_bracket_unless_the_citizen_did():
     assert hints("can cuoc cho con 15 tuoi") == ["tu", "du", "14", "tuoi"]
     assert hints("bo em 85 tuoi") == ["nguoi", "cao", "tuoi"]
     assert hints("the bhyt cho tre duoi 6 tuoi") == []
+
+
+def test_textnorm_drops_emoticons_and_client_placeholders_but_not_times_or_numbering():
+    assert tokenize(strip_reactions(":D <3 =)) ^_^ [Hình ảnh]")) == []
+    assert folded_tokens("hic :( làm khai sinh") == ["hic", "lam", "khai", "sinh"]
+    assert strip_reactions("8:30 sáng") == "8:30 sáng" and strip_reactions("khoản 3)") == "khoản 3)"
+    assert tokenize(strip_reactions("https://dichvucong.gov.vn/p/home ubnd@gmail.com")) == []
+    assert strip_reactions("lệ phí 50.000đ") == "lệ phí 50.000đ"
+
+
+def test_textnorm_accented_abbreviation_keys_match_only_their_own_spelling():
+    table = parse_abbreviation_table("hông\tkhông\ndìa\tvề\nsanh\tsinh\ndk\tđăng ký\n")
+    assert folded_tokens("làm hông được", table) == ["lam", "khong", "duoc"]
+    assert folded_tokens("thẻ bị hỏng", table) == ["the", "bi", "hong"]  # broken, not "không"
+    assert folded_tokens("dìa quê nhập khẩu", table)[:2] == ["ve", "que"]
+    assert folded_tokens("địa chỉ", table) == ["dia", "chi"]
+    assert folded_tokens("đk khai sanh", table) == ["dang", "ki", "khai", "sinh"]  # plain keys: any typing
+
+
+def test_textnorm_pink_land_certificate_is_not_a_damaged_document():
+    assert "doi" not in situation_hints(["so", "hong"])
+    assert situation_hints(["so", "do", "bi", "hong"])[-2:] == ["cap", "doi"]
+
+
+def test_textnorm_letters_typed_twice_collapse_only_into_a_syllable():
+    assert tokenize("khaai sinhh khôngggg") == ["khai", "sinh", "không"]
+    # Abbreviations, Roman numerals and syllables typed without diacritics ("luu" = lưu) stay.
+    assert tokenize("cccd ttru luu huu iii") == ["cccd", "ttru", "luu", "huu", "iii"]
+
+
+def test_textnorm_chat_spellings_of_onsets_are_respelled_only_into_a_syllable():
+    assert tokenize("fải làm jấy tờ wá lâu") == ["phải", "làm", "giấy", "tờ", "quá", "lâu"]
+    assert tokenize("file wifi web j") == ["file", "wifi", "web", "j"]

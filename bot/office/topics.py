@@ -6,22 +6,50 @@ them; the matcher uses it too, so that `flask match` never offers a procedure fo
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
 from bot.config import DATA_DIR
-from bot.procedures.textnorm import folded_tokens, parse_abbreviation_table
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.concepts import ConceptTable
+from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
 _DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
+# Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không").
+_HOLIDAYS = ("le", "tet")
+# The office as a place, and the ways citizens ask how to get there.
+_PLACES = ("uy ban", "tru so", "mot cua", "bo phan")
+_WAYS = ("o dau", "cho nao", "duong nao", "duong di", "duong den", "duong toi", "di den", "di toi", "nam o",
+         "ban do", "dia chi", "tang may", "o tang", "duong len", "di len")
 # Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
 # được không"): with them only the unambiguous verbs count.
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
-          "chieu", "trua")
+          "chieu", "trua", "buoi toi", "toi nay", "gio nay", "bay gio")
 # Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
 _NOT_OFFICE = {("cua", "hang"): "cuahang"}
+# A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
+_CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
+
+# A question about the office can also name a procedure: "thứ 7 có làm khai sinh không", "chứng thực bản
+# sao có làm thứ bảy không". Those go to the matcher, whose answer says where and how to do it. A message
+# names a procedure when, outside its office words, two neighbouring words are a pair that at least
+# PROCEDURE_PAIR_MIN_NAMES catalogue names contain ("khai sinh", "căn cước", "lương hưu"), or everyday words
+# of the concept thesaurus (data/thesaurus.tsv: "giấy hôn thú", "cưới vợ").
+PROCEDURE_PAIR_MIN_NAMES = 2
+# The office itself, its people and its paperwork in general: never a procedure's name, even where such a
+# pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
+_OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
+                 "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
+                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan")
+# "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
+_OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
+_POST_WORDS = 3
 
 # Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
 # in the message, in any order. Pieces are specific on purpose: "làm giấy khai sinh mất mấy giờ" must
@@ -33,14 +61,16 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
                ("ket qua", "trong ngay"), ("lay ngay", "ket qua")),
     "postal": (("buu dien",), ("buu chinh",), ("gui ve nha",), ("ket qua", "tai nha"), ("ket qua", "ve nha"),
                ("chuyen phat",), ("ship", "ket qua")),
-    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
+    "bank": (("chuyen khoan",), ("so tai khoan",), ("stk",), ("momo",), ("zalopay",), ("zalo pay",),
+             ("vi dien tu",), ("tai khoan", "ngan hang"), ("ngan hang", "phi"),
              ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
     "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
+              ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"), ("so zalo",), ("zalo", "mot cua"),
+              ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
-    "address": (("dia chi", "uy ban"), ("dia chi", "xa"), ("dia chi", "phuong"), ("dia chi", "mot cua"),
-                ("dia chi", "tru so"), ("uy ban", "o dau"), ("uy ban", "cho nao"), ("uy ban", "duong nao"),
-                ("tru so", "o dau"), ("mot cua", "o dau"), ("xa", "o dau"), ("phuong", "o dau"),
-                ("duong den", "uy ban"), ("ban do", "uy ban"), ("ban do", "xa")),
+    "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
+                ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
+                ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao")),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
               *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
               *((time, verb) for time in _TIMES for verb in ("tiep dan", "mo cua", "lam viec", "truc")),
@@ -48,7 +78,15 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("gio", "mo"), ("gio", "dong"), ("gio", "nghi"), ("lam viec", "gio nao"), ("may gio", "lam viec"),
               ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
               ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
-              ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu")),
+              ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu"),
+              *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua")), ("tet", "lam"),
+              ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",),
+              # "chiều nay có làm không", "mấy giờ bắt đầu làm": a question naming a procedure as well
+              # ("mai làm khai sinh được không") goes to the matcher (see _names_procedure).
+              *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
+              ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
+              ("tet", "lam lai"), ("lam viec lai",),
+              *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
 TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
@@ -111,9 +149,12 @@ class _Message:
 
 
 def _mask(tokens: list[str]) -> list[str]:
-    """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them."""
+    """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them; clock times
+    read as "giờ"."""
     out: list[str] = []
     for token in tokens:
+        if _CLOCK_RE.match(token) or (token == "h" and out and out[-1] == "may"):
+            token = "gio"
         glued = _NOT_OFFICE.get((out[-1], token)) if out else None
         if glued:
             out[-1] = glued
@@ -136,6 +177,61 @@ def _could_be(word: str, tokens: frozenset[str], initials: frozenset[str]) -> bo
     return word in tokens or (len(word) >= FUZZY_MIN_LENGTH and word[0] in initials)
 
 
+@lru_cache(maxsize=1)
+def _procedure_pairs() -> frozenset[tuple[str, str]]:
+    """Neighbouring word pairs of the shipped catalogue's procedure names (folded), in enough names."""
+    names_with: Counter[tuple[str, str]] = Counter()
+    for proc in load_catalogue().procedures.values():
+        words = re.findall(r"[0-9a-z]+", fold(proc.name))
+        names_with.update(set(pairwise(words)))
+    return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
+
+
+@lru_cache(maxsize=1)
+def _office_phrases() -> tuple[tuple[str, ...], ...]:
+    """Office phrases (signature pieces, _OFFICE_WORDS): the words that do not count towards naming a
+    procedure."""
+    pieces = {piece for signatures in SIGNATURES.values() for signature in signatures for piece in signature}
+    return tuple({tuple(p.split()) for p in (*pieces, *_OFFICE_WORDS)})
+
+
+def _names_procedure(message: _Message) -> bool:
+    """Whether, outside the office phrases (found with the typos signatures forgive), two neighbouring words
+    are a procedure-name pair or everyday words name a concept of the thesaurus."""
+    tokens = message.tokens
+    free = [True] * len(tokens)
+    pairs = _procedure_pairs()
+    for phrase in _office_phrases():
+        for i in message.where(phrase[0]):
+            if len(phrase) == 1 and phrase[0] in _TIMES and any(
+                    0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs
+                    and tokens[j if j < i else j + 1] not in _filler_words() for j in (i - 1, i)):
+                continue  # the "chiều" of "hộ chiếu", the "sang" of "sang tên" are no time of day
+            if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
+                end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
+                free[i:end] = [False] * len(free[i:end])
+    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count.
+    if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
+           and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1)):
+        return True
+    # Everyday words for a procedure that the concept layer knows ("giấy hôn thú", "cưới vợ").
+    return bool(_concepts().concepts_in([token if free[i] else "" for i, token in enumerate(tokens)]))
+
+
+@lru_cache(maxsize=1)
+def _filler_words() -> frozenset[str]:
+    """The matcher's one-word fillers (data/query_fillers.txt), folded: "có" pairs with "mai" in some name,
+    yet "mai có tiếp dân không" is about tomorrow."""
+    lines = (DATA_DIR / "query_fillers.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#")
+                     and " " not in line.strip())
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> ConceptTable:
+    return ConceptTable.parse((DATA_DIR / "thesaurus.tsv").read_text(encoding="utf-8"), _abbreviations())
+
+
 @lru_cache(maxsize=512)
 def _office_topics(text: str) -> tuple[str, ...]:
     tokens = _mask(folded_tokens(text, _abbreviations()))
@@ -146,6 +242,8 @@ def _office_topics(text: str) -> tuple[str, ...]:
              if any(all(_could_be(w, present, initials) for w in words)
                     and all(message.has_piece(piece) for piece in signature)
                     for signature, words in _signature_words()[topic])]
+    if found and _names_procedure(message):
+        return ()
     return tuple(found[:MAX_TOPICS])
 
 

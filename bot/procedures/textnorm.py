@@ -195,8 +195,45 @@ def _token_forms(raw: str) -> tuple[str, ...]:
     age = _AGE_SHORTHAND_RE.match(token)
     if age:  # "6t", "17t": chat shorthand for an age
         return (age.group(1), "tuổi")
-    token = decode_typing_leftovers(token)
+    token = _chat_onset(_collapse_repeats(decode_typing_leftovers(token)))
     return (canonical_syllable(token) if not token.isascii() else token,)
+
+
+# Chat spellings of onsets Vietnamese writes otherwise: "fải" (phải), "jấy" (giấy), "wá" (quá).
+_CHAT_ONSETS = {"f": "ph", "j": "gi", "w": "qu"}
+
+
+def _chat_onset(token: str) -> str:
+    onset = _CHAT_ONSETS.get(token[:1])
+    if onset is None or len(token) < 2 or _could_be_syllable(token):
+        return token
+    respelled = onset + token[1:]
+    return respelled if _could_be_syllable(respelled) else token
+
+
+_REPEAT_RE = re.compile(r"(?<=.)(.)\1+")  # not at the start: "ttru", "cccd" are abbreviations
+_ROMAN_RE = re.compile(r"^[ivxlcdm]+$")  # "cấp III", "khoản ii"
+
+
+# Syllables as typed without diacritics ("luu" is lưu, "nguoi" người): the onsets, nuclei and codas folded.
+_FOLDED_SYLLABLE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdghklmnpqrstvx])?"
+    rf"({'|'.join(sorted({fold(n) for n in _NUCLEI}, key=len, reverse=True))})"
+    r"(ng|nh|ch|[cmnpt])?$"
+)
+
+
+def _could_be_syllable(token: str) -> bool:
+    return _is_syllable(_split_tone(token)[0]) or bool(_FOLDED_SYLLABLE_RE.match(fold(token)))
+
+
+def _collapse_repeats(token: str) -> str:
+    """A letter typed twice or held down ("khaai", "sinhh", "khôngggg") once, when only that makes the
+    token a Vietnamese syllable; abbreviations ("cccd", "ttru") and syllables typed bare ("luu" = lưu) stay."""
+    if not _REPEAT_RE.search(token) or _ROMAN_RE.match(token) or _could_be_syllable(token):
+        return token
+    collapsed = _REPEAT_RE.sub(r"\1", token)
+    return collapsed if len(collapsed) >= 2 and _could_be_syllable(collapsed) else token
 
 
 @lru_cache(maxsize=16384)
@@ -212,7 +249,7 @@ KeepWord = Callable[[str | None, str, str | None], bool]
 def expand_abbreviations(
     tokens: Sequence[str], table: Mapping[str, Sequence[str]], keep: KeepWord | None = None
 ) -> list[str]:
-    """Replace tokens found in `table` (keys are folded forms) by their expansion tokens.
+    """Replace tokens found in `table` by their expansion tokens (see `parse_abbreviation_table` for keys).
 
     Folding makes some abbreviations collide with real words ("sy" = "sao y" folds like the "sĩ" of
     "liệt sĩ"); `keep` lets the caller leave a token alone when its neighbours show it is a word.
@@ -220,7 +257,9 @@ def expand_abbreviations(
     folded = [fold_word(token) for token in tokens]
     out: list[str] = []
     for i, token in enumerate(tokens):
-        expansion = table.get(folded[i])
+        expansion = table.get(token) if not token.isascii() else None
+        if expansion is None:
+            expansion = table.get(folded[i])
         if expansion is not None and keep is not None:
             before = folded[i - 1] if i > 0 else None
             after = folded[i + 1] if i + 1 < len(folded) else None
@@ -231,24 +270,46 @@ def expand_abbreviations(
 
 
 def parse_abbreviation_table(text: str) -> dict[str, tuple[str, ...]]:
-    """Parse data/abbreviations.tsv: `abbreviation<TAB>expansion`, '#' comments, blank lines ignored."""
+    """Parse data/abbreviations.tsv: `abbreviation<TAB>expansion`, '#' comments, blank lines ignored.
+
+    An abbreviation written without diacritics is keyed by its folded form and matches however it is typed
+    ("dk", "đk"); one written with diacritics is keyed by its accented form and matches only that spelling,
+    so that "hông" (không) leaves "hỏng" (broken) alone and "dìa" (về) leaves "địa" alone."""
     table: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         short, _, expansion = line.partition("\t")
-        if not expansion.strip():
+        short = nfc(short.strip()).lower()
+        if not expansion.strip() or not short:
             continue
-        table[fold(short.strip())] = tuple(tokenize(expansion))
+        key = fold(short) if short.isascii() else " ".join(tokenize(short))
+        table[key] = tuple(tokenize(expansion))
     return table
+
+
+# What a message carries besides words: text emoticons (":D", ":)))", ":v", "<3", "^_^", "T_T", "-_-", "xD"; not
+# "xd", which abbreviates xây dựng), the
+# placeholders some clients put for a picture, a sticker or a call ("[Hình ảnh]", "[Sticker]"), links and
+# e-mail addresses. None names a procedure. Emoticons count only as whole words, so "8:30" and "khoản 3)" are
+# left alone.
+_REACTION_RE = re.compile(
+    r"(?<!\S)(?:[:;=][-'^]?[()\[\]dDpPoO03vV/\\|*@$xX]+|<\/?3+|\^[_.\-]?\^|[tT]_[tT]|-_-|=\.=|@@|xD+)(?=\s|$|[,.!?])"
+    r"|\[[^\[\]]{1,30}\]|\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+"
+)
+
+
+def strip_reactions(text: str) -> str:
+    """The message without emoticons, client placeholders, links and e-mail addresses (see _REACTION_RE)."""
+    return _REACTION_RE.sub(" ", text) if any(ch in text for ch in ":;=<^_@[-.D") else text
 
 
 def normalize(
     text: str, abbreviations: Mapping[str, Sequence[str]] | None = None, keep: KeepWord | None = None
 ) -> list[str]:
-    """Full pipeline: accented canonical tokens, abbreviations expanded."""
-    tokens = tokenize(text)
+    """Full pipeline: reactions dropped, accented canonical tokens, abbreviations expanded."""
+    tokens = tokenize(strip_reactions(text))
     return expand_abbreviations(tokens, abbreviations, keep) if abbreviations else tokens
 
 
@@ -281,6 +342,8 @@ _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi m
                  "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
 _DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
 _DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
+# Folded, the pink of "sổ hồng" / "bìa hồng" (the land certificate) reads like "hỏng" (broken).
+_NOT_DAMAGE = {("so", "hong"), ("bia", "hong")}
 _KIN_WORDS = {"bo", "me", "cha", "vo", "chong", "con", "chau", "ong", "ba", "than"}
 # Words that say a death question is about something after the registration: benefits, funeral
 # support, pensions, inheritance, a lost extract, or the registration itself already named.
@@ -346,6 +409,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         hints += ["cap", "lai"]
     damaged = any(
         token in _DAMAGE_WORDS and any(w in _DOCUMENT_WORDS for w in tokens[max(0, i - 6) : i])
+        and not (i > 0 and (tokens[i - 1], token) in _NOT_DAMAGE)
         for i, token in enumerate(tokens)
     )
     if damaged:  # a damaged card is exchanged ("cấp đổi"), even when the citizen says "làm lại"
