@@ -146,3 +146,16 @@ def test_issue_11_splits_do_not_regress():
     assert blind3.wrong_answer_rate <= 0.035 and blind3.not_answered_rate >= 0.98
     dev3 = score([r for r in rows if r.split == "dev3"], ranker)
     assert dev3.top1_rate >= 0.80 and dev3.resolved_rate >= 0.90 and dev3.not_answered_rate >= 0.98
+
+
+def test_acronyms_in_names_are_spelled_out_from_the_catalogue():
+    from bot.procedures.acronyms import mine_acronyms
+
+    catalogue = load_catalogue()
+    table = mine_acronyms(catalogue.procedures.values(), lambda p: p.name,
+                          lambda p: " ".join([*p.results, *p.requirements, *p.steps, *p.legal_basis]))
+    assert table["tnld"] == ("tai", "nan", "lao", "dong")
+    assert table["dsphsk"] == ("duong", "suc", "phuc", "hoi", "suc", "khoe")
+    assert "sau" not in table and "cho" not in table  # upper-case words in names, not acronyms
+    # "Giải quyết hưởng chế độ TNLĐ, BNN đối với trường hợp bị TNLĐ lần đầu": found by the words.
+    assert "1.001632" in top_codes("bi tai nan lao dong lan dau xin huong che do", 3)

@@ -42,6 +42,7 @@ from rapidfuzz.distance import OSA
 
 from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
+from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
@@ -271,6 +272,14 @@ class MatcherTables:
                    optional("actions.tsv"), optional("ranking_weights.json"))
 
 
+def _record_text(proc: ProcedureLike) -> str:
+    """What a record says beside its name (results, papers, conditions, steps, legal basis), where the
+    spelled-out form of its name's acronyms is found."""
+    parts = [*getattr(proc, "results", ()), *(getattr(d, "name", "") for d in getattr(proc, "documents", ())),
+             *getattr(proc, "requirements", ()), *getattr(proc, "steps", ()), *getattr(proc, "legal_basis", ())]
+    return " ".join(parts)
+
+
 def _features(tokens: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]))
 
@@ -296,6 +305,7 @@ class Matcher:
         self._chitchat_index = self._phrase_index(
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
+        self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
         self._related = RelatedTerms.parse(tables.related_terms)
@@ -335,7 +345,8 @@ class Matcher:
             folded = _NAME_NOISE_RE.sub(" ", fold(re.sub(r"[^\w\s()]", " ", nfc(proc.name))))
             tokens: list[str] = []
             for token in re.findall(r"[0-9a-z]+", folded):
-                expansion = self._abbrev.get(token) if len(token) >= 4 else None
+                # "TNLĐ" in a name is "tai nạn lao động" to the citizen (bot.procedures.acronyms).
+                expansion = (self._abbrev.get(token) if len(token) >= 4 else None) or self._acronyms.get(token)
                 tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)
             self._name_tokens[code] = tokens
             doc_codes.append(code)
