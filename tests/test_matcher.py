@@ -82,10 +82,13 @@ def test_evaluation_set_targets():
     rows = [r for r in load_eval_set() if r.split in ("dev", "heldout", "blind", "blind2")]
     assert len(rows) >= 400
     result = score(rows, ranker)
-    assert result.top1_rate >= 0.95
+    # 0.94, not 0.95: these splits' last points came from aliases written for their very questions, and the
+    # learned ranking is now fitted with those aliases left out half the time (tools/fit_ranking.py), so
+    # that it generalises to questions nobody wrote aliases for; the right answer stays among the buttons.
+    assert result.top1_rate >= 0.94 and result.resolved_rate >= 0.99
     assert result.not_answered_rate >= 0.95
     heldout = score([r for r in rows if r.split == "heldout"], ranker)
-    assert heldout.top1_rate >= 0.95 and heldout.not_answered_rate >= 0.95
+    assert heldout.top1_rate >= 0.92 and heldout.not_answered_rate >= 0.95
 
 
 def test_unseen_phrasings_generalise():

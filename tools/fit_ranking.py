@@ -45,6 +45,9 @@ TRAIN_WRONG = 0.005  # confidently wrong allowed on the training folds: half the
 DROP = set(sys.argv[sys.argv.index("--drop") + 1].split(",")) if "--drop" in sys.argv else set()
 # --aliased-only: learn only from the questions as the matcher sees them (the former fit), for comparison.
 ALIASED_ONLY = "--aliased-only" in sys.argv
+# How much an alias-free copy of a question counts beside the question as the matcher sees it: citizens'
+# questions about common procedures do meet the aliases written for them, new phrasings often do not.
+ALIAS_FREE_WEIGHT = 0.5
 OUT = DATA_DIR / "ranking_weights.json"
 
 
@@ -54,6 +57,7 @@ class Example:
     base: MatchResult  # the hand-set matcher's result
     codes: list[str]  # candidates in hand-set order (empty when the hand-set matcher fell back)
     features: np.ndarray  # one row per candidate
+    weight: float = 1.0  # how much the question counts in the ranking's fit
 
     @property
     def gold(self) -> int | None:
@@ -94,10 +98,10 @@ def _examples(rows: Sequence[EvalQuery], tables: MatcherTables) -> list[Example]
 
 
 def collect() -> tuple[list[Example], list[Example]]:
-    """The tuning questions as the matcher sees them, and again with the aliases of the procedures of
-    their own fold left out (data/aliases.tsv was written for these very questions: without this, the
-    ranking learns to trust aliases more than a question about a procedure nobody wrote aliases for
-    deserves)."""
+    """The tuning questions as the matcher sees them, and again (weighing ALIAS_FREE_WEIGHT) with the
+    aliases of the procedures of their own fold left out (data/aliases.tsv was written for these very
+    questions: without this, the ranking learns to trust aliases more than a question about a procedure
+    nobody wrote aliases for deserves)."""
     tables = MatcherTables.load()
     rows = [row for row in load_eval_set() if row.split in TUNING_SPLITS and row.is_procedure]
     examples = _examples(rows, tables)
@@ -110,7 +114,7 @@ def collect() -> tuple[list[Example], list[Example]]:
         for i, example in zip(members, _examples([rows[i] for i in members], replace(tables, aliases=kept)),
                               strict=True):
             unaliased[i] = example
-    return examples, [e for e in unaliased if e is not None]
+    return examples, [replace(e, weight=ALIAS_FREE_WEIGHT) for e in unaliased if e is not None]
 
 
 def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.ndarray:
@@ -120,16 +124,18 @@ def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.nda
     scale = stacked.std(axis=0) + 1e-6
     xs = [e.features * keep / scale for e in usable]
     golds = [e.gold for e in usable]
+    shares = [e.weight for e in usable]
+    total = sum(shares)
     w = np.zeros(len(RANKING_FEATURES))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam on the mean negative log-likelihood
         grad = l2 * w
-        for x, g in zip(xs, golds, strict=True):
+        for x, g, share in zip(xs, golds, shares, strict=True):
             z = x @ w
             p = np.exp(z - z.max())
             p /= p.sum()
-            grad += (p @ x - x[g]) / len(xs)
+            grad += share * (p @ x - x[g]) / total
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -255,7 +261,10 @@ def main(write: bool) -> None:
         # The confidence model learns from rankings that never saw the question's procedure: each training
         # question ranked by weights fitted without its own fold and without the held-out fold.
         inner = {j: fit([e for e, f in train if f != j]) for j in range(FOLDS) if j != k}
-        v, t = calibrate([e for e, _ in train], [inner[f] for _, f in train])
+        # The answer threshold is set on the questions as the matcher sees them: the alias-free copies
+        # teach the ranking, but judged by them the matcher would ask about nearly everything.
+        seen = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
+        v, t = calibrate([e for e, _ in seen], [inner[f] for _, f in seen])
         thresholds.append(t)
         w = without[k]
         for e, plain, f in zip(examples, unaliased, assignment, strict=True):
@@ -274,7 +283,7 @@ def main(write: bool) -> None:
         print(f"{'':<8} no alias {bare[split]}  (the question's own procedures' aliases left out)")
     if write:
         w = fit(both)
-        v, t = calibrate(both, [without[f] for f in both_folds])
+        v, t = calibrate(examples, [without[f] for f in assignment])
         OUT.write_text(json.dumps({
             "about": "Learned ranking weights (tools/fit_ranking.py); features as in "
                      "bot.procedures.matcher.RANKING_FEATURES and CONFIDENCE_FEATURES.",

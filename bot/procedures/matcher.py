@@ -99,6 +99,10 @@ FIELD_WEIGHT = 0.15
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
+# The catalogue words the concept layer adds weigh together at most as much as this many of them at
+# CONCEPT_WEIGHT: a two-word everyday phrase ("sai tên") that stands for a nine-word catalogue phrase
+# ("thay đổi, cải chính, bổ sung thông tin hộ tịch") must not outweigh the rest of the question.
+CONCEPT_WORDS = 5.0
 # How much a typed word the concept layer translated ("nhập hộ khẩu" → "thường trú") still weighs.
 TRANSLATED_WEIGHT = 0.5
 # How much a name word the catalogue's own text relates to a query word weighs, times the pair's cosine
@@ -154,7 +158,7 @@ class RankParts:
 RANKING_FEATURES = (
     "base_score", "name_score", "field_score", "marker_adjustment", "preferred_level", "query_cover",
     "name_cover", "alias_found", "action_agrees", "action_conflicts", "action_not_asked", "uncovered_share",
-    "gap_to_best", "log_name_length",
+    "gap_to_best", "log_name_length", "phrase_cover",
 )
 
 
@@ -229,7 +233,9 @@ class MatcherConfig:
     province: str | None = None  # the commune's province; other provinces' local procedures are left out
     answer_threshold: float = 0.66
     answer_margin: float = 0.07
-    clarify_threshold: float = 0.42
+    # Below this the best procedure is too weak to offer (0.42 until the learned ranking, trained without the
+    # questions' own aliases, ordered the weak candidates well enough to be worth a button: 0.38).
+    clarify_threshold: float = 0.38
     # Below clarify_threshold, still offer buttons when the best procedure shares a distinctive pair of
     # words with the question ("thai sản" in a long story): asking beats "I did not understand".
     anchored_clarify_threshold: float = 0.3
@@ -311,6 +317,7 @@ class Matcher:
         self._related = RelatedTerms.parse(tables.related_terms)
         self._actions = ActionTable.parse(tables.actions, self._abbrev)
         self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
+        self._name_pairs = [frozenset(itertools.pairwise(self._name_tokens[code])) for code in self._procs]
         self._model = RankingModel.parse(tables.ranking_weights)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
@@ -529,7 +536,8 @@ class Matcher:
         related = self._related.expand([*corrected, *concepts])
         # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
         weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
-        weights += [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
+        weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts))
         # Whether the best procedure is anchored matters only when it is not plainly answered.
@@ -540,7 +548,7 @@ class Matcher:
         if self._model is not None and parts is not None and result.decision != "fallback":
             # The hand-set score found the candidates and that something fits; the learned weights order
             # them and decide between answering and asking (tools/fit_ranking.py).
-            features = self.candidate_features(ranked, parts, tokens)
+            features = self.candidate_features(ranked, parts, tokens, corrected)
             ranked, result = self._learned_decision(query, ranked, features, result.decision == "answer")
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
@@ -663,13 +671,19 @@ class Matcher:
         return ranked, parts
 
     def candidate_features(self, ranked: list[tuple[int, float]], parts: RankParts, tokens: Sequence[str],
-                           ) -> list[list[float]]:
+                           corrected: Sequence[str] | None = None) -> list[list[float]]:
         """One row of `RANKING_FEATURES` per ranked candidate (what the hand-set score already computed, plus
-        how the question's action agrees with the name's)."""
+        how the question's action agrees with the name's, and how much of the question the name has as
+        whole phrases); `corrected` are the tokens after typo correction (default `tokens`)."""
         asked = self._actions.of_query(tokens) - {BEGIN}
         filler = self._scan(list(tokens), self._filler_index)
         content = [t for t, f in zip(tokens, filler, strict=True) if not f]
         n_content = max(len(set(content)), 1)
+        typed = list(corrected if corrected is not None else tokens)
+        typed_filler = self._scan(typed, self._filler_index)
+        pairs = [(k, pair) for k, pair in enumerate(itertools.pairwise(typed))
+                 if not (typed_filler[k] or typed_filler[k + 1])]
+        n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
         rows: list[list[float]] = []
         for i, score in ranked:
@@ -690,8 +704,19 @@ class Matcher:
                 self._uncovered(i, content) / n_content,
                 top_score - score,
                 math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
+                self._phrase_cover(i, pairs) / n_typed,
             ])
         return rows
+
+    def _phrase_cover(self, proc: int, pairs: Sequence[tuple[int, tuple[str, str]]]) -> int:
+        """How many of the question's content words the name has next to a neighbour as in the question
+        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words."""
+        name_pairs = self._name_pairs[proc]
+        covered: set[int] = set()
+        for k, pair in pairs:
+            if pair in name_pairs:
+                covered.update((k, k + 1))
+        return len(covered)
 
     def _learned_decision(self, query: str, ranked: list[tuple[int, float]], features: list[list[float]],
                           hand_set_answer: bool = False) -> tuple[list[tuple[int, float]], MatchResult]:
