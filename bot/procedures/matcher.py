@@ -12,6 +12,7 @@ which is length-aware: "dang ky khai sinh" covers all of "Thủ tục đăng ký
 động", "biên giới") the query does not contain cost a little more, the preferred levels (the commune's
 own, by default) earn a little, and an alias phrase found whole in the query is strong evidence even in
 a long sentence. Unknown syllables are corrected with rapidfuzz against the catalogue's vocabulary.
+Acronyms in names ("TNLĐ") are indexed by the words that spell them (bot.procedures.acronyms).
 Situations imply variants (`textnorm.situation_hints`: a country name → "nước ngoài", a lost paper →
 "cấp lại", an age → its bracket); words that single out a sibling ("bổ sung", "cấp đổi") push down the
 procedures whose names lack them.
