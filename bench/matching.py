@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/matching.py [SPLIT ...]
 Prints per split of tests/eval/queries.tsv: top-1, top-3, resolved (answered right, or the right procedure
 among the offered buttons), confidently wrong and fallback (shares of procedure queries), small talk /
 office questions / receipt numbers held back from procedure answers (office questions must reach the
-office handler), p50/p99 wall-clock latency and p99 CPU time per query over the full shipped catalogue, for:
+office handler), asked (share of procedure queries answered with a clarifying question), p50/p99
+wall-clock latency and p99 CPU time per query over the full shipped catalogue, for:
 - ours: the text chain's office-question check (handlers.office.office_topics), then bot.procedures.matcher.Matcher
   (normalisation, index, ranking, decision);
 - rapidfuzz WRatio: process.extractOne over folded names (always "answers" its best name);
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bm25s
+import bm25s  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process, utils
 
 from bot.office.topics import office_topics
@@ -96,6 +97,18 @@ def bm25_baseline(codes: list[str], names: list[str]) -> Ranker:
     return rank
 
 
+def counting_questions(ranker: Ranker, procedure_queries: set[str]) -> tuple[Ranker, list[int]]:
+    """The ranker, counting how many procedure queries it answers with a clarifying question."""
+    asked = [0]
+
+    def wrapped(query: str) -> tuple[str, list[str]]:
+        decision, codes = ranker(query)
+        asked[0] += decision == "clarify" and query in procedure_queries
+        return decision, codes
+
+    return wrapped, asked
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -125,14 +138,16 @@ def main() -> None:
         others = len(subset) - n_proc
         print(f"\n[{split}] {len(subset)} queries ({n_proc} procedure, {others} small talk/office/receipt)")
         print(f"{'system':<18} {'top-1':>7} {'top-3':>7} {'resolved':>8} {'wrong':>6} {'fallbk':>6} "
-              f"{'held':>6} {'p50 ms':>7} {'p99 ms':>7} {'p99 cpu':>7}")
+              f"{'held':>6} {'asked':>6} {'p50 ms':>7} {'p99 ms':>7} {'p99 cpu':>7}")
         results: dict[str, tuple[Scores, float, float]] = {}
         for name, make in systems.items():
             ranker, latencies, cpu = timed(make(), [r.query for r in subset])
+            ranker, asked = counting_questions(ranker, {r.query for r in subset if r.is_procedure})
             s = score(subset, ranker)
             results[name] = (s, statistics.median(latencies), percentile(latencies, 0.99))
             print(f"{name:<18} {s.top1_rate:>7.1%} {s.top3_rate:>7.1%} {s.resolved_rate:>8.1%} "
                   f"{s.wrong_answer_rate:>6.1%} {s.fallback_rate:>6.1%} {s.not_answered_rate:>6.1%} "
+                  f"{asked[0] / max(s.procedure_queries, 1):>6.1%} "
                   f"{results[name][1]:>7.3f} {results[name][2]:>7.3f} {percentile(cpu, 0.99):>7.3f}")
         base = results["ours (Matcher)"]
         for name, (s, p50, p99) in results.items():

@@ -82,10 +82,13 @@ def test_evaluation_set_targets():
     rows = [r for r in load_eval_set() if r.split in ("dev", "heldout", "blind", "blind2")]
     assert len(rows) >= 400
     result = score(rows, ranker)
-    assert result.top1_rate >= 0.95
+    # 0.94, not 0.95: these splits' last points came from aliases written for their very questions, and the
+    # learned ranking is now fitted with those aliases left out half the time (tools/fit_ranking.py), so
+    # that it generalises to questions nobody wrote aliases for; the right answer stays among the buttons.
+    assert result.top1_rate >= 0.94 and result.resolved_rate >= 0.99
     assert result.not_answered_rate >= 0.95
     heldout = score([r for r in rows if r.split == "heldout"], ranker)
-    assert heldout.top1_rate >= 0.95 and heldout.not_answered_rate >= 0.95
+    assert heldout.top1_rate >= 0.92 and heldout.not_answered_rate >= 0.95
 
 
 def test_unseen_phrasings_generalise():
@@ -146,3 +149,16 @@ def test_issue_11_splits_do_not_regress():
     assert blind3.wrong_answer_rate <= 0.035 and blind3.not_answered_rate >= 0.98
     dev3 = score([r for r in rows if r.split == "dev3"], ranker)
     assert dev3.top1_rate >= 0.80 and dev3.resolved_rate >= 0.90 and dev3.not_answered_rate >= 0.98
+
+
+def test_acronyms_in_names_are_spelled_out_from_the_catalogue():
+    from bot.procedures.acronyms import mine_acronyms
+
+    catalogue = load_catalogue()
+    table = mine_acronyms(catalogue.procedures.values(), lambda p: p.name,
+                          lambda p: " ".join([*p.results, *p.requirements, *p.steps, *p.legal_basis]))
+    assert table["tnld"] == ("tai", "nan", "lao", "dong")
+    assert table["dsphsk"] == ("duong", "suc", "phuc", "hoi", "suc", "khoe")
+    assert "sau" not in table and "cho" not in table  # upper-case words in names, not acronyms
+    # "Giải quyết hưởng chế độ TNLĐ, BNN đối với trường hợp bị TNLĐ lần đầu": found by the words.
+    assert "1.001632" in top_codes("bi tai nan lao dong lan dau xin huong che do", 3)

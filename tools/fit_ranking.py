@@ -43,6 +43,11 @@ CLARIFY_MASS = 0.98  # offer buttons (2 to 4) until their probabilities sum to t
 TRAIN_WRONG = 0.005  # confidently wrong allowed on the training folds: half the 1 % target, folds are small
 # Features left out, for ablations: --drop action_agrees,action_conflicts
 DROP = set(sys.argv[sys.argv.index("--drop") + 1].split(",")) if "--drop" in sys.argv else set()
+# --aliased-only: learn only from the questions as the matcher sees them (the former fit), for comparison.
+ALIASED_ONLY = "--aliased-only" in sys.argv
+# How much an alias-free copy of a question counts beside the question as the matcher sees it: citizens'
+# questions about common procedures do meet the aliases written for them, new phrasings often do not.
+ALIAS_FREE_WEIGHT = 0.5
 OUT = DATA_DIR / "ranking_weights.json"
 
 
@@ -52,6 +57,7 @@ class Example:
     base: MatchResult  # the hand-set matcher's result
     codes: list[str]  # candidates in hand-set order (empty when the hand-set matcher fell back)
     features: np.ndarray  # one row per candidate
+    weight: float = 1.0  # how much the question counts in the ranking's fit
 
     @property
     def gold(self) -> int | None:
@@ -70,23 +76,45 @@ class _Recorder(Matcher):
         return ranked, self._decide(query, ranked)
 
 
-def collect() -> list[Example]:
-    tables = MatcherTables.load()
+def _recorder(tables: MatcherTables) -> _Recorder:
     matcher = _Recorder(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
     # Any parsable model makes the matcher compute features; the recorder then keeps the hand-set decision.
     matcher._model = RankingModel(np.zeros(len(RANKING_FEATURES)), np.zeros(len(CONFIDENCE_FEATURES)), 2.0,
                                   CLARIFY_MASS)
+    return matcher
+
+
+def _examples(rows: Sequence[EvalQuery], tables: MatcherTables) -> list[Example]:
+    matcher = _recorder(tables)
     plain = Matcher(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
     examples = []
-    for row in load_eval_set():
-        if row.split not in TUNING_SPLITS or not row.is_procedure:
-            continue
+    for row in rows:
         matcher.last = None
         matcher.match(row.query)
         codes: list[str]
         codes, features = matcher.last or ([], np.zeros((0, len(RANKING_FEATURES))))
         examples.append(Example(row, plain.match(row.query), codes, features))
     return examples
+
+
+def collect() -> tuple[list[Example], list[Example]]:
+    """The tuning questions as the matcher sees them, and again (weighing ALIAS_FREE_WEIGHT) with the
+    aliases of the procedures of their own fold left out (data/aliases.tsv was written for these very
+    questions: without this, the ranking learns to trust aliases more than a question about a procedure
+    nobody wrote aliases for deserves)."""
+    tables = MatcherTables.load()
+    rows = [row for row in load_eval_set() if row.split in TUNING_SPLITS and row.is_procedure]
+    examples = _examples(rows, tables)
+    assignment = folds(examples)
+    unaliased: list[Example | None] = [None] * len(rows)
+    for k in range(FOLDS):
+        members = [i for i, f in enumerate(assignment) if f == k]
+        codes = {code for i in members for code in rows[i].expected}
+        kept = [alias for alias in tables.aliases if alias[0] not in codes]
+        for i, example in zip(members, _examples([rows[i] for i in members], replace(tables, aliases=kept)),
+                              strict=True):
+            unaliased[i] = example
+    return examples, [replace(e, weight=ALIAS_FREE_WEIGHT) for e in unaliased if e is not None]
 
 
 def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.ndarray:
@@ -96,16 +124,18 @@ def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.nda
     scale = stacked.std(axis=0) + 1e-6
     xs = [e.features * keep / scale for e in usable]
     golds = [e.gold for e in usable]
+    shares = [e.weight for e in usable]
+    total = sum(shares)
     w = np.zeros(len(RANKING_FEATURES))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam on the mean negative log-likelihood
         grad = l2 * w
-        for x, g in zip(xs, golds, strict=True):
+        for x, g, share in zip(xs, golds, shares, strict=True):
             z = x @ w
             p = np.exp(z - z.max())
             p /= p.sum()
-            grad += (p @ x - x[g]) / len(xs)
+            grad += share * (p @ x - x[g]) / total
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -215,36 +245,44 @@ def folds(examples: Sequence[Example]) -> list[int]:
 
 
 def main(write: bool) -> None:
-    examples = collect()
+    examples, unaliased = collect()
     assignment = folds(examples)
+    # Each question is learned from twice: as the matcher sees it, and without its procedure's aliases.
+    both = [*examples, *([] if ALIASED_ONLY else unaliased)]
+    both_folds = assignment * (len(both) // len(examples))
     # Ranking weights fitted without each fold, reused as the inner folds of the outer loop below.
-    without = {k: fit([e for e, f in zip(examples, assignment, strict=True) if f != k]) for k in range(FOLDS)}
-    base, learned = {}, {}
+    without = {k: fit([e for e, f in zip(both, both_folds, strict=True) if f != k]) for k in range(FOLDS)}
+    base, learned, bare = {}, {}, {}
     for split in (*TUNING_SPLITS, "all"):
-        base[split], learned[split] = Figures(), Figures()
+        base[split], learned[split], bare[split] = Figures(), Figures(), Figures()
     thresholds = []
     for k in range(FOLDS):
-        train = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
-        held = [e for e, f in zip(examples, assignment, strict=True) if f == k]
+        train = [(e, f) for e, f in zip(both, both_folds, strict=True) if f != k]
         # The confidence model learns from rankings that never saw the question's procedure: each training
         # question ranked by weights fitted without its own fold and without the held-out fold.
         inner = {j: fit([e for e, f in train if f != j]) for j in range(FOLDS) if j != k}
-        v, t = calibrate([e for e, _ in train], [inner[f] for _, f in train])
+        # The answer threshold is set on the questions as the matcher sees them: the alias-free copies
+        # teach the ranking, but judged by them the matcher would ask about nearly everything.
+        seen = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
+        v, t = calibrate([e for e, _ in seen], [inner[f] for _, f in seen])
         thresholds.append(t)
         w = without[k]
-        for e in held:
-            decision, codes = decide(e, w, v, t)
+        for e, plain, f in zip(examples, unaliased, assignment, strict=True):
+            if f != k:
+                continue
             bd, bc = e.base.decision, [c.code for c in e.base.candidates]
             for split in (e.row.split, "all"):
-                learned[split].add(e, decision, codes)
+                learned[split].add(e, *decide(e, w, v, t))
+                bare[split].add(plain, *decide(plain, w, v, t))
                 base[split].add(e, bd if bd in ("answer", "clarify") else "fallback", bc)
     print(f"grouped {FOLDS}-fold cross-validation by procedure over {', '.join(TUNING_SPLITS)}; "
           f"answer thresholds per fold {thresholds}")
     for split in (*TUNING_SPLITS, "all"):
         print(f"{split:<8} hand-set {base[split]}")
         print(f"{'':<8} learned  {learned[split]}")
+        print(f"{'':<8} no alias {bare[split]}  (the question's own procedures' aliases left out)")
     if write:
-        w = fit(examples)
+        w = fit(both)
         v, t = calibrate(examples, [without[f] for f in assignment])
         OUT.write_text(json.dumps({
             "about": "Learned ranking weights (tools/fit_ranking.py); features as in "

@@ -9,7 +9,7 @@ with, `of_query(tokens)` the actions a question names; the ranking compares them
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.procedures.textnorm import folded_tokens
 
@@ -26,6 +26,14 @@ BEGIN = "begin"
 class ActionTable:
     name_phrases: tuple[tuple[Phrase, str], ...]  # longest first
     everyday_phrases: tuple[tuple[Phrase, str], ...]  # longest first; may contain "*"
+    # The same phrases grouped by first word (in the order above), so a scan tries only those that can
+    # match at each word instead of all of them: the per-question path stays well under a millisecond.
+    _name_index: Mapping[str, tuple[tuple[Phrase, str], ...]] = field(init=False, repr=False, compare=False)
+    _everyday_index: Mapping[str, tuple[tuple[Phrase, str], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_name_index", _index(self.name_phrases))
+        object.__setattr__(self, "_everyday_index", _index(self.everyday_phrases))
 
     @classmethod
     def parse(cls, text: str, abbreviations: Mapping[str, tuple[str, ...]] | None = None) -> ActionTable:
@@ -48,21 +56,34 @@ class ActionTable:
     def of_name(self, tokens: Sequence[str]) -> frozenset[str]:
         """Actions among a name's first words (the longest phrase wins where phrases overlap)."""
         head = list(tokens[:_NAME_HEAD + 2])
-        return frozenset(action for _, action in _find(head, self.name_phrases, limit=_NAME_HEAD))
+        return frozenset(action for _, action in _find(head, self._name_index, limit=_NAME_HEAD))
 
     def of_query(self, tokens: Sequence[str]) -> frozenset[str]:
-        return frozenset(action for _, action in _find(list(tokens), self.everyday_phrases))
+        return frozenset(action for _, action in _find(list(tokens), self._everyday_index))
 
 
-def _find(tokens: list[str], phrases: Sequence[tuple[Phrase, str]], limit: int | None = None,
+def _index(phrases: Sequence[tuple[Phrase, str]]) -> dict[str, tuple[tuple[Phrase, str], ...]]:
+    """Phrases by first word, each list in the phrases' own order; "*" collects those starting with a gap,
+    which may match at any word, and each word's list has them merged in."""
+    order = {item: k for k, item in enumerate(phrases)}
+    grouped: dict[str, list[tuple[Phrase, str]]] = {}
+    for item in phrases:
+        grouped.setdefault(item[0][0], []).append(item)
+    anywhere = grouped.get("*", [])
+    return {word: tuple(sorted([*items, *anywhere], key=order.__getitem__)) if word != "*" else tuple(items)
+            for word, items in grouped.items()}
+
+
+def _find(tokens: list[str], index: Mapping[str, tuple[tuple[Phrase, str], ...]], limit: int | None = None,
           ) -> list[tuple[int, str]]:
     """(start, action) of non-overlapping phrases, read left to right, longest first."""
     found: list[tuple[int, str]] = []
     i = 0
     end = len(tokens) if limit is None else min(limit, len(tokens))
+    anywhere = index.get("*", ())
     while i < end:
         step = 1
-        for phrase, action in phrases:
+        for phrase, action in index.get(tokens[i], anywhere):
             n = _match_at(tokens, i, phrase)
             if n:
                 found.append((i, action))

@@ -13,6 +13,7 @@ Pure and built at run time from the Catalogue object's fields, so it follows a r
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import chain, pairwise
 from typing import Protocol
@@ -117,7 +118,9 @@ class FieldIndex:
         start, end = int(self._starts[index]), int(self._starts[index + 1])
         if end == start:  # in the vocabulary but not searched: found in too many records
             return True
-        return record in self._records[start:end]
+        # A feature's records are sorted (np.unique ordered the pairs): a binary search, not a scan.
+        at = bisect_left(self._records, record, start, end)
+        return at < end and int(self._records[at]) == record
 
     def _posting(self, feature: str) -> tuple[np.ndarray, np.ndarray] | None:
         index = self._vocabulary.get(feature)

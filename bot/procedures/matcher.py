@@ -12,6 +12,7 @@ which is length-aware: "dang ky khai sinh" covers all of "Thủ tục đăng ký
 động", "biên giới") the query does not contain cost a little more, the preferred levels (the commune's
 own, by default) earn a little, and an alias phrase found whole in the query is strong evidence even in
 a long sentence. Unknown syllables are corrected with rapidfuzz against the catalogue's vocabulary.
+Acronyms in names ("TNLĐ") are indexed by the words that spell them (bot.procedures.acronyms).
 Situations imply variants (`textnorm.situation_hints`: a country name → "nước ngoài", a lost paper →
 "cấp lại", an age → its bracket); words that single out a sibling ("bổ sung", "cấp đổi") push down the
 procedures whose names lack them.
@@ -42,6 +43,7 @@ from rapidfuzz.distance import OSA
 
 from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
+from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
@@ -98,6 +100,10 @@ FIELD_WEIGHT = 0.15
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
+# The catalogue words the concept layer adds weigh together at most as much as this many of them at
+# CONCEPT_WEIGHT: a two-word everyday phrase ("sai tên") that stands for a nine-word catalogue phrase
+# ("thay đổi, cải chính, bổ sung thông tin hộ tịch") must not outweigh the rest of the question.
+CONCEPT_WORDS = 5.0
 # How much a typed word the concept layer translated ("nhập hộ khẩu" → "thường trú") still weighs.
 TRANSLATED_WEIGHT = 0.5
 # How much a name word the catalogue's own text relates to a query word weighs, times the pair's cosine
@@ -153,7 +159,7 @@ class RankParts:
 RANKING_FEATURES = (
     "base_score", "name_score", "field_score", "marker_adjustment", "preferred_level", "query_cover",
     "name_cover", "alias_found", "action_agrees", "action_conflicts", "action_not_asked", "uncovered_share",
-    "gap_to_best", "log_name_length",
+    "gap_to_best", "log_name_length", "phrase_cover",
 )
 
 
@@ -228,7 +234,9 @@ class MatcherConfig:
     province: str | None = None  # the commune's province; other provinces' local procedures are left out
     answer_threshold: float = 0.66
     answer_margin: float = 0.07
-    clarify_threshold: float = 0.42
+    # Below this the best procedure is too weak to offer (0.42 until the learned ranking, trained without the
+    # questions' own aliases, ordered the weak candidates well enough to be worth a button: 0.38).
+    clarify_threshold: float = 0.38
     # Below clarify_threshold, still offer buttons when the best procedure shares a distinctive pair of
     # words with the question ("thai sản" in a long story): asking beats "I did not understand".
     anchored_clarify_threshold: float = 0.3
@@ -271,6 +279,14 @@ class MatcherTables:
                    optional("actions.tsv"), optional("ranking_weights.json"))
 
 
+def _record_text(proc: ProcedureLike) -> str:
+    """What a record says beside its name (results, papers, conditions, steps, legal basis), where the
+    spelled-out form of its name's acronyms is found."""
+    parts = [*getattr(proc, "results", ()), *(getattr(d, "name", "") for d in getattr(proc, "documents", ())),
+             *getattr(proc, "requirements", ()), *getattr(proc, "steps", ()), *getattr(proc, "legal_basis", ())]
+    return " ".join(parts)
+
+
 def _features(tokens: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]))
 
@@ -296,11 +312,13 @@ class Matcher:
         self._chitchat_index = self._phrase_index(
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
+        self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
         self._related = RelatedTerms.parse(tables.related_terms)
         self._actions = ActionTable.parse(tables.actions, self._abbrev)
         self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
+        self._name_pairs = [frozenset(itertools.pairwise(self._name_tokens[code])) for code in self._procs]
         self._model = RankingModel.parse(tables.ranking_weights)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
@@ -335,7 +353,8 @@ class Matcher:
             folded = _NAME_NOISE_RE.sub(" ", fold(re.sub(r"[^\w\s()]", " ", nfc(proc.name))))
             tokens: list[str] = []
             for token in re.findall(r"[0-9a-z]+", folded):
-                expansion = self._abbrev.get(token) if len(token) >= 4 else None
+                # "TNLĐ" in a name is "tai nạn lao động" to the citizen (bot.procedures.acronyms).
+                expansion = (self._abbrev.get(token) if len(token) >= 4 else None) or self._acronyms.get(token)
                 tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)
             self._name_tokens[code] = tokens
             doc_codes.append(code)
@@ -518,7 +537,8 @@ class Matcher:
         related = self._related.expand([*corrected, *concepts])
         # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
         weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
-        weights += [CONCEPT_WEIGHT] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
+        weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts))
         # Whether the best procedure is anchored matters only when it is not plainly answered.
@@ -529,7 +549,7 @@ class Matcher:
         if self._model is not None and parts is not None and result.decision != "fallback":
             # The hand-set score found the candidates and that something fits; the learned weights order
             # them and decide between answering and asking (tools/fit_ranking.py).
-            features = self.candidate_features(ranked, parts, tokens)
+            features = self.candidate_features(ranked, parts, tokens, corrected)
             ranked, result = self._learned_decision(query, ranked, features, result.decision == "answer")
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
@@ -652,13 +672,19 @@ class Matcher:
         return ranked, parts
 
     def candidate_features(self, ranked: list[tuple[int, float]], parts: RankParts, tokens: Sequence[str],
-                           ) -> list[list[float]]:
+                           corrected: Sequence[str] | None = None) -> list[list[float]]:
         """One row of `RANKING_FEATURES` per ranked candidate (what the hand-set score already computed, plus
-        how the question's action agrees with the name's)."""
+        how the question's action agrees with the name's, and how much of the question the name has as
+        whole phrases); `corrected` are the tokens after typo correction (default `tokens`)."""
         asked = self._actions.of_query(tokens) - {BEGIN}
         filler = self._scan(list(tokens), self._filler_index)
         content = [t for t, f in zip(tokens, filler, strict=True) if not f]
         n_content = max(len(set(content)), 1)
+        typed = list(corrected if corrected is not None else tokens)
+        typed_filler = self._scan(typed, self._filler_index)
+        pairs = [(k, pair) for k, pair in enumerate(itertools.pairwise(typed))
+                 if not (typed_filler[k] or typed_filler[k + 1])]
+        n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
         rows: list[list[float]] = []
         for i, score in ranked:
@@ -679,8 +705,19 @@ class Matcher:
                 self._uncovered(i, content) / n_content,
                 top_score - score,
                 math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
+                self._phrase_cover(i, pairs) / n_typed,
             ])
         return rows
+
+    def _phrase_cover(self, proc: int, pairs: Sequence[tuple[int, tuple[str, str]]]) -> int:
+        """How many of the question's content words the name has next to a neighbour as in the question
+        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words."""
+        name_pairs = self._name_pairs[proc]
+        covered: set[int] = set()
+        for k, pair in pairs:
+            if pair in name_pairs:
+                covered.update((k, k + 1))
+        return len(covered)
 
     def _learned_decision(self, query: str, ranked: list[tuple[int, float]], features: list[list[float]],
                           hand_set_answer: bool = False) -> tuple[list[tuple[int, float]], MatchResult]:
