@@ -22,10 +22,13 @@ from bot.conversation.texts import SORRY_BUSY
 from bot.dossiers.verify import AWAITING_ID, awaiting_key
 from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
+from bot.office.current import office_version_known
 from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
 from bot.stores.aliases import AliasStore
 from bot.stores.followers import FollowerRegistry
+from bot.stores.office_config import OfficeConfigStore
+from bot.stores.profiles import PROFILE_KNOWN, ProfileStore
 from bot.stores.scripts import execute_idempotent
 from bot.stores.values import text_or_none
 from bot.zalo.sender import LATER, RETRY, SENT
@@ -46,6 +49,8 @@ class EventProcessor:
         self.dispatch = dispatch
         self.followers = FollowerRegistry(client, settings)
         self.aliases = AliasStore(client, settings)
+        self.office = OfficeConfigStore(client, settings)
+        self.profiles = ProfileStore(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
         return Keys(self.settings).outbox(event.identity)
@@ -57,17 +62,22 @@ class EventProcessor:
         if user == OA_WIDE:
             return  # an event about no citizen (or with no sender): there is nobody to answer
         # One round trip: the messaging window (re)opened, the outbox of an earlier attempt if any, and what
-        # handling a text would ask next: the version of the officials' aliases (the matcher's) and the
-        # receipt the bot asked an ID for (the dossier handler's).
+        # handling a text would ask next: the version of the officials' aliases (the matcher's), the
+        # version of the office settings (the matcher's and the answers') and the receipt the bot asked an
+        # ID for (the dossier handler's), and whether the citizen's Zalo profile is known (the profile hook's).
         pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
             self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
         pipe.get(self._outbox_key(event))
         self.aliases.queue_version(pipe)
+        self.office.queue_version(pipe)
         pipe.get(awaiting_key(self.settings, user))
-        *_, stored, alias_version, awaiting = execute_idempotent(pipe)
-        with self.services.alias_version_known(AliasStore.version_of(alias_version)):
-            messages = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting)})
+        self.profiles.queue_known(pipe, user)
+        *_, stored, alias_version, office_version, awaiting, profile = execute_idempotent(pipe)
+        with self.services.alias_version_known(AliasStore.version_of(alias_version)), \
+                office_version_known(self.settings, OfficeConfigStore.version_of(office_version)):
+            messages = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting),
+                                                    PROFILE_KNOWN: ProfileStore.known_of(profile)})
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
