@@ -12,6 +12,7 @@ another drain is left to it (the holder looks at the inbox again before releasin
 from __future__ import annotations
 
 import json
+import math
 import random
 import secrets
 import time
@@ -25,7 +26,7 @@ from bot.conversation.privacy import redact_numbers
 from bot.ingress.events import Event
 from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
-from bot.stores.scripts import script
+from bot.stores.scripts import execute_idempotent, queue_script, script
 from bot.stores.values import texts
 
 KEY_FAMILIES = (
@@ -38,6 +39,8 @@ KEY_FAMILIES = (
     KeyFamily("drain:*", per_citizen=True, kept="until the citizen's retry is due (a JOB_RETRY_INTERVALS step)",
               kept_after_withdraw=True),
     KeyFamily("drainers", per_citizen=False, kept="members expire a drainer lease after they were last seen"),
+    KeyFamily("drainers:idle", per_citizen=False, kept="members expire when their drain job's wait ends"),
+    KeyFamily("drainers:wake", per_citizen=False, kept="the last 16; a drainer lease after the last event"),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
     KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
@@ -45,13 +48,17 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
 )
 
-# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end).
+# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end), idle
+# drainers (token → end of their wait).
 # ARGV: dedupe ttl, event json, user id, now, drainer lease seconds, DRAINERS_MAX, a new drainer token.
 # Returns {fresh, token or ''}. A drain job is enqueued only while fewer than DRAINERS_MAX are queued
 # or running: a running one looks at the pending set again before it stops (drain_pending), so the
-# event is served either way, and a burst of N citizens costs a few rq jobs, not N. A drainer whose
-# job was lost (the web died before the enqueue, the worker was killed) frees its place when its lease
-# ends. A new event also ends its citizen's back-off: the retry is tried at once, as a fresh drain would.
+# event is served either way, and a burst of N citizens costs a few rq jobs, not N. While a drain job
+# waits for work (an idle drainer) none is enqueued: it is woken instead (accept_event pushes a wake-up
+# after this script, whatever the drainers, so that one about to wait does not wait), and no rq job's
+# lifecycle comes between the event and its handling. A drainer whose job was lost (the web died before
+# the enqueue, the worker was killed) frees its place when its lease ends. A new event also ends its
+# citizen's back-off: the retry is tried at once, as a fresh drain would.
 _ACCEPT = """
 local fresh = 0
 if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -62,8 +69,9 @@ if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
 end
 local drainer = ''
 if redis.call('llen', KEYS[2]) > 0 then
+  redis.call('zremrangebyscore', KEYS[6], '-inf', ARGV[4])
   redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
-  if redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
+  if redis.call('zcard', KEYS[6]) == 0 and redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
     redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
     redis.call('expire', KEYS[5], ARGV[5])
     drainer = ARGV[7]
@@ -71,6 +79,9 @@ if redis.call('llen', KEYS[2]) > 0 then
 end
 return {fresh, drainer}
 """
+
+# Wake-ups kept for drain jobs not yet waiting: each costs a drain job one look at the pending set.
+WAKE_MAX = 16
 
 # Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
 DEAD_LETTER_MAX = 10_000
@@ -139,6 +150,7 @@ return {2}
 class Keys:
     def __init__(self, settings: Settings) -> None:
         self.prefix = settings.key_prefix
+        self.shared_prefix = settings.shared_prefix
 
     def dedupe(self, identity: str) -> str:
         return f"{self.prefix}seen:{identity}"
@@ -157,6 +169,18 @@ class Keys:
     def drainers(self) -> str:
         """The drain jobs queued or running (bot.queue.jobs.drain_pending): token → end of its lease."""
         return f"{self.prefix}drainers"
+
+    @property
+    def idle_drainers(self) -> str:
+        """The drain jobs waiting for work (drain_pending): token → end of the wait. An event wakes one of
+        them rather than enqueue a job."""
+        return f"{self.prefix}drainers:idle"
+
+    @property
+    def wake(self) -> str:
+        """Wake-ups for drain jobs waiting for work: one list per deployment, so that a drain job of one
+        commune waiting is woken by another's event too, and leaves for that commune's job."""
+        return f"{self.shared_prefix}drainers:wake"
 
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
@@ -194,12 +218,16 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     """Record the event in its citizen's inbox, once however often Zalo resends it."""
     keys = Keys(settings)
     user_id = event.user_id
-    fresh, drainer = script(client, _ACCEPT)(
-        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.retry_mark(user_id),
-              keys.drainers],
-        args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
-              user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()],
-    )
+    pipe = client.pipeline(transaction=False)
+    queue_script(pipe, _ACCEPT, [keys.dedupe(event.identity), keys.inbox(user_id), keys.pending,
+                                 keys.retry_mark(user_id), keys.drainers, keys.idle_drainers],
+                 [settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
+                  user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()])
+    # After the script (the event is pending by then): wake a drain job waiting for work, or one about to.
+    pipe.lpush(keys.wake, 1)
+    pipe.ltrim(keys.wake, 0, WAKE_MAX - 1)
+    pipe.expire(keys.wake, drainer_lease_seconds(settings))
+    (fresh, drainer), *_ = execute_idempotent(pipe)
     return Acceptance(fresh=bool(fresh), drainer=texts([drainer])[0] if drainer else "")
 
 
@@ -353,20 +381,29 @@ class SweepResult:
 # A sweep stops after this long and hands over to a new job: under steady traffic it would otherwise
 # never end, and a worker asked to stop (SIGTERM) waits for its job before exiting.
 SWEEP_MAX_SECONDS = 5.0
+# An idle drainer's place among the idle lasts its wait plus this: a drainer killed while waiting holds
+# back new drain jobs no longer than that (the events meanwhile are pending, served by the next job).
+IDLE_SLACK_SECONDS = 0.25
 
 
 def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: EventHandler,
                   on_dead: Callable[[Event, str], None] | None = None,
-                  max_seconds: float = SWEEP_MAX_SECONDS) -> SweepResult:
+                  max_seconds: float = SWEEP_MAX_SECONDS, linger: float = 0.0, other_work: str = "") -> SweepResult:
     """A drain job's work: every pending citizen whose lock is free, again while any was served; then
-    leave the drainers (`token`) and look once more, for an event accepted while this job counted as
-    running (it enqueued no job of its own), and stop when that look finds nobody to serve."""
+    wait up to `linger` seconds for a new event (woken through the wake-up list; not while the rq queue
+    `other_work` holds jobs) and serve it the same way; then leave the drainers and look once more, for
+    an event accepted while this job counted as running (it enqueued no job of its own), and stop when
+    that look finds nobody to serve."""
     keys = Keys(settings)
     result = SweepResult()
     registered = True  # the webhook's script counted this job; a job without a token counts itself now
+    waited = False  # among the idle drainers since the last round (this round's pipeline leaves them)
     deadline = time.monotonic() + max_seconds
     while True:
         pipe = client.pipeline(transaction=False)
+        if waited:
+            pipe.zrem(keys.idle_drainers, token)
+            waited = False
         if registered:  # renew the lease between citizens: a long sweep keeps its place
             pipe.zadd(keys.drainers, {token: time.time() + drainer_lease_seconds(settings)})
             pipe.expire(keys.drainers, drainer_lease_seconds(settings))
@@ -394,5 +431,26 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             continue
         if not registered:
             return result
-        client.zrem(keys.drainers, token)
+        left = min(linger, deadline - time.monotonic())
+        if left > 0 and _woken(client, keys, token, left, other_work):
+            waited = True
+            continue
+        linger = 0.0  # nothing came: leave, and look once more
+        pipe = client.pipeline(transaction=False)
+        pipe.zrem(keys.idle_drainers, token)
+        pipe.zrem(keys.drainers, token)
+        pipe.execute()
         registered = False
+
+
+def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> bool:
+    """Wait among the idle drainers up to `seconds` for a wake-up (accept_event pushes one per event); False
+    at once when the rq queue `other_work` holds jobs: they run rather than wait for this one."""
+    pipe = client.pipeline(transaction=False)
+    pipe.zadd(keys.idle_drainers, {token: time.time() + seconds + IDLE_SLACK_SECONDS})
+    pipe.expire(keys.idle_drainers, math.ceil(seconds + IDLE_SLACK_SECONDS))
+    if other_work:
+        pipe.llen(other_work)
+    answers = pipe.execute()
+    queued = answers[-1] if other_work else 0
+    return not queued and client.blpop([keys.wake], timeout=seconds) is not None
