@@ -39,7 +39,7 @@ KEY_FAMILIES = (
     KeyFamily("drain:*", per_citizen=True, kept="until the citizen's retry is due (a JOB_RETRY_INTERVALS step)",
               kept_after_withdraw=True),
     KeyFamily("drainers", per_citizen=False, kept="members expire a drainer lease after they were last seen"),
-    KeyFamily("drainers:idle", per_citizen=False, kept="members expire when their drain job's wait ends"),
+    KeyFamily("drainers:warm", per_citizen=False, kept="members expire a second after their drain job's last look"),
     KeyFamily("drainers:wake", per_citizen=False, kept="the last 16; a drainer lease after the last event"),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
@@ -48,17 +48,19 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
 )
 
-# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end), idle
-# drainers (token → end of their wait).
+# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end), warm
+# drainers (token → until when it looks at the pending set again).
 # ARGV: dedupe ttl, event json, user id, now, drainer lease seconds, DRAINERS_MAX, a new drainer token.
 # Returns {fresh, token or ''}. A drain job is enqueued only while fewer than DRAINERS_MAX are queued
 # or running: a running one looks at the pending set again before it stops (drain_pending), so the
-# event is served either way, and a burst of N citizens costs a few rq jobs, not N. While a drain job
-# waits for work (an idle drainer) none is enqueued: it is woken instead (accept_event pushes a wake-up
-# after this script, whatever the drainers, so that one about to wait does not wait), and no rq job's
-# lifecycle comes between the event and its handling. A drainer whose job was lost (the web died before
-# the enqueue, the worker was killed) frees its place when its lease ends. A new event also ends its
-# citizen's back-off: the retry is tried at once, as a fresh drain would.
+# event is served either way, and a burst of N citizens costs a few rq jobs, not N. None is enqueued
+# either while a warm drain job (running, or waiting for work: drain_pending's `linger`) will look again
+# within a second, unless the pending citizens outnumber WARM_SHARE for each: the warm one is woken
+# (accept_event pushes a wake-up after this script, whatever the drainers, so that one about to wait
+# does not wait), and no rq job's lifecycle comes between the event and its handling. A drainer whose
+# job was lost (the web died before the enqueue, the worker was killed) frees its place when its lease
+# ends, a warm one within a second. A new event also ends its citizen's back-off: the retry is tried at
+# once, as a fresh drain would.
 _ACCEPT = """
 local fresh = 0
 if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -70,15 +72,21 @@ end
 local drainer = ''
 if redis.call('llen', KEYS[2]) > 0 then
   redis.call('zremrangebyscore', KEYS[6], '-inf', ARGV[4])
-  redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
-  if redis.call('zcard', KEYS[6]) == 0 and redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
-    redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
-    redis.call('expire', KEYS[5], ARGV[5])
-    drainer = ARGV[7]
+  local warm = redis.call('zcard', KEYS[6])
+  if warm == 0 or redis.call('scard', KEYS[3]) > WARM_SHARE * warm then
+    redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
+    if redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
+      redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
+      redis.call('expire', KEYS[5], ARGV[5])
+      drainer = ARGV[7]
+    end
   end
 end
 return {fresh, drainer}
 """
+# Pending citizens a warm drain job takes alone; more, and other jobs (other workers) are called to help.
+WARM_SHARE = 4
+_ACCEPT = _ACCEPT.replace("WARM_SHARE", str(WARM_SHARE))
 
 # Wake-ups kept for drain jobs not yet waiting: each costs a drain job one look at the pending set.
 WAKE_MAX = 16
@@ -171,10 +179,10 @@ class Keys:
         return f"{self.prefix}drainers"
 
     @property
-    def idle_drainers(self) -> str:
-        """The drain jobs waiting for work (drain_pending): token → end of the wait. An event wakes one of
-        them rather than enqueue a job."""
-        return f"{self.prefix}drainers:idle"
+    def warm_drainers(self) -> str:
+        """The drain jobs running or waiting for work that will look at the pending set again soon
+        (drain_pending with `linger`): token → until when. An event wakes one rather than enqueue a job."""
+        return f"{self.prefix}drainers:warm"
 
     @property
     def wake(self) -> str:
@@ -220,7 +228,7 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     user_id = event.user_id
     pipe = client.pipeline(transaction=False)
     queue_script(pipe, _ACCEPT, [keys.dedupe(event.identity), keys.inbox(user_id), keys.pending,
-                                 keys.retry_mark(user_id), keys.drainers, keys.idle_drainers],
+                                 keys.retry_mark(user_id), keys.drainers, keys.warm_drainers],
                  [settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
                   user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()])
     # After the script (the event is pending by then): wake a drain job waiting for work, or one about to.
@@ -381,32 +389,32 @@ class SweepResult:
 # A sweep stops after this long and hands over to a new job: under steady traffic it would otherwise
 # never end, and a worker asked to stop (SIGTERM) waits for its job before exiting.
 SWEEP_MAX_SECONDS = 5.0
-# An idle drainer's place among the idle lasts its wait plus this: a drainer killed while waiting holds
-# back new drain jobs no longer than that (the events meanwhile are pending, served by the next job).
-IDLE_SLACK_SECONDS = 0.25
+# A warm drain job vouches for its next look at the pending set this long ahead (renewed each round, and
+# for the length of a wait): one killed holds back new drain jobs no longer than that, and one held up
+# (a slow send) lets new jobs be enqueued again after it.
+WARM_SECONDS = 1.0
 
 
 def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: EventHandler,
                   on_dead: Callable[[Event, str], None] | None = None,
                   max_seconds: float = SWEEP_MAX_SECONDS, linger: float = 0.0, other_work: str = "") -> SweepResult:
     """A drain job's work: every pending citizen whose lock is free, again while any was served; then
-    wait up to `linger` seconds for a new event (woken through the wake-up list; not while the rq queue
-    `other_work` holds jobs) and serve it the same way; then leave the drainers and look once more, for
-    an event accepted while this job counted as running (it enqueued no job of its own), and stop when
-    that look finds nobody to serve."""
+    (with `linger`) wait up to that long for a new event, woken through the wake-up list, unless the rq
+    queue `other_work` holds jobs, and serve it the same way; then leave the drainers and look once
+    more, for an event accepted while this job counted as running (it enqueued no job of its own), and
+    stop when that look finds nobody to serve. While it may wait, it is a warm drainer: new events
+    wake it rather than enqueue drain jobs."""
     keys = Keys(settings)
     result = SweepResult()
     registered = True  # the webhook's script counted this job; a job without a token counts itself now
-    waited = False  # among the idle drainers since the last round (this round's pipeline leaves them)
     deadline = time.monotonic() + max_seconds
     while True:
         pipe = client.pipeline(transaction=False)
-        if waited:
-            pipe.zrem(keys.idle_drainers, token)
-            waited = False
         if registered:  # renew the lease between citizens: a long sweep keeps its place
             pipe.zadd(keys.drainers, {token: time.time() + drainer_lease_seconds(settings)})
             pipe.expire(keys.drainers, drainer_lease_seconds(settings))
+            if linger > 0:
+                _queue_warm(pipe, keys, token, WARM_SECONDS)
         pipe.smembers(keys.pending)
         users = texts(pipe.execute()[-1])
         random.shuffle(users)  # several drainers meet fewer of each other's locks
@@ -423,7 +431,7 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             elif drained.again_after is not None:
                 result.retries[user_id] = drained.again_after
         if served and time.monotonic() > deadline:
-            client.zrem(keys.drainers, token)
+            _leave(client, keys, token)
             result.handed_over = True
             return result
         if served:
@@ -433,22 +441,31 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             return result
         left = min(linger, deadline - time.monotonic())
         if left > 0 and _woken(client, keys, token, left, other_work):
-            waited = True
             continue
         linger = 0.0  # nothing came: leave, and look once more
-        pipe = client.pipeline(transaction=False)
-        pipe.zrem(keys.idle_drainers, token)
-        pipe.zrem(keys.drainers, token)
-        pipe.execute()
+        _leave(client, keys, token)
         registered = False
 
 
-def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> bool:
-    """Wait among the idle drainers up to `seconds` for a wake-up (accept_event pushes one per event); False
-    at once when the rq queue `other_work` holds jobs: they run rather than wait for this one."""
+def _queue_warm(pipe: redis.client.Pipeline, keys: Keys, token: str, seconds: float) -> None:
+    """This drain job looks at the pending set again within `seconds` (queued on `pipe`)."""
+    pipe.zadd(keys.warm_drainers, {token: time.time() + seconds})
+    pipe.expire(keys.warm_drainers, math.ceil(seconds))
+
+
+def _leave(client: redis.Redis, keys: Keys, token: str) -> None:
+    """No longer a drainer, warm or not."""
     pipe = client.pipeline(transaction=False)
-    pipe.zadd(keys.idle_drainers, {token: time.time() + seconds + IDLE_SLACK_SECONDS})
-    pipe.expire(keys.idle_drainers, math.ceil(seconds + IDLE_SLACK_SECONDS))
+    pipe.zrem(keys.warm_drainers, token)
+    pipe.zrem(keys.drainers, token)
+    pipe.execute()
+
+
+def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> bool:
+    """Wait, warm, up to `seconds` for a wake-up (accept_event pushes one per event); False at once when the
+    rq queue `other_work` holds jobs: they run rather than wait for this one."""
+    pipe = client.pipeline(transaction=False)
+    _queue_warm(pipe, keys, token, seconds + WARM_SECONDS)
     if other_work:
         pipe.llen(other_work)
     answers = pipe.execute()
