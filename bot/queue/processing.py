@@ -76,9 +76,10 @@ class EventProcessor:
         *_, stored, alias_version, office_version, awaiting, profile = execute_idempotent(pipe)
         with self.services.alias_version_known(AliasStore.version_of(alias_version)), \
                 office_version_known(self.settings, OfficeConfigStore.version_of(office_version)):
-            messages = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting),
-                                                    PROFILE_KNOWN: ProfileStore.known_of(profile)})
-        delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive)
+            messages, claimed = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting),
+                                                             PROFILE_KNOWN: ProfileStore.known_of(profile)})
+        delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive,
+                                                      first_claimed=claimed)
         if delivery.status != SENT:
             if delivery.status == RETRY and delivery.error is not None:
                 raise delivery.error
@@ -88,20 +89,24 @@ class EventProcessor:
         log.info("event handled", extra={"event": event.name, "user": hash_user(user, self.settings),
                                          "messages": len(messages)})
 
-    def _outbox(self, event: Event, stored: bytes | None, known: dict[str, str | None]) -> list[dict[str, Any]]:
+    def _outbox(self, event: Event, stored: bytes | None,
+                known: dict[str, str | None]) -> tuple[list[dict[str, Any]], bool]:
+        """The event's messages (stored by an earlier attempt, else computed and stored now), and whether
+        the first one's send was claimed with them."""
         key = self._outbox_key(event)
         if stored is not None:
-            return list(json.loads(stored))
-        # The handlers' deferred writes (transcript, statistics: each once per event) and the outbox, in one
-        # round trip before anything is sent.
+            return list(json.loads(stored)), False
+        # The handlers' deferred writes (transcript, statistics: each once per event), the outbox and the first
+        # message's send claim, in one round trip before anything is sent.
         writes = self.redis.pipeline(transaction=False)
         ctx = Context(event=event, redis=self.redis, settings=self.settings,
                       now=datetime.now(UTC), services=self.services, writes=writes, known=known)
         replies = self.dispatch(ctx)  # statistics are counted by the router's after hook
         messages = self.services.sender.render(replies)
         writes.set(key, json.dumps(messages, ensure_ascii=False), ex=OUTBOX_TTL_SECONDS)
-        execute_idempotent(writes)
-        return messages
+        claim = self.services.sender.queue_first_claim(writes, event.identity) if messages else None
+        previous = execute_idempotent(writes)[-1]
+        return messages, claim is not None and text_or_none(previous) in (None, claim)
 
     def apologise(self, event: Event, reason: str) -> None:
         """After an event is dead-lettered, tell the citizen (best effort) rather than stay silent."""
