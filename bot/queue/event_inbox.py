@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 
@@ -232,7 +233,7 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
                  [settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
                   user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()])
     # After the script (the event is pending by then): wake a drain job waiting for work, or one about to.
-    pipe.lpush(keys.wake, 1)
+    pipe.lpush(keys.wake, user_id)
     pipe.ltrim(keys.wake, 0, WAKE_MAX - 1)
     pipe.expire(keys.wake, drainer_lease_seconds(settings))
     (fresh, drainer), *_ = execute_idempotent(pipe)
@@ -278,6 +279,25 @@ class DrainResult:
 EventHandler = Callable[[Event, Callable[[], None]], None]
 
 
+# A drain's start, as _begin queued it: the citizen's lock (not yet taken) and _BEGIN's answer.
+Begun = tuple[Lock, list[Any]]
+
+
+def _begin(client: redis.Redis, settings: Settings, user_id: str, sweep: bool,
+           pipe: redis.client.Pipeline | None = None) -> tuple[Lock, list[Any] | None]:
+    """_BEGIN for the citizen, at once, or queued on `pipe` (its answer: that pipeline's, then None)."""
+    keys = Keys(settings)
+    # Renewed while handling at most every third of its life: a quick event costs no renewal.
+    ttl = settings.user_lock_ttl_seconds
+    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
+    script_keys = [keys.retry_mark(user_id), lock.key, keys.inbox(user_id), keys.pending]
+    args: list[str | int] = [lock.token, lock.ttl_ms, user_id, "sweep" if sweep else ""]
+    if pipe is not None:
+        queue_script(pipe, _BEGIN, script_keys, args)
+        return lock, None
+    return lock, script(client, _BEGIN)(keys=script_keys, args=args)
+
+
 def drain(
     client: redis.Redis,
     settings: Settings,
@@ -285,21 +305,20 @@ def drain(
     handle: EventHandler,
     on_dead: Callable[[Event, str], None] | None = None,
     sweep: bool = False,
+    begun: Begun | None = None,
 ) -> DrainResult:
     """Handle the citizen's inbox in order. `handle(event, keep_alive)` must be idempotent.
 
     Transient failures count attempts per event; past `job_max_attempts` the event goes to
     the dead-letter list and the drain moves on, so one poisoned event never blocks a citizen.
-    A sweep (`sweep=True`) leaves a citizen waiting for its retry alone.
+    A sweep (`sweep=True`) leaves a citizen waiting for its retry alone. `begun`: its start, already
+    made in the sweep's round trip (`_begin` with a pipeline).
     """
     keys = Keys(settings)
     result = DrainResult()
-    # Renewed while handling at most every third of its life: a quick event costs no renewal.
-    ttl = settings.user_lock_ttl_seconds
-    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
-    state, *value = script(client, _BEGIN)(
-        keys=[keys.retry_mark(user_id), lock.key, keys.inbox(user_id), keys.pending],
-        args=[lock.token, lock.ttl_ms, user_id, "sweep" if sweep else ""])
+    lock, answer = begun or _begin(client, settings, user_id, sweep)
+    assert answer is not None
+    state, *value = answer
     if state == 0:
         # A live holder looks at the inbox again before releasing; a dead one's lock runs out.
         result.again_after = max(int(value[0]), 0) / 1000 + 0.1
@@ -408,6 +427,7 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
     result = SweepResult()
     registered = True  # the webhook's script counted this job; a job without a token counts itself now
     deadline = time.monotonic() + max_seconds
+    woken_for = ""  # the citizen whose event woke this job: its drain starts in the round's round trip
     while True:
         pipe = client.pipeline(transaction=False)
         if registered:  # renew the lease between citizens: a long sweep keeps its place
@@ -416,13 +436,16 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             if linger > 0:
                 _queue_warm(pipe, keys, token, WARM_SECONDS)
         pipe.smembers(keys.pending)
-        users = texts(pipe.execute()[-1])
+        first = _begin(client, settings, woken_for, True, pipe)[0] if woken_for else None
+        answers = execute_idempotent(pipe)
+        users = [user for user in texts(answers[-2 if first is not None else -1]) if user != woken_for]
         random.shuffle(users)  # several drainers meet fewer of each other's locks
+        begun = {woken_for: (first, answers[-1])} if first is not None else {}
         served, result.busy_for = False, None
-        for user_id in users:
+        for user_id in [*begun, *users]:
             if served and time.monotonic() > deadline:
                 break
-            drained = drain(client, settings, user_id, handle, on_dead, sweep=True)
+            drained = drain(client, settings, user_id, handle, on_dead, sweep=True, begun=begun.get(user_id))
             result.handled += drained.handled
             served = served or drained.took
             if drained.busy:
@@ -440,7 +463,8 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
         if not registered:
             return result
         left = min(linger, deadline - time.monotonic())
-        if left > 0 and _woken(client, keys, token, left, other_work):
+        woken_for = _woken(client, keys, token, left, other_work) if left > 0 else ""
+        if woken_for:
             continue
         linger = 0.0  # nothing came: leave, and look once more
         _leave(client, keys, token)
@@ -461,13 +485,16 @@ def _leave(client: redis.Redis, keys: Keys, token: str) -> None:
     pipe.execute()
 
 
-def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> bool:
-    """Wait, warm, up to `seconds` for a wake-up (accept_event pushes one per event); False at once when the
-    rq queue `other_work` holds jobs: they run rather than wait for this one."""
+def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> str:
+    """Wait, warm, up to `seconds` for a wake-up (accept_event pushes one per event, naming its citizen);
+    that citizen, or "" when none came, and at once when the rq queue `other_work` holds jobs: they run
+    rather than wait for this one."""
     pipe = client.pipeline(transaction=False)
     _queue_warm(pipe, keys, token, seconds + WARM_SECONDS)
     if other_work:
         pipe.llen(other_work)
     answers = pipe.execute()
-    queued = answers[-1] if other_work else 0
-    return not queued and client.blpop([keys.wake], timeout=seconds) is not None
+    if other_work and answers[-1]:
+        return ""
+    woken = client.blpop([keys.wake], timeout=seconds)
+    return texts([woken[1]])[0] if woken else ""
