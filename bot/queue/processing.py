@@ -22,6 +22,7 @@ from bot.conversation.texts import SORRY_BUSY
 from bot.dossiers.verify import AWAITING_ID, awaiting_key
 from bot.ingress.events import OA_WIDE, Event
 from bot.logs import hash_user
+from bot.office.closures import ClosureStore
 from bot.office.current import office_version_known
 from bot.queue.event_inbox import Keys, RetryLater
 from bot.services import Services
@@ -51,6 +52,7 @@ class EventProcessor:
         self.aliases = AliasStore(client, settings)
         self.office = OfficeConfigStore(client, settings)
         self.profiles = ProfileStore(client, settings)
+        self.closures = ClosureStore(client, settings)
 
     def _outbox_key(self, event: Event) -> str:
         return Keys(self.settings).outbox(event.identity)
@@ -64,7 +66,8 @@ class EventProcessor:
         # One round trip: the messaging window (re)opened, the outbox of an earlier attempt if any, and what
         # handling a text would ask next: the version of the officials' aliases (the matcher's), the
         # version of the office settings (the matcher's and the answers') and the receipt the bot asked an
-        # ID for (the dossier handler's), and whether the citizen's Zalo profile is known (the profile hook's).
+        # ID for (the dossier handler's), whether the citizen's Zalo profile is known (the profile hook's) and
+        # the desk's declared closures (the office answers', which look twice).
         pipe = self.redis.pipeline(transaction=False)
         if event.is_interaction:
             self.followers.queue_touch(pipe, user, event.timestamp_ms / 1000)
@@ -73,9 +76,11 @@ class EventProcessor:
         self.office.queue_version(pipe)
         pipe.get(awaiting_key(self.settings, user))
         self.profiles.queue_known(pipe, user)
-        *_, stored, alias_version, office_version, awaiting, profile = execute_idempotent(pipe)
+        self.closures.queue_all(pipe)
+        *_, stored, alias_version, office_version, awaiting, profile, closures = execute_idempotent(pipe)
         with self.services.alias_version_known(AliasStore.version_of(alias_version)), \
-                office_version_known(self.settings, OfficeConfigStore.version_of(office_version)):
+                office_version_known(self.settings, OfficeConfigStore.version_of(office_version)), \
+                self.closures.closures_known(closures):
             messages, claimed = self._outbox(event, stored, {AWAITING_ID: text_or_none(awaiting),
                                                              PROFILE_KNOWN: ProfileStore.known_of(profile)})
         delivery = self.services.sender.send_rendered(user, messages, event.identity, before_each=keep_alive,
