@@ -41,7 +41,8 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
     KeyFamily("drainers", per_citizen=False, kept="members expire a drainer lease after they were last seen"),
     KeyFamily("drainers:warm", per_citizen=False, kept="members expire a second after their drain job's last look"),
-    KeyFamily("drainers:wake", per_citizen=False, kept="the last 16; a drainer lease after the last event"),
+    KeyFamily("drainers:wake", per_citizen=True, kept="the last 16 citizens' ids; 10 seconds after the last event",
+              kept_after_withdraw=True),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
     KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
@@ -89,8 +90,10 @@ return {fresh, drainer}
 WARM_SHARE = 4
 _ACCEPT = _ACCEPT.replace("WARM_SHARE", str(WARM_SHARE))
 
-# Wake-ups kept for drain jobs not yet waiting: each costs a drain job one look at the pending set.
+# Wake-ups kept for drain jobs not yet waiting: each costs a drain job one look at the pending set. Older
+# than a few seconds they wake nobody who needs it (a busy drain job looks at the pending set anyway).
 WAKE_MAX = 16
+WAKE_TTL_SECONDS = 10
 
 # Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
 DEAD_LETTER_MAX = 10_000
@@ -235,7 +238,7 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     # After the script (the event is pending by then): wake a drain job waiting for work, or one about to.
     pipe.lpush(keys.wake, user_id)
     pipe.ltrim(keys.wake, 0, WAKE_MAX - 1)
-    pipe.expire(keys.wake, drainer_lease_seconds(settings))
+    pipe.expire(keys.wake, WAKE_TTL_SECONDS)
     (fresh, drainer), *_ = execute_idempotent(pipe)
     return Acceptance(fresh=bool(fresh), drainer=texts([drainer])[0] if drainer else "")
 
