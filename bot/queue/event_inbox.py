@@ -444,6 +444,7 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
         users = [user for user in texts(answers[-2 if first is not None else -1]) if user != woken_for]
         random.shuffle(users)  # several drainers meet fewer of each other's locks
         begun = {woken_for: (first, answers[-1])} if first is not None else {}
+        woken_for = ""
         served, result.busy_for = False, None
         for user_id in [*begun, *users]:
             if served and time.monotonic() > deadline:
