@@ -2,8 +2,8 @@
 
 Web and worker call `office_config(client, settings)`; it costs one Redis GET (the version) and
 rebuilds only when an official saved a change in the console, so nothing needs a restart. Inside
-`office_version_known` (the worker, for one event whose first round trip read the version) it costs none. If Redis
-fails, the last configuration read serves (or the shipped files, before any was read).
+`office_version_known` (the worker, for one event whose first round trip read the version) it costs
+none. If Redis fails, the last configuration read serves (or the shipped files, before any was read).
 `validate_section` is what the console runs before storing: the same parsers the readers use.
 """
 
