@@ -13,4 +13,4 @@ def remember_profile(ctx: Context, replies: list[Reply]) -> None:
     event = ctx.event
     if event.is_echo or not event.name.startswith(("user_send_", "follow", "user_submit_info")):
         return
-    remember_profile_of(ProfileStore(ctx.redis, ctx.settings), ctx.user_id, ctx.services.zalo.get)
+    remember_profile_of(ProfileStore(ctx.redis, ctx.settings), ctx.user_id, ctx.services.zalo.get, ctx.known)

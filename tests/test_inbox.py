@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.ingress.events import Event, parse_event
 from bot.queue.event_inbox import Keys, accept_event, drain, drain_pending, pending_users
 from bot.stores.lock import Lock
-from tests.helpers import text_event
+from tests.helpers import eventually, text_event
 
 
 def _accept(client: redis.Redis, settings: Settings, user: str, texts: list[str]) -> None:
@@ -214,3 +214,45 @@ def test_a_sweep_past_its_time_hands_over_to_a_new_job(redis_client, settings: S
     assert result.handed_over and len(handled) == 1
     assert redis_client.zscore(Keys(settings).drainers, "t") is None  # its place is free for the next job
     assert len(pending_users(redis_client, settings)) == 2
+
+
+def test_a_waiting_sweep_handles_the_next_events_itself_without_new_jobs(redis_client, settings: Settings) -> None:
+    token = accept_event(redis_client, settings, parse_event(text_event("w1", "một"))).drainer
+    handled: list[tuple[str, float]] = []
+    results = []
+    sweep = threading.Thread(target=lambda: results.append(drain_pending(
+        redis.Redis.from_url(settings.redis_url), settings, token,
+        lambda e, k: handled.append((e.text, time.monotonic())), linger=1.0)))
+    sweep.start()
+    eventually(lambda: len(handled) == 1, timeout=5)
+    time.sleep(0.2)  # waiting for work by now
+    sent = time.monotonic()
+    # No new drain job is enqueued for these: the waiting one is woken and serves them at once, in order.
+    assert not accept_event(redis_client, settings, parse_event(text_event("w2", "hai"))).drainer
+    assert not accept_event(redis_client, settings, parse_event(text_event("w1", "ba"))).drainer
+    eventually(lambda: len(handled) == 3, timeout=5)
+    assert sorted(text for text, _ in handled) == ["ba", "hai", "một"]
+    assert max(at for _, at in handled) - sent < 0.5
+    # With nothing more for a second it ends, and leaves the drainers: the next event enqueues a job again.
+    sweep.join(timeout=5)
+    assert results[0].handled == 3 and pending_users(redis_client, settings) == []
+    assert redis_client.zcard(Keys(settings).drainers) == 0 and redis_client.zcard(Keys(settings).warm_drainers) == 0
+    assert accept_event(redis_client, settings, parse_event(text_event("w3", "bốn"))).drainer
+
+
+def test_a_sweep_does_not_wait_while_other_jobs_are_queued(redis_client, settings: Settings) -> None:
+    token = accept_event(redis_client, settings, parse_event(text_event("q1", "một"))).drainer
+    redis_client.rpush("rq:queue:test-other", "a-broadcast-job")
+    started = time.monotonic()
+    result = drain_pending(redis_client, settings, token, lambda e, k: None, linger=5.0,
+                           other_work="rq:queue:test-other")
+    assert result.handled == 1 and time.monotonic() - started < 1.0
+
+
+def test_a_dead_waiting_sweep_holds_back_new_jobs_for_a_second_at_most(redis_client, settings: Settings) -> None:
+    # A sweep killed while waiting for work: its warm place lapses, then events enqueue jobs again.
+    redis_client.zadd(Keys(settings).warm_drainers, {"dead": time.time() + 0.3})
+    assert not accept_event(redis_client, settings, parse_event(text_event("d1", "một"))).drainer
+    time.sleep(0.4)
+    assert accept_event(redis_client, settings, parse_event(text_event("d1", "hai"))).drainer
+    assert pending_users(redis_client, settings) == ["d1"]  # both events kept, for that job

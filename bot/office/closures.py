@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -121,6 +124,10 @@ def new_due(due: datetime, closure: Closure, hours: OfficeHours) -> datetime:
     return hours.next_opening(closure.end)
 
 
+# The closures an event's first round trip read, with their key (the tenant's): ClosureStore.closures_known.
+_KNOWN: ContextVar[tuple[str, list[bytes]] | None] = ContextVar("closures_known", default=None)
+
+
 class ClosureStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
@@ -147,8 +154,23 @@ class ClosureStore:
         return Closure.from_json(json.loads(raw)) if raw else None
 
     def all(self) -> list[Closure]:
-        return sorted((Closure.from_json(json.loads(raw)) for raw in self.redis.hvals(self.key)),
-                      key=lambda c: c.start)
+        known = _KNOWN.get()
+        stored = known[1] if known is not None and known[0] == self.key else self.redis.hvals(self.key)
+        return sorted((Closure.from_json(json.loads(raw)) for raw in stored), key=lambda c: c.start)
+
+    def queue_all(self, pipe: redis.client.Pipeline) -> None:
+        """`all`'s read, queued on `pipe`: hand its answer to `closures_known`."""
+        pipe.hvals(self.key)
+
+    @contextmanager
+    def closures_known(self, stored: list[bytes]) -> Iterator[None]:
+        """While one event is handled: the closures its first round trip read (`queue_all`), so that the
+        office answers (which look twice) ask Redis nothing."""
+        token = _KNOWN.set((self.key, stored))
+        try:
+            yield
+        finally:
+            _KNOWN.reset(token)
 
     def remove(self, closure_id: str) -> bool:
         return bool(self.redis.hdel(self.key, closure_id))

@@ -1,8 +1,9 @@
 """The commune's configuration as it stands now: the console's settings over the shipped files.
 
 Web and worker call `office_config(client, settings)`; it costs one Redis GET (the version) and
-rebuilds only when an official saved a change in the console, so nothing needs a restart. If Redis
-fails, the last configuration read serves (or the shipped files, before any was read).
+rebuilds only when an official saved a change in the console, so nothing needs a restart. Inside
+`office_version_known` (the worker, for one event whose first round trip read the version) it costs
+none. If Redis fails, the last configuration read serves (or the shipped files, before any was read).
 `validate_section` is what the console runs before storing: the same parsers the readers use.
 """
 
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -133,6 +137,26 @@ def defaults(settings: Settings) -> OfficeConfig:
     return build_config({s: default_document(s, settings) for s in SECTIONS}, settings)
 
 
+# The version an event's first round trip read, with the key prefix (the tenant) it was read for.
+_KNOWN_VERSION: ContextVar[tuple[str, int] | None] = ContextVar("office_version_known", default=None)
+
+
+@contextmanager
+def office_version_known(settings: Settings, version: int) -> Iterator[None]:
+    """While one event is handled: the version its first round trip read, so that `office_config`
+    (asked by the matcher and the answers, two or three times an event) asks Redis nothing more."""
+    token = _KNOWN_VERSION.set((settings.key_prefix, version))
+    try:
+        yield
+    finally:
+        _KNOWN_VERSION.reset(token)
+
+
+def _version(store: OfficeConfigStore, settings: Settings) -> int:
+    known = _KNOWN_VERSION.get()
+    return known[1] if known is not None and known[0] == settings.key_prefix else store.version()
+
+
 # Per Redis server and settings (the environment supplies the defaults); a process has one of each.
 _CACHE: dict[tuple[str, Settings], OfficeConfig] = {}
 MAX_CACHED = 16
@@ -144,7 +168,7 @@ def office_config(client: redis.Redis, settings: Settings) -> OfficeConfig:
     cached = _CACHE.get(cache_key)
     store = OfficeConfigStore(client, settings)
     try:
-        if cached is not None and store.version() == cached.version:
+        if cached is not None and _version(store, settings) == cached.version:
             return cached
         version, stored = store.snapshot()
     except redis.RedisError:

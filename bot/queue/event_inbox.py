@@ -12,11 +12,13 @@ another drain is left to it (the holder looks at the inbox again before releasin
 from __future__ import annotations
 
 import json
+import math
 import random
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 
@@ -25,7 +27,7 @@ from bot.conversation.privacy import redact_numbers
 from bot.ingress.events import Event
 from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
-from bot.stores.scripts import script
+from bot.stores.scripts import execute_idempotent, queue_script, script
 from bot.stores.values import texts
 
 KEY_FAMILIES = (
@@ -38,6 +40,9 @@ KEY_FAMILIES = (
     KeyFamily("drain:*", per_citizen=True, kept="until the citizen's retry is due (a JOB_RETRY_INTERVALS step)",
               kept_after_withdraw=True),
     KeyFamily("drainers", per_citizen=False, kept="members expire a drainer lease after they were last seen"),
+    KeyFamily("drainers:warm", per_citizen=False, kept="members expire a second after their drain job's last look"),
+    KeyFamily("drainers:wake", per_citizen=True, kept="the last 16 citizens' ids; 10 seconds after the last event",
+              kept_after_withdraw=True),
     KeyFamily("outbox:*", per_citizen=False,
               kept="while its event is in the inbox (deleted when popped); 7 days at most"),
     KeyFamily("replication:mark", per_citizen=False, kept="1 second (a write for WAIT to follow)"),
@@ -45,13 +50,19 @@ KEY_FAMILIES = (
               kept_after_withdraw=True),
 )
 
-# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end).
+# KEYS: dedupe key, inbox list, pending set, the citizen's retry mark, drainers (token → lease end), warm
+# drainers (token → until when it looks at the pending set again).
 # ARGV: dedupe ttl, event json, user id, now, drainer lease seconds, DRAINERS_MAX, a new drainer token.
 # Returns {fresh, token or ''}. A drain job is enqueued only while fewer than DRAINERS_MAX are queued
 # or running: a running one looks at the pending set again before it stops (drain_pending), so the
-# event is served either way, and a burst of N citizens costs a few rq jobs, not N. A drainer whose
+# event is served either way, and a burst of N citizens costs a few rq jobs, not N. None is enqueued
+# either while a warm drain job (running, or waiting for work: drain_pending's `linger`) will look again
+# within a second, unless the pending citizens outnumber WARM_SHARE for each: the warm one is woken
+# (accept_event pushes a wake-up after this script, whatever the drainers, so that one about to wait
+# does not wait), and no rq job's lifecycle comes between the event and its handling. A drainer whose
 # job was lost (the web died before the enqueue, the worker was killed) frees its place when its lease
-# ends. A new event also ends its citizen's back-off: the retry is tried at once, as a fresh drain would.
+# ends, a warm one within a second. A new event also ends its citizen's back-off: the retry is tried at
+# once, as a fresh drain would.
 _ACCEPT = """
 local fresh = 0
 if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -62,15 +73,27 @@ if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
 end
 local drainer = ''
 if redis.call('llen', KEYS[2]) > 0 then
-  redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
-  if redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
-    redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
-    redis.call('expire', KEYS[5], ARGV[5])
-    drainer = ARGV[7]
+  redis.call('zremrangebyscore', KEYS[6], '-inf', ARGV[4])
+  local warm = redis.call('zcard', KEYS[6])
+  if warm == 0 or redis.call('scard', KEYS[3]) > WARM_SHARE * warm then
+    redis.call('zremrangebyscore', KEYS[5], '-inf', ARGV[4])
+    if redis.call('zcard', KEYS[5]) < tonumber(ARGV[6]) then
+      redis.call('zadd', KEYS[5], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[7])
+      redis.call('expire', KEYS[5], ARGV[5])
+      drainer = ARGV[7]
+    end
   end
 end
 return {fresh, drainer}
 """
+# Pending citizens a warm drain job takes alone; more, and other jobs (other workers) are called to help.
+WARM_SHARE = 4
+_ACCEPT = _ACCEPT.replace("WARM_SHARE", str(WARM_SHARE))
+
+# Wake-ups kept for drain jobs not yet waiting: each costs a drain job one look at the pending set. Older
+# than a few seconds they wake nobody who needs it (a busy drain job looks at the pending set anyway).
+WAKE_MAX = 16
+WAKE_TTL_SECONDS = 10
 
 # Dead letters hold a citizen's event (numbers masked): the last 10,000, gone 30 days after the last one.
 DEAD_LETTER_MAX = 10_000
@@ -139,6 +162,7 @@ return {2}
 class Keys:
     def __init__(self, settings: Settings) -> None:
         self.prefix = settings.key_prefix
+        self.shared_prefix = settings.shared_prefix
 
     def dedupe(self, identity: str) -> str:
         return f"{self.prefix}seen:{identity}"
@@ -157,6 +181,18 @@ class Keys:
     def drainers(self) -> str:
         """The drain jobs queued or running (bot.queue.jobs.drain_pending): token → end of its lease."""
         return f"{self.prefix}drainers"
+
+    @property
+    def warm_drainers(self) -> str:
+        """The drain jobs running or waiting for work that will look at the pending set again soon
+        (drain_pending with `linger`): token → until when. An event wakes one rather than enqueue a job."""
+        return f"{self.prefix}drainers:warm"
+
+    @property
+    def wake(self) -> str:
+        """Wake-ups for drain jobs waiting for work: one list per deployment, so that a drain job of one
+        commune waiting is woken by another's event too, and leaves for that commune's job."""
+        return f"{self.shared_prefix}drainers:wake"
 
     def attempts(self, identity: str) -> str:
         return f"{self.prefix}attempts:{identity}"
@@ -194,12 +230,16 @@ def accept_event(client: redis.Redis, settings: Settings, event: Event) -> Accep
     """Record the event in its citizen's inbox, once however often Zalo resends it."""
     keys = Keys(settings)
     user_id = event.user_id
-    fresh, drainer = script(client, _ACCEPT)(
-        keys=[keys.dedupe(event.identity), keys.inbox(user_id), keys.pending, keys.retry_mark(user_id),
-              keys.drainers],
-        args=[settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
-              user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()],
-    )
+    pipe = client.pipeline(transaction=False)
+    queue_script(pipe, _ACCEPT, [keys.dedupe(event.identity), keys.inbox(user_id), keys.pending,
+                                 keys.retry_mark(user_id), keys.drainers, keys.warm_drainers],
+                 [settings.dedupe_ttl_seconds, json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")),
+                  user_id, time.time(), drainer_lease_seconds(settings), settings.drainers_max, new_drainer_token()])
+    # After the script (the event is pending by then): wake a drain job waiting for work, or one about to.
+    pipe.lpush(keys.wake, user_id)
+    pipe.ltrim(keys.wake, 0, WAKE_MAX - 1)
+    pipe.expire(keys.wake, WAKE_TTL_SECONDS)
+    (fresh, drainer), *_ = execute_idempotent(pipe)
     return Acceptance(fresh=bool(fresh), drainer=texts([drainer])[0] if drainer else "")
 
 
@@ -242,6 +282,25 @@ class DrainResult:
 EventHandler = Callable[[Event, Callable[[], None]], None]
 
 
+# A drain's start, as _begin queued it: the citizen's lock (not yet taken) and _BEGIN's answer.
+Begun = tuple[Lock, list[Any]]
+
+
+def _begin(client: redis.Redis, settings: Settings, user_id: str, sweep: bool,
+           pipe: redis.client.Pipeline | None = None) -> tuple[Lock, list[Any] | None]:
+    """_BEGIN for the citizen, at once, or queued on `pipe` (its answer: that pipeline's, then None)."""
+    keys = Keys(settings)
+    # Renewed while handling at most every third of its life: a quick event costs no renewal.
+    ttl = settings.user_lock_ttl_seconds
+    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
+    script_keys = [keys.retry_mark(user_id), lock.key, keys.inbox(user_id), keys.pending]
+    args: list[str | int] = [lock.token, lock.ttl_ms, user_id, "sweep" if sweep else ""]
+    if pipe is not None:
+        queue_script(pipe, _BEGIN, script_keys, args)
+        return lock, None
+    return lock, script(client, _BEGIN)(keys=script_keys, args=args)
+
+
 def drain(
     client: redis.Redis,
     settings: Settings,
@@ -249,21 +308,20 @@ def drain(
     handle: EventHandler,
     on_dead: Callable[[Event, str], None] | None = None,
     sweep: bool = False,
+    begun: Begun | None = None,
 ) -> DrainResult:
     """Handle the citizen's inbox in order. `handle(event, keep_alive)` must be idempotent.
 
     Transient failures count attempts per event; past `job_max_attempts` the event goes to
     the dead-letter list and the drain moves on, so one poisoned event never blocks a citizen.
-    A sweep (`sweep=True`) leaves a citizen waiting for its retry alone.
+    A sweep (`sweep=True`) leaves a citizen waiting for its retry alone. `begun`: its start, already
+    made in the sweep's round trip (`_begin` with a pipeline).
     """
     keys = Keys(settings)
     result = DrainResult()
-    # Renewed while handling at most every third of its life: a quick event costs no renewal.
-    ttl = settings.user_lock_ttl_seconds
-    lock = Lock(client, keys.lock(user_id), ttl, renew_every=ttl / 3)
-    state, *value = script(client, _BEGIN)(
-        keys=[keys.retry_mark(user_id), lock.key, keys.inbox(user_id), keys.pending],
-        args=[lock.token, lock.ttl_ms, user_id, "sweep" if sweep else ""])
+    lock, answer = begun or _begin(client, settings, user_id, sweep)
+    assert answer is not None
+    state, *value = answer
     if state == 0:
         # A live holder looks at the inbox again before releasing; a dead one's lock runs out.
         result.again_after = max(int(value[0]), 0) / 1000 + 0.1
@@ -353,31 +411,45 @@ class SweepResult:
 # A sweep stops after this long and hands over to a new job: under steady traffic it would otherwise
 # never end, and a worker asked to stop (SIGTERM) waits for its job before exiting.
 SWEEP_MAX_SECONDS = 5.0
+# A warm drain job vouches for its next look at the pending set this long ahead (renewed each round, and
+# for the length of a wait): one killed holds back new drain jobs no longer than that, and one held up
+# (a slow send) lets new jobs be enqueued again after it.
+WARM_SECONDS = 1.0
 
 
 def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: EventHandler,
                   on_dead: Callable[[Event, str], None] | None = None,
-                  max_seconds: float = SWEEP_MAX_SECONDS) -> SweepResult:
+                  max_seconds: float = SWEEP_MAX_SECONDS, linger: float = 0.0, other_work: str = "") -> SweepResult:
     """A drain job's work: every pending citizen whose lock is free, again while any was served; then
-    leave the drainers (`token`) and look once more, for an event accepted while this job counted as
-    running (it enqueued no job of its own), and stop when that look finds nobody to serve."""
+    (with `linger`) wait up to that long for a new event, woken through the wake-up list, unless the rq
+    queue `other_work` holds jobs, and serve it the same way; then leave the drainers and look once
+    more, for an event accepted while this job counted as running (it enqueued no job of its own), and
+    stop when that look finds nobody to serve. While it may wait, it is a warm drainer: new events
+    wake it rather than enqueue drain jobs."""
     keys = Keys(settings)
     result = SweepResult()
     registered = True  # the webhook's script counted this job; a job without a token counts itself now
     deadline = time.monotonic() + max_seconds
+    woken_for = ""  # the citizen whose event woke this job: its drain starts in the round's round trip
     while True:
         pipe = client.pipeline(transaction=False)
         if registered:  # renew the lease between citizens: a long sweep keeps its place
             pipe.zadd(keys.drainers, {token: time.time() + drainer_lease_seconds(settings)})
             pipe.expire(keys.drainers, drainer_lease_seconds(settings))
+            if linger > 0:
+                _queue_warm(pipe, keys, token, WARM_SECONDS)
         pipe.smembers(keys.pending)
-        users = texts(pipe.execute()[-1])
+        first = _begin(client, settings, woken_for, True, pipe)[0] if woken_for else None
+        answers = execute_idempotent(pipe)
+        users = [user for user in texts(answers[-2 if first is not None else -1]) if user != woken_for]
         random.shuffle(users)  # several drainers meet fewer of each other's locks
+        begun = {woken_for: (first, answers[-1])} if first is not None else {}
+        woken_for = ""
         served, result.busy_for = False, None
-        for user_id in users:
+        for user_id in [*begun, *users]:
             if served and time.monotonic() > deadline:
                 break
-            drained = drain(client, settings, user_id, handle, on_dead, sweep=True)
+            drained = drain(client, settings, user_id, handle, on_dead, sweep=True, begun=begun.get(user_id))
             result.handled += drained.handled
             served = served or drained.took
             if drained.busy:
@@ -386,7 +458,7 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             elif drained.again_after is not None:
                 result.retries[user_id] = drained.again_after
         if served and time.monotonic() > deadline:
-            client.zrem(keys.drainers, token)
+            _leave(client, keys, token)
             result.handed_over = True
             return result
         if served:
@@ -394,5 +466,39 @@ def drain_pending(client: redis.Redis, settings: Settings, token: str, handle: E
             continue
         if not registered:
             return result
-        client.zrem(keys.drainers, token)
+        left = min(linger, deadline - time.monotonic())
+        woken_for = _woken(client, keys, token, left, other_work) if left > 0 else ""
+        if woken_for:
+            continue
+        linger = 0.0  # nothing came: leave, and look once more
+        _leave(client, keys, token)
         registered = False
+
+
+def _queue_warm(pipe: redis.client.Pipeline, keys: Keys, token: str, seconds: float) -> None:
+    """This drain job looks at the pending set again within `seconds` (queued on `pipe`)."""
+    pipe.zadd(keys.warm_drainers, {token: time.time() + seconds})
+    pipe.expire(keys.warm_drainers, math.ceil(seconds))
+
+
+def _leave(client: redis.Redis, keys: Keys, token: str) -> None:
+    """No longer a drainer, warm or not."""
+    pipe = client.pipeline(transaction=False)
+    pipe.zrem(keys.warm_drainers, token)
+    pipe.zrem(keys.drainers, token)
+    pipe.execute()
+
+
+def _woken(client: redis.Redis, keys: Keys, token: str, seconds: float, other_work: str) -> str:
+    """Wait, warm, up to `seconds` for a wake-up (accept_event pushes one per event, naming its citizen);
+    that citizen, or "" when none came, and at once when the rq queue `other_work` holds jobs: they run
+    rather than wait for this one."""
+    pipe = client.pipeline(transaction=False)
+    _queue_warm(pipe, keys, token, seconds + WARM_SECONDS)
+    if other_work:
+        pipe.llen(other_work)
+    answers = pipe.execute()
+    if other_work and answers[-1]:
+        return ""
+    woken = client.blpop([keys.wake], timeout=seconds)
+    return texts([woken[1]])[0] if woken else ""

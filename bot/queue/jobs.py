@@ -23,6 +23,10 @@ TENANT_META = "tenant"
 _TENANT_SEP = "\x1f"
 # The delayed drain that looks at every pending citizen (not a citizen id: those are digits).
 ANY_CITIZEN = "*"
+# How long a sweep with nothing left waits for the next event before it ends, unless other jobs are
+# queued: an event meanwhile is handled at once, without an rq job's lifecycle (about 4 ms under load)
+# before it. Other jobs queued during the wait run after it, at most this much later.
+SWEEP_LINGER_SECONDS = 1.0
 
 
 class TenantQueue(Queue):
@@ -94,9 +98,9 @@ def sweep_pending(token: str = "") -> int:
     rt = current()
     settings, client = rt.settings, rt.redis
     processor = EventProcessor(client, settings, rt.services, dispatch)
-    result = drain_pending(client, settings, token or new_drainer_token(), processor.handle,
-                           on_dead=processor.apologise)
     queue = make_queue(client, settings)
+    result = drain_pending(client, settings, token or new_drainer_token(), processor.handle,
+                           on_dead=processor.apologise, linger=SWEEP_LINGER_SECONDS, other_work=queue.key)
     for user_id, delay in result.retries.items():
         enqueue_drain(queue, user_id, delay, settings)
     if result.busy_for is not None:

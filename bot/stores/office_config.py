@@ -35,7 +35,15 @@ class OfficeConfigStore:
         self._check_key = f"{settings.key_prefix}office:webhook-check"
 
     def version(self) -> int:
-        return int(self.redis.get(self._version_key) or 0)
+        return self.version_of(self.redis.get(self._version_key))
+
+    def queue_version(self, pipe: redis.client.Pipeline) -> None:
+        """The version's GET, queued on `pipe` (read its answer with `version_of`)."""
+        pipe.get(self._version_key)
+
+    @staticmethod
+    def version_of(stored: bytes | str | None) -> int:
+        return int(stored or 0)
 
     def snapshot(self) -> tuple[int, dict[str, Any]]:
         """(version, {section: document}) read together, so a reader never mixes two versions."""

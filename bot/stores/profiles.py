@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import redis
@@ -19,6 +19,8 @@ from bot.stores.keys import KeyFamily
 KEY_FAMILIES = (KeyFamily("profile:*", per_citizen=True, kept="7 days (Zalo display name and avatar)"),)
 
 PROFILE_TTL_SECONDS = 7 * 86400
+# The name under which the event's first round trip hands over whether the profile is known (Context.known).
+PROFILE_KNOWN = "profile:known"
 MAX_NAME_CHARS = 100
 MAX_AVATAR_CHARS = 500
 # An https URL without quotes, parentheses, spaces or backslashes: safe inside a CSS url('…') on the page.
@@ -55,6 +57,15 @@ class ProfileStore:
     def known(self, user_id: str) -> bool:
         return bool(self.redis.exists(self.prefix + user_id))
 
+    def queue_known(self, pipe: redis.client.Pipeline, user_id: str) -> None:
+        """`known`'s look-up, queued on `pipe` (read its answer with `known_of`)."""
+        pipe.exists(self.prefix + user_id)
+
+    @staticmethod
+    def known_of(answer: int) -> str | None:
+        """`queue_known`'s answer as a Context.known value: "1" known, None not."""
+        return "1" if answer else None
+
     def put(self, user_id: str, profile: Profile) -> None:
         pipe = self.redis.pipeline(transaction=True)  # never a profile without its TTL
         pipe.hset(self.prefix + user_id, mapping={"name": profile.name, "avatar": profile.avatar})
@@ -80,13 +91,18 @@ USER_DETAIL = "/v3.0/oa/user/detail"
 log = logging.getLogger(__name__)
 
 
-def remember_profile_of(store: ProfileStore, user_id: str, read: Callable[[str, dict], object]) -> None:
+def remember_profile_of(store: ProfileStore, user_id: str, read: Callable[[str, dict], object],
+                        known: Mapping[str, str | None] | None = None) -> None:
     """Learn the citizen's Zalo name and avatar when not known (or expired), with `read` (the Zalo client's
-    GET). An extra read that never fails the event: the inbox shows the id for now, the next message tries."""
+    GET). An extra read that never fails the event: the inbox shows the id for now, the next message tries.
+    `known`: Context.known, where the event's first round trip may have looked the profile up already."""
     from bot.zalo.errors import ZaloError
 
     try:
-        if store.known(user_id):
+        if known is not None and PROFILE_KNOWN in known:
+            if known[PROFILE_KNOWN]:
+                return
+        elif store.known(user_id):
             return
         body = read(USER_DETAIL, {"user_id": user_id})
     except (ZaloError, redis.RedisError, OSError, ValueError) as exc:

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.logs import hash_user
 from bot.ops.metrics import observe_zalo_call
 from bot.stores.followers import FollowerRegistry
-from bot.stores.scripts import script
+from bot.stores.scripts import queue_script, script
 from bot.zalo.errors import Outcome, TokenRefreshFailed, ZaloError, classify, classify_zns
 from bot.zalo.http import zalo_session
 from bot.zalo.tokens import TokenStore
@@ -78,10 +78,21 @@ class ZaloClient:
 
     # -- public API -------------------------------------------------------------------------
 
-    def send_message(self, user_id: str, message: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        """Send one consultation message (POST /v3.0/oa/message/cs); returns Zalo's `data`."""
+    def send_message(self, user_id: str, message: dict[str, Any], idempotency_key: str,
+                     claimed: bool = False) -> dict[str, Any]:
+        """Send one consultation message (POST /v3.0/oa/message/cs); returns Zalo's `data`. `claimed`: the
+        key's send record was set in flight by `queue_claim` (and found none before): no claim again."""
         body = {"recipient": {"user_id": user_id}, "message": message}
-        return self._send_once("/v3.0/oa/message/cs", body, user_id, idempotency_key)
+        return self._send_once("/v3.0/oa/message/cs", body, user_id, idempotency_key, claimed=claimed)
+
+    def queue_claim(self, pipe: redis.client.Pipeline, idempotency_key: str) -> str:
+        """The send's claim (its record set in flight unless it has one), queued on `pipe` ahead of the send
+        (run with `execute_idempotent`): the send then needs no round trip of its own before its request.
+        Returns the record it sets; the claim is this send's when the pipeline answers None or that record
+        (a pipeline run again after a Redis restart finds its own)."""
+        in_flight = json.dumps({"state": IN_FLIGHT, "at_ms": int(time.time() * 1000)})
+        queue_script(pipe, _CLAIM_SEND, [self._sent_key(idempotency_key)], [in_flight, SENT_TTL_SECONDS])
+        return in_flight
 
     def send_template(
         self, user_id: str, template_id: str, template_data: dict[str, Any], idempotency_key: str
@@ -112,14 +123,16 @@ class ZaloClient:
         return f"{self.prefix}sent:{idempotency_key}"
 
     def _send_once(self, path: str, body: dict[str, Any], user_id: str, idempotency_key: str,
-                   base: str = "", zns: bool = False) -> dict[str, Any]:
+                   base: str = "", zns: bool = False, claimed: bool = False) -> dict[str, Any]:
         """Send unless this key already went out. A send whose outcome is unknown (the worker died,
         or the request timed out after leaving) is settled against the conversation history first."""
         sent_key = self._sent_key(idempotency_key)
         started_ms = int(time.time() * 1000)
         in_flight = json.dumps({"state": IN_FLIGHT, "at_ms": started_ms})
-        # One round trip: the earlier record of this key if any, else ours is set.
-        previous = script(self.redis, _CLAIM_SEND)(keys=[sent_key], args=[in_flight, SENT_TTL_SECONDS])
+        # One round trip (none when `queue_claim` made it): the earlier record of this key if any, else ours
+        # is set.
+        previous = None if claimed else script(self.redis, _CLAIM_SEND)(keys=[sent_key],
+                                                                         args=[in_flight, SENT_TTL_SECONDS])
         if previous is not None:
             record = json.loads(previous)
             if record.get("state") != IN_FLIGHT:

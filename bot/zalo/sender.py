@@ -23,6 +23,8 @@ from bot.zalo.errors import OUTSIDE_WINDOW, Outcome, ZaloError
 from bot.zalo.messages import render_replies
 
 if TYPE_CHECKING:  # the client (and `requests`) loads only where something is sent
+    from redis.client import Pipeline
+
     from bot.zalo.client import ZaloClient
 
 CS, TEMPLATE, ZNS, UNREACHABLE = "cs", "template", "zns", "unreachable"
@@ -113,12 +115,19 @@ class Sender:
              channel: str = CS, zns: PhoneTemplate | None = None) -> Delivery:
         return self.send_rendered(user_id, self.render(replies), key, template=template, channel=channel, zns=zns)
 
+    def queue_first_claim(self, pipe: Pipeline, key: str) -> str:
+        """The claim of the first consultation message `send_rendered(…, key)` sends, queued on `pipe` (with
+        the outbox it is sent from); pass `first_claimed` = whether the pipeline's answer is None or the
+        returned record (bot.zalo.client.ZaloClient.queue_claim)."""
+        return self.zalo.queue_claim(pipe, f"{key}:0")
+
     def send_rendered(self, user_id: str, messages: Sequence[dict[str, Any]], key: str, *,
                       template: Template | None = None, channel: str = CS, zns: PhoneTemplate | None = None,
-                      before_each: Callable[[], None] = lambda: None) -> Delivery:
+                      before_each: Callable[[], None] = lambda: None, first_claimed: bool = False) -> Delivery:
         """Send already rendered messages (an outbox stored before sending), in order; stops at the
         first failure, since the rest would fail the same way. `before_each` runs before every message
-        (a job renewing its lease)."""
+        (a job renewing its lease). `first_claimed`: the first message's claim was made with the outbox
+        (`queue_first_claim`), one round trip fewer before it goes."""
         if channel == ZNS:
             return self._zns(user_id, zns, template, key)
         if channel == TEMPLATE:
@@ -130,7 +139,7 @@ class Sender:
         try:
             for index, message in enumerate(messages):
                 before_each()
-                sent = zalo.send_message(user_id, message, f"{key}:{index}")
+                sent = zalo.send_message(user_id, message, f"{key}:{index}", claimed=first_claimed and index == 0)
                 message_id = str(sent.get("message_id") or "")
         except ZaloError as exc:
             delivery = _failure(exc, CS)
