@@ -37,7 +37,8 @@ class StandInZalo:
                  send_template: Callable[[str, dict[str, str], str], object] | None = None) -> None:
         self.settings, self._send, self._send_template = settings, send, send_template
 
-    def send_message(self, user_id: str, message: Message, idempotency_key: str) -> dict[str, Any]:
+    def send_message(self, user_id: str, message: Message, idempotency_key: str,
+                     claimed: bool = False) -> dict[str, Any]:
         self._send(user_id, message, idempotency_key)
         return {"message_id": "m"}
 

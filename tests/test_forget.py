@@ -83,6 +83,7 @@ def test_after_withdraw_no_key_names_the_citizen_except_those_kept_by_design(
     says("làm giấy khai sinh cần giấy tờ gì")  # a question answered
     says("giấy tờ đất")  # a question asked back (clarify)
     says("1")  # the pick
+    says("trợ cấp")  # asked back again, and left unanswered
     says("xyzzy qwerty")  # not understood
     says("#area")  # the alerts area menu
     says("#alerts off")
