@@ -14,7 +14,7 @@ from dataclasses import replace
 import redis
 
 from bot.app import create_app
-from bot.broadcasts.service import Accepted, Broadcasts
+from bot.broadcasts.service import Broadcasts, Resolution
 from bot.broadcasts.store import BroadcastStore
 from bot.config import Settings
 from bot.stores.followers import FollowerRegistry
@@ -42,12 +42,11 @@ def test_a_province_alerts_preparation_survives_a_sigkill(zalo_settings: Setting
         FollowerRegistry(redis_client, commune).follow_many(ids, source="sync", last_interaction=month_ago)
     app = create_app(settings)
 
-    def accept(service: Broadcasts) -> Accepted:
-        return service.accept_announcement(service.parse(announcement_json(headline="Vỡ đê sông Cầu")),
-                                           "so-tnmt", via="console")
+    def check(service: Broadcasts) -> Resolution:
+        return service.check(service.parse(announcement_json(headline="Vỡ đê sông Cầu")))
 
     with app.app_context():
-        group_id, _parts = send_to_communes(app.extensions["tenants"], accept, "so-tnmt", send=True)
+        group_id = send_to_communes(app.extensions["tenants"], check, "so-tnmt", "console", send=True).group_id
         parts = group_parts(app.extensions["tenants"], group_id)
     assert parts is not None and len(parts) == 3
     by_slug = {commune.tenant: commune for commune in communes}

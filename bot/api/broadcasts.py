@@ -18,7 +18,7 @@ from bot.api.checkins import checkin_summary
 from bot.api.tokens import require_token
 from bot.broadcasts.cap import CapError, parse_time
 from bot.broadcasts.report import progress
-from bot.broadcasts.service import Accepted, Broadcasts
+from bot.broadcasts.service import Broadcasts, Checked
 from bot.broadcasts.store import Broadcast
 from bot.ingress.jsonbody import json_object_or_none
 from bot.tenants.province import group_progress, is_group, send_to_communes
@@ -88,8 +88,9 @@ def register_broadcast_routes(api: Blueprint) -> None:
 
 def _create_province_alert():
     """A province-scoped token: the alert goes to every enabled commune (or `communes`, by slug or name)
-    whose own areas it covers, one broadcast each, sent at once with broadcasts:send; answered with each
-    commune's broadcast."""
+    whose own areas it covers and that has the broadcasts its references name by id, one broadcast
+    each, sent at once with broadcasts:send; answered with each commune's broadcast and the communes
+    skipped for a reference they do not have."""
     actor = f"api:{g.api_client}"
     raw = request.get_data()
     xml = request.mimetype in XML_TYPES
@@ -100,27 +101,26 @@ def _create_province_alert():
     if communes is not None and not (isinstance(communes, list) and all(isinstance(c, str) for c in communes)):
         return _problem(CapError("communes", "must be a list of commune names or slugs", 400))
 
-    def accept(service: Broadcasts) -> Accepted:
+    def check(service: Broadcasts) -> Checked:
         if xml:
-            return service.accept_cap_xml(raw, actor, via="api")
+            return service.check_cap_xml(raw)
         assert data is not None
         existing = service.received_before(data.get("sender"), data.get("identifier"))
-        if existing is not None:
-            return Accepted(existing, False)
-        return service.accept_announcement(service.parse(data), actor, via="api")
+        return existing if existing is not None else service.check(service.parse(data))
 
     try:
         if not xml and data is not None:  # a bad alert is refused before any commune records it; its
             # areas are each commune's to match (send_to_communes leaves out the communes they miss)
             Broadcasts(current_app.config["REDIS"], current_app.config["SETTINGS"]).parse({**data, "target": "all"})
-        group_id, parts = send_to_communes(current_app.extensions["tenants"], accept, actor,
-                                           send="broadcasts:send" in g.api_scopes, communes=communes)
+        sent = send_to_communes(current_app.extensions["tenants"], check, actor, "api",
+                                send="broadcasts:send" in g.api_scopes, communes=communes)
     except CapError as exc:
         return _problem(exc)
-    if not parts:
+    if not sent.parts:
         return jsonify({"error": "no commune matches", "field": "communes"}), 400
-    return jsonify({"id": group_id, "communes": [
-        {"tenant": p.tenant, "commune": p.commune, "id": p.broadcast_id} for p in parts]}), 201
+    return jsonify({"id": sent.group_id, "communes": [
+        {"tenant": p.tenant, "commune": p.commune, "id": p.broadcast_id} for p in sent.parts],
+        "skipped": [{"tenant": s.tenant, "commune": s.commune, "reason": s.reason} for s in sent.skipped]}), 201
 
 
 def _summary(broadcast: Broadcast | None, existing: bool = False) -> dict:

@@ -11,3 +11,8 @@ class CapError(ValueError):
         self.field = field_name
         self.message = message
         self.status = status
+
+
+class UnknownReference(CapError):
+    """A reference to one of our own broadcast ids that this commune does not have (a province alert
+    skips such a commune instead of refusing: bot.tenants.province)."""

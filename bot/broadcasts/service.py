@@ -31,6 +31,7 @@ from bot.broadcasts.cap import (
     shorten,
 )
 from bot.broadcasts.cap_xml import as_utf8, parse_cap_xml
+from bot.broadcasts.errors import UnknownReference
 from bot.broadcasts.fanout import request_send, stop
 from bot.broadcasts.feed_config import FeedConfig, feed_config
 from bot.broadcasts.followup import follow_up_announcement, parse_audience
@@ -40,6 +41,25 @@ from bot.office.current import office_config
 
 ACTION_BY_TYPE = {"Alert": "composed", "Update": "updated", "Cancel": "cancelled"}
 SENT_STATUSES = ("scheduled", "preparing", "sending", "done", "stopped")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An announcement checked against this commune's broadcasts, nothing written yet (`Broadcasts.check`)."""
+
+    announcement: Announcement  # references resolved to our ids
+    original: bytes | None = None  # the CAP XML as received
+    status: str = "draft"
+    reason: str = ""
+    withdraw: tuple[str, ...] = ()  # drafts from a source that this Update or Cancel supersedes
+
+    @property
+    def withdrawn_by(self) -> str:
+        return self.announcement.msg_type if self.announcement.msg_type == "Cancel" else "Update"
+
+
+# A CAP message received before (its broadcast), or what recording it will write.
+Checked = Broadcast | Resolution
 
 
 @dataclass(frozen=True)
@@ -76,13 +96,19 @@ class Broadcasts:
 
     def accept_cap_xml(self, document: bytes | str, actor: str, via: str, now: datetime | None = None) -> Accepted:
         """A CAP XML message, kept as received for the approver."""
+        checked = self.check_cap_xml(document, now)
+        return Accepted(checked, False) if isinstance(checked, Broadcast) else self.record(checked, actor, via)
+
+    def check_cap_xml(self, document: bytes | str, now: datetime | None = None) -> Checked:
+        """What accepting a CAP XML message would do here, nothing written: the broadcast it made before,
+        or its resolution (with the document, kept in UTF-8 whatever it was sent in, so that the approver
+        reads it as written)."""
         message = parse_cap_xml(document)
         existing = self.received_before(message.sender, message.identifier)
         if existing is not None:
-            return Accepted(existing, False)
+            return existing
         announcement = announcement_from_cap(message, self.areas, now, self.config.default_expiry)
-        # Kept in UTF-8 (whatever it was sent in) so that the approver reads it as written.
-        return self.accept_announcement(announcement, actor, via, original=as_utf8(document))
+        return self.check(announcement, original=as_utf8(document))
 
     def received_before(self, sender: Any, identifier: Any) -> Broadcast | None:
         """The broadcast this CAP message made, if it came before: a re-post is answered before it is
@@ -94,8 +120,51 @@ class Broadcasts:
 
     def accept_announcement(self, announcement: Announcement, actor: str, via: str,
                             original: bytes | None = None) -> Accepted:
-        announcement, status, reason = self._resolve(announcement)
-        broadcast = self.store.create(announcement, actor, via, status=status, reason=reason, original=original)
+        return self.record(self.check(announcement, original), actor, via)
+
+    def check(self, announcement: Announcement, original: bytes | None = None) -> Resolution:
+        """References → our ids; the status the new broadcast starts in, and why; the drafts it
+        withdraws. Reads only: a province checks every commune's part before recording any
+        (bot.tenants.province). An id that is not one of ours here raises UnknownReference."""
+        resolved: list[str] = []
+        for ref in announcement.references:
+            found = self._lookup(ref)
+            if found is None and not is_triple(ref):
+                raise UnknownReference("references", f"no broadcast {ref!r}")
+            if found is not None:
+                resolved.append(found)
+        resolved = list(dict.fromkeys(resolved))
+        announcement = replace(announcement, references=tuple(resolved))
+        if announcement.msg_type == "Cancel" and resolved and not announcement.has_info:
+            announcement = self._complete_cancel(announcement, resolved[0])
+        if not announcement.headline:  # a bare Cancel of something never received here
+            upstream = ", ".join(announcement.cap_references)
+            announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
+        if not announcement.reaches_citizens:
+            return Resolution(announcement, original, "recorded",
+                              f"trạng thái {announcement.status}: không gửi cho người dân")
+        if announcement.msg_type not in ("Update", "Cancel"):
+            return Resolution(announcement, original)
+        # Whatever still awaits approval from a source is withdrawn: superseded by the update, or cancelled.
+        referenced = [b for b in (self.store.get(ref) for ref in resolved) if b is not None]
+        withdraw = tuple(b.id for b in referenced if b.status == "draft" and b.via != "console")
+        went_out = tuple(b.id for b in referenced if b.status in SENT_STATUSES)
+        if announcement.msg_type == "Update":
+            # Refers to what citizens had; with nothing, it is news to them: an Alert.
+            return Resolution(replace(announcement, references=went_out,
+                                      msg_type="Update" if went_out else "Alert"), original, withdraw=withdraw)
+        if not went_out:
+            return Resolution(announcement, original, "recorded", "không có thông báo nào đã gửi để kết thúc",
+                              withdraw)
+        return Resolution(announcement, original, withdraw=withdraw)
+
+    def record(self, resolution: Resolution, actor: str, via: str) -> Accepted:
+        """Write what `check` decided: the drafts it supersedes withdrawn, the broadcast, its CAP name, the audit."""
+        announcement = resolution.announcement
+        for draft_id in resolution.withdraw:
+            self._withdraw(draft_id, resolution.withdrawn_by)
+        broadcast = self.store.create(announcement, actor, via, status=resolution.status, reason=resolution.reason,
+                                      original=resolution.original)
         if announcement.sender and announcement.identifier:
             # Written first, claimed second: of two simultaneous posts exactly one keeps its broadcast.
             existing = self.store.claim_cap(announcement.sender, announcement.identifier, broadcast.id)
@@ -109,36 +178,6 @@ class Broadcasts:
             detail += f" [{announcement.status}]"
         self.audit.record(actor, ACTION_BY_TYPE[announcement.msg_type], f"broadcast:{broadcast.id}", detail)
         return Accepted(broadcast, True)
-
-    def _resolve(self, announcement: Announcement) -> tuple[Announcement, str, str]:
-        """References → our ids; the status the new broadcast starts in, and why."""
-        resolved: list[str] = []
-        for ref in announcement.references:
-            found = self._lookup(ref)
-            if found is None and not is_triple(ref):
-                raise CapError("references", f"no broadcast {ref!r}")
-            if found is not None:
-                resolved.append(found)
-        resolved = list(dict.fromkeys(resolved))
-        announcement = replace(announcement, references=tuple(resolved))
-        status, reason = "draft", ""
-        if announcement.msg_type == "Cancel" and resolved and not announcement.has_info:
-            announcement = self._complete_cancel(announcement, resolved[0])
-        if not announcement.headline:  # a bare Cancel of something never received here
-            upstream = ", ".join(announcement.cap_references)
-            announcement = replace(announcement, headline=shorten(f"Hủy tin {upstream}", HEADLINE_CHARS))
-        if not announcement.reaches_citizens:
-            return announcement, "recorded", f"trạng thái {announcement.status}: không gửi cho người dân"
-        if announcement.msg_type in ("Update", "Cancel"):
-            # Whatever still awaits approval is withdrawn: superseded by the update, or cancelled.
-            went_out = [ref for ref in resolved if self._withdraw_if_draft(ref, announcement.msg_type)]
-            if announcement.msg_type == "Update":
-                # Refers to what citizens had; with nothing, it is news to them: an Alert.
-                announcement = replace(announcement, references=tuple(went_out),
-                                       msg_type="Update" if went_out else "Alert")
-            elif not went_out:
-                status, reason = "recorded", "không có thông báo nào đã gửi để kết thúc"
-        return announcement, status, reason
 
     def _lookup(self, ref: str) -> str | None:
         if is_triple(ref):
@@ -159,15 +198,13 @@ class Broadcasts:
             broadcast_id = broadcast.replaced_by
         return broadcast_id
 
-    def _withdraw_if_draft(self, broadcast_id: str, by: str) -> bool:
-        """An Update or Cancel of an alert still awaiting approval withdraws it; True if the alert went out."""
-        broadcast = self.store.get(broadcast_id)
-        if broadcast is None:
-            return False
-        if broadcast.status == "draft" and broadcast.via != "console":
-            why = "nguồn đã hủy tin này" if by == "Cancel" else "nguồn đã gửi bản cập nhật thay cho tin này"
-            self.reject(broadcast_id, "nguồn cảnh báo", f"{why} trước khi được duyệt")
-        return broadcast.status in SENT_STATUSES
+    def _withdraw(self, draft_id: str, by: str) -> None:
+        """An Update or Cancel from a source withdraws its alert still awaiting approval."""
+        draft = self.store.get(draft_id)
+        if draft is None or draft.status != "draft":
+            return  # decided meanwhile
+        why = "nguồn đã hủy tin này" if by == "Cancel" else "nguồn đã gửi bản cập nhật thay cho tin này"
+        self.reject(draft_id, "nguồn cảnh báo", f"{why} trước khi được duyệt")
 
     def _complete_cancel(self, cancel: Announcement, original_id: str) -> Announcement:
         original = self.store.get(original_id).announcement  # type: ignore[union-attr]

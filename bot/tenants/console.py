@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 
 from bot.broadcasts.cap import CapError
-from bot.broadcasts.service import Accepted, Broadcasts
+from bot.broadcasts.service import Broadcasts, Resolution
 from bot.config import VIETNAM
 from bot.console import NavItem, register_nav
 from bot.console.auth import logged_in_user, login_required
@@ -56,9 +56,8 @@ def _send_alert() -> ResponseReturnValue:
     def data_for(slug: str) -> dict[str, object]:
         return {**data, "target": picked[slug]} if picked else data
 
-    def accept(service: Broadcasts) -> Accepted:
-        return service.accept_announcement(service.parse(data_for(service.settings.tenant)), actor,
-                                           via="console")
+    def check(service: Broadcasts) -> Resolution:
+        return service.check(service.parse(data_for(service.settings.tenant)))
 
     try:  # a bad alert (or an area a commune no longer has) is refused before any commune records it
         for slug in picked or [""]:
@@ -66,19 +65,19 @@ def _send_alert() -> ResponseReturnValue:
             if rt is None:
                 abort(400)
             Broadcasts(rt.redis, rt.settings).parse(data_for(slug))
-        group_id, parts = send_to_communes(_tenants(), accept, actor, send=True, communes=chosen)
+        sent = send_to_communes(_tenants(), check, actor, "console", send=True, communes=chosen)
     except CapError as exc:
         flash(problem_in_vietnamese(exc), "error")
         return redirect(url_for("province.compose"))
     client = current_app.config["REDIS"]
-    entry = {"id": group_id, "headline": data["headline"], "communes": len(parts), "by": actor,
+    entry = {"id": sent.group_id, "headline": data["headline"], "communes": len(sent.parts), "by": actor,
              "at": datetime.now(VIETNAM).timestamp()}
     pipe = client.pipeline()
     pipe.lpush(_recent_key(), json.dumps(entry, ensure_ascii=False))
     pipe.ltrim(_recent_key(), 0, RECENT_KEEP - 1)
     pipe.expire(_recent_key(), GROUP_TTL_SECONDS)
     pipe.execute()
-    return redirect(url_for("province.progress", group_id=group_id))
+    return redirect(url_for("province.progress", group_id=sent.group_id))
 
 
 def create_province_blueprint() -> Blueprint:

@@ -14,10 +14,11 @@ import redis
 from rq import Queue
 
 from bot.broadcasts.cap import CapError
+from bot.broadcasts.errors import UnknownReference
 from bot.broadcasts.fanout import JOB_TIMEOUT, enqueue_batch, prepare
 from bot.broadcasts.report import progress
-from bot.broadcasts.service import Accepted, Broadcasts
-from bot.broadcasts.store import BroadcastStore
+from bot.broadcasts.service import Accepted, Broadcasts, Checked
+from bot.broadcasts.store import Broadcast, BroadcastStore
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
 from bot.stores.lock import Lock
@@ -62,31 +63,59 @@ def is_group(broadcast_id: str) -> bool:
     return broadcast_id.startswith(GROUP_PREFIX)
 
 
-def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Accepted], actor: str,
-                     send: bool, communes: Iterable[str] | None = None) -> tuple[str, list[Part]]:
+@dataclass(frozen=True)
+class Skipped:
+    tenant: str
+    commune: str
+    reason: str  # why this commune's part was left out (an alert it does not have)
+
+
+@dataclass(frozen=True)
+class ProvinceAlert:
+    group_id: str
+    parts: list[Part]
+    skipped: list[Skipped]
+
+
+def send_to_communes(tenants: TenantRuntimes, check: Callable[[Broadcasts], Checked], actor: str, via: str,
+                     send: bool, communes: Iterable[str] | None = None) -> ProvinceAlert:
     """Accept the alert in every enabled commune (or those named, by slug or name; "" or the commune's
     name for the environment's) whose areas it covers, approve it when `send`, and start the
-    interleaved fan-out. An alert that covers no chosen commune raises the last commune's CapError."""
+    interleaved fan-out.
+
+    Every commune's part is checked (`check`: parsing, its areas, its references) before any is
+    recorded, so an alert refused by one commune leaves nothing behind in the others. A commune is left
+    out when the alert's areas are not its own, or when a reference names one of our broadcast ids
+    that it does not have: a province's Update or Cancel of an alert that went to some communes
+    reaches exactly those (the ids are each commune's own), and the answer says which were skipped.
+    (A CAP triple a commune never received keeps CAP's rule there: an Update is news, an Alert; a
+    Cancel is recorded, never sent.) An alert no chosen commune takes raises the last refusal."""
     wanted = None if communes is None else {c.strip() for c in communes}
-    parts: list[Part] = []
-    elsewhere: CapError | None = None
+    checked: list[tuple[Broadcasts, Checked]] = []
+    skipped: list[Skipped] = []
+    refused: CapError | None = None
     for rt in tenants.active():
         settings = rt.settings
         if wanted is not None and not wanted & {settings.tenant, settings.commune_name}:
             continue
         service = Broadcasts(rt.redis, settings, rt.queue)
         try:
-            accepted = accept(service)
+            checked.append((service, check(service)))
+        except UnknownReference as exc:
+            refused = exc
+            skipped.append(Skipped(settings.tenant, settings.commune_name, exc.message))
         except CapError as exc:
             if exc.field not in ELSEWHERE_FIELDS:
                 raise
-            elsewhere = exc  # the alert's areas are not this commune's: it is left out
-            continue
+            refused = refused or exc  # the alert's areas are not this commune's: it is left out
+    if not checked and refused is not None:
+        raise refused
+    parts: list[Part] = []
+    for service, part in checked:
+        accepted = Accepted(part, False) if isinstance(part, Broadcast) else service.record(part, actor, via)
         if send and accepted.created and accepted.broadcast.status == "draft":
             service.approve(accepted.broadcast.id, actor, enqueue=False)
-        parts.append(Part(settings.tenant, settings.commune_name, accepted.broadcast.id))
-    if not parts and elsewhere is not None:
-        raise elsewhere
+        parts.append(Part(service.settings.tenant, service.settings.commune_name, accepted.broadcast.id))
     group_id = GROUP_PREFIX + secrets.token_hex(8)
     base = tenants.base
     key = _group_key(base.settings, group_id)
@@ -94,7 +123,7 @@ def send_to_communes(tenants: TenantRuntimes, accept: Callable[[Broadcasts], Acc
     if send and parts:
         base.redis.sadd(_running_key(base.settings), group_id)
         _enqueue_prepare(tenants, group_id)
-    return group_id, parts
+    return ProvinceAlert(group_id, parts, skipped)
 
 
 def areas_by_commune(choices: Iterable[str]) -> dict[str, list[str]]:
