@@ -86,10 +86,12 @@ def send_to_communes(tenants: TenantRuntimes, check: Callable[[Broadcasts], Chec
     Every commune's part is checked (`check`: parsing, its areas, its references) before any is
     recorded, so an alert refused by one commune leaves nothing behind in the others. A commune is left
     out when the alert's areas are not its own, or when a reference names one of our broadcast ids
-    that it does not have: a province's Update or Cancel of an alert that went to some communes
-    reaches exactly those (the ids are each commune's own), and the answer says which were skipped.
-    (A CAP triple a commune never received keeps CAP's rule there: an Update is news, an Alert; a
-    Cancel is recorded, never sent.) An alert no chosen commune takes raises the last refusal."""
+    that it does not have. Skipped rather than refused, because each commune's broadcast has its own
+    id: a province's Update or Cancel of an alert that went to some communes names those communes'
+    ids, and should reach exactly those; the answer says which communes were skipped. (A CAP triple
+    a commune never received keeps CAP's rule there: an Update is news, an Alert; a Cancel is
+    recorded, never sent.) An alert no chosen commune takes is refused with nothing recorded: a
+    missing reference's CapError if there was one, else the areas'."""
     wanted = None if communes is None else {c.strip() for c in communes}
     checked: list[tuple[Broadcasts, Checked]] = []
     skipped: list[Skipped] = []
