@@ -16,6 +16,7 @@ import redis
 from bot.config import Settings
 from bot.procedures.textnorm import fold, nfc
 from bot.stores.keys import KeyFamily
+from bot.stores.versioned import Versioned
 
 KEY_FAMILIES = (
     KeyFamily("aliases:extra", per_citizen=False, kept="officials' aliases"),
@@ -48,22 +49,11 @@ def clean_phrase(phrase: str) -> str:
     return cleaned
 
 
-class AliasStore:
+class AliasStore(Versioned):
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
         self._key = f"{settings.key_prefix}aliases:extra"
         self._version_key = f"{settings.key_prefix}aliases:version"
-
-    def version(self) -> int:
-        return self.version_of(self.redis.get(self._version_key))
-
-    def queue_version(self, pipe: redis.client.Pipeline) -> None:
-        """The version's GET, queued on `pipe` (read its answer with `version_of`)."""
-        pipe.get(self._version_key)
-
-    @staticmethod
-    def version_of(stored: bytes | str | None) -> int:
-        return int(stored or 0)
 
     def add(self, code: str, phrase: str, author: str, now: datetime) -> Alias:
         """Add (or re-point) a phrase; the same phrase typed with or without diacritics is one alias."""

@@ -17,6 +17,7 @@ import redis
 
 from bot.config import Settings
 from bot.stores.keys import KeyFamily
+from bot.stores.versioned import Versioned
 
 KEY_FAMILIES = (
     KeyFamily("office:config", per_citizen=False, kept="the commune's settings from the console"),
@@ -27,23 +28,12 @@ KEY_FAMILIES = (
 SECTIONS = ("commune", "hours", "areas", "canned", "deployment")
 
 
-class OfficeConfigStore:
+class OfficeConfigStore(Versioned):
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.redis = client
         self._key = f"{settings.key_prefix}office:config"
         self._version_key = f"{settings.key_prefix}office:config:version"
         self._check_key = f"{settings.key_prefix}office:webhook-check"
-
-    def version(self) -> int:
-        return self.version_of(self.redis.get(self._version_key))
-
-    def queue_version(self, pipe: redis.client.Pipeline) -> None:
-        """The version's GET, queued on `pipe` (read its answer with `version_of`)."""
-        pipe.get(self._version_key)
-
-    @staticmethod
-    def version_of(stored: bytes | str | None) -> int:
-        return int(stored or 0)
 
     def snapshot(self) -> tuple[int, dict[str, Any]]:
         """(version, {section: document}) read together, so a reader never mixes two versions."""
