@@ -17,7 +17,7 @@ import redis
 from bot.devtools.embedded_redis import EmbeddedRedis
 from bot.devtools.stack import Stack
 from bot.stores.registry import PERMANENT, family_of, permanent_family
-from tests.helpers import SandboxControl
+from tests.helpers import SandboxControl, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +69,10 @@ def test_non_followers_leave_no_key_without_ttl(stack: tuple[Stack, redis.Redis]
         for user in users:
             control.control("POST", f"/_sandbox/citizen/{user}/text", json={"text": text})
     _settled(client, accepted=len(users) * len(MESSAGES))
-    time.sleep(1.0)  # the job's last pipeline after the last send
+    # A drain job stays warm for a second after the last event (SWEEP_LINGER_SECONDS); rq gives its job a
+    # TTL, and empties its work-in-progress registry, when it ends.
+    eventually(lambda: not any(client.zcard(key) for key in client.scan_iter(match="*rq:wip:*")), timeout=15)
+    time.sleep(0.2)  # the job's own last bookkeeping after it leaves the registry
     new = sorted(_keys_without_ttl(client) - before)
     unbounded = [name for name in new if not permanent_family(name.removeprefix(PREFIX))]
     assert not unbounded, f"keys without a TTL outside the permanent families: {unbounded}"
