@@ -25,6 +25,7 @@ from bot.broadcasts.retention import archive_finished
 from bot.config import Settings
 from bot.dossiers.closure_notices import closure_notices_job, recover_closures
 from bot.logs import configure_logging
+from bot.office.topics import load_tables as load_office_tables
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
 from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain, release_to_tenant
 from bot.runtime import Runtime, bound
@@ -104,9 +105,10 @@ def _release_scheduled(client: redis.Redis, settings: Settings, queue: Queue) ->
 
 
 def _warm(services: Services) -> None:
-    """Load the catalogue and matcher before the first citizen waits for them."""
+    """Load the catalogue, the matcher and the office check's tables before the first citizen waits for them."""
     try:
         _ = services.matcher
+        load_office_tables()
     except Exception:  # a missing catalogue must not stop replies to other events
         log.exception("catalogue not loaded")
 
