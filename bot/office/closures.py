@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +21,7 @@ import redis
 from bot.config import VIETNAM, Settings
 from bot.conversation.replies import Reply
 from bot.office.hours import OfficeHours
+from bot.stores.event_known import EventKnown
 from bot.stores.keys import KeyFamily
 
 KEY_FAMILIES = (
@@ -124,8 +123,8 @@ def new_due(due: datetime, closure: Closure, hours: OfficeHours) -> datetime:
     return hours.next_opening(closure.end)
 
 
-# The closures an event's first round trip read, with their key (the tenant's): ClosureStore.closures_known.
-_KNOWN: ContextVar[tuple[str, list[bytes]] | None] = ContextVar("closures_known", default=None)
+# The closures an event's first round trip read, for their key (the tenant's): ClosureStore.closures_known.
+_KNOWN: EventKnown[list[bytes]] = EventKnown("closures_known")
 
 
 class ClosureStore:
@@ -154,23 +153,18 @@ class ClosureStore:
         return Closure.from_json(json.loads(raw)) if raw else None
 
     def all(self) -> list[Closure]:
-        known = _KNOWN.get()
-        stored = known[1] if known is not None and known[0] == self.key else self.redis.hvals(self.key)
+        known = _KNOWN.get(self.key)
+        stored = self.redis.hvals(self.key) if known is None else known
         return sorted((Closure.from_json(json.loads(raw)) for raw in stored), key=lambda c: c.start)
 
     def queue_all(self, pipe: redis.client.Pipeline) -> None:
         """`all`'s read, queued on `pipe`: hand its answer to `closures_known`."""
         pipe.hvals(self.key)
 
-    @contextmanager
-    def closures_known(self, stored: list[bytes]) -> Iterator[None]:
+    def closures_known(self, stored: list[bytes]) -> AbstractContextManager[None]:
         """While one event is handled: the closures its first round trip read (`queue_all`), so that the
         office answers (which look twice) ask Redis nothing."""
-        token = _KNOWN.set((self.key, stored))
-        try:
-            yield
-        finally:
-            _KNOWN.reset(token)
+        return _KNOWN.scope(self.key, stored)
 
     def remove(self, closure_id: str) -> bool:
         return bool(self.redis.hdel(self.key, closure_id))

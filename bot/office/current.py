@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from bot.config import DATA_DIR, Settings
 from bot.office.hours import DEFAULT_FILE as HOURS_FILE
 from bot.office.hours import OfficeHours, OfficeHoursError, office_hours_from_dict
 from bot.office.info import CommuneInfo, CommuneInfoError, commune_file, commune_info_from_dict
+from bot.stores.event_known import EventKnown
 from bot.stores.office_config import SECTIONS, OfficeConfigStore
 
 log = logging.getLogger(__name__)
@@ -137,24 +136,19 @@ def defaults(settings: Settings) -> OfficeConfig:
     return build_config({s: default_document(s, settings) for s in SECTIONS}, settings)
 
 
-# The version an event's first round trip read, with the key prefix (the tenant) it was read for.
-_KNOWN_VERSION: ContextVar[tuple[str, int] | None] = ContextVar("office_version_known", default=None)
+# The version an event's first round trip read, for the key prefix (the tenant) it was read for.
+_KNOWN_VERSION: EventKnown[int] = EventKnown("office_version_known")
 
 
-@contextmanager
-def office_version_known(settings: Settings, version: int) -> Iterator[None]:
+def office_version_known(settings: Settings, version: int) -> AbstractContextManager[None]:
     """While one event is handled: the version its first round trip read, so that `office_config`
     (asked by the matcher and the answers, two or three times an event) asks Redis nothing more."""
-    token = _KNOWN_VERSION.set((settings.key_prefix, version))
-    try:
-        yield
-    finally:
-        _KNOWN_VERSION.reset(token)
+    return _KNOWN_VERSION.scope(settings.key_prefix, version)
 
 
 def _version(store: OfficeConfigStore, settings: Settings) -> int:
-    known = _KNOWN_VERSION.get()
-    return known[1] if known is not None and known[0] == settings.key_prefix else store.version()
+    known = _KNOWN_VERSION.get(settings.key_prefix)
+    return store.version() if known is None else known
 
 
 # Per Redis server and settings (the environment supplies the defaults); a process has one of each.
