@@ -28,6 +28,7 @@ from bot.logs import configure_logging
 from bot.office.topics import load_tables as load_office_tables
 from bot.ops.heartbeat import BEAT_SECONDS, HeartbeatStore, worker_name
 from bot.queue.jobs import delayed_drains, recover_pending, release_delayed_drain, release_to_tenant
+from bot.queue.stranded import requeue_stranded
 from bot.runtime import Runtime, bound
 from bot.services import Services
 from bot.stores.connection import connect
@@ -135,6 +136,8 @@ def _due_work(client: redis.Redis, settings: Settings, queue: Queue,
         _every(BROADCAST_RECOVERY_SECONDS, each_tenant(
             lambda rt: recover_broadcasts(rt.redis, rt.settings, rt.queue, at_start=False))),
         _every(BROADCAST_RECOVERY_SECONDS, lambda: recover_province_alerts(tenants)),
+        # A job a stopped or dead worker took off the queue but never started goes back on it.
+        _every(BROADCAST_RECOVERY_SECONDS, lambda: requeue_stranded(queue)),
         _every(BEAT_SECONDS, lambda: HeartbeatStore(client, settings).beat(worker_name())),  # /readyz, the console
         # A finished broadcast's report goes to CSV, then its delivery records get their expiry.
         _every(BROADCAST_ARCHIVE_SECONDS, each_tenant(lambda rt: archive_finished(rt.redis, rt.settings))),
