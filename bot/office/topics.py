@@ -21,18 +21,25 @@ from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_tabl
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
 _DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
-# Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không").
-_HOLIDAYS = ("le", "tet")
+# Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không", "30/4 có nghỉ
+# không"); dates are folded to their numbers ("2/9" → "2 9"), which a longer date ("12/9") does not contain.
+_HOLIDAYS = ("le", "tet", "30 4", "1 5", "2 9", "gio to", "quoc khanh", "giai phong")
 # The office as a place, and the ways citizens ask how to get there.
 _PLACES = ("uy ban", "tru so", "mot cua", "bo phan")
-_WAYS = ("o dau", "cho nao", "duong nao", "duong di", "duong den", "duong toi", "di den", "di toi", "nam o",
-         "ban do", "dia chi", "tang may", "o tang", "duong len", "di len")
+# ("ở mô", "chỗ mô": Central for "ở đâu"; "vị trí", "định vị": a map pin.)
+_WAYS = ("o dau", "cho nao", "o mo", "cho mo", "vi tri", "dinh vi", "google map", "map", "duong nao", "duong di",
+         "duong den", "duong toi", "di den", "di toi", "nam o", "ban do", "dia chi", "tang may", "o tang",
+         "duong len", "di len")
 # Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
 # được không"): with them only the unambiguous verbs count.
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
           "chieu", "trua", "buoi toi", "toi nay", "gio nay", "bay gio")
 # Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
 _NOT_OFFICE = {("cua", "hang"): "cuahang"}
+# Southern "bữa nay" and a message opening with "nay" ("nay có làm không") mean today, as "hôm nay"; "hnay"
+# is its chat spelling. ("nay" elsewhere is mostly "này": "thủ tục này làm ở đâu".)
+_TODAY = ("hom", "nay")
+_SAYS_TODAY = {("bua", "nay"), ("hnay",), ("hum", "nay")}
 # A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
 _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 
@@ -79,13 +86,15 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
               ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
               ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu"),
-              *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua")), ("tet", "lam"),
+              *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua", "co lam")),
+              ("tet", "lam"),
               ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",),
               # "chiều nay có làm không", "mấy giờ bắt đầu làm": a question naming a procedure as well
               # ("mai làm khai sinh được không") goes to the matcher (see _names_procedure).
               *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
-              ("tet", "lam lai"), ("lam viec lai",),
+              ("tet", "lam lai"), ("lam viec lai",), ("mai", "co lam"), ("mai", "lam khong"), ("may gio", "truc"),
+              ("may gio", "co nguoi"), ("lam", "den may gio"), ("het gio",),
               *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
@@ -150,9 +159,17 @@ class _Message:
 
 def _mask(tokens: list[str]) -> list[str]:
     """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them; clock times
-    read as "giờ"."""
+    read as "giờ"; the ways of saying today read as "hôm nay"."""
     out: list[str] = []
+    if tokens[:1] == ["nay"]:
+        tokens = [*_TODAY, *tokens[1:]]
     for token in tokens:
+        if (token,) in _SAYS_TODAY:
+            out.extend(_TODAY)
+            continue
+        if out and (out[-1], token) in _SAYS_TODAY:
+            out[-1:] = _TODAY
+            continue
         if _CLOCK_RE.match(token) or (token == "h" and out and out[-1] == "may"):
             token = "gio"
         glued = _NOT_OFFICE.get((out[-1], token)) if out else None
@@ -210,9 +227,12 @@ def _names_procedure(message: _Message) -> bool:
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
-    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count.
+    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count. Two fillers
+    # ("với ạ", folded "voi anh") say nothing of a procedure, whatever names contain them.
+    fillers = _filler_words()
     if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
-           and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1)):
+           and (tokens[i], tokens[i + 1]) in pairs and not (tokens[i] in fillers and tokens[i + 1] in fillers)
+           for i in range(len(tokens) - 1)):
         return True
     # Everyday words for a procedure that the concept layer knows ("giấy hôn thú", "cưới vợ").
     return bool(_concepts().concepts_in([token if free[i] else "" for i, token in enumerate(tokens)]))

@@ -54,6 +54,10 @@ Decision = Literal["answer", "clarify", "fallback", "chitchat"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
+# Laughter and sighs typed at any length ("kkkkk", "hahaha", "hihihi", "hjhj", "haizzz", "hixx"), folded:
+# data/chitchat.tsv cannot list every length.
+_LAUGH_RE = re.compile(r"^(?:k{3,}|(?:ha|he|hi|hj|ho|hu|ka|ke){2,}|haiz+|hai{2,}z*|hix+|hic+|hu{3,})$")
+
 # A procedure code typed as such ("1.001193", or with a province suffix).
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
@@ -486,7 +490,8 @@ class Matcher:
         return covered
 
     def _chitchat_intent(self, tokens: list[str]) -> str | None:
-        chat = self._scan(tokens, self._chitchat_index)
+        chat = [label or ("laugh" if _LAUGH_RE.match(token) else None)
+                for label, token in zip(self._scan(tokens, self._chitchat_index), tokens, strict=True)]
         labels = [label for label in chat if label]
         if not labels:
             return None
