@@ -20,7 +20,14 @@ from bot.procedures.concepts import ConceptTable
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
-_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
+_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "chu nhut", "cn", "cuoi tuan", "ngay le", "tuan sau", "tuan nay",
+         "tuan toi")
+# The working days: named with only the office's own verbs, since "thứ 3" is also "the third" ("con thứ 3
+# làm ..."); "thứ tư"/"thứ năm" fold like "thứ tự"/"thu năm" and are left out.
+_WEEKDAYS = ("thu 2", "thu hai", "t2", "thu 3", "thu ba", "t3", "thu 4", "t4", "thu 5", "t5", "thu 6", "thu sau",
+             "t6")
+# "thu7", "thứ7": a day glued to its number, which the folding would read as a VNI tone mark ("thư").
+_GLUED_DAY_RE = re.compile(r"(?i)\b(th[uứ])([2-8])\b")
 # Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không", "30/4 có nghỉ
 # không"); dates are folded to their numbers ("2/9" → "2 9"), which a longer date ("12/9") does not contain.
 _HOLIDAYS = ("le", "tet", "30 4", "1 5", "2 9", "gio to", "quoc khanh", "giai phong")
@@ -53,7 +60,9 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
-                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan")
+                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan",
+                 # When: "nghỉ từ ngày nào" is no "từ ngày" of a procedure's name.
+                 "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
 _OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
 _POST_WORDS = 3
@@ -80,6 +89,9 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao")),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
               *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
+              *((day, verb) for day in _WEEKDAYS for verb in ("lam viec", "mo cua", "tiep dan", "truc", "nghi",
+                                                              "co lam")),
+              ("lich truc",), ("lam", "binh thuong"),
               *((time, verb) for time in _TIMES for verb in ("tiep dan", "mo cua", "lam viec", "truc")),
               ("tiep dan",), ("tiep cong dan",), ("nghi trua",), ("trua", "lam"), ("trua", "nghi"),
               ("gio", "mo"), ("gio", "dong"), ("gio", "nghi"), ("lam viec", "gio nao"), ("may gio", "lam viec"),
@@ -254,7 +266,7 @@ def _concepts() -> ConceptTable:
 
 @lru_cache(maxsize=512)
 def _office_topics(text: str) -> tuple[str, ...]:
-    tokens = _mask(folded_tokens(text, _abbreviations()))
+    tokens = _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
     message = _Message(tokens)
     present = frozenset(tokens)
     initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
