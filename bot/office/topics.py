@@ -192,18 +192,24 @@ def _mask(tokens: list[str]) -> list[str]:
     return out
 
 
+_Signature = tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]
+
+
 @lru_cache(maxsize=1)
-def _signature_words() -> dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]:
-    """Per topic, its signatures with every word they need: a signature is only scanned when each of
-    its words is in the message, or (a word long enough to forgive a typo in) a word of the same
-    initial is. Most messages rule most signatures out by set look-ups alone."""
-    return {topic: tuple((signature, frozenset(w for piece in signature for w in piece.split()))
-                         for signature in signatures)
-            for topic, signatures in SIGNATURES.items()}
+def _signature_words() -> dict[str, tuple[_Signature, ...]]:
+    """Per topic, its signatures with the words they need: a signature is only scanned when each of its
+    short words is in the message (one subset test) and each long word (one a typo is forgiven in) is,
+    or a word of the same initial is. Most messages rule most signatures out by set look-ups alone."""
+    def needs(signature: tuple[str, ...]) -> _Signature:
+        words = {w for piece in signature for w in piece.split()}
+        return (signature, frozenset(w for w in words if len(w) < FUZZY_MIN_LENGTH),
+                tuple(w for w in words if len(w) >= FUZZY_MIN_LENGTH))
+    return {topic: tuple(needs(signature) for signature in signatures) for topic, signatures in SIGNATURES.items()}
 
 
-def _could_be(word: str, tokens: frozenset[str], initials: frozenset[str]) -> bool:
-    return word in tokens or (len(word) >= FUZZY_MIN_LENGTH and word[0] in initials)
+def _could_be(signature: _Signature, tokens: frozenset[str], initials: frozenset[str]) -> bool:
+    _, short, long = signature
+    return short <= tokens and all(word in tokens or word[0] in initials for word in long)
 
 
 @lru_cache(maxsize=1)
@@ -271,9 +277,8 @@ def _office_topics(text: str) -> tuple[str, ...]:
     present = frozenset(tokens)
     initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
     found = [topic for topic in TOPIC_ORDER
-             if any(all(_could_be(w, present, initials) for w in words)
-                    and all(message.has_piece(piece) for piece in signature)
-                    for signature, words in _signature_words()[topic])]
+             if any(_could_be(needs, present, initials) and all(message.has_piece(piece) for piece in needs[0])
+                    for needs in _signature_words()[topic])]
     if found and _names_procedure(message):
         return ()
     return tuple(found[:MAX_TOPICS])
