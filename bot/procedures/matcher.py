@@ -58,7 +58,8 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 # data/chitchat.tsv cannot list every length.
 _LAUGH_RE = re.compile(r"^(?:k{2,}|(?:ha|he|hi|hj|ho|hu|ka|ke){2,}|haiz+|hai{2,}z*|hix+|hic+|hu{3,})$")
 # Letters stretched in chat ("okeee", "okkk", "hahaa"): a run of three, or a doubled final vowel (no folded
-# syllable has one; "huu" of "lương hưu" is kept), is read as one letter for the small-talk check.
+# syllable has one; "huu" of "lương hưu" is kept), is read as one letter for the small-talk check. (The
+# folding collapses repeats only where that makes a Vietnamese syllable; "ok", "oke" are none.)
 _STRETCHED_RE = re.compile(r"([a-z])\1{2,}|([aeio])\2$")
 
 # A procedure code typed as such ("1.001193", or with a province suffix).
