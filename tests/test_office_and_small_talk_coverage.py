@@ -167,6 +167,21 @@ OFFICE: list[tuple[str, tuple[str, ...]]] = [
     ("ủy ban xã nằm ở đâu vậy ạ", ("address",)),
     ("sđt ubnd xã là bao nhiêu", ("phone",)),
     ("zalo ủy ban là gì", ("phone",)),
+    # Is it closed today? Out of hours? A desk's phone as "đt".
+    ("hôm nay xã nghỉ à", ("hours",)),
+    ("nay nghỉ hả", ("hours",)),
+    ("ủy ban nghỉ hả ad", ("hours",)),
+    ("sao hôm nay ủy ban đóng cửa", ("hours",)),
+    ("ủy ban có làm ngày nghỉ không", ("hours",)),
+    ("có làm ngoài giờ không", ("hours",)),
+    ("trưa có nhận hồ sơ không", ("hours",)),
+    ("cn có trực k", ("hours",)),
+    ("có làm t7 ko", ("hours",)),
+    ("xã mình làm việc mấy h", ("hours",)),
+    ("1h chiều có làm không", ("hours",)),
+    ("mai mấy giờ làm", ("hours",)),
+    ("đt một cửa", ("phone",)),
+    ("ad ơi ủy ban ở đâu", ("address",)),
     # Several at once.
     ("ủy ban ở đâu, mấy giờ mở cửa", ("hours", "address")),
     ("cho xin sđt và địa chỉ ủy ban", ("address", "phone")),
@@ -329,6 +344,13 @@ PROCEDURES: list[tuple[str, str] | object] = [
     ("chào cán bộ, em muốn chứng thực bản sao", "chung thuc"),
     ("thứ7 có làm khai sinh không", "khai sinh"),
     ("t7 co lv ko, em muon dang ky ket hon", "ket hon"),
+    ("ủy ban nghỉ hưu", "huu"),
+    ("chiều nay nhận hồ sơ khai sinh không", "khai sinh"),
+    ("sáng mai em qua chứng thực được ko ad", "chung thuc"),
+    ("cho hỏi thứ 7 có làm xác nhận cư trú không", "cu tru"),
+    ("xã có nhận làm căn cước vào thứ 7 không", "can cuoc"),
+    ("cho hỏi giờ làm khai sinh", "khai sinh"),
+    ("mấy giờ thì lấy được kết quả khai sinh", "khai sinh"),
 ]
 
 

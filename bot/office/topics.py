@@ -20,8 +20,8 @@ from bot.procedures.concepts import ConceptTable
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
-_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "chu nhut", "cn", "cuoi tuan", "ngay le", "tuan sau", "tuan nay",
-         "tuan toi")
+_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "chu nhut", "cn", "cuoi tuan", "ngay le", "ngay nghi", "tuan sau",
+         "tuan nay", "tuan toi")
 # The working days: named with only the office's own verbs, since "thứ 3" is also "the third" ("con thứ 3
 # làm ..."); "thứ tư"/"thứ năm" fold like "thứ tự"/"thu năm" and are left out.
 _WEEKDAYS = ("thu 2", "thu hai", "t2", "thu 3", "thu ba", "t3", "thu 4", "t4", "thu 5", "t5", "thu 6", "thu sau",
@@ -47,6 +47,8 @@ _NOT_OFFICE = {("cua", "hang"): "cuahang"}
 # is its chat spelling. ("nay" elsewhere is mostly "này": "thủ tục này làm ở đâu".)
 _TODAY = ("hom", "nay")
 _SAYS_TODAY = {("bua", "nay"), ("hnay",), ("hum", "nay")}
+# Office words that also begin procedures' names: "nghỉ hưu", "nghỉ việc" are no day off.
+_IN_NAMES = ("nghi",)
 # A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
 _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 
@@ -82,13 +84,17 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
              ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
     "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
               ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"), ("so zalo",), ("zalo", "mot cua"),
+              *(("dt", place) for place in _PLACES),
               ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
                 ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao")),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
-              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
+              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc", "nhan ho so")),
+              # "hôm nay xã nghỉ à", "ủy ban nghỉ hả", "sao hôm nay ủy ban đóng cửa", "trưa có nhận hồ sơ không".
+              *((time, verb) for time in _TIMES if time != "sang" for verb in ("nghi", "dong cua", "nhan ho so")),
+              *((place, verb) for place in _PLACES for verb in ("nghi", "dong cua")), ("ngoai gio",),
               *((day, verb) for day in _WEEKDAYS for verb in ("lam viec", "mo cua", "tiep dan", "truc", "nghi",
                                                               "co lam")),
               ("lich truc",), ("lam", "binh thuong"),
@@ -238,10 +244,10 @@ def _names_procedure(message: _Message) -> bool:
     pairs = _procedure_pairs()
     for phrase in _office_phrases():
         for i in message.where(phrase[0]):
-            if len(phrase) == 1 and phrase[0] in _TIMES and any(
+            if len(phrase) == 1 and (phrase[0] in _TIMES or phrase[0] in _IN_NAMES) and any(
                     0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs
                     and tokens[j if j < i else j + 1] not in _filler_words() for j in (i - 1, i)):
-                continue  # the "chiều" of "hộ chiếu", the "sang" of "sang tên" are no time of day
+                continue  # "chiều" of "hộ chiếu", "sang" of "sang tên": no time of day; "nghỉ hưu": no day off
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
