@@ -20,19 +20,35 @@ from bot.procedures.concepts import ConceptTable
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
-_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "cn", "cuoi tuan", "ngay le")
-# Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không").
-_HOLIDAYS = ("le", "tet")
+_DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "chu nhut", "cn", "cuoi tuan", "ngay le", "ngay nghi", "tuan sau",
+         "tuan nay", "tuan toi")
+# The working days: named with only the office's own verbs, since "thứ 3" is also "the third" ("con thứ 3
+# làm ..."); "thứ tư"/"thứ năm" fold like "thứ tự"/"thu năm" and are left out.
+_WEEKDAYS = ("thu 2", "thu hai", "t2", "thu 3", "thu ba", "t3", "thu 4", "t4", "thu 5", "t5", "thu 6", "thu sau",
+             "t6")
+# "thu7", "thứ7": a day glued to its number, which the folding would read as a VNI tone mark ("thư").
+_GLUED_DAY_RE = re.compile(r"(?i)\b(th[uứ])([2-8])\b")
+# Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không", "30/4 có nghỉ
+# không"); dates are folded to their numbers ("2/9" → "2 9"), which a longer date ("12/9") does not contain.
+_HOLIDAYS = ("le", "tet", "30 4", "1 5", "2 9", "gio to", "quoc khanh", "giai phong")
 # The office as a place, and the ways citizens ask how to get there.
 _PLACES = ("uy ban", "tru so", "mot cua", "bo phan")
-_WAYS = ("o dau", "cho nao", "duong nao", "duong di", "duong den", "duong toi", "di den", "di toi", "nam o",
-         "ban do", "dia chi", "tang may", "o tang", "duong len", "di len")
+# ("ở mô", "chỗ mô": Central for "ở đâu"; "vị trí", "định vị": a map pin.)
+_WAYS = ("o dau", "cho nao", "o mo", "cho mo", "vi tri", "dinh vi", "google map", "map", "duong nao", "duong di",
+         "duong den", "duong toi", "di den", "di toi", "nam o", "ban do", "dia chi", "tang may", "o tang",
+         "duong len", "di len")
 # Words for "today", "tomorrow" and times of day also start procedure questions ("mai làm khai sinh
 # được không"): with them only the unambiguous verbs count.
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
           "chieu", "trua", "buoi toi", "toi nay", "gio nay", "bay gio")
 # Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
 _NOT_OFFICE = {("cua", "hang"): "cuahang"}
+# Southern "bữa nay" and a message opening with "nay" ("nay có làm không") mean today, as "hôm nay"; "hnay"
+# is its chat spelling. ("nay" elsewhere is mostly "này": "thủ tục này làm ở đâu".)
+_TODAY = ("hom", "nay")
+_SAYS_TODAY = {("bua", "nay"), ("hnay",), ("hum", "nay")}
+# Office words that also begin procedures' names: "nghỉ hưu", "nghỉ việc" are no day off.
+_IN_NAMES = ("nghi",)
 # A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
 _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 
@@ -46,7 +62,9 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
-                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan")
+                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan",
+                 # When: "nghỉ từ ngày nào" is no "từ ngày" of a procedure's name.
+                 "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
 _OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
 _POST_WORDS = 3
@@ -66,26 +84,35 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
              ("thanh toan", "online"), ("thanh toan", "truc tuyen"), ("nop phi", "online"), ("quet ma", "phi")),
     "phone": (("so dien thoai",), ("dien thoai",), ("hotline",), ("so dt",), ("email",), ("thu dien tu",),
               ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"), ("so zalo",), ("zalo", "mot cua"),
+              *(("dt", place) for place in _PLACES),
               ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
                 ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao")),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
-              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc")),
+              *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc", "nhan ho so")),
+              # "hôm nay xã nghỉ à", "ủy ban nghỉ hả", "sao hôm nay ủy ban đóng cửa", "trưa có nhận hồ sơ không".
+              *((time, verb) for time in _TIMES if time != "sang" for verb in ("nghi", "dong cua", "nhan ho so")),
+              *((place, verb) for place in _PLACES for verb in ("nghi", "dong cua")), ("ngoai gio",),
+              *((day, verb) for day in _WEEKDAYS for verb in ("lam viec", "mo cua", "tiep dan", "truc", "nghi",
+                                                              "co lam")),
+              ("lich truc",), ("lam", "binh thuong"),
               *((time, verb) for time in _TIMES for verb in ("tiep dan", "mo cua", "lam viec", "truc")),
               ("tiep dan",), ("tiep cong dan",), ("nghi trua",), ("trua", "lam"), ("trua", "nghi"),
               ("gio", "mo"), ("gio", "dong"), ("gio", "nghi"), ("lam viec", "gio nao"), ("may gio", "lam viec"),
               ("thoi gian lam viec",), ("lam viec", "thu bay"), ("lam viec", "thu 7"), ("lam viec", "chu nhat"),
               ("lam viec", "hom nay"), ("lam viec", "ngay mai"), ("nghi le",), ("ngay le",), ("nghi tet",),
               ("gio", "dong cua"), ("gio", "nghi trua"), ("lam viec", "buoi sang"), ("lam viec", "buoi chieu"),
-              *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua")), ("tet", "lam"),
+              *((holiday, verb) for holiday in _HOLIDAYS for verb in ("nghi", "lam viec", "mo cua", "co lam")),
+              ("tet", "lam"),
               ("gio", "uy ban", "kip"), ("gio", "mot cua", "kip"), ("gio giac",),
               # "chiều nay có làm không", "mấy giờ bắt đầu làm": a question naming a procedure as well
               # ("mai làm khai sinh được không") goes to the matcher (see _names_procedure).
               *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
-              ("tet", "lam lai"), ("lam viec lai",),
+              ("tet", "lam lai"), ("lam viec lai",), ("mai", "co lam"), ("mai", "lam khong"), ("may gio", "truc"),
+              ("may gio", "co nguoi"), ("lam", "den may gio"), ("het gio",),
               *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
@@ -150,9 +177,17 @@ class _Message:
 
 def _mask(tokens: list[str]) -> list[str]:
     """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them; clock times
-    read as "giờ"."""
+    read as "giờ"; the ways of saying today read as "hôm nay"."""
     out: list[str] = []
+    if tokens[:1] == ["nay"]:
+        tokens = [*_TODAY, *tokens[1:]]
     for token in tokens:
+        if (token,) in _SAYS_TODAY:
+            out.extend(_TODAY)
+            continue
+        if out and (out[-1], token) in _SAYS_TODAY:
+            out[-1:] = _TODAY
+            continue
         if _CLOCK_RE.match(token) or (token == "h" and out and out[-1] == "may"):
             token = "gio"
         glued = _NOT_OFFICE.get((out[-1], token)) if out else None
@@ -163,18 +198,24 @@ def _mask(tokens: list[str]) -> list[str]:
     return out
 
 
+_Signature = tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]
+
+
 @lru_cache(maxsize=1)
-def _signature_words() -> dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]:
-    """Per topic, its signatures with every word they need: a signature is only scanned when each of
-    its words is in the message, or (a word long enough to forgive a typo in) a word of the same
-    initial is. Most messages rule most signatures out by set look-ups alone."""
-    return {topic: tuple((signature, frozenset(w for piece in signature for w in piece.split()))
-                         for signature in signatures)
-            for topic, signatures in SIGNATURES.items()}
+def _signature_words() -> dict[str, tuple[_Signature, ...]]:
+    """Per topic, its signatures with the words they need: a signature is only scanned when each of its
+    short words is in the message (one subset test) and each long word (one a typo is forgiven in) is,
+    or a word of the same initial is. Most messages rule most signatures out by set look-ups alone."""
+    def needs(signature: tuple[str, ...]) -> _Signature:
+        words = {w for piece in signature for w in piece.split()}
+        return (signature, frozenset(w for w in words if len(w) < FUZZY_MIN_LENGTH),
+                tuple(w for w in words if len(w) >= FUZZY_MIN_LENGTH))
+    return {topic: tuple(needs(signature) for signature in signatures) for topic, signatures in SIGNATURES.items()}
 
 
-def _could_be(word: str, tokens: frozenset[str], initials: frozenset[str]) -> bool:
-    return word in tokens or (len(word) >= FUZZY_MIN_LENGTH and word[0] in initials)
+def _could_be(signature: _Signature, tokens: frozenset[str], initials: frozenset[str]) -> bool:
+    _, short, long = signature
+    return short <= tokens and all(word in tokens or word[0] in initials for word in long)
 
 
 @lru_cache(maxsize=1)
@@ -203,16 +244,19 @@ def _names_procedure(message: _Message) -> bool:
     pairs = _procedure_pairs()
     for phrase in _office_phrases():
         for i in message.where(phrase[0]):
-            if len(phrase) == 1 and phrase[0] in _TIMES and any(
+            if len(phrase) == 1 and (phrase[0] in _TIMES or phrase[0] in _IN_NAMES) and any(
                     0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs
                     and tokens[j if j < i else j + 1] not in _filler_words() for j in (i - 1, i)):
-                continue  # the "chiều" of "hộ chiếu", the "sang" of "sang tên" are no time of day
+                continue  # "chiều" of "hộ chiếu", "sang" of "sang tên": no time of day; "nghỉ hưu": no day off
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
-    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count.
+    # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count. Two fillers
+    # ("với ạ", folded "voi anh") say nothing of a procedure, whatever names contain them.
+    fillers = _filler_words()
     if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
-           and (tokens[i], tokens[i + 1]) in pairs for i in range(len(tokens) - 1)):
+           and (tokens[i], tokens[i + 1]) in pairs and not (tokens[i] in fillers and tokens[i + 1] in fillers)
+           for i in range(len(tokens) - 1)):
         return True
     # Everyday words for a procedure that the concept layer knows ("giấy hôn thú", "cưới vợ").
     return bool(_concepts().concepts_in([token if free[i] else "" for i, token in enumerate(tokens)]))
@@ -234,14 +278,13 @@ def _concepts() -> ConceptTable:
 
 @lru_cache(maxsize=512)
 def _office_topics(text: str) -> tuple[str, ...]:
-    tokens = _mask(folded_tokens(text, _abbreviations()))
+    tokens = _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
     message = _Message(tokens)
     present = frozenset(tokens)
     initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
     found = [topic for topic in TOPIC_ORDER
-             if any(all(_could_be(w, present, initials) for w in words)
-                    and all(message.has_piece(piece) for piece in signature)
-                    for signature, words in _signature_words()[topic])]
+             if any(_could_be(needs, present, initials) and all(message.has_piece(piece) for piece in needs[0])
+                    for needs in _signature_words()[topic])]
     if found and _names_procedure(message):
         return ()
     return tuple(found[:MAX_TOPICS])

@@ -36,6 +36,9 @@ ASK_PERSON_PHRASES = (
 # Words that ask for a person only in a short message ("nhân viên ơi", "cán bộ đâu").
 ASK_PERSON_SHORT = ("nhan vien", "can bo", "admin")
 SHORT_MESSAGE_WORDS = 6
+# Thanks, greetings and wishes: "cảm ơn cán bộ", "chào anh chị cán bộ" and "chúc cán bộ sức khỏe" name the
+# staff without asking for them (small talk answers those).
+COURTESY_PHRASES = ("cam on", "chao", "chuc", "tam biet", "thanks", "thank", "tks")
 
 END_WORDS = ("ket", "thuc")
 END_MAX_WORDS = 5
@@ -78,7 +81,8 @@ def asks_for_person(text: str) -> bool:
     words = folded_words(text)
     if _contains(words, ASK_PERSON_PHRASES):
         return True
-    return len(words) <= SHORT_MESSAGE_WORDS and _contains(words, ASK_PERSON_SHORT)
+    return (len(words) <= SHORT_MESSAGE_WORDS and _contains(words, ASK_PERSON_SHORT)
+            and not _contains(words, COURTESY_PHRASES))
 
 
 def asks_to_end(text: str) -> bool:
