@@ -2,7 +2,8 @@
 
 Wiring (handlers/__init__.py): `handle_dossier_text(ctx, text)` for typed text, first of the text
 routes; it returns None when the text is not about a dossier, so the next handler gets it. It handles
-typed receipts, the id typed after our question and "Hủy thông báo". The buttons' hidden commands
+typed receipts, questions after a dossier without its number (asked for it), the id typed after our
+question and "Hủy thông báo". The buttons' hidden commands
 are `dossier_command` ("#dossier <receipt>", "#dossier <receipt> subscribe|unsubscribe") and
 `help_command` ("#dossier_help").
 """
@@ -14,6 +15,7 @@ from bot.conversation.context import Context
 from bot.conversation.replies import Button, Reply
 from bot.conversation.texts import MENU_BUTTONS
 from bot.dossiers.http_source import make_source
+from bot.dossiers.questions import asks_about_a_dossier
 from bot.dossiers.receipts import canonical_receipt, find_receipts
 from bot.dossiers.status import UNSUBSCRIBE_TITLE, compose_status, unsubscribe_payload
 from bot.dossiers.store import DossierSource, RedisDossierStore, SourceUnavailable
@@ -73,8 +75,8 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
         return unsubscribe_all(ctx)
     verifier = Verifier(ctx.redis, ctx.settings, config)
     receipt = verifier.awaiting(ctx.user_id, ctx.known)
-    if receipt is None:
-        return None
+    if receipt is None:  # "hồ sơ của em đến đâu rồi": ask for its number
+        return [Reply(HELP, MENU_BUTTONS)] if asks_about_a_dossier(stripped) else None
     if verifier.looks_like_id(stripped):
         return _check_id(ctx, receipt, stripped, config)
     if words in CANCEL_WORDS:

@@ -232,3 +232,11 @@ def test_user_withdraw_forgets_dossier_links_and_subscriptions(
     assert not subscriptions.is_linked(RECEIPT, "u-leaving")
     assert not subscriptions.is_subscribed(RECEIPT, "u-leaving") and subscriptions.receipts_of("u-leaving") == []
     assert not [k for k in redis_client.keys(f"{settings.key_prefix}dossier:user-*")]
+
+
+def test_asking_after_a_dossier_without_its_number_is_asked_for_it(
+    redis_client: redis.Redis, settings: Settings, store: RedisDossierStore
+) -> None:
+    asked = text_of(say(redis_client, settings, "u9", "hồ sơ của em nộp tuần trước đến đâu rồi ạ"))
+    assert "mã hồ sơ" in asked and "H56.14-240823-0001" in asked
+    assert say(redis_client, settings, "u9", "hồ sơ khai sinh gồm những gì") is None  # the matcher's

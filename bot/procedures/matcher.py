@@ -20,7 +20,8 @@ procedures whose names lack them.
 Decisions (`MatchResult.decision`):
 - "answer": one procedure is clearly meant (candidates[0]);
 - "clarify": 2–4 close candidates, to offer as buttons;
-- "fallback": nothing fits, or the message is a receipt number (intent "receipt", see `receipt`);
+- "fallback": nothing fits, or the message is a receipt number or asks after a dossier without one
+  (intent "receipt", see `receipt`);
 - "chitchat": greetings, thanks, acknowledgements, laughter, goodbyes, off-topic talk, emoji, and
   questions about the office itself when no procedure is clearly meant (see `intent`).
 `MatchResult.public_decision` maps "chitchat" to "fallback" for the three-value CLI/JSON contract.
@@ -41,6 +42,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.dossiers.questions import asks_about_a_dossier
 from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
 from bot.procedures.acronyms import mine_acronyms
@@ -222,7 +224,7 @@ class MatchResult:
     decision: Decision
     candidates: list[Candidate] = field(default_factory=list)
     intent: str | None = None  # greeting | thanks | ack | laugh | bye | offtopic | office | receipt | code
-    receipt: str | None = None  # the receipt number, normalised, when intent == "receipt"
+    receipt: str | None = None  # the receipt number, normalised, when intent == "receipt" and one was given
 
     @property
     def public_decision(self) -> Literal["answer", "clarify", "fallback"]:
@@ -521,8 +523,8 @@ class Matcher:
         text = nfc(query).strip()
         lowered = text.lower()
         receipts = find_receipts(text)
-        if receipts:
-            return MatchResult(query, "fallback", [], intent="receipt", receipt=receipts[0])
+        if receipts or asks_about_a_dossier(text):  # the dossier handler answers (or asks for the number)
+            return MatchResult(query, "fallback", [], intent="receipt", receipt=next(iter(receipts), None))
         code_match = _CODE_RE.search(lowered)
         if code_match and code_match.group(1) in self._procs:
             proc = self._procs[code_match.group(1)]
