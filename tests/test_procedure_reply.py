@@ -270,3 +270,16 @@ def test_no_invented_facts(catalogue) -> None:
                     assert days in source_numbers, (proc.code, line)
         for doc in key_documents(proc):
             assert " ".join(doc.name.split())[:80] in docs_text
+
+
+def test_a_papers_own_numbering_is_left_to_our_list() -> None:
+    from bot.procedures.catalogue import Document
+    from bot.procedures.document_list import document_line
+
+    def line(name: str) -> str:
+        return document_line(Document(name, 1, None, "", "required", ""))
+
+    assert line("1. Sổ bảo hiểm xã hội.") == "Sổ bảo hiểm xã hội. (1 bản chính)"
+    assert line("a) Tờ khai đăng ký khai sinh") == "Tờ khai đăng ký khai sinh (1 bản chính)"
+    assert line("- Bản sao Giấy khai sinh") == "Bản sao Giấy khai sinh (1 bản chính)"
+    assert line("10.000 đồng tiền phí") == "10.000 đồng tiền phí (1 bản chính)"  # a number, not a list marker

@@ -81,8 +81,13 @@ def _counts(doc: Document) -> str:
     return f" ({', '.join(counts)})" if counts else ""
 
 
+# The record's own numbering or bullet ("1. Sổ bảo hiểm xã hội", "a) Tờ khai", "- Bản sao"): our lists number
+# and bullet the papers themselves, and "1. 1. Sổ bảo hiểm xã hội" reads as a mistake.
+_OWN_MARKER = re.compile(r"^(?:(?:\d{1,2}|[a-zđ])(?:\s*\)|\.(?=\s))|[-–•+*](?=\s))\s*")
+
+
 def document_line(doc: Document, limit: int | None = None) -> str:
-    name = " ".join(doc.name.split())
+    name = _OWN_MARKER.sub("", " ".join(doc.name.split()), count=1)
     if limit is not None:
         name = shorten(name, limit, first_clause=12)
     return name + _counts(doc)
