@@ -50,7 +50,15 @@ from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
 from bot.procedures.related_terms import RelatedTerms
-from bot.procedures.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table, situation_hints
+from bot.procedures.textnorm import (
+    fold,
+    fold_word,
+    folded_tokens,
+    nfc,
+    parse_abbreviation_table,
+    regional_respellings,
+    situation_hints,
+)
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
 
@@ -409,8 +417,10 @@ class Matcher:
         ])
         self._vocab = sorted({f for f in postings if " " not in f})
         self._vocab_set = set(self._vocab)
+        self._following, self._preceding = self._neighbour_maps(postings)
         self._filler_words = filler_words
         self._common_bigram_idf = math.log((n_names + 1) / 5.5)  # seen in at least five names
+        self._rare_bigram_idf = rare  # any pair of a name or an alias
         self._anchor_idf = math.log((n_names + 1) / (_ANCHOR_MAX_NAMES + 0.5))
         self._unknown_weight = float(np.median([self._idf[w] for w in self._vocab])) if self._vocab else 1.0
 
@@ -439,15 +449,39 @@ class Matcher:
         for marker in _VARIANT_MARKERS:
             self._absent_variant_penalty[self._variant_docs[marker]] += _ABSENT_VARIANT_PENALTY
 
+    @staticmethod
+    def _neighbour_maps(features: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The words seen after / before each word in a name or alias: a misspelt word is most likely the
+        one its neighbour is usually paired with ("khai xinh" → "sinh", "dang ky khia" → "khai")."""
+        following: dict[str, set[str]] = {}
+        preceding: dict[str, set[str]] = {}
+        for f in features:
+            if " " in f:
+                first, second = f.split(" ", 1)
+                following.setdefault(first, set()).add(second)
+                preceding.setdefault(second, set()).add(first)
+        return ({w: sorted(ws) for w, ws in following.items()}, {w: sorted(ws) for w, ws in preceding.items()})
+
     # ---------- query analysis ----------
 
     def _correct(self, token: str, before: str | None, after: str | None) -> list[str]:
-        if token in self._vocab_set or token in self._filler_words or not token.isalpha() or len(token) < 2:
+        if not token.isalpha() or len(token) < 2:
             return [token]
-        for cut in range(2, len(token) - 1):  # glued syllables: "khaisinh"
-            head, tail = token[:cut], token[cut:]
-            if head in self._vocab_set and tail in self._vocab_set:
-                return [head, tail]
+        if token in self._filler_words:
+            return [token]
+        if token in self._vocab_set:
+            if self._pairs_with(before, token, after):
+                return [token]
+            # A real word that fits neither neighbour may be another one spelt with a regional accent
+            # ("khai xinh", "chích lục"): only a respelling that its neighbour is paired with in several
+            # names replaces it.
+            return [self._fitting(token, before, after, edits=False) or token]
+        fitting = self._fitting(token, before, after, edits=True)
+        if fitting is not None:
+            return [fitting]
+        parts = self._unglue(token, paired=False)
+        if parts is not None:
+            return parts
         if len(token) < 4:  # short syllables are too often real words missing from the catalogue
             return [token]
         # Typos are usually one edit away (a swap counts as one: "khia" → "khai"). Among equally close
@@ -459,12 +493,49 @@ class Matcher:
         best_distance = min(d for _, d, _ in found)
 
         def preference(word: str) -> tuple[bool, float]:
-            in_context = (before is not None and f"{before} {word}" in self._idf) or (
-                after is not None and f"{word} {after}" in self._idf
-            )
-            return (not in_context, self._idf[word])
+            return (not self._pairs_with(before, word, after), self._idf[word])
 
         return [min((w for w, d, _ in found if d == best_distance), key=preference)]
+
+    def _unglue(self, token: str, paired: bool) -> list[str] | None:
+        """Two syllables typed without the space between them ("khaisinh", "dangky", "gikhong") as two known
+        words (or small-talk words), which must form a catalogue pair if `paired`; None if the token is not
+        such. Folding "y" to "i" is redone on the head ("kykhai")."""
+        known, fillers = self._vocab_set, self._filler_words
+        if token in known or token in fillers or len(token) < 4 or not token.isalpha():
+            return None
+        for cut in range(2, len(token) - 1):
+            head, tail = fold_word(token[:cut]), token[cut:]
+            if paired and f"{head} {tail}" in self._idf:
+                return [head, tail]
+            if not paired and (head in known or head in fillers) and (tail in known or tail in fillers):
+                return [head, tail]
+        return None
+
+    def _pairs_with(self, before: str | None, word: str, after: str | None) -> bool:
+        return (before is not None and f"{before} {word}" in self._idf) or (
+            after is not None and f"{word} {after}" in self._idf
+        )
+
+    def _fitting(self, token: str, before: str | None, after: str | None, edits: bool) -> str | None:
+        """The word a neighbour is paired with in the catalogue that `token` is a regional respelling of
+        or (with `edits`) one typing slip away from; the most common pair wins. None when there is none."""
+        scored: list[tuple[int, float, str]] = []
+        bound = self._rare_bigram_idf if edits else self._common_bigram_idf
+        for word, neighbours, pair in ((before, self._following, "{n} {w}"), (after, self._preceding, "{w} {n}")):
+            if word is None or word not in neighbours:
+                continue
+            paired = neighbours[word]
+            close = [(w, 0) for w in regional_respellings(token) if w in self._vocab_set]
+            if edits:
+                close += [(w, int(d)) for w, d, _ in process.extract(
+                    token, paired, scorer=OSA.distance, score_cutoff=1, limit=None)]
+            for w, distance in close:
+                bigram = pair.format(n=word, w=w)
+                weight = self._idf.get(bigram, math.inf)
+                if weight <= bound:
+                    scored.append((distance, weight, w))
+        return min(scored)[2] if scored else None
 
     @staticmethod
     def _names_other_level(name: str, prefer: set[str]) -> bool:
@@ -530,7 +601,9 @@ class Matcher:
             proc = self._procs[code_match.group(1)]
             return MatchResult(query, "answer", [Candidate(proc.code, proc.name, 1.0)], intent="code")
 
-        tokens = folded_tokens(text, self._abbrev, self._is_word_in_context)
+        # Glued syllables that form a catalogue pair ("khaisinh") are split before anything reads the words.
+        tokens = [part for token in folded_tokens(text, self._abbrev, self._is_word_in_context)
+                  for part in self._unglue(token, paired=True) or (token,)]
         if not tokens:
             # Emoji, stickers' alt text, punctuation: a reaction, not a question left unanswered.
             return MatchResult(query, "chitchat", [], intent="ack") if text else MatchResult(query, "fallback", [])

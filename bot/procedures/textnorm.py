@@ -242,6 +242,29 @@ def fold_word(word: str) -> str:
     return fold(word)
 
 
+# Sounds a region's accent merges, so its speakers spell them either way (on folded syllables): northern
+# s/x, ch/tr, l/n (some northern provinces), r/d/gi and v/d (the south says all as "d"/"y"), and the
+# southern finals n/ng and t/c ("lan"/"lang", "mất"/"mấc").
+_ONSET_RESPELLINGS = (("tr", "ch"), ("ch", "tr"), ("s", "x"), ("x", "s"), ("l", "n"), ("n", "l"), ("gi", "d"),
+                      ("d", "gi"), ("r", "d"), ("d", "r"), ("v", "d"), ("d", "v"))
+_CODA_RESPELLINGS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+
+
+@lru_cache(maxsize=16384)
+def regional_respellings(word: str) -> tuple[str, ...]:
+    """Spellings of a folded syllable under one regional merger of onsets or finals ("xinh" → "sinh",
+    "chich" → "trich", "nam" → "lam", "cong" → "con"); the caller keeps those its vocabulary knows."""
+    out: list[str] = []
+    for old, new in _ONSET_RESPELLINGS:
+        # "ng"/"nh" and "gh" are onsets of their own, not n or g followed by something.
+        if word.startswith(old) and not (old in ("n", "d") and word[1:2] in ("g", "h")):
+            out.append(new + word[len(old):])
+    for old, new in _CODA_RESPELLINGS:
+        if word.endswith(old) and len(word) > len(old) + 1 and not (old in ("n", "c") and word[-2:] in ("nh", "ch")):
+            out.append(word[: -len(old)] + new)
+    return tuple(out)
+
+
 # keep(previous, token, next) on folded words: True when the token is a real word in this context.
 KeepWord = Callable[[str | None, str, str | None], bool]
 
