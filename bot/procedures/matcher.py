@@ -467,16 +467,12 @@ class Matcher:
     def _correct(self, token: str, before: str | None, after: str | None) -> list[str]:
         if not token.isalpha() or len(token) < 2:
             return [token]
-        if token in self._filler_words:
+        # A word the catalogue knows stands as typed, even beside neighbours it is never paired with: reading
+        # it as a regional respelling ("thật" as "thạc") helped no typed question and sent small talk
+        # ("chán thật sự") to procedure buttons.
+        if token in self._filler_words or token in self._vocab_set:
             return [token]
-        if token in self._vocab_set:
-            if self._pairs_with(before, token, after):
-                return [token]
-            # A real word that fits neither neighbour may be another one spelt with a regional accent
-            # ("khai xinh", "chích lục"): only a respelling that its neighbour is paired with in several
-            # names replaces it.
-            return [self._fitting(token, before, after, edits=False) or token]
-        fitting = self._fitting(token, before, after, edits=True)
+        fitting = self._fitting(token, before, after)
         if fitting is not None:
             return [fitting]
         parts = self._unglue(token, paired=False)
@@ -517,23 +513,21 @@ class Matcher:
             after is not None and f"{word} {after}" in self._idf
         )
 
-    def _fitting(self, token: str, before: str | None, after: str | None, edits: bool) -> str | None:
-        """The word a neighbour is paired with in the catalogue that `token` is a regional respelling of
-        or (with `edits`) one typing slip away from; the most common pair wins. None when there is none."""
+    def _fitting(self, token: str, before: str | None, after: str | None) -> str | None:
+        """The word a neighbour is paired with in the catalogue that the unknown `token` is a regional
+        respelling of or one typing slip away from; the most common pair wins. None when there is none."""
         scored: list[tuple[int, float, str]] = []
-        bound = self._rare_bigram_idf if edits else self._common_bigram_idf
         for word, neighbours, pair in ((before, self._following, "{n} {w}"), (after, self._preceding, "{w} {n}")):
             if word is None or word not in neighbours:
                 continue
             paired = neighbours[word]
             close = [(w, 0) for w in regional_respellings(token) if w in self._vocab_set]
-            if edits:
-                close += [(w, int(d)) for w, d, _ in process.extract(
-                    token, paired, scorer=OSA.distance, score_cutoff=1, limit=None)]
+            close += [(w, int(d)) for w, d, _ in process.extract(
+                token, paired, scorer=OSA.distance, score_cutoff=1, limit=None)]
             for w, distance in close:
                 bigram = pair.format(n=word, w=w)
                 weight = self._idf.get(bigram, math.inf)
-                if weight <= bound:
+                if weight <= self._rare_bigram_idf:
                     scored.append((distance, weight, w))
         return min(scored)[2] if scored else None
 
