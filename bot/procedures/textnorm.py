@@ -422,8 +422,9 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
     )
     # "đi Nhật", "sang Đài Loan": where the citizen is going (a passport, a paper to take along), not a
     # foreign party to the procedure, unless a marriage says the spouse is from there.
-    destination = any(_has_phrase(text, f"{verb} {place}") for verb in _DESTINATION_VERBS
-                      for place in (*_COUNTRIES, *_SHORT_COUNTRIES))
+    # (Only asked when a country was named: verbs times countries are hundreds of look-ups.)
+    destination = foreign and any(_has_phrase(text, f"{verb} {place}") for verb in _DESTINATION_VERBS
+                                  for place in (*_COUNTRIES, *_SHORT_COUNTRIES))
     if destination and not any(_has_phrase(text, w) for w in _MARRIAGE_PHRASES):
         foreign = False
     if foreign and not _has_phrase(text, "nuoc ngoai"):
@@ -450,7 +451,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         hints += ["khai", "tu"]
     if _has_phrase(text, "het han") and not _has_phrase(text, "gia han"):
         hints += ["gia", "han"]
-    kin_of_merit = any(
+    kin_of_merit = any(_has_phrase(text, merit) for merit in _MERIT_PHRASES) and any(
         _has_phrase(text, f"{kin} {merit}") or _has_phrase(text, f"{kin} la {merit}")
         for kin in _KIN_WORDS for merit in _MERIT_PHRASES
     )
