@@ -138,6 +138,8 @@ QUERY_SHARE = 0.55  # the rest is the share of the name matched
 _ANCHOR_MAX_NAMES = 20
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WEIGHT = 0.2
+# Unknown words shorter than this are read as a catalogue word only when the pair formed is common.
+_SHORT_WORD = 4
 
 # Highest raw score: full coverage plus the preferred-level bonus; scores are reported divided by it.
 _MAX_RAW_SCORE = 1.04
@@ -478,7 +480,7 @@ class Matcher:
         parts = self._unglue(token, paired=False)
         if parts is not None:
             return parts
-        if len(token) < 4:  # short syllables are too often real words missing from the catalogue
+        if len(token) < _SHORT_WORD:  # short syllables are too often real words missing from the catalogue
             return [token]
         # Typos are usually one edit away (a swap counts as one: "khia" → "khai"). Among equally close
         # syllables, prefer one that forms a known bigram with a neighbour, then the more common one.
@@ -517,6 +519,9 @@ class Matcher:
         """The word a neighbour is paired with in the catalogue that the unknown `token` is a regional
         respelling of or one typing slip away from; the most common pair wins. None when there is none."""
         scored: list[tuple[int, float, str]] = []
+        # A short unknown word is as often a real word the catalogue lacks ("gái", "cúp") as a slip: it is
+        # only read as another when the pair it would form is common (in five names or more).
+        bound = self._rare_bigram_idf if len(token) >= _SHORT_WORD else self._common_bigram_idf
         for word, neighbours, pair in ((before, self._following, "{n} {w}"), (after, self._preceding, "{w} {n}")):
             if word is None or word not in neighbours:
                 continue
@@ -527,7 +532,7 @@ class Matcher:
             for w, distance in close:
                 bigram = pair.format(n=word, w=w)
                 weight = self._idf.get(bigram, math.inf)
-                if weight <= self._rare_bigram_idf:
+                if weight <= bound:
                     scored.append((distance, weight, w))
         return min(scored)[2] if scored else None
 
