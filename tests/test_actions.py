@@ -25,6 +25,7 @@ def table() -> ActionTable:
     ("Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh", "pause"),
     ("Mở khóa tài khoản định danh điện tử", "resume"),
     ("Công nhận hòa giải viên", "begin"),
+    ("Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)", "report"),
 ])
 def test_a_name_states_its_action_in_its_first_words(table: ActionTable, name: str, action: str) -> None:
     assert action in table.of_name(folded_tokens(name))
@@ -42,6 +43,7 @@ def test_a_name_mentioning_an_action_late_is_not_that_action(table: ActionTable)
     ("giấy phép xây dựng hết hạn rồi", "extend"),
     ("tạm nghỉ bán 3 tháng", "pause"),
     ("căn cước ghi sai tên", "change"),
+    ("em lỡ làm mất hộ chiếu ngoài chợ", "report"),
 ])
 def test_everyday_words_name_the_action(table: ActionTable, question: str, action: str) -> None:
     assert action in table.of_query(folded_tokens(question))
@@ -49,6 +51,17 @@ def test_everyday_words_name_the_action(table: ActionTable, question: str, actio
 
 def test_a_question_without_an_action_word_names_none(table: ActionTable) -> None:
     assert table.of_query(folded_tokens("giấy khai sinh cho bé")) == frozenset()
+    # "mất" alone is as often a death as a loss: it names no action.
+    assert table.of_query(folded_tokens("chồng em mất rồi, xin tiền tử tuất")) == frozenset()
+
+
+def test_making_a_passport_is_not_reporting_one_lost() -> None:
+    from bot.procedures.catalogue import load_catalogue
+    from bot.procedures.matcher import Matcher
+
+    matcher = Matcher.from_catalogue(load_catalogue())
+    assert matcher.match("làm hộ chiếu lần đầu").candidates[0].name.startswith("Cấp hộ chiếu phổ thông")
+    assert matcher.match("em làm mất hộ chiếu rồi").candidates[0].name.startswith("Trình báo mất hộ chiếu")
 
 
 def test_the_shipped_weights_fit_the_features() -> None:
