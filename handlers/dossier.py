@@ -23,6 +23,7 @@ from bot.dossiers.subscriptions import Subscriptions
 from bot.dossiers.verify import Outcome, Verifier
 from bot.procedures.textnorm import fold
 from bot.stores.phones import PhoneStore
+from bot.tickets.escalation import is_dossier_complaint
 
 HELP = (
     'Dạ, Anh/Chị gửi mã hồ sơ in trên giấy biên nhận, ví dụ "H56.14-240823-0001". '
@@ -75,8 +76,9 @@ def handle_dossier_text(ctx: Context, text: str, config: DossierConfig | None = 
         return unsubscribe_all(ctx)
     verifier = Verifier(ctx.redis, ctx.settings, config)
     receipt = verifier.awaiting(ctx.user_id, ctx.known)
-    if receipt is None:  # "hồ sơ của em đến đâu rồi": ask for its number
-        return [Reply(HELP, MENU_BUTTONS)] if asks_about_a_dossier(stripped) else None
+    if receipt is None:  # "hồ sơ của em đến đâu rồi": ask for its number; a complaint goes to staff (handoff)
+        asks = asks_about_a_dossier(stripped) and not is_dossier_complaint(stripped)
+        return [Reply(HELP, MENU_BUTTONS)] if asks else None
     if verifier.looks_like_id(stripped):
         return _check_id(ctx, receipt, stripped, config)
     if words in CANCEL_WORDS:

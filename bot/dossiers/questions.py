@@ -21,7 +21,7 @@ _TRACKING = re.compile(
 # "Hồ sơ" (or "giấy tờ" handed in) next to a question about where it stands.
 _DOSSIER = re.compile(r"\b(?:ho so|giay to (?:da |em |toi |minh )?nop)\b")
 _WHERE_IT_STANDS = re.compile(
-    r"\b(?:den dau|toi dau|sao roi|the nao roi|ra sao roi|xong chua|xong chua|da xong chua|co ket qua chua"
+    r"\b(?:den dau|toi dau|sao roi|the nao roi|ra sao roi|xong chua|da xong chua|co ket qua chua"
     r"|co chua|duoc chua|giai quyet chua|duyet chua|ky chua|tra chua|bi tre|tre hen|qua hen|qua han"
     r"|cham qua|lau qua|(?:van )?chua (?:co|thay|nhan duoc|duoc) (?:ket qua|tra loi|giay|gi))\b"
 )
