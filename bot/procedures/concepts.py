@@ -51,6 +51,11 @@ class ConceptTable:
         frozen = {w: tuple(sorted(v, key=lambda item: -len(item[0]))) for w, v in index.items()}
         return cls(tuple(concepts), frozen)
 
+    @property
+    def trigger_words(self) -> frozenset[str]:
+        """Every word of the everyday phrases ("game" of "quán game"): words the citizen means as typed."""
+        return frozenset(word for concept in self.concepts for trigger in concept.triggers for word in trigger)
+
     def concepts_in(self, tokens: Sequence[str]) -> list[int]:
         """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found.
 

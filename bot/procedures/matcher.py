@@ -336,6 +336,9 @@ class Matcher:
         self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
+        # Words of the thesaurus's everyday phrases are words, not slips or glued pairs: "game" is not
+        # "ga me". (Small talk's words are not: "xinh" in "khai xinh" is a slip for "sinh".)
+        self._everyday_words = self._concepts.trigger_words
         self._related = RelatedTerms.parse(tables.related_terms)
         self._actions = ActionTable.parse(tables.actions, self._abbrev)
         self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
@@ -472,7 +475,7 @@ class Matcher:
         # A word the catalogue knows stands as typed, even beside neighbours it is never paired with: reading
         # it as a regional respelling ("thật" as "thạc") helped no typed question and sent small talk
         # ("chán thật sự") to procedure buttons.
-        if token in self._filler_words or token in self._vocab_set:
+        if token in self._filler_words or token in self._vocab_set or token in self._everyday_words:
             return [token]
         fitting = self._fitting(token, before, after)
         if fitting is not None:
@@ -500,7 +503,8 @@ class Matcher:
         words (or small-talk words), which must form a catalogue pair if `paired`; None if the token is not
         such. Folding "y" to "i" is redone on the head ("kykhai")."""
         known, fillers = self._vocab_set, self._filler_words
-        if token in known or token in fillers or len(token) < 4 or not token.isalpha():
+        if token in known or token in fillers or token in self._everyday_words or len(token) < 4 \
+                or not token.isalpha():
             return None
         for cut in range(2, len(token) - 1):
             head, tail = fold_word(token[:cut]), token[cut:]
