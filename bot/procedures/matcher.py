@@ -336,8 +336,8 @@ class Matcher:
         self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
-        # Words of the thesaurus's everyday phrases are words, not slips or glued pairs: "game" is not
-        # "ga me". (Small talk's words are not: "xinh" in "khai xinh" is a slip for "sinh".)
+        # Words of the thesaurus's everyday phrases are words, not glued pairs: "game" is not "ga me". They
+        # may still be slips ("chich luc" is "trích lục"), and small talk's words too ("khai xinh").
         self._everyday_words = self._concepts.trigger_words
         self._related = RelatedTerms.parse(tables.related_terms)
         self._actions = ActionTable.parse(tables.actions, self._abbrev)
@@ -475,7 +475,7 @@ class Matcher:
         # A word the catalogue knows stands as typed, even beside neighbours it is never paired with: reading
         # it as a regional respelling ("thật" as "thạc") helped no typed question and sent small talk
         # ("chán thật sự") to procedure buttons.
-        if token in self._filler_words or token in self._vocab_set or token in self._everyday_words:
+        if token in self._filler_words or token in self._vocab_set:
             return [token]
         fitting = self._fitting(token, before, after)
         if fitting is not None:

@@ -13,7 +13,7 @@ import time
 
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import Matcher
-from tests.eval.evalset import load_eval_set, score
+from tests.eval.evalset import UNSTUDIED_SPLITS, load_eval_set, score
 
 
 def main(show_misses: bool) -> None:
@@ -34,7 +34,9 @@ def main(show_misses: bool) -> None:
         s = score(subset, rank, misses)
         print(f"{split:<9} {len(subset):>7} {s.top1_rate:>7.1%} {s.top3_rate:>7.1%} {s.resolved_rate:>8.1%} "
               f"{s.wrong_answer_rate:>6.1%} {s.not_answered_rate:>9.1%}")
-        if show_misses:
+        if show_misses and split in UNSTUDIED_SPLITS:
+            print("    (misses not shown: this split measures generalisation and is never studied)")
+        elif show_misses:
             for miss in misses:
                 print(f"    {miss}")
     queries = [r.query for r in rows]
