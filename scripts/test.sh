@@ -18,4 +18,6 @@ else
 fi
 .venv/bin/mypy
 bash scripts/audit.sh
-exec .venv/bin/pytest "$@"
+# Two processes (pytest-xdist): the end-to-end tests mostly wait on their web/worker processes, so the
+# suite takes about half the time. PYTEST_WORKERS=0 runs it in one process.
+exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
