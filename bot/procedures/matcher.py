@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
+from bot.procedures.phrase_index import PhraseIndex
 from bot.procedures.related_terms import RelatedTerms
 from bot.procedures.textnorm import (
     fold,
@@ -115,6 +117,8 @@ _NAME_NOISE_RE = re.compile(
 
 # How much the weaker fields (bot.procedures.field_index) add at most, beside a name's 1.0.
 FIELD_WEIGHT = 0.15
+# A procedure's best training phrase (bot.procedures.phrase_index) counts as this share of a name match.
+PHRASE_FACTOR = float(os.environ.get("PHRASE_FACTOR", "0.8"))
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
@@ -277,6 +281,7 @@ class MatcherTables:
     related_terms: str = ""  # data/related_terms.tsv as text (see bot.procedures.related_terms)
     actions: str = ""  # data/actions.tsv as text (see bot.procedures.actions)
     ranking_weights: str = ""  # data/ranking_weights.json as text ("" keeps the hand-set ranking)
+    phrases: Sequence[tuple[str, str]] = ()  # (code, phrase): data/training_phrases.tsv
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -296,8 +301,11 @@ class MatcherTables:
             path = data_dir / name
             return path.read_text(encoding="utf-8") if path.exists() else ""
 
+        phrases = [(r[0].strip(), nfc(r[1].strip())) for r in (
+            ln.split("\t") for ln in optional("training_phrases.tsv").splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")) if len(r) >= 2]
         return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms,
-                   optional("actions.tsv"), optional("ranking_weights.json"))
+                   optional("actions.tsv"), optional("ranking_weights.json"), phrases)
 
 
 def _record_text(proc: ProcedureLike) -> str:
@@ -356,6 +364,12 @@ class Matcher:
             name_group.append(groups[key])
         self._name_group = np.asarray(name_group, dtype=np.int32)
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
+        proc_number = {code: i for i, code in enumerate(self._proc_codes)}
+        self._phrases = PhraseIndex(
+            ((proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
+             if code in proc_number), len(self._proc_codes))
+        self._phrase_ignored = frozenset(filler_words) | frozenset(
+            word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase)
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -614,7 +628,8 @@ class Matcher:
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
         stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
-        tokens += situation_hints(tokens)
+        hints = situation_hints(tokens)
+        tokens += hints
 
         corrected: list[str] = []
         for i, token in enumerate(tokens):
@@ -628,8 +643,11 @@ class Matcher:
         weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
+        typed = corrected[: len(corrected) - len(hints)] if hints else corrected
+        phrase_scores = np.maximum(self._phrases.score(stated.split(), self._phrase_ignored),
+                                   self._phrases.score(typed, self._phrase_ignored))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
-                                         fields_until=len(corrected) + len(concepts))
+                                         fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
         # Whether the best procedure is anchored matters only when it is not plainly answered.
         cfg = self.config
         plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
@@ -659,7 +677,8 @@ class Matcher:
         return self._rank_parts(tokens, stated, weights, fields_until)[0]
 
     def _rank_parts(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
-                    fields_until: int | None = None) -> tuple[list[tuple[int, float]], RankParts | None]:
+                    fields_until: int | None = None, phrases: np.ndarray | None = None,
+                    ) -> tuple[list[tuple[int, float]], RankParts | None]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
         `weights` (1.0 each by default) say how much each token counts in the query's share: words the
         concept layer or the related terms imply weigh less than typed ones. Only tokens before
@@ -721,6 +740,8 @@ class Matcher:
             # "… bổ sung") beats a shorter alias of the plain procedure.
             alias_scores = np.where(whole, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
+        if phrases is not None:  # a training phrase like the question speaks for its procedure, more weakly
+            np.maximum(per_proc, PHRASE_FACTOR * phrases, out=per_proc)
         name_score = per_proc.copy()
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.

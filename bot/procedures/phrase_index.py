@@ -1,0 +1,95 @@
+"""Training phrases: how citizens ask for a procedure, as weak evidence of which one a new question means.
+
+Like an intent's training phrases in Dialogflow or Rasa, data/training_phrases.tsv holds a few everyday
+questions per procedure ("bố em mới mất giờ làm giấy gì" for the death registration), written from the
+catalogue's listing by people who never saw the evaluation questions. A new question is compared with
+every phrase: both become folded syllables and syllable pairs weighted by IDF over the phrases (so "em",
+"ạ", "gì" weigh little and "báo tử", "lợn" much); a phrase's similarity is the mean of the share of the
+question it covers and the share of itself the question covers. A procedure's score is its best phrase's.
+
+Its own index, vocabulary and weights: the name index's IDF and typo vocabulary stay as they were.
+Pure: built from (procedure number, folded tokens) pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+import numpy as np
+
+# A feature in more than this share of phrases ("cho", "lam", "giay") tells nothing apart: not searched,
+# but still counted in the question's weight.
+_MAX_DOC_SHARE = 0.2
+# A question's share of a phrase weighs more than the phrase's share of the question: a long story that
+# contains a short phrase whole is still that phrase's procedure.
+QUERY_SHARE = 0.5
+
+
+def _features(tokens: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in pairwise(tokens))]))
+
+
+class PhraseIndex:
+    def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int) -> None:
+        owners: list[int] = []
+        doc_features: list[list[str]] = []
+        for proc, tokens in phrases:
+            features = _features(tokens)
+            if features:
+                owners.append(proc)
+                doc_features.append(features)
+        self._n_procedures = n_procedures
+        self._owner = np.asarray(owners, dtype=np.int32)
+        n_docs = len(doc_features)
+        df: dict[str, int] = {}
+        for features in doc_features:
+            for f in features:
+                df[f] = df.get(f, 0) + 1
+        self.idf = {f: math.log((n_docs + 1) / (c + 0.5)) for f, c in df.items()}
+        # An unknown word of the question weighs as a typical phrase word does.
+        self._unseen_idf = float(np.median(list(self.idf.values()))) if self.idf else 1.0
+        searched = {f for f, c in df.items() if c <= max(2, int(_MAX_DOC_SHARE * n_docs))}
+        postings: dict[str, list[int]] = {}
+        weight = np.zeros(n_docs)
+        for i, features in enumerate(doc_features):
+            for f in features:
+                weight[i] += self.idf[f]
+                if f in searched:
+                    postings.setdefault(f, []).append(i)
+        self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
+        self._doc_weight = np.maximum(weight, 1e-9)
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    def score(self, tokens: Sequence[str], ignored: frozenset[str] = frozenset()) -> np.ndarray:
+        """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none). Words in
+        `ignored` (small talk, fillers) count in neither the question's weight nor the match."""
+        scores = np.zeros(self._n_procedures)
+        if not len(self._owner):
+            return scores
+        words = [t for t in tokens if t not in ignored]
+        total = 0.0
+        ids: list[np.ndarray] = []
+        weights: list[float] = []
+        for f in _features(words):
+            idf = self.idf.get(f)
+            if idf is None:
+                total += 0.0 if " " in f else self._unseen_idf
+                continue
+            total += idf
+            posting = self._postings.get(f)
+            if posting is not None:
+                ids.append(posting)
+                weights.append(idf)
+        if not ids or total <= 0:
+            return scores
+        found = np.concatenate(ids)
+        matched = np.bincount(found, np.repeat(weights, [len(p) for p in ids]), minlength=len(self._owner))
+        hit = np.flatnonzero(matched)
+        similarity = QUERY_SHARE * np.minimum(matched[hit] / total, 1.0) + (1 - QUERY_SHARE) * np.minimum(
+            matched[hit] / self._doc_weight[hit], 1.0)
+        np.maximum.at(scores, self._owner[hit], similarity)
+        return scores
