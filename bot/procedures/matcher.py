@@ -132,6 +132,9 @@ FIELD_NAME_SUPPORT = 0.25
 # A word at least this rare in names (IDF; "mất" 3.6, "làm" 3.0, "cấp" 0.9) must be in the question for an
 # alias containing it to count as found whole.
 ALIAS_KEY_IDF = 3.3
+# Words saying the citizen already has what follows ("đã có giấy khai sinh"), and how many words follow.
+_HOLDING = frozenset({("da", "co"), ("dang", "co"), ("co", "san")})
+_HELD_SPAN = 4
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
 # A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
@@ -540,6 +543,21 @@ class Matcher:
                     scored.append((distance, weight, w))
         return min(scored)[2] if scored else None
 
+    def _held(self, tokens: Sequence[str]) -> list[int]:
+        """Positions of the words naming what the citizen already has ("con đã có giấy khai sinh rồi"): a
+        paper held is the setting of the question, not the procedure wanted, and is left out of it. The
+        words after "đã có" up to the next filler, at most `_HELD_SPAN`."""
+        held: list[int] = []
+        filler = self._scan(list(tokens), self._filler_index)
+        for i in range(1, len(tokens)):
+            if (tokens[i - 1], tokens[i]) not in _HOLDING:
+                continue
+            for k in range(i + 1, min(i + 1 + _HELD_SPAN, len(tokens))):
+                if filler[k]:
+                    break
+                held.append(k)
+        return held
+
     @staticmethod
     def _names_other_level(name: str, prefer: set[str]) -> bool:
         """Whether the name itself says another level handles it ("… (thực hiện tại cấp huyện)"), as some
@@ -613,6 +631,9 @@ class Matcher:
         intent = self._chitchat_intent(tokens)
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
+        held = set(self._held(tokens))
+        if held and len(held) < len(tokens):
+            tokens = [t for k, t in enumerate(tokens) if k not in held]
         stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
         tokens += situation_hints(tokens)
 
