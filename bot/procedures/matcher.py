@@ -651,11 +651,14 @@ class Matcher:
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts))
-        # Whether the best procedure is anchored matters only when it is not plainly answered.
+        # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
+        # words the everyday ones stand for anchor as typed ones do ("lợn chết vì dịch tả" is "dịch bệnh động
+        # vật"): the thesaurus is hand-written.
         cfg = self.config
         plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
             len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= cfg.answer_margin + 0.002)
-        result = self._decide(query, ranked, not plain_answer and self._anchored(corrected, ranked))
+        anchored = not plain_answer and (self._anchored(corrected, ranked) or self._anchored(concepts, ranked))
+        result = self._decide(query, ranked, anchored)
         if self._model is not None and parts is not None and result.decision != "fallback":
             # The hand-set score found the candidates and that something fits; the learned weights order
             # them and decide between answering and asking (tools/fit_ranking.py).
