@@ -14,6 +14,11 @@ from bot.procedures.textnorm import folded_tokens
 
 Phrase = tuple[str, ...]
 
+# Two-syllable words whose second syllable starts no everyday phrase: "nhận nuôi" (adopting) is not in
+# "xác nhận nuôi cá lồng bè", nor "nhận con" (acknowledging a child) in "xác nhận con của thương binh".
+BOUND_WORDS = frozenset({"xac nhan", "cong nhan", "chung nhan", "tiep nhan", "thua nhan", "ghi nhan",
+                         "bien nhan"})
+
 
 @dataclass(frozen=True)
 class Concept:
@@ -56,6 +61,12 @@ class ConceptTable:
         """Every word of the everyday phrases ("game" of "quán game"): words the citizen means as typed."""
         return frozenset(word for concept in self.concepts for trigger in concept.triggers for word in trigger)
 
+    def _triggers_at(self, tokens: Sequence[str], i: int) -> tuple[tuple[Phrase, int], ...]:
+        """The everyday phrases that may start at token `i`: none inside a two-syllable word."""
+        if i and f"{tokens[i - 1]} {tokens[i]}" in BOUND_WORDS:
+            return ()
+        return self._by_first_word.get(tokens[i], ())
+
     def concepts_in(self, tokens: Sequence[str]) -> list[int]:
         """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found.
 
@@ -65,7 +76,7 @@ class ConceptTable:
         i = 0
         while i < len(tokens):
             step = 1
-            for trigger, concept in self._by_first_word.get(tokens[i], ()):
+            for trigger, concept in self._triggers_at(tokens, i):
                 if tuple(tokens[i : i + len(trigger)]) == trigger:
                     if concept not in found:
                         found.append(concept)
@@ -82,7 +93,7 @@ class ConceptTable:
         i = 0
         while i < len(tokens):
             step = 1
-            for trigger, concept in self._by_first_word.get(tokens[i], ()):
+            for trigger, concept in self._triggers_at(tokens, i):
                 if tuple(tokens[i : i + len(trigger)]) == trigger:
                     if f" {' '.join(self.concepts[concept].catalogue)} " not in text:
                         mask[i : i + len(trigger)] = [True] * len(trigger)

@@ -136,6 +136,9 @@ FIELD_NAME_SUPPORT = 0.25
 # A word at least this rare in names (IDF; "mất" 3.6, "làm" 3.0, "cấp" 0.9) must be in the question for an
 # alias containing it to count as found whole.
 ALIAS_KEY_IDF = 3.3
+# Words saying the citizen already has what follows ("đã có giấy khai sinh"), and how many words follow.
+_HOLDING = frozenset({("da", "co"), ("dang", "co"), ("co", "san")})
+_HELD_SPAN = 4
 QUERY_SHARE = 0.55  # the rest is the share of the name matched
 
 # A word pair found in at most this many names is distinctive enough to anchor a low-scoring clarification.
@@ -554,6 +557,21 @@ class Matcher:
                     scored.append((distance, weight, w))
         return min(scored)[2] if scored else None
 
+    def _held(self, tokens: Sequence[str]) -> list[int]:
+        """Positions of the words naming what the citizen already has ("con đã có giấy khai sinh rồi"): a
+        paper held is the setting of the question, not the procedure wanted, and is left out of it. The
+        words after "đã có" up to the next filler, at most `_HELD_SPAN`."""
+        held: list[int] = []
+        filler = self._scan(list(tokens), self._filler_index)
+        for i in range(1, len(tokens)):
+            if (tokens[i - 1], tokens[i]) not in _HOLDING:
+                continue
+            for k in range(i + 1, min(i + 1 + _HELD_SPAN, len(tokens))):
+                if filler[k]:
+                    break
+                held.append(k)
+        return held
+
     @staticmethod
     def _names_other_level(name: str, prefer: set[str]) -> bool:
         """Whether the name itself says another level handles it ("… (thực hiện tại cấp huyện)"), as some
@@ -627,6 +645,9 @@ class Matcher:
         intent = self._chitchat_intent(tokens)
         if intent is not None:
             return MatchResult(query, "chitchat", [], intent=intent)
+        held = set(self._held(tokens))
+        if held and len(held) < len(tokens):
+            tokens = [t for k, t in enumerate(tokens) if k not in held]
         stated = f" {' '.join(tokens)} "  # markers the citizen typed, before any inferred ones
         hints = situation_hints(tokens)
         tokens += hints
@@ -648,11 +669,14 @@ class Matcher:
                                    self._phrases.score(typed, self._phrase_ignored))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
-        # Whether the best procedure is anchored matters only when it is not plainly answered.
+        # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
+        # words the everyday ones stand for anchor as typed ones do ("lợn chết vì dịch tả" is "dịch bệnh động
+        # vật"): the thesaurus is hand-written.
         cfg = self.config
         plain_answer = bool(ranked) and ranked[0][1] >= cfg.answer_threshold and (
             len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= cfg.answer_margin + 0.002)
-        result = self._decide(query, ranked, not plain_answer and self._anchored(corrected, ranked))
+        anchored = not plain_answer and (self._anchored(corrected, ranked) or self._anchored(concepts, ranked))
+        result = self._decide(query, ranked, anchored)
         if self._model is not None and parts is not None and result.decision != "fallback":
             # The hand-set score found the candidates and that something fits; the learned weights order
             # them and decide between answering and asking (tools/fit_ranking.py).
