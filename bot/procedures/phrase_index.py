@@ -25,6 +25,9 @@ _MAX_DOC_SHARE = 0.2
 # A question's share of a phrase weighs more than the phrase's share of the question: a long story that
 # contains a short phrase whole is still that phrase's procedure.
 QUERY_SHARE = 0.5
+# A phrase speaks only when it shares at least this many words and word pairs with the question (two words
+# and the pair they form): one shared word ("nhà" in "chào cả nhà") sent small talk to buttons.
+MIN_FEATURES = 3
 
 
 def _features(tokens: Sequence[str]) -> list[str]:
@@ -88,8 +91,10 @@ class PhraseIndex:
             return scores
         found = np.concatenate(ids)
         matched = np.bincount(found, np.repeat(weights, [len(p) for p in ids]), minlength=len(self._owner))
-        hit = np.flatnonzero(matched)
-        similarity = QUERY_SHARE * np.minimum(matched[hit] / total, 1.0) + (1 - QUERY_SHARE) * np.minimum(
-            matched[hit] / self._doc_weight[hit], 1.0)
+        count = np.bincount(found, minlength=len(self._owner))
+        hit = np.flatnonzero((matched > 0) & (count >= MIN_FEATURES))
+        q = np.minimum(matched[hit] / total, 1.0)
+        p = np.minimum(matched[hit] / self._doc_weight[hit], 1.0)
+        similarity = QUERY_SHARE * q + (1 - QUERY_SHARE) * p
         np.maximum.at(scores, self._owner[hit], similarity)
         return scores

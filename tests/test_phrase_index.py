@@ -1,0 +1,53 @@
+"""Training phrases as weak evidence (bot/procedures/phrase_index.py), and the shipped file's hygiene."""
+
+from __future__ import annotations
+
+from bot.config import ROOT
+from bot.procedures.catalogue import load_catalogue
+from bot.procedures.matcher import MatcherTables
+from bot.procedures.phrase_index import PhraseIndex
+from bot.procedures.textnorm import folded_tokens
+
+PHRASES = [
+    (0, "bo em moi mat tuan truoc lam giay bao tu"),
+    (0, "khai tu cho ong noi"),
+    (1, "con moi de lam giay khai sinh"),
+    (2, "nha bi chay mat het giay to"),
+]
+
+
+def index() -> PhraseIndex:
+    return PhraseIndex(((proc, text.split()) for proc, text in PHRASES), n_procedures=4)
+
+
+def test_a_question_sharing_words_and_their_pair_with_a_phrase_points_at_its_procedure() -> None:
+    scores = index().score("bo toi mat roi lam giay bao tu o dau".split())
+    assert scores.argmax() == 0 and scores[0] > 0.3
+    assert scores[1] == 0 and scores[2] == 0
+
+
+def test_one_shared_word_is_not_enough() -> None:
+    # "nhà" alone ("chào cả nhà") must not send small talk to a procedure.
+    assert not index().score("chao ca nha".split()).any()
+
+
+def test_ignored_words_count_neither_in_the_question_nor_the_match() -> None:
+    question = "con moi de lam giay khai sinh".split()
+    full = index().score(question)[1]
+    assert full > 0.9
+    assert index().score(question, ignored=frozenset({"con", "moi", "de"}))[1] < full
+
+
+def test_an_index_without_phrases_scores_nothing() -> None:
+    assert not PhraseIndex([], n_procedures=3).score("khai sinh".split()).any()
+
+
+def test_shipped_phrases_name_catalogue_procedures_and_differ_from_each_other() -> None:
+    tables = MatcherTables.load(ROOT / "data")
+    codes = set(load_catalogue().procedures)
+    assert len(tables.phrases) >= 1000
+    unknown = sorted({code for code, _ in tables.phrases if code not in codes})
+    assert not unknown, f"training phrases for codes the catalogue lacks: {unknown[:10]}"
+    folded = [" ".join(folded_tokens(phrase)) for _, phrase in tables.phrases]
+    repeated = {p for p in folded if folded.count(p) > 1}
+    assert len(repeated) <= 10, f"phrases given twice: {sorted(repeated)[:10]}"
