@@ -29,8 +29,8 @@ class Concept:
 @dataclass(frozen=True)
 class ConceptTable:
     concepts: tuple[Concept, ...]
-    # first word of a trigger → (trigger, concept index), longest trigger first
-    _by_first_word: Mapping[str, tuple[tuple[Phrase, int], ...]]
+    # first word of a trigger → its lengths, longest first, each with {trigger: concept index}
+    _by_first_word: Mapping[str, tuple[tuple[int, Mapping[Phrase, int]], ...]]
 
     @classmethod
     def parse(cls, text: str, abbreviations: Mapping[str, tuple[str, ...]] | None = None) -> ConceptTable:
@@ -49,11 +49,13 @@ class ConceptTable:
             triggers = tuple(t for t in triggers if f" {' '.join(t)} " not in padded)
             if catalogue and triggers:
                 concepts.append(Concept(catalogue, triggers))
-        index: dict[str, list[tuple[Phrase, int]]] = {}
+        # One slice of the question per trigger length, looked up in a dict, instead of one comparison per
+        # trigger: "đổi" alone starts fifty. The first concept to list a trigger keeps it.
+        index: dict[str, dict[int, dict[Phrase, int]]] = {}
         for i, concept in enumerate(concepts):
             for trigger in concept.triggers:
-                index.setdefault(trigger[0], []).append((trigger, i))
-        frozen = {w: tuple(sorted(v, key=lambda item: -len(item[0]))) for w, v in index.items()}
+                index.setdefault(trigger[0], {}).setdefault(len(trigger), {}).setdefault(trigger, i)
+        frozen = {w: tuple(sorted(by_length.items(), reverse=True)) for w, by_length in index.items()}
         return cls(tuple(concepts), frozen)
 
     @property
@@ -61,45 +63,39 @@ class ConceptTable:
         """Every word of the everyday phrases ("game" of "quán game"): words the citizen means as typed."""
         return frozenset(word for concept in self.concepts for trigger in concept.triggers for word in trigger)
 
-    def _triggers_at(self, tokens: Sequence[str], i: int) -> tuple[tuple[Phrase, int], ...]:
-        """The everyday phrases that may start at token `i`: none inside a two-syllable word."""
-        if i and f"{tokens[i - 1]} {tokens[i]}" in BOUND_WORDS:
-            return ()
-        return self._by_first_word.get(tokens[i], ())
+    def _occurrences(self, tokens: Sequence[str]) -> list[tuple[int, int, int]]:
+        """(start, length, concept index) of the everyday phrases in the folded tokens, read left to right,
+        longest first, without overlaps, and none starting inside a two-syllable word ("nhận nuôi" is not in
+        "xác nhận nuôi cá")."""
+        found: list[tuple[int, int, int]] = []
+        i = 0
+        while i < len(tokens):
+            step = 1
+            if not (i and f"{tokens[i - 1]} {tokens[i]}" in BOUND_WORDS):
+                for length, triggers in self._by_first_word.get(tokens[i], ()):
+                    concept = triggers.get(tuple(tokens[i : i + length]))
+                    if concept is not None:
+                        found.append((i, length, concept))
+                        step = length
+                        break
+            i += step
+        return found
 
     def concepts_in(self, tokens: Sequence[str]) -> list[int]:
         """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found.
 
-        Phrases are read left to right, longest first, and do not overlap: in "từ chối nhận thừa kế" the
-        refusal is meant, not the inheritance that "thừa kế" alone would point at."""
-        found: list[int] = []
-        i = 0
-        while i < len(tokens):
-            step = 1
-            for trigger, concept in self._triggers_at(tokens, i):
-                if tuple(tokens[i : i + len(trigger)]) == trigger:
-                    if concept not in found:
-                        found.append(concept)
-                    step = len(trigger)
-                    break
-            i += step
-        return found
+        Phrases do not overlap: in "từ chối nhận thừa kế" the refusal is meant, not the inheritance that
+        "thừa kế" alone would point at."""
+        return list(dict.fromkeys(concept for _, _, concept in self._occurrences(tokens)))
 
     def translated(self, tokens: Sequence[str]) -> list[bool]:
         """Per token, whether it belongs to an everyday phrase whose catalogue words the query lacks, so
         that `expand` adds them: those tokens are translated, and the matcher may weigh them less."""
         text = f" {' '.join(tokens)} "
         mask = [False] * len(tokens)
-        i = 0
-        while i < len(tokens):
-            step = 1
-            for trigger, concept in self._triggers_at(tokens, i):
-                if tuple(tokens[i : i + len(trigger)]) == trigger:
-                    if f" {' '.join(self.concepts[concept].catalogue)} " not in text:
-                        mask[i : i + len(trigger)] = [True] * len(trigger)
-                    step = len(trigger)
-                    break
-            i += step
+        for start, length, concept in self._occurrences(tokens):
+            if f" {' '.join(self.concepts[concept].catalogue)} " not in text:
+                mask[start : start + length] = [True] * length
         return mask
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
