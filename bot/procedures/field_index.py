@@ -86,6 +86,7 @@ class FieldIndex:
             self._starts = np.zeros(1, dtype=np.int64)
             self._records = np.zeros(0, dtype=np.int32)
             self._values = np.zeros(0)
+            self._weighted = np.zeros(0)
             return
         # Term frequency per (feature, record), summed over fields with their weights (BM25F).
         keys = np.concatenate(feature_parts) * n + np.concatenate(record_parts)
@@ -106,6 +107,8 @@ class FieldIndex:
         # Postings as one sorted array: feature f's records are _records[_starts[f]:_starts[f + 1]].
         self._records = record_of[keep].astype(np.int32)
         self._values = values[keep]
+        # The same values already weighted by their feature's IDF: what `score` sums when no weights are given.
+        self._weighted = self._values * idf[feature_of[keep]]
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(feature_of[keep], minlength=n_features))))
         self._vocabulary = vocabulary
 
@@ -122,13 +125,6 @@ class FieldIndex:
         at = bisect_left(self._records, record, start, end)
         return at < end and int(self._records[at]) == record
 
-    def _posting(self, feature: str) -> tuple[np.ndarray, np.ndarray] | None:
-        index = self._vocabulary.get(feature)
-        if index is None:
-            return None
-        start, end = self._starts[index], self._starts[index + 1]
-        return (self._records[start:end], self._values[start:end]) if end > start else None
-
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""
         total = 0.0
@@ -142,10 +138,13 @@ class FieldIndex:
                 idf = self.unseen_idf
             weight = idf * (weights[k] if weights is not None else 1.0)
             total += weight
-            posting = self._posting(feature)
-            if posting is not None:
-                ids.append(posting[0])
-                values.append(weight * posting[1])
+            index = self._vocabulary.get(feature)
+            if index is None:
+                continue
+            start, end = self._starts[index], self._starts[index + 1]
+            if end > start:
+                ids.append(self._records[start:end])
+                values.append(self._weighted[start:end] if weights is None else weight * self._values[start:end])
         if not ids or total <= 0:
             return np.zeros(self.size)
         return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=self.size) / total

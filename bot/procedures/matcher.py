@@ -366,6 +366,7 @@ class Matcher:
                 representatives.append(proc)
             name_group.append(groups[key])
         self._name_group = np.asarray(name_group, dtype=np.int32)
+        self._name_group_of = name_group  # the same, as plain ints for the per-candidate loop
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
         proc_number = {code: i for i, code in enumerate(self._proc_codes)}
         self._phrases = PhraseIndex(
@@ -790,17 +791,18 @@ class Matcher:
             if marker in _CONFLICTING_MARKERS:
                 per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
         per_proc = per_proc + self._proc_bonus * (per_proc > 0)
-        top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12]
-        order = sorted(top.tolist(), key=lambda i: (-per_proc[i], self._proc_codes[i]))
+        top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12].tolist()
+        top_scores = dict(zip(top, per_proc[top].tolist(), strict=True))
+        order = sorted(top, key=lambda i: (-top_scores[i], self._proc_codes[i]))
         # The same procedure published per level ("… (thực hiện tại cấp tỉnh)") is one choice for the
         # citizen: keep the best-placed one, which the level preference has put first.
         ranked: list[tuple[int, float]] = []
-        names_seen: set[tuple[str, ...]] = set()
+        names_seen: set[int] = set()
         for i in order:
-            name = tuple(self._name_tokens[self._proc_codes[i]])
-            if per_proc[i] > 0 and name not in names_seen:
+            name = self._name_group_of[i]
+            if top_scores[i] > 0 and name not in names_seen:
                 names_seen.add(name)
-                ranked.append((i, float(per_proc[i]) / _MAX_RAW_SCORE))
+                ranked.append((i, top_scores[i] / _MAX_RAW_SCORE))
         parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
                           query_cover[:n_names], doc_cover[:n_names])
         return ranked, parts
