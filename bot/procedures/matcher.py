@@ -117,8 +117,8 @@ _NAME_NOISE_RE = re.compile(
 # How much the weaker fields (bot.procedures.field_index) add at most, beside a name's 1.0.
 FIELD_WEIGHT = 0.15
 # A procedure's best training phrase (bot.procedures.phrase_index) counts as this share of a name match
-# (0.7-0.9 were tried on the tuning splits; 0.85 helped most without a wrong answer more).
-PHRASE_FACTOR = 0.85
+# (0.7-0.9 were tried on the tuning splits; 0.7 helped most without more wrong answers).
+PHRASE_FACTOR = 0.7
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
@@ -369,11 +369,12 @@ class Matcher:
         self._name_group_of = name_group  # the same, as plain ints for the per-candidate loop
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
         proc_number = {code: i for i, code in enumerate(self._proc_codes)}
-        self._phrases = PhraseIndex(
-            ((proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
-             if code in proc_number), len(self._proc_codes))
+        # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question.
         self._phrase_ignored = frozenset(filler_words) | frozenset(
             word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase)
+        self._phrases = PhraseIndex(
+            ((proc_number[code], [t for t in folded_tokens(phrase, self._abbrev) if t not in self._phrase_ignored])
+             for code, phrase in tables.phrases if code in proc_number), len(self._proc_codes))
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
