@@ -59,6 +59,7 @@ from bot.procedures.textnorm import (
     parse_abbreviation_table,
     regional_respellings,
     situation_hints,
+    word_features,
 )
 
 Decision = Literal["answer", "clarify", "fallback", "chitchat"]
@@ -319,10 +320,6 @@ def _record_text(proc: ProcedureLike) -> str:
     return " ".join(parts)
 
 
-def _features(tokens: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]))
-
-
 class Matcher:
     def __init__(
         self,
@@ -401,7 +398,7 @@ class Matcher:
                 tokens.extend(fold(t) for t in expansion) if expansion else tokens.append(token)
             self._name_tokens[code] = tokens
             doc_codes.append(code)
-            doc_features.append(_features(tokens))
+            doc_features.append(word_features(tokens))
             doc_is_alias.append(False)
         for code, phrase in aliases:
             if code not in self._procs:

@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 
 import numpy as np
+
+from bot.procedures.textnorm import word_features
 
 # A feature in more than this share of phrases ("cho", "lam", "giay") tells nothing apart: not searched,
 # but still counted in the question's weight.
 _MAX_DOC_SHARE = 0.2
-# A question's share of a phrase weighs more than the phrase's share of the question: a long story that
-# contains a short phrase whole is still that phrase's procedure.
+# How much the share of the question a phrase covers weighs beside the share of the phrase the question
+# covers: the same, so a long story holding a short phrase whole and a short question inside a long phrase
+# both count.
 QUERY_SHARE = 0.5
 # A phrase speaks only when it shares at least this many words and word pairs with the question (two words
 # and the pair they form): one shared word ("nhà" in "chào cả nhà") sent small talk to buttons.
 MIN_FEATURES = 3
-
-
-def _features(tokens: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in pairwise(tokens))]))
 
 
 class PhraseIndex:
@@ -39,7 +37,7 @@ class PhraseIndex:
         owners: list[int] = []
         doc_features: list[list[str]] = []
         for proc, tokens in phrases:
-            features = _features(tokens)
+            features = word_features(tokens)
             if features:
                 owners.append(proc)
                 doc_features.append(features)
@@ -77,7 +75,7 @@ class PhraseIndex:
         total = 0.0
         ids: list[np.ndarray] = []
         weights: list[float] = []
-        for f in _features(words):
+        for f in word_features(words):
             idf = self.idf.get(f)
             if idf is None:
                 total += 0.0 if " " in f else self._unseen_idf

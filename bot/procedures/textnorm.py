@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 # Combining marks that carry the five Vietnamese tones (grave, acute, hook, tilde, dot below).
 _TONE_MARKS = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -334,6 +335,12 @@ def normalize(
     """Full pipeline: reactions dropped, accented canonical tokens, abbreviations expanded."""
     tokens = tokenize(strip_reactions(text))
     return expand_abbreviations(tokens, abbreviations, keep) if abbreviations else tokens
+
+
+def word_features(tokens: Sequence[str]) -> list[str]:
+    """The folded words and each pair of neighbours ("khai", "sinh", "khai sinh"), once each, in order: what
+    the name, phrase and record indexes count."""
+    return list(dict.fromkeys([*tokens, *(f"{a} {b}" for a, b in pairwise(tokens))]))
 
 
 def folded_tokens(
