@@ -289,27 +289,21 @@ class MatcherTables:
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
-        def rows(name: str) -> list[list[str]]:
-            lines = (data_dir / name).read_text(encoding="utf-8").splitlines()
+        def text(name: str, required: bool = True) -> str:
+            path = data_dir / name
+            return path.read_text(encoding="utf-8") if required or path.exists() else ""
+
+        def rows(name: str, required: bool = True) -> list[list[str]]:
+            lines = text(name, required).splitlines()
             return [ln.split("\t") for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
-        abbreviations = parse_abbreviation_table((data_dir / "abbreviations.tsv").read_text(encoding="utf-8"))
-        aliases = [(r[0].strip(), nfc(r[1].strip())) for r in rows("aliases.tsv") if len(r) >= 2]
-        chitchat = [(r[0].strip(), nfc(r[1].strip())) for r in rows("chitchat.tsv") if len(r) >= 2]
-        fillers = [nfc(r[0].strip()) for r in rows("query_fillers.txt")]
-        thesaurus = (data_dir / "thesaurus.tsv").read_text(encoding="utf-8")
-        related = data_dir / "related_terms.tsv"
-        related_terms = related.read_text(encoding="utf-8") if related.exists() else ""
+        def pairs(name: str, required: bool = True) -> list[tuple[str, str]]:
+            return [(r[0].strip(), nfc(r[1].strip())) for r in rows(name, required) if len(r) >= 2]
 
-        def optional(name: str) -> str:
-            path = data_dir / name
-            return path.read_text(encoding="utf-8") if path.exists() else ""
-
-        phrases = [(r[0].strip(), nfc(r[1].strip())) for r in (
-            ln.split("\t") for ln in optional("training_phrases.tsv").splitlines()
-            if ln.strip() and not ln.lstrip().startswith("#")) if len(r) >= 2]
-        return cls(abbreviations, aliases, chitchat, fillers, thesaurus, related_terms,
-                   optional("actions.tsv"), optional("ranking_weights.json"), phrases)
+        return cls(parse_abbreviation_table(text("abbreviations.tsv")), pairs("aliases.tsv"), pairs("chitchat.tsv"),
+                   [nfc(r[0].strip()) for r in rows("query_fillers.txt")], text("thesaurus.tsv"),
+                   text("related_terms.tsv", required=False), text("actions.tsv", required=False),
+                   text("ranking_weights.json", required=False), pairs("training_phrases.tsv", required=False))
 
 
 def _record_text(proc: ProcedureLike) -> str:
@@ -367,11 +361,10 @@ class Matcher:
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
         proc_number = {code: i for i, code in enumerate(self._proc_codes)}
         # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question.
-        self._phrase_ignored = frozenset(filler_words) | frozenset(
-            word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase)
+        small_talk = {word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase}
         self._phrases = PhraseIndex(
-            ((proc_number[code], [t for t in folded_tokens(phrase, self._abbrev) if t not in self._phrase_ignored])
-             for code, phrase in tables.phrases if code in proc_number), len(self._proc_codes))
+            ((proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
+             if code in proc_number), len(self._proc_codes), ignored=frozenset(filler_words | small_talk))
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -664,8 +657,7 @@ class Matcher:
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
-        phrase_scores = np.maximum(self._phrases.score(stated.split(), self._phrase_ignored),
-                                   self._phrases.score(typed, self._phrase_ignored))
+        phrase_scores = np.maximum(self._phrases.score(stated.split()), self._phrases.score(typed))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
         # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue

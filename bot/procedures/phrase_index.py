@@ -33,11 +33,15 @@ MIN_FEATURES = 3
 
 
 class PhraseIndex:
-    def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int) -> None:
+    def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int,
+                 ignored: frozenset[str] = frozenset()) -> None:
+        """`phrases` are (procedure number, folded tokens); words in `ignored` (small talk, fillers) count in
+        neither a phrase nor a question."""
+        self._ignored = ignored
         owners: list[int] = []
         doc_features: list[list[str]] = []
         for proc, tokens in phrases:
-            features = word_features(tokens)
+            features = word_features([t for t in tokens if t not in ignored])
             if features:
                 owners.append(proc)
                 doc_features.append(features)
@@ -62,16 +66,12 @@ class PhraseIndex:
         self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
         self._doc_weight = np.maximum(weight, 1e-9)
 
-    def __len__(self) -> int:
-        return len(self._owner)
-
-    def score(self, tokens: Sequence[str], ignored: frozenset[str] = frozenset()) -> np.ndarray:
-        """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none). Words in
-        `ignored` (small talk, fillers) count in neither the question's weight nor the match."""
+    def score(self, tokens: Sequence[str]) -> np.ndarray:
+        """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none)."""
         scores = np.zeros(self._n_procedures)
         if not len(self._owner):
             return scores
-        words = [t for t in tokens if t not in ignored]
+        words = [t for t in tokens if t not in self._ignored]
         total = 0.0
         ids: list[np.ndarray] = []
         weights: list[float] = []
