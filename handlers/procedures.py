@@ -25,6 +25,10 @@ BYE = "Dạ, chào Anh/Chị. Chúc Anh/Chị một ngày tốt lành!"
 ACK = "Dạ vâng ạ. Anh/Chị cần hỏi thêm gì cứ nhắn em nhé."
 OFFTOPIC = ("Dạ, em là trợ lý thủ tục hành chính của {commune}, nên chưa trả lời được câu hỏi này. "
             "Anh/Chị có thể hỏi em về giấy tờ, thủ tục, hồ sơ hoặc thông báo của xã/phường ạ.")
+# A remark or a complaint ("nhà hàng xóm xây bụi bay sang nhà em quá trời"): acknowledged, and a person is
+# one tap away for whoever wants the commune to act on it.
+REMARK = ("Dạ, em cảm ơn Anh/Chị đã chia sẻ ạ. Nếu cần hỏi thủ tục, giấy tờ hoặc muốn phản ánh với xã/phường, "
+          "Anh/Chị cứ nhắn em hoặc bấm \"Hỏi cán bộ\" nhé.")
 NOT_FOUND = ("Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi của Anh/Chị. "
              "Anh/Chị thử gõ tên việc cần làm ngắn gọn hơn (ví dụ \"đăng ký khai sinh\"), "
              "tra trên Cổng Dịch vụ công, hoặc hỏi cán bộ ạ.")
@@ -85,6 +89,8 @@ def on_question(ctx: Context, text: str) -> list[Reply] | None:
     if result.decision == "chitchat":
         if result.intent == "offtopic":
             return [Reply(OFFTOPIC.format(commune=ctx.settings.commune_name), MENU_BUTTONS)]
+        if result.intent == "remark":
+            return [Reply(REMARK, (Button("Hỏi cán bộ", "#staff"),))]
         return [Reply(_SMALL_TALK.get(result.intent or "", ACK))]
     if result.decision == "answer":
         return answer(ctx, result.candidates[0].code)

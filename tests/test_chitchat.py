@@ -35,12 +35,40 @@ def test_chitchat_words_inside_a_procedure_question_do_not_hold_it_back(text: st
     assert result.decision != "chitchat" and code in [c.code for c in result.candidates]
 
 
-def test_chitchat_dev7_split_is_held_back() -> None:
-    rows = [r for r in load_eval_set() if r.split == "dev7" and not r.is_procedure and r.expected[0] != "office"]
+def _small_talk_held_back(split: str) -> float:
+    """Share of a split's small talk and receipt numbers (not its office questions) the matcher holds back."""
+    rows = [r for r in load_eval_set() if r.split == split and r.expected[0] in ("chitchat", "receipt")]
     assert len(rows) >= 40
 
     def ranker(query: str) -> tuple[str, list[str]]:
         result = matcher().match(query)
         return result.decision, [c.code for c in result.candidates]
 
-    assert score(rows, ranker).not_answered_rate >= 0.98
+    return score(rows, ranker).not_answered_rate
+
+
+def test_chitchat_dev7_split_is_held_back() -> None:
+    assert _small_talk_held_back("dev7") >= 0.98
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("sân bóng thôn em mới làm xong, đẹp ghê", "remark"), ("xay nha moi xong, ve nha moi vui qua", "remark"),
+    ("con bé nhà em vào lớp 1 rồi, nhanh quá", "remark"),
+    ("Vay tiền nhanh lãi suất thấp, LH 0912.345.678", "offtopic"), ("bán đất chính chủ giá rẻ", "offtopic"),
+])
+def test_remarks_and_adverts_sharing_words_with_procedures_are_held_back(text: str, intent: str) -> None:
+    result = matcher().match(text)
+    assert (result.decision, result.intent) == ("chitchat", intent)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("bố em mất hôm qua, làm giấy báo tử", "1.000656"), ("làm giấy khai sinh cho con lâu quá", "1.001193"),
+    ("bo em mat hom qua", "1.000656"),
+])
+def test_degree_words_and_yesterday_in_a_procedure_question_do_not_hold_it_back(text: str, code: str) -> None:
+    result = matcher().match(text)
+    assert result.decision != "chitchat" and code in [c.code for c in result.candidates]
+
+
+def test_chitchat_dev10_small_talk_is_held_back() -> None:
+    # dev10's small talk was written after dev7's tuning: 84.7 % held back at first measure, 94.7 % after.
+    assert _small_talk_held_back("dev10") >= 0.94

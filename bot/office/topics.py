@@ -49,6 +49,8 @@ _TODAY = ("hom", "nay")
 _SAYS_TODAY = {("bua", "nay"), ("hnay",), ("hum", "nay")}
 # Office words that also begin procedures' names: "nghỉ hưu", "nghỉ việc" are no day off.
 _IN_NAMES = ("nghi",)
+# "Chào buổi chiều" greets; it does not ask about the afternoon.
+_GREETING_TIME_RE = re.compile(r" chao buoi (?:sang|trua|chieu|toi) ")
 # A clock time ("11h", "7h30", "8g") says which hour, like the word "giờ"; so does the "h" of "mấy h".
 _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 
@@ -62,7 +64,7 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
-                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan",
+                 "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan", "van phong", "van ban", "sap nhap",
                  # When: "nghỉ từ ngày nào" is no "từ ngày" of a procedure's name.
                  "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
@@ -86,10 +88,12 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("may ban",), ("so may", "uy ban"), ("so may", "mot cua"), ("so zalo",), ("zalo", "mot cua"),
               *(("dt", place) for place in _PLACES),
               ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
-              ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo")),
+              ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo"), ("nghe may",), ("zalo oa",)),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
-                ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao")),
+                ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao"),
+                # Which room or counter: "bộ phận một cửa ở phòng nào", "quầy số mấy tiếp nhận hồ sơ".
+                ("phong nao",), ("quay so",), ("quay nao",)),
     "hours": (("gio", "lam viec"), ("gio", "mo cua"), ("gio", "hanh chinh"), ("mo cua",), ("lich lam viec",),
               *((day, verb) for day in _DAYS for verb in ("lam", "tiep", "mo", "nghi", "truc", "nhan ho so")),
               # "hôm nay xã nghỉ à", "ủy ban nghỉ hả", "sao hôm nay ủy ban đóng cửa", "trưa có nhận hồ sơ không".
@@ -112,7 +116,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               *((time, "lam") for time in _TIMES if time not in ("sang", "mai", "bay gio", "gio nay")),
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
               ("tet", "lam lai"), ("lam viec lai",), ("mai", "co lam"), ("mai", "lam khong"), ("may gio", "truc"),
-              ("may gio", "co nguoi"), ("lam", "den may gio"), ("het gio",),
+              ("may gio", "co nguoi"), ("lam", "den may gio"), ("het gio",), ("ai truc",), ("nguoi truc",),
               *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
@@ -179,6 +183,7 @@ def _mask(tokens: list[str]) -> list[str]:
     """Glue the pairs of _NOT_OFFICE into one word, so that no signature piece matches them; clock times
     read as "giờ"; the ways of saying today read as "hôm nay"."""
     out: list[str] = []
+    tokens = _GREETING_TIME_RE.sub(" ", f" {' '.join(tokens)} ").split()
     if tokens[:1] == ["nay"]:
         tokens = [*_TODAY, *tokens[1:]]
     for token in tokens:

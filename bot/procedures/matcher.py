@@ -51,6 +51,7 @@ from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
 from bot.procedures.phrase_index import PhraseIndex
 from bot.procedures.related_terms import RelatedTerms
+from bot.procedures.remarks import is_advert, is_remark
 from bot.procedures.textnorm import (
     fold,
     fold_word,
@@ -605,6 +606,19 @@ class Matcher:
             return labels[0]
         return None
 
+    def _held_back_intent(self, text: str, tokens: list[str]) -> str | None:
+        """For a message the matcher is unsure about: the small-talk intent when it is only words wrapped
+        around questions ("sao", "gì vậy"), an advert, or a remark ("chợ sáng nay đông ghê") that asks for
+        nothing; None when it may be a question. (Greetings or thanks around a message asking nothing are
+        no such sign: "chào ad, khai sinh cho con".)"""
+        if all(self._scan(tokens, self._filler_index)):
+            return "ack"
+        if is_advert(text):
+            return "offtopic"
+        if is_remark(text, lambda a, b: f"{a} {b}" in self._idf):
+            return "remark"
+        return None
+
     def _is_word_in_context(self, before: str | None, token: str, after: str | None) -> bool:
         """A would-be abbreviation forming a catalogue bigram with a neighbour is a word ("liet sy")."""
         if token not in self._vocab_set:
@@ -678,6 +692,12 @@ class Matcher:
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
+        if result.decision != "answer" and not hints:
+            # Unsure, and the message describes no situation the hints know: it may share words with
+            # procedures and yet ask for none (and then deserves no "not found" either).
+            held_back = self._held_back_intent(text, typed)
+            if held_back is not None:
+                return MatchResult(query, "chitchat", [], intent=held_back)
         return result
 
     @staticmethod
