@@ -1,9 +1,18 @@
 """Remarks and adverts (bot/procedures/remarks.py): a degree word closing a clause with nothing asked, a
 link or a number to call; procedure questions with the same words are requests."""
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+import redis
+
+import handlers
+from bot.config import Settings
+from bot.conversation.context import Context
+from bot.ingress.events import Event
 from bot.procedures.remarks import asks_for_something, is_advert, is_remark
+from bot.services import Services
+from tests.helpers import text_event
 
 
 @pytest.mark.parametrize("text", [
@@ -49,3 +58,11 @@ def test_questions_are_no_advert(text: str) -> None:
 ])
 def test_asking_is_a_question_word_a_request_verb_or_a_question_mark(text: str, asks: bool) -> None:
     assert asks_for_something(text) is asks
+
+
+def test_a_remark_is_acknowledged_with_a_person_one_tap_away(redis_client: redis.Redis, settings: Settings) -> None:
+    services = Services(redis_client, settings)
+    event = Event(text_event("u-remark", "sân bóng thôn em mới làm xong, đẹp ghê"))
+    replies = handlers.dispatch(Context(event, redis_client, settings, datetime.now(UTC), services))
+    assert len(replies) == 1 and "cảm ơn Anh/Chị đã chia sẻ" in replies[0].text
+    assert [button.payload for button in replies[0].buttons] == ["#staff"]
