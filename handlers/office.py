@@ -91,12 +91,22 @@ def _phone_text(info: CommuneInfo) -> str:
     return "\n".join(parts)
 
 
-def compose_office_answer(info: CommuneInfo, hours: OfficeHours, topics: Sequence[str], now: datetime) -> Reply:
-    """One message answering the topics asked, with buttons to call, see the map, or ask a person. Pure."""
+def _online_text(info: CommuneInfo) -> str:
+    return (f"💻 Dạ, nhiều thủ tục của {info.name} nộp được trực tuyến trên Cổng Dịch vụ công quốc gia: Anh/Chị "
+            "đăng nhập bằng tài khoản định danh điện tử (VNeID), chọn thủ tục, nộp hồ sơ và theo dõi kết quả ngay "
+            "trên Cổng. Anh/Chị gõ tên thủ tục (ví dụ \"đăng ký khai sinh\") để em cho biết thủ tục đó nộp "
+            "những cách nào ạ.")
+
+
+def compose_office_answer(info: CommuneInfo, hours: OfficeHours, topics: Sequence[str], now: datetime,
+                          portal_url: str = "") -> Reply:
+    """One message answering the topics asked, with buttons to call, see the map, open the national portal,
+    or ask a person. Pure."""
     writers = {
         "hours": lambda: hours_text(info, hours, now),
         "address": lambda: _address_text(info),
         "phone": lambda: _phone_text(info),
+        "online": lambda: _online_text(info),
         "monday": lambda: _service_text(info.monday, "✍️", f"Dạ, hiện {info.name} chưa tổ chức ngày không viết ạ."),
         "friday": lambda: _service_text(info.friday, "⚡", f"Dạ, hiện {info.name} chưa tổ chức ngày không hẹn ạ."),
         "postal": lambda: _postal_text(info),
@@ -108,6 +118,8 @@ def compose_office_answer(info: CommuneInfo, hours: OfficeHours, topics: Sequenc
         buttons.append(Button("Gọi một cửa", info.phone.replace(" ", ""), "phone"))
     if info.map_url and "address" in topics:
         buttons.append(Button("Xem bản đồ", info.map_url, "url"))
+    if portal_url and "online" in topics:
+        buttons.append(Button("Mở Cổng DVC", portal_url, "url"))
     buttons.append(Button("Gặp cán bộ", "#staff"))
     return Reply(text, tuple(buttons))
 
@@ -140,6 +152,7 @@ def handle_office_text(ctx: Context, text: str) -> list[Reply] | None:
     if not topics:
         return None
     ctx.notes["office"] = ",".join(topics)
-    answer = compose_office_answer(info, office_hours_now(ctx.redis, ctx.settings), topics, ctx.now)
+    answer = compose_office_answer(info, office_hours_now(ctx.redis, ctx.settings), topics, ctx.now,
+                                   ctx.settings.portal_url)
     # A declared closure (a storm) is said first, whatever the question was.
     return [closure_notice(answer, ClosureStore(ctx.redis, ctx.settings).current_or_next(ctx.now), ctx.now)]

@@ -46,6 +46,12 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("có thanh toán qua momo được không", "bank"), ("bộ phận một cửa ở tầng mấy", "address"),
     ("5h chiều em đến còn kịp không", "hours"), ("mai có tiếp dân không ạ", "hours"),
     ("bây giờ còn ai làm không", "hours"),
+    # Submitting online, which rooms and counters, who is on duty, the ways to reach the desk.
+    ("nộp hồ sơ trực tuyến được không ad", "online"), ("co nop online duoc ko", "online"),
+    ("nộp qua dịch vụ công hay phải lên xã", "online"), ("phòng nào nhận hồ sơ", "address"),
+    ("quầy số mấy trả kết quả", "address"), ("ngày lễ có ai trực không", "hours"),
+    ("gọi mãi không ai nghe máy", "phone"), ("xã có zalo OA không", "phone"),
+    ("chào buổi sáng, xã mình làm việc mấy giờ", "hours"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -58,7 +64,8 @@ def test_topics(text: str, topic: str) -> None:
     "thứ 7 có làm khai sinh không", "chủ nhật có làm căn cước không", "chứng thực bản sao có làm thứ bảy không",
     "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
     "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
-    "gọi số nào để hỏi về hộ kinh doanh",
+    "gọi số nào để hỏi về hộ kinh doanh", "nộp hồ sơ đăng ký kết hôn online được không",
+    "chào buổi chiều, em muốn tách hộ ra riêng với bố mẹ thì làm thế nào",
     # Everyday words of the concept thesaurus name a procedure too.
     "làm giấy hôn thú thứ 7 có làm không",
 ])
@@ -78,6 +85,9 @@ def test_configuration_and_answers(settings: Settings) -> None:
     assert "Thứ Hai – ngày không viết" in monday and "điền sẵn tờ khai" in monday
     assert "bưu chính công ích" in compose_office_answer(info, hours, ["postal"], TUESDAY_MORNING).text
     assert "chuyển khoản" in compose_office_answer(info, hours, ["bank"], TUESDAY_MORNING).text
+    online = compose_office_answer(info, hours, ["online"], TUESDAY_MORNING, "https://dichvucong.gov.vn")
+    assert "Cổng Dịch vụ công quốc gia" in online.text
+    assert ("url", "https://dichvucong.gov.vn") in [(b.kind, b.payload) for b in online.buttons]
 
 
 def test_services_switched_off_and_contacts() -> None:

@@ -65,6 +65,7 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
                  "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan", "van phong", "van ban", "sap nhap",
+                 "dich vu cong", "truc tuyen", "online",
                  # When: "nghỉ từ ngày nào" is no "từ ngày" of a procedure's name.
                  "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
@@ -89,6 +90,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               *(("dt", place) for place in _PLACES),
               ("zalo", "uy ban"), ("goi so nao",), ("goi so", "hoi"),
               ("lien he", "uy ban"), ("lien he", "mot cua"), ("lien he", "can bo"), ("nghe may",), ("zalo oa",)),
+    # Submitting online: "có nộp hồ sơ online được không", "nộp trên dịch vụ công được không".
+    "online": (("nop ho so", "online"), ("nop ho so", "truc tuyen"), ("nop", "dich vu cong"), ("nop", "qua mang"),
+               ("nop", "tren mang"), ("nop online",), ("nop truc tuyen",), ("online", "duoc khong"),
+               ("truc tuyen", "duoc khong")),
     "address": (*((place, way) for place in _PLACES for way in _WAYS), ("dia chi", "xa"), ("dia chi", "phuong"),
                 ("dia chi", "tiep nhan"), ("xa", "o dau"), ("phuong", "o dau"), ("ban do", "xa"),
                 ("den uy ban", "nhu nao"), ("den uy ban", "the nao"), ("toi uy ban", "nhu nao"),
@@ -120,7 +125,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
-TOPIC_ORDER = ("hours", "address", "phone", "monday", "friday", "postal", "bank")
+TOPIC_ORDER = ("hours", "address", "phone", "online", "monday", "friday", "postal", "bank")
 MAX_TOPICS = 3
 # Typos are forgiven only in words long enough that one edit rarely turns them into another word
 # ("viec"/"viet" differ by one edit and mean different things), and never in the first letter
