@@ -4,6 +4,7 @@ import pytest
 
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import Matcher, MatcherConfig
+from bot.procedures.textnorm import situation_hints
 from tests.eval.evalset import load_eval_set, score
 
 
@@ -162,3 +163,19 @@ def test_acronyms_in_names_are_spelled_out_from_the_catalogue():
     assert "sau" not in table and "cho" not in table  # upper-case words in names, not acronyms
     # "Giải quyết hưởng chế độ TNLĐ, BNN đối với trường hợp bị TNLĐ lần đầu": found by the words.
     assert "1.001632" in top_codes("bi tai nan lao dong lan dau xin huong che do", 3)
+
+
+@pytest.mark.parametrize("text", [
+    "vợ tôi người Lào, giờ làm giấy khai sinh cho cháu thế nào", "chong em nguoi Han Quoc, lam khai sinh cho be o xa",
+])
+def test_a_clarifying_question_lists_first_the_variant_the_situation_names(text: str) -> None:
+    result = matcher().match(text)
+    assert result.decision == "clarify" and [c.code for c in result.candidates][:2] == ["2.000528", "1.001193"]
+
+
+@pytest.mark.parametrize(("text", "foreign"), [
+    ("can bo tu phap xa", False), ("o trung tam xa", False), ("hoc trung cap nghe", False),
+    ("chong em o trung quoc", True), ("vo em nguoi trung", True), ("lay chong nguoi phap", True),
+])
+def test_justice_and_centre_are_no_country(text: str, foreign: bool) -> None:
+    assert (situation_hints(text.split())[:2] == ["nuoc", "ngoai"]) is foreign

@@ -26,6 +26,13 @@ def test_a_question_sharing_words_and_their_pair_with_a_phrase_points_at_its_pro
     assert scores[1] == 0 and scores[2] == 0
 
 
+def test_pooled_phrases_cover_a_question_joining_words_of_two_phrases() -> None:
+    question = "ong noi moi mat tuan truoc".split()  # "ông nội" from one phrase, "mới mất tuần trước" the other
+    pooled = PhraseIndex(((proc, text.split()) for proc, text in PHRASES), n_procedures=4, pooled=True)
+    assert pooled.score(question)[0] > index().score(question)[0]
+    assert pooled.score(question).argmax() == 0
+
+
 def test_one_shared_word_is_not_enough() -> None:
     # "nhà" alone ("chào cả nhà") must not send small talk to a procedure.
     assert not index().score("chao ca nha".split()).any()

@@ -121,6 +121,9 @@ FIELD_WEIGHT = 0.15
 # A procedure's best training phrase (bot.procedures.phrase_index) counts as this share of a name match
 # (0.7-0.9 were tried on the tuning splits; 0.7 helped most without more wrong answers).
 PHRASE_FACTOR = 0.7
+# All of a procedure's phrases together, covering the question between them, count a little less than its
+# best phrase alone: "bé sinh ở nhà" in one phrase and "xin giấy chứng sinh" in another.
+POOLED_PHRASES_FACTOR = 0.8
 # How much the catalogue words implied by everyday ones (bot.procedures.concepts) weigh in the query,
 # beside typed words.
 CONCEPT_WEIGHT = 0.6
@@ -363,9 +366,11 @@ class Matcher:
         proc_number = {code: i for i, code in enumerate(self._proc_codes)}
         # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question.
         small_talk = {word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase}
-        self._phrases = PhraseIndex(
-            ((proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
-             if code in proc_number), len(self._proc_codes), ignored=frozenset(filler_words | small_talk))
+        phrases = [(proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
+                   if code in proc_number]
+        ignored = frozenset(filler_words | small_talk)
+        self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored)
+        self._pooled_phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, pooled=True)
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -456,6 +461,7 @@ class Matcher:
         self._family = family
         self._preferred = proc_bonus > 0.02
         self._proc_codes = list(self._procs)
+        self._number_of = {code: i for i, code in enumerate(self._proc_codes)}
         self._variant_docs = {
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
             for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
@@ -672,6 +678,7 @@ class Matcher:
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
         phrase_scores = np.maximum(self._phrases.score(stated.split()), self._phrases.score(typed))
+        phrase_scores = np.maximum(phrase_scores, POOLED_PHRASES_FACTOR * self._pooled_phrases.score(typed))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
         # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
@@ -689,6 +696,8 @@ class Matcher:
             ranked, result = self._learned_decision(query, ranked, features, result.decision == "answer")
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
+        elif result.decision == "clarify":
+            result = self._named_variant_first(result, f" {' '.join(tokens)} ")
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
@@ -916,6 +925,24 @@ class Matcher:
             return result
         chosen = [(top, top_score), *siblings][: self.config.max_candidates]
         return MatchResult(result.query, "clarify", self._candidates(chosen))
+
+    def _named_variant_first(self, result: MatchResult, query_text: str) -> MatchResult:
+        """A clarifying question whose first button is a plain procedure, and whose later one is its variant
+        that the question names or implies ("chồng em người Đài Loan … khai sinh" → "… có yếu tố nước
+        ngoài"; "mất thẻ" → "cấp lại"), lists the variant first: the citizen said what tells them apart."""
+        named = {m for m in (*_REQUIRED_MARKERS, *_SIBLING_MARKERS) if f" {m} " in query_text}
+        if not named:
+            return result
+        numbers = [self._number_of[c.code] for c in result.candidates]
+        first = numbers[0]
+        if named & self._variant_of[first]:
+            return result
+        for k, i in enumerate(numbers[1:], 1):
+            if self._family[i] == self._family[first] and named & self._variant_of[i]:
+                candidates = [result.candidates[k], *result.candidates[:k], *result.candidates[k + 1:]]
+                return MatchResult(result.query, "clarify", self._candidates(
+                    [(self._number_of[c.code], c.score) for c in candidates]))
+        return result
 
     def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
         """Whether the best procedure's name (or an alias) has distinctive word pairs of the question:

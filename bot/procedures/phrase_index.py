@@ -34,17 +34,26 @@ MIN_FEATURES = 3
 
 class PhraseIndex:
     def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int,
-                 ignored: frozenset[str] = frozenset()) -> None:
+                 ignored: frozenset[str] = frozenset(), pooled: bool = False) -> None:
         """`phrases` are (procedure number, folded tokens); words in `ignored` (small talk, fillers) count in
-        neither a phrase nor a question."""
+        neither a phrase nor a question. `pooled`: one document per procedure, the words and pairs of all
+        its phrases, scored by the share of the question they cover between them (a question may join
+        words that two phrases of the procedure have apart)."""
         self._ignored = ignored
+        self._query_share = 1.0 if pooled else QUERY_SHARE
         owners: list[int] = []
         doc_features: list[list[str]] = []
+        pools: dict[int, dict[str, None]] = {}
         for proc, tokens in phrases:
             features = word_features([t for t in tokens if t not in ignored])
-            if features:
+            if features and pooled:
+                pools.setdefault(proc, {}).update(dict.fromkeys(features))
+            elif features:
                 owners.append(proc)
                 doc_features.append(features)
+        for proc, pool in pools.items():
+            owners.append(proc)
+            doc_features.append(list(pool))
         self._n_procedures = n_procedures
         self._owner = np.asarray(owners, dtype=np.int32)
         n_docs = len(doc_features)
@@ -93,6 +102,6 @@ class PhraseIndex:
         hit = np.flatnonzero((matched > 0) & (count >= MIN_FEATURES))
         q = np.minimum(matched[hit] / total, 1.0)
         p = np.minimum(matched[hit] / self._doc_weight[hit], 1.0)
-        similarity = QUERY_SHARE * q + (1 - QUERY_SHARE) * p
+        similarity = self._query_share * q + (1 - self._query_share) * p
         np.maximum.at(scores, self._owner[hit], similarity)
         return scores

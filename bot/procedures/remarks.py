@@ -89,11 +89,18 @@ def _closes_with_degree(clause: str, is_catalogue_pair: Callable[[str, str], boo
     return last in _DEGREE_FOLDED and before not in _NOT_DEGREE_BEFORE and not is_catalogue_pair(before, last)
 
 
+def _is_wish(text: str) -> bool:
+    """A wish opening the message: "chúc mừng ngày 2/9 cả nhà", "chuc mung nam moi"."""
+    words = _WORD_RE.findall(nfc(text).lower())[:2]
+    return bool(words) and (words[0] == "chúc" or [fold_word(w) for w in words] == ["chuc", "mung"])
+
+
 def is_remark(text: str, is_catalogue_pair: Callable[[str, str], bool] = lambda a, b: False) -> bool:
-    """A clause closing on a degree word, and nothing asked: "nhà em nuôi con chó mực khôn lắm".
+    """A wish, or a clause closing on a degree word, and nothing asked: "nhà em nuôi con chó mực khôn lắm".
     `is_catalogue_pair(a, b)` says whether the folded pair occurs in procedure names ("kết quả")."""
-    clauses = _CLAUSE_RE.split(nfc(text))
-    return not asks_for_something(text) and any(_closes_with_degree(c, is_catalogue_pair) for c in clauses)
+    if asks_for_something(text):
+        return False
+    return _is_wish(text) or any(_closes_with_degree(c, is_catalogue_pair) for c in _CLAUSE_RE.split(nfc(text)))
 
 
 def is_advert(text: str) -> bool:

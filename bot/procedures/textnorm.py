@@ -364,7 +364,11 @@ _COUNTRIES = (
 # only right after a word that introduces a country or a nationality.
 _SHORT_COUNTRIES = {"nhat", "lao", "mi", "uc", "phap", "duc", "nga", "trung", "han"}
 _COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi"}
-_NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc"}  # "lao động", "nhật bản" handled above
+_NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc",  # "lao động", "nhật bản" handled above
+                        # "ở trung tâm", "học trung cấp", "người trung niên": no China.
+                        "tam", "hoc", "uong", "cap", "binh", "thu", "gian", "doan", "doi", "nien", "thuc"}
+# "tư pháp" (justice) folds like "từ Pháp" (from France).
+_NOT_A_COUNTRY_PAIRS = {("tu", "phap")}
 _DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh")
 _MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo chong")
 # A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
@@ -423,7 +427,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
     hints: list[str] = []
     foreign = any(_has_phrase(text, c) for c in _COUNTRIES) or any(
         token in _SHORT_COUNTRIES
-        and i > 0 and tokens[i - 1] in _COUNTRY_INTRODUCERS
+        and i > 0 and tokens[i - 1] in _COUNTRY_INTRODUCERS and (tokens[i - 1], token) not in _NOT_A_COUNTRY_PAIRS
         and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_A_COUNTRY_AFTER)
         for i, token in enumerate(tokens)
     )
