@@ -176,6 +176,7 @@ def test_a_clarifying_question_lists_first_the_variant_the_situation_names(text:
 @pytest.mark.parametrize(("text", "foreign"), [
     ("can bo tu phap xa", False), ("o trung tam xa", False), ("hoc trung cap nghe", False),
     ("chong em o trung quoc", True), ("vo em nguoi trung", True), ("lay chong nguoi phap", True),
+    ("lay chong han", True), ("ong di bo doi chong mi", False), ("thoi chong phap", False),
 ])
 def test_justice_and_centre_are_no_country(text: str, foreign: bool) -> None:
     assert (situation_hints(text.split())[:2] == ["nuoc", "ngoai"]) is foreign

@@ -363,12 +363,14 @@ _COUNTRIES = (
 # One-syllable names that are also ordinary words ("lào"/"lao động", "nhật"/"nhất", "mỹ"/"mĩ"): counted
 # only right after a word that introduces a country or a nationality.
 _SHORT_COUNTRIES = {"nhat", "lao", "mi", "uc", "phap", "duc", "nga", "trung", "han"}
-_COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi"}
+# ("lấy chồng Hàn", "vợ Lào": a spouse's nationality.)
+_COUNTRY_INTRODUCERS = {"nguoi", "o", "sang", "ben", "tai", "tu", "di", "qua", "voi", "chong", "vo"}
 _NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc",  # "lao động", "nhật bản" handled above
                         # "ở trung tâm", "học trung cấp", "người trung niên": no China.
                         "tam", "hoc", "uong", "cap", "binh", "thu", "gian", "doan", "doi", "nien", "thuc"}
-# "tư pháp" (justice) folds like "từ Pháp" (from France).
-_NOT_A_COUNTRY_PAIRS = {("tu", "phap")}
+# "tư pháp" (justice) folds like "từ Pháp" (from France); "chống Mỹ", "chống Pháp" are the wars a veteran
+# fought, not a spouse.
+_NOT_A_COUNTRY_PAIRS = {("tu", "phap"), ("chong", "mi"), ("chong", "phap")}
 _DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh")
 _MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo chong")
 # A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
