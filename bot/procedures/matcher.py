@@ -812,8 +812,9 @@ class Matcher:
                  if not (typed_filler[k] or typed_filler[k + 1])]
         n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
+        uncovered = self._uncovered([i for i, _ in ranked], content)
         rows: list[list[float]] = []
-        for i, score in ranked:
+        for (i, score), n_uncovered in zip(ranked, uncovered, strict=True):
             plain = QUERY_SHARE * parts.query_cover[i] + (1 - QUERY_SHARE) * parts.name_cover[i]
             does = self._name_actions[i] - {BEGIN}
             rows.append([
@@ -828,7 +829,7 @@ class Matcher:
                 float(bool(asked & does)),
                 float(bool(asked) and bool(does) and not asked & does),
                 float(not asked and bool(does)),
-                self._uncovered(i, content) / n_content,
+                n_uncovered / n_content,
                 top_score - score,
                 math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
                 self._phrase_cover(i, pairs) / n_typed,
@@ -868,16 +869,17 @@ class Matcher:
             mass += item[1]
         return reordered, MatchResult(query, "clarify", self._candidates(offered))
 
-    def _uncovered(self, proc: int, tokens: Sequence[str]) -> int:
-        """How many content words of the question the procedure's name and record do not mention."""
-        name = set(self._name_tokens[self._proc_codes[proc]])
-        record = int(self._name_group[proc])
-        count = 0
-        for token in dict.fromkeys(tokens):
-            if token in name or token in self._filler_words or len(token) < 2 or token.isdigit():
-                continue
-            count += not self._fields.mentions(record, token)
-        return count
+    def _uncovered(self, procs: Sequence[int], tokens: Sequence[str]) -> list[int]:
+        """Per procedure, how many content words of the question its name and record do not mention (the
+        records are searched for all the procedures at once: per word and procedure costs too much on long
+        questions)."""
+        words = [t for t in dict.fromkeys(tokens) if not (t in self._filler_words or len(t) < 2 or t.isdigit())]
+        mentioned = self._fields.mentioned(self._name_group[list(procs)], words).T.tolist()
+        counts: list[int] = []
+        for proc, found in zip(procs, mentioned, strict=True):
+            name = set(self._name_tokens[self._proc_codes[proc]])
+            counts.append(sum(1 for word, seen in zip(words, found, strict=True) if not seen and word not in name))
+        return counts
 
     def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
                      ) -> MatchResult:
@@ -892,7 +894,7 @@ class Matcher:
             return result
         filler = self._scan(list(tokens), self._filler_index)
         content = [t for t, f in zip(tokens, filler, strict=True) if not f]
-        if self._uncovered(top, content) < _UNCOVERED_FOR_VARIANT_CLARIFY:
+        if self._uncovered([top], content)[0] < _UNCOVERED_FOR_VARIANT_CLARIFY:
             return result
         chosen = [(top, top_score), *siblings][: self.config.max_candidates]
         return MatchResult(result.query, "clarify", self._candidates(chosen))
