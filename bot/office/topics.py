@@ -153,6 +153,10 @@ class _Message:
         self._by_token: dict[str, list[int]] = {}
         for i, token in enumerate(tokens):
             self._by_token.setdefault(token, []).append(i)
+        # No typo is forgiven in the first letter: a word is only compared with the tokens of its initial.
+        self._by_initial: dict[str, list[str]] = {}
+        for token in self._by_token:
+            self._by_initial.setdefault(token[:1], []).append(token)
         self._where: dict[str, frozenset[int]] = {}
 
     def where(self, word: str) -> frozenset[int]:
@@ -160,9 +164,9 @@ class _Message:
         if found is None:
             positions = list(self._by_token.get(word, ()))
             if len(word) >= FUZZY_MIN_LENGTH:  # one edit apart means lengths differ by one at most
-                positions += [i for token, at in self._by_token.items()
+                positions += [i for token in self._by_initial.get(word[0], ())
                               if token != word and abs(len(token) - len(word)) <= 1 and _same_word(word, token)
-                              for i in at]
+                              for i in self._by_token[token]]
             found = self._where[word] = frozenset(positions)
         return found
 
