@@ -657,7 +657,9 @@ class Matcher:
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
-        phrase_scores = np.maximum(self._phrases.score(stated.split()), self._phrases.score(typed))
+        phrase_scores = self._phrases.score(typed)
+        if typed != stated.split():  # a word was corrected: the question as typed may be nearer a phrase
+            phrase_scores = np.maximum(self._phrases.score(stated.split()), phrase_scores)
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
         # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
