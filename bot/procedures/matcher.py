@@ -709,7 +709,6 @@ class Matcher:
         postings: list[np.ndarray] = []
         query_weights: list[float] = []
         doc_weights: list[float] = []
-        key_words: list[float] = []  # 1 for a distinctive single word (see ALIAS_KEY_IDF)
         for i, token in enumerate(tokens):
             weight = weights[i] if weights is not None else 1.0
             damp = (0.12 if filler[i] else 1.0) * weight
@@ -721,7 +720,6 @@ class Matcher:
                     postings.append(self._postings[token])
                     query_weights.append(idf * damp)
                     doc_weights.append(idf)
-                    key_words.append(1.0 if idf >= ALIAS_KEY_IDF else 0.0)
             if i + 1 < len(tokens):
                 bigram = f"{token} {tokens[i + 1]}"
                 idf = self._idf.get(bigram)
@@ -732,11 +730,10 @@ class Matcher:
                     postings.append(self._postings[bigram])
                     query_weights.append(idf * pair_damp)
                     doc_weights.append(idf)
-                    key_words.append(0.0)
         if query_total <= 0 or not postings:
             return [], None
-        ids = np.concatenate(postings)
-        lengths = [len(p) for p in postings]
+        ids: np.ndarray = np.concatenate(postings).astype(np.intp)  # cast once, not in each bincount
+        lengths = np.fromiter(map(len, postings), dtype=np.intp, count=len(postings))
         acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
         acc_doc = np.bincount(ids, np.repeat(doc_weights, lengths), minlength=n_docs)
         # Name documents come first, one per procedure in order; alias documents follow.
@@ -750,7 +747,7 @@ class Matcher:
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
             cover = doc_cover[hit]
-            keys_found = np.bincount(ids, np.repeat(key_words, lengths), minlength=n_docs)[hit]
+            keys_found = self._key_words_found(tokens, n_docs)[hit]
             whole = (cover >= 0.7) & (keys_found >= self._alias_keys[hit])
             plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
             # The query-cover term weighs enough that a name covering more of the query (a sibling
@@ -798,6 +795,12 @@ class Matcher:
         parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
                           query_cover[:n_names], doc_cover[:n_names])
         return ranked, parts
+
+    def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
+        """Per document, how many distinct distinctive single words (see ALIAS_KEY_IDF) of the question it has:
+        a count over their postings only, not a weighted one over all the question's."""
+        keys = [self._postings[t] for t in dict.fromkeys(tokens) if self._idf.get(t, 0.0) >= ALIAS_KEY_IDF]
+        return np.bincount(np.concatenate(keys), minlength=n_docs) if keys else np.zeros(n_docs, dtype=np.intp)
 
     def candidate_features(self, ranked: list[tuple[int, float]], parts: RankParts, tokens: Sequence[str],
                            corrected: Sequence[str] | None = None) -> list[list[float]]:
