@@ -125,14 +125,14 @@ class FieldIndex:
         found = np.asarray([row for row, _ in rows])
         positions, lengths = self._postings([index for _, index in rows])
         out[found[lengths == 0]] = True  # in the vocabulary but not searched: found in too many records
-        # All the features' postings in one search against the (sorted, distinct) records asked about.
-        wanted, column = np.unique(np.asarray(records), return_inverse=True)
-        having = self._records[positions]
-        at = np.minimum(np.searchsorted(wanted, having), len(wanted) - 1)
-        hit = wanted[at] == having
-        hits = np.zeros((len(features), len(wanted)), dtype=bool)
-        hits[np.repeat(found, lengths)[hit], at[hit]] = True
-        return out | hits[:, column]
+        # All the features' postings looked up at once in a record -> column table (a record asked about
+        # twice is filled in its last column and copied to the others).
+        slot = np.full(self.size, -1, dtype=np.intp)
+        slot[records] = np.arange(len(records))
+        column = slot[self._records[positions]]
+        hit = column >= 0
+        out[np.repeat(found, lengths)[hit], column[hit]] = True
+        return out[:, slot[records]]
 
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""

@@ -813,8 +813,10 @@ class Matcher:
         n_content = max(len(set(content)), 1)
         typed = list(corrected if corrected is not None else tokens)
         typed_filler = self._scan(typed, self._filler_index)
-        pairs = [(k, pair) for k, pair in enumerate(itertools.pairwise(typed))
-                 if not (typed_filler[k] or typed_filler[k + 1])]
+        pairs: dict[tuple[str, str], list[int]] = {}  # where each pair of content words is in the question
+        for k, pair in enumerate(itertools.pairwise(typed)):
+            if not (typed_filler[k] or typed_filler[k + 1]):
+                pairs.setdefault(pair, []).append(k)
         n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
         uncovered = self._uncovered([i for i, _ in ranked], content)
@@ -841,13 +843,14 @@ class Matcher:
             ])
         return rows
 
-    def _phrase_cover(self, proc: int, pairs: Sequence[tuple[int, tuple[str, str]]]) -> int:
+    def _phrase_cover(self, proc: int, pairs: Mapping[tuple[str, str], Sequence[int]]) -> int:
         """How many of the question's content words the name has next to a neighbour as in the question
-        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words."""
-        name_pairs = self._name_pairs[proc]
+        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words. `pairs`
+        are where each pair of content words is in the question: the name's pairs are looked up there, one
+        set intersection instead of a test per pair of a long question and candidate."""
         covered: set[int] = set()
-        for k, pair in pairs:
-            if pair in name_pairs:
+        for pair in self._name_pairs[proc].intersection(pairs):
+            for k in pairs[pair]:
                 covered.update((k, k + 1))
         return len(covered)
 
