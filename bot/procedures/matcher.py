@@ -72,7 +72,8 @@ _LAUGH_RE = re.compile(r"^(?:k{2,}|(?:ha|he|hi|hj|ho|hu|ka|ke){2,}|haiz+|hai{2,}
 # Letters stretched in chat ("okeee", "okkk", "hahaa"): a run of three, or a doubled final vowel (no folded
 # syllable has one; "huu" of "lương hưu" is kept), is read as one letter for the small-talk check. (The
 # folding collapses repeats only where that makes a Vietnamese syllable; "ok", "oke" are none.)
-_STRETCHED_RE = re.compile(r"([a-z])\1{2,}|([aeio])\2$")
+# (Applied to the words joined by spaces, one call per message: words hold no spaces, and no run crosses one.)
+_STRETCHED_RE = re.compile(r"([a-z])\1{2,}|([aeio])\2(?= |$)")
 
 # A procedure code typed as such ("1.001193", or with a province suffix).
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
@@ -594,7 +595,7 @@ class Matcher:
         return covered
 
     def _chitchat_intent(self, tokens: list[str]) -> str | None:
-        squeezed = [_STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), token) for token in tokens]
+        squeezed = _STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), " ".join(tokens)).split(" ")
         chat = [label or ("laugh" if _LAUGH_RE.match(token) else None)
                 for label, token in zip(self._scan(squeezed, self._chitchat_index), tokens, strict=True)]
         labels = [label for label in chat if label]
