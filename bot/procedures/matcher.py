@@ -883,12 +883,14 @@ class Matcher:
         records are searched for all the procedures at once: per word and procedure costs too much on long
         questions)."""
         words = [t for t in dict.fromkeys(tokens) if not (t in self._filler_words or len(t) < 2 or t.isdigit())]
-        mentioned = self._fields.mentioned(self._name_group[list(procs)], words).T.tolist()
-        counts: list[int] = []
-        for proc, found in zip(procs, mentioned, strict=True):
-            name = set(self._name_tokens[self._proc_codes[proc]])
-            counts.append(sum(1 for word, seen in zip(words, found, strict=True) if not seen and word not in name))
-        return counts
+        mentioned = self._fields.mentioned(self._name_group[list(procs)], words)
+        # A name's words (a dozen) are looked up among the question's, not the question's words in the name.
+        row = {word: k for k, word in enumerate(words)}
+        for column, proc in enumerate(procs):
+            for token in self._name_tokens[self._proc_codes[proc]]:
+                if token in row:
+                    mentioned[row[token], column] = True
+        return (~mentioned).sum(axis=0).tolist()
 
     def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
                      ) -> MatchResult:
