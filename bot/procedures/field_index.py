@@ -106,7 +106,8 @@ class FieldIndex:
         norm = _K1 * (1 - _B + _B * lengths[record_of] / max(float(lengths.mean()), 1e-9))
         values = tf / (tf + norm)  # saturated term frequency, in 0..1
         # Postings as one sorted array: feature f's records are _records[_starts[f]:_starts[f + 1]].
-        self._records = record_of[keep].astype(np.int32)
+        # Record numbers in the smallest type that holds them: half the bytes a long question reads.
+        self._records = record_of[keep].astype(np.uint16 if n <= np.iinfo(np.uint16).max + 1 else np.int32)
         self._values = values[keep]
         # The same values already weighted by their feature's IDF: what `score` sums when no weights are given.
         self._weighted = self._values * idf[feature_of[keep]]
