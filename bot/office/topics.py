@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -162,6 +162,10 @@ class _Message:
         self._by_token: dict[str, list[int]] = {}
         for i, token in enumerate(tokens):
             self._by_token.setdefault(token, []).append(i)
+        # No typo is forgiven in the first letter: a word is only compared with the tokens of its initial.
+        self._by_initial: dict[str, list[str]] = {}
+        for token in self._by_token:
+            self._by_initial.setdefault(token[:1], []).append(token)
         self._where: dict[str, frozenset[int]] = {}
 
     def where(self, word: str) -> frozenset[int]:
@@ -169,9 +173,9 @@ class _Message:
         if found is None:
             positions = list(self._by_token.get(word, ()))
             if len(word) >= FUZZY_MIN_LENGTH:  # one edit apart means lengths differ by one at most
-                positions += [i for token, at in self._by_token.items()
+                positions += [i for token in self._by_initial.get(word[0], ())
                               if token != word and abs(len(token) - len(word)) <= 1 and _same_word(word, token)
-                              for i in at]
+                              for i in self._by_token[token]]
             found = self._where[word] = frozenset(positions)
         return found
 
@@ -212,36 +216,38 @@ _Signature = tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
-def _signature_words() -> dict[str, tuple[dict[str, tuple[_Signature, ...]], tuple[_Signature, ...]]]:
-    """Per topic, its signatures with the words they need: a signature is only scanned when each of its
+def _signature_words() -> tuple[dict[str, tuple[tuple[str, _Signature], ...]], tuple[tuple[str, _Signature], ...]]:
+    """Every topic's signatures with the words they need: a signature is only scanned when each of its
     short words is in the message (one subset test) and each long word (one a typo is forgiven in) is,
     or a word of the same initial is. Signatures with short words are filed under one of them, so a
     message looks only at those filed under its own words (about a tenth of them), plus the few
-    signatures with long words only."""
+    signatures with long words only; all topics in one table, so a message's words are looked up once."""
     def needs(signature: tuple[str, ...]) -> _Signature:
         words = {w for piece in signature for w in piece.split()}
         return (signature, frozenset(w for w in words if len(w) < FUZZY_MIN_LENGTH),
                 tuple(w for w in words if len(w) >= FUZZY_MIN_LENGTH))
 
-    def filed(signatures: tuple[tuple[str, ...], ...]) -> tuple[dict[str, tuple[_Signature, ...]],
-                                                                 tuple[_Signature, ...]]:
-        by_word: dict[str, list[_Signature]] = {}
-        unfiled: list[_Signature] = []
+    by_word: dict[str, list[tuple[str, _Signature]]] = {}
+    unfiled: list[tuple[str, _Signature]] = []
+    for topic, signatures in SIGNATURES.items():
         for signature in map(needs, signatures):
             if signature[1]:
-                by_word.setdefault(min(signature[1]), []).append(signature)
+                by_word.setdefault(min(signature[1]), []).append((topic, signature))
             else:
-                unfiled.append(signature)
-        return {word: tuple(found) for word, found in by_word.items()}, tuple(unfiled)
-
-    return {topic: filed(tuple(signatures)) for topic, signatures in SIGNATURES.items()}
+                unfiled.append((topic, signature))
+    return {word: tuple(found) for word, found in by_word.items()}, tuple(unfiled)
 
 
-def _candidate_signatures(topic: str, present: frozenset[str]) -> Iterator[_Signature]:
-    by_word, unfiled = _signature_words()[topic]
-    yield from unfiled
-    for word in present:
-        yield from by_word.get(word, ())
+def _topics(message: _Message) -> list[str]:
+    """The topics (in TOPIC_ORDER) one of whose signatures the message has."""
+    present = frozenset(message.tokens)
+    initials = frozenset(token[0] for token in message.tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
+    by_word, unfiled = _signature_words()
+    found: set[str] = set()
+    for topic, needs in chain(unfiled, *(by_word.get(word, ()) for word in present)):
+        if topic not in found and _could_be(needs, present, initials) and all(map(message.has_piece, needs[0])):
+            found.add(topic)
+    return [topic for topic in TOPIC_ORDER if topic in found]
 
 
 def _could_be(signature: _Signature, tokens: frozenset[str], initials: frozenset[str]) -> bool:
@@ -311,11 +317,7 @@ def _concepts() -> ConceptTable:
 def _office_topics(text: str) -> tuple[str, ...]:
     tokens = _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
     message = _Message(tokens)
-    present = frozenset(tokens)
-    initials = frozenset(token[0] for token in tokens if len(token) >= FUZZY_MIN_LENGTH - 1)
-    found = [topic for topic in TOPIC_ORDER
-             if any(_could_be(needs, present, initials) and all(message.has_piece(piece) for piece in needs[0])
-                    for needs in _candidate_signatures(topic, present))]
+    found = _topics(message)
     if found and _names_procedure(message):
         return ()
     return tuple(found[:MAX_TOPICS])

@@ -68,12 +68,14 @@ class ConceptTable:
         longest first, without overlaps, and none starting inside a two-syllable word ("nhận nuôi" is not in
         "xác nhận nuôi cá")."""
         found: list[tuple[int, int, int]] = []
+        words = tuple(tokens)  # its slices are the triggers' keys as they are
         i = 0
-        while i < len(tokens):
+        while i < len(words):
             step = 1
-            if not (i and f"{tokens[i - 1]} {tokens[i]}" in BOUND_WORDS):
-                for length, triggers in self._by_first_word.get(tokens[i], ()):
-                    concept = triggers.get(tuple(tokens[i : i + length]))
+            by_length = self._by_first_word.get(words[i], ())
+            if by_length and not (i and f"{words[i - 1]} {words[i]}" in BOUND_WORDS):
+                for length, triggers in by_length:
+                    concept = triggers.get(words[i : i + length])
                     if concept is not None:
                         found.append((i, length, concept))
                         step = length

@@ -13,7 +13,6 @@ Pure and built at run time from the Catalogue object's fields, so it follows a r
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import chain, pairwise
 from typing import Protocol
@@ -82,7 +81,8 @@ class FieldIndex:
         self.size = n
         n_features = len(vocabulary)
         if not items or not sizes.sum():
-            self.idf, self.unseen_idf, self._vocabulary = {}, 1.0, {}
+            self.unseen_idf, self._vocabulary = 1.0, {}
+            self._idf: list[float] = []
             self._starts = np.zeros(1, dtype=np.int64)
             self._records = np.zeros(0, dtype=np.int32)
             self._values = np.zeros(0)
@@ -96,7 +96,8 @@ class FieldIndex:
         lengths = np.bincount(record_of, tf, minlength=n)
         df = np.bincount(feature_of, minlength=n_features)
         idf = np.log((n + 1) / (df + 0.5))
-        self.idf = dict(zip(vocabulary, idf.tolist(), strict=True))
+        # Per feature (by vocabulary index) as Python floats: the query loop reads them one at a time.
+        self._idf = idf.tolist()
         # A query word no record has still counts in the share (a typical word's weight), so one rare
         # matching word does not make a long, otherwise unknown question look fully supported.
         self.unseen_idf = float(np.median(idf))
@@ -105,46 +106,68 @@ class FieldIndex:
         norm = _K1 * (1 - _B + _B * lengths[record_of] / max(float(lengths.mean()), 1e-9))
         values = tf / (tf + norm)  # saturated term frequency, in 0..1
         # Postings as one sorted array: feature f's records are _records[_starts[f]:_starts[f + 1]].
-        self._records = record_of[keep].astype(np.int32)
+        # Record numbers in the smallest type that holds them: half the bytes a long question reads.
+        self._records = record_of[keep].astype(np.uint16 if n <= np.iinfo(np.uint16).max + 1 else np.int32)
         self._values = values[keep]
         # The same values already weighted by their feature's IDF: what `score` sums when no weights are given.
         self._weighted = self._values * idf[feature_of[keep]]
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(feature_of[keep], minlength=n_features))))
         self._vocabulary = vocabulary
 
-    def mentions(self, record: int, feature: str) -> bool:
-        """Whether the record's text has the feature, or the feature is too common to tell records apart
-        (then every record counts as mentioning it); False for a feature no record has."""
-        index = self._vocabulary.get(feature)
-        if index is None:
-            return False
-        start, end = int(self._starts[index]), int(self._starts[index + 1])
-        if end == start:  # in the vocabulary but not searched: found in too many records
-            return True
-        # A feature's records are sorted (np.unique ordered the pairs): a binary search, not a scan.
-        at = bisect_left(self._records, record, start, end)
-        return at < end and int(self._records[at]) == record
+    def mentioned(self, records: Sequence[int] | np.ndarray, features: Sequence[str]) -> np.ndarray:
+        """Per feature and record (a features x records matrix), whether the record's text has the feature,
+        or the feature is too common to tell records apart (then every record counts as mentioning it);
+        False for a feature no record has."""
+        out = np.zeros((len(features), len(records)), dtype=bool)
+        rows = [(row, index) for row, feature in enumerate(features)
+                if (index := self._vocabulary.get(feature)) is not None]
+        if not rows or not len(records):
+            return out
+        found = np.asarray([row for row, _ in rows])
+        positions, lengths = self._postings([index for _, index in rows])
+        out[found[lengths == 0]] = True  # in the vocabulary but not searched: found in too many records
+        # All the features' postings looked up at once in a record -> column table (a record asked about
+        # twice is filled in its last column and copied to the others).
+        slot = np.full(self.size, -1, dtype=np.intp)
+        slot[records] = np.arange(len(records))
+        column = slot[self._records[positions]]
+        hit = column >= 0
+        out[np.repeat(found, lengths)[hit], column[hit]] = True
+        return out[:, slot[records]]
 
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""
         total = 0.0
-        ids: list[np.ndarray] = []
-        values: list[np.ndarray] = []
+        found: list[int] = []
+        found_weights: list[float] = []
         for k, feature in enumerate(features):
-            idf = self.idf.get(feature)
-            if idf is None:
-                if " " in feature:  # an unseen pair of words adds nothing its words do not
-                    continue
-                idf = self.unseen_idf
-            weight = idf * (weights[k] if weights is not None else 1.0)
-            total += weight
             index = self._vocabulary.get(feature)
             if index is None:
+                if " " in feature:  # an unseen pair of words adds nothing its words do not
+                    continue
+                total += self.unseen_idf * (weights[k] if weights is not None else 1.0)
                 continue
-            start, end = self._starts[index], self._starts[index + 1]
-            if end > start:
-                ids.append(self._records[start:end])
-                values.append(self._weighted[start:end] if weights is None else weight * self._values[start:end])
-        if not ids or total <= 0:
+            weight = self._idf[index] * (weights[k] if weights is not None else 1.0)
+            total += weight
+            found.append(index)
+            found_weights.append(weight)
+        if not found or total <= 0:
             return np.zeros(self.size)
-        return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=self.size) / total
+        positions, lengths = self._postings(found)
+        if not positions.size:
+            return np.zeros(self.size)
+        if weights is None:
+            values = self._weighted[positions]
+        else:
+            values = np.repeat(found_weights, lengths) * self._values[positions]
+        return np.bincount(self._records[positions], values, minlength=self.size) / total
+
+    def _postings(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Where the features' postings are in `_records`, one feature after the other, and how many each
+        has: one gather instead of a slice per feature, which costs more on long questions."""
+        index = np.asarray(indices, dtype=np.int64)
+        starts = self._starts[index]
+        lengths = self._starts[index + 1] - starts
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(starts - ends + lengths, lengths)
+        return positions, lengths

@@ -73,7 +73,8 @@ _LAUGH_RE = re.compile(r"^(?:k{2,}|(?:ha|he|hi|hj|ho|hu|ka|ke){2,}|haiz+|hai{2,}
 # Letters stretched in chat ("okeee", "okkk", "hahaa"): a run of three, or a doubled final vowel (no folded
 # syllable has one; "huu" of "lương hưu" is kept), is read as one letter for the small-talk check. (The
 # folding collapses repeats only where that makes a Vietnamese syllable; "ok", "oke" are none.)
-_STRETCHED_RE = re.compile(r"([a-z])\1{2,}|([aeio])\2$")
+# (Applied to the words joined by spaces, one call per message: words hold no spaces, and no run crosses one.)
+_STRETCHED_RE = re.compile(r"([a-z])\1{2,}|([aeio])\2(?= |$)")
 
 # A procedure code typed as such ("1.001193", or with a province suffix).
 _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
@@ -601,7 +602,7 @@ class Matcher:
         return covered
 
     def _chitchat_intent(self, tokens: list[str]) -> str | None:
-        squeezed = [_STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), token) for token in tokens]
+        squeezed = _STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), " ".join(tokens)).split(" ")
         chat = [label or ("laugh" if _LAUGH_RE.match(token) else None)
                 for label, token in zip(self._scan(squeezed, self._chitchat_index), tokens, strict=True)]
         labels = [label for label in chat if label]
@@ -677,7 +678,9 @@ class Matcher:
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
-        phrase_scores = np.maximum(self._phrases.score(stated.split()), self._phrases.score(typed))
+        phrase_scores = self._phrases.score(typed)
+        if typed != stated.split():  # a word was corrected: the question as typed may be nearer a phrase
+            phrase_scores = np.maximum(self._phrases.score(stated.split()), phrase_scores)
         phrase_scores = np.maximum(phrase_scores, POOLED_PHRASES_FACTOR * self._pooled_phrases.score(typed))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
@@ -736,7 +739,6 @@ class Matcher:
         postings: list[np.ndarray] = []
         query_weights: list[float] = []
         doc_weights: list[float] = []
-        key_words: list[float] = []  # 1 for a distinctive single word (see ALIAS_KEY_IDF)
         for i, token in enumerate(tokens):
             weight = weights[i] if weights is not None else 1.0
             damp = (0.12 if filler[i] else 1.0) * weight
@@ -748,7 +750,6 @@ class Matcher:
                     postings.append(self._postings[token])
                     query_weights.append(idf * damp)
                     doc_weights.append(idf)
-                    key_words.append(1.0 if idf >= ALIAS_KEY_IDF else 0.0)
             if i + 1 < len(tokens):
                 bigram = f"{token} {tokens[i + 1]}"
                 idf = self._idf.get(bigram)
@@ -759,11 +760,10 @@ class Matcher:
                     postings.append(self._postings[bigram])
                     query_weights.append(idf * pair_damp)
                     doc_weights.append(idf)
-                    key_words.append(0.0)
         if query_total <= 0 or not postings:
             return [], None
-        ids = np.concatenate(postings)
-        lengths = [len(p) for p in postings]
+        ids: np.ndarray = np.concatenate(postings).astype(np.intp)  # cast once, not in each bincount
+        lengths = np.fromiter(map(len, postings), dtype=np.intp, count=len(postings))
         acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
         acc_doc = np.bincount(ids, np.repeat(doc_weights, lengths), minlength=n_docs)
         # Name documents come first, one per procedure in order; alias documents follow.
@@ -777,7 +777,7 @@ class Matcher:
         hit = np.flatnonzero(acc_doc[n_names:]) + n_names
         if hit.size:
             cover = doc_cover[hit]
-            keys_found = np.bincount(ids, np.repeat(key_words, lengths), minlength=n_docs)[hit]
+            keys_found = self._key_words_found(tokens, n_docs)[hit]
             whole = (cover >= 0.7) & (keys_found >= self._alias_keys[hit])
             plain = 0.9 * (0.55 * query_cover[hit] + 0.45 * cover)
             # The query-cover term weighs enough that a name covering more of the query (a sibling
@@ -826,6 +826,12 @@ class Matcher:
                           query_cover[:n_names], doc_cover[:n_names])
         return ranked, parts
 
+    def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
+        """Per document, how many distinct distinctive single words (see ALIAS_KEY_IDF) of the question it has:
+        a count over their postings only, not a weighted one over all the question's."""
+        keys = [self._postings[t] for t in dict.fromkeys(tokens) if self._idf.get(t, 0.0) >= ALIAS_KEY_IDF]
+        return np.bincount(np.concatenate(keys), minlength=n_docs) if keys else np.zeros(n_docs, dtype=np.intp)
+
     def candidate_features(self, ranked: list[tuple[int, float]], parts: RankParts, tokens: Sequence[str],
                            corrected: Sequence[str] | None = None) -> list[list[float]]:
         """One row of `RANKING_FEATURES` per ranked candidate (what the hand-set score already computed, plus
@@ -837,12 +843,15 @@ class Matcher:
         n_content = max(len(set(content)), 1)
         typed = list(corrected if corrected is not None else tokens)
         typed_filler = self._scan(typed, self._filler_index)
-        pairs = [(k, pair) for k, pair in enumerate(itertools.pairwise(typed))
-                 if not (typed_filler[k] or typed_filler[k + 1])]
+        pairs: dict[tuple[str, str], list[int]] = {}  # where each pair of content words is in the question
+        for k, pair in enumerate(itertools.pairwise(typed)):
+            if not (typed_filler[k] or typed_filler[k + 1]):
+                pairs.setdefault(pair, []).append(k)
         n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
+        uncovered = self._uncovered([i for i, _ in ranked], content)
         rows: list[list[float]] = []
-        for i, score in ranked:
+        for (i, score), n_uncovered in zip(ranked, uncovered, strict=True):
             plain = QUERY_SHARE * parts.query_cover[i] + (1 - QUERY_SHARE) * parts.name_cover[i]
             does = self._name_actions[i] - {BEGIN}
             rows.append([
@@ -857,20 +866,21 @@ class Matcher:
                 float(bool(asked & does)),
                 float(bool(asked) and bool(does) and not asked & does),
                 float(not asked and bool(does)),
-                self._uncovered(i, content) / n_content,
+                n_uncovered / n_content,
                 top_score - score,
                 math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
                 self._phrase_cover(i, pairs) / n_typed,
             ])
         return rows
 
-    def _phrase_cover(self, proc: int, pairs: Sequence[tuple[int, tuple[str, str]]]) -> int:
+    def _phrase_cover(self, proc: int, pairs: Mapping[tuple[str, str], Sequence[int]]) -> int:
         """How many of the question's content words the name has next to a neighbour as in the question
-        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words."""
-        name_pairs = self._name_pairs[proc]
+        ("hộ kinh doanh" whole, not "hộ" here and "kinh doanh" there): phrases, not scattered words. `pairs`
+        are where each pair of content words is in the question: the name's pairs are looked up there, one
+        set intersection instead of a test per pair of a long question and candidate."""
         covered: set[int] = set()
-        for k, pair in pairs:
-            if pair in name_pairs:
+        for pair in self._name_pairs[proc].intersection(pairs):
+            for k in pairs[pair]:
                 covered.update((k, k + 1))
         return len(covered)
 
@@ -897,16 +907,19 @@ class Matcher:
             mass += item[1]
         return reordered, MatchResult(query, "clarify", self._candidates(offered))
 
-    def _uncovered(self, proc: int, tokens: Sequence[str]) -> int:
-        """How many content words of the question the procedure's name and record do not mention."""
-        name = set(self._name_tokens[self._proc_codes[proc]])
-        record = int(self._name_group[proc])
-        count = 0
-        for token in dict.fromkeys(tokens):
-            if token in name or token in self._filler_words or len(token) < 2 or token.isdigit():
-                continue
-            count += not self._fields.mentions(record, token)
-        return count
+    def _uncovered(self, procs: Sequence[int], tokens: Sequence[str]) -> list[int]:
+        """Per procedure, how many content words of the question its name and record do not mention (the
+        records are searched for all the procedures at once: per word and procedure costs too much on long
+        questions)."""
+        words = [t for t in dict.fromkeys(tokens) if not (t in self._filler_words or len(t) < 2 or t.isdigit())]
+        mentioned = self._fields.mentioned(self._name_group[list(procs)], words)
+        # A name's words (a dozen) are looked up among the question's, not the question's words in the name.
+        row = {word: k for k, word in enumerate(words)}
+        for column, proc in enumerate(procs):
+            for token in self._name_tokens[self._proc_codes[proc]]:
+                if token in row:
+                    mentioned[row[token], column] = True
+        return (~mentioned).sum(axis=0).tolist()
 
     def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
                      ) -> MatchResult:
@@ -921,7 +934,7 @@ class Matcher:
             return result
         filler = self._scan(list(tokens), self._filler_index)
         content = [t for t, f in zip(tokens, filler, strict=True) if not f]
-        if self._uncovered(top, content) < _UNCOVERED_FOR_VARIANT_CLARIFY:
+        if self._uncovered([top], content)[0] < _UNCOVERED_FOR_VARIANT_CLARIFY:
             return result
         chosen = [(top, top_score), *siblings][: self.config.max_candidates]
         return MatchResult(result.query, "clarify", self._candidates(chosen))
