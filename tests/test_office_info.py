@@ -52,6 +52,9 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     ("quầy số mấy trả kết quả", "address"), ("ngày lễ có ai trực không", "hours"),
     ("gọi mãi không ai nghe máy", "phone"), ("xã có zalo OA không", "phone"),
     ("chào buổi sáng, xã mình làm việc mấy giờ", "hours"),
+    # A function word next to another ("từ chợ" folds like "tử cho") names no procedure.
+    ("từ chợ huyện đi tới ủy ban xã đường nào", "address"),
+    ("có bắt buộc lên trực tiếp không hay nộp online được không", "online"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]

@@ -40,6 +40,7 @@ def test_a_catalogue_pair_before_qua_is_another_word() -> None:
 @pytest.mark.parametrize("text", [
     "Vay tiền nhanh lãi suất thấp, LH 0912.345.678", "vay tien online giai ngan trong ngay lh 0988xxxxxx",
     "tuyển cộng tác viên bán hàng online, xem tại bit.ly/abc123", "bán đất chính chủ giá rẻ",
+    "VAY NHANH TRONG NGAY, LH ZALO 09xx", "nhận làm sổ đỏ nhanh gọn, liên hệ 0912 345 678",
 ])
 def test_links_numbers_to_call_and_sales_words_are_adverts(text: str) -> None:
     assert is_advert(text)
@@ -47,6 +48,7 @@ def test_links_numbers_to_call_and_sales_words_are_adverts(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "số điện thoại của xã là 0912345678 phải không", "liên hệ ai để làm sổ đỏ", "nhà em nghèo, xin hỗ trợ",
+    "lh em 2 lần không ai nghe", "năm 2024 gọi 3 lần",
     "mua nhà ở xã hội giá rẻ thì đăng ký ở đâu",
 ])
 def test_questions_are_no_advert(text: str) -> None:

@@ -65,11 +65,13 @@ PROCEDURE_PAIR_MIN_NAMES = 2
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
                  "cong an", "tiep nhan", "tra ket qua", "ket qua", "ho so", "giay to", "thu tuc", "le phi", "phi",
                  "hanh chinh", "truc tiep", "gap", "ho tro", "huong dan", "van phong", "van ban", "sap nhap",
-                 "dich vu cong", "truc tuyen", "online",
+                 "dich vu cong", "truc tuyen", "online", "bat buoc",
                  # When: "nghỉ từ ngày nào" is no "từ ngày" of a procedure's name.
                  "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
 _OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
+# Words that join others in names ("cho" of "khai tử cho công dân"), never a procedure by themselves.
+_FUNCTION_WORDS = frozenset({"cho", "de", "cua", "va", "trong", "nhung", "cac"})
 _POST_WORDS = 3
 
 # Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
@@ -289,10 +291,12 @@ def _names_procedure(message: _Message) -> bool:
                 end = i + len(phrase) + (_POST_WORDS if phrase in _OFFICER_TITLES else 0)
                 free[i:end] = [False] * len(free[i:end])
     # Numbers pair with anything in some name ("30/4", "cấp 4"): only pairs of words count. Two fillers
-    # ("với ạ", folded "voi anh") say nothing of a procedure, whatever names contain them.
+    # ("với ạ", folded "voi anh") say nothing of a procedure, whatever names contain them, nor does a pair
+    # with a function word ("từ chợ" folds like "tử cho").
     fillers = _filler_words()
     if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
            and (tokens[i], tokens[i + 1]) in pairs and not (tokens[i] in fillers and tokens[i + 1] in fillers)
+           and not (tokens[i] in _FUNCTION_WORDS or tokens[i + 1] in _FUNCTION_WORDS)
            for i in range(len(tokens) - 1)):
         return True
     # Everyday words for a procedure that the concept layer knows ("giấy hôn thú", "cưới vợ").

@@ -49,7 +49,8 @@ _WORD_RE = re.compile(r"\w+")
 
 # Adverts: a link, a phone number to call, or sales words.
 _LINK_RE = re.compile(r"(?i)https?://|www\.|bit\.ly|\b[\w-]+\.(?:com|net|vn|info|xyz|top)\b")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)\d{2,3}[\s.]?(?:\d|x){3}[\s.]?(?:\d|x){3,4}(?!\d)", re.IGNORECASE)
+# A phone number, whole or masked as adverts write it ("0988xxxxxx", "09xx", "0912.345.678").
+_PHONE_RE = re.compile(r"(?<![\w+])(?:\+?84|0)\d(?:[ .]?[\dx]){2,9}(?!\w)", re.IGNORECASE)
 _CONTACT_WORDS = frozenset({"lh", "ib", "inbox", "zalo", "call", "goi"})  # and "liên hệ"
 _SALES_PAIRS = frozenset(tuple(fold(pair).split()) for pair in (
     "giá rẻ", "uy tín", "chính chủ", "giải ngân", "lãi suất", "khuyến mãi", "ưu đãi", "nhận làm", "cam kết",
@@ -77,7 +78,7 @@ def _closes_with_degree(clause: str, is_catalogue_pair: Callable[[str, str], boo
     raw = _WORD_RE.findall(clause.lower())
     words = [fold_word(word) for word in raw]
     end = len(words)
-    while end > 1 and words[end - 1] in _TRAILING and not (end >= 2 and words[end - 2:end] == ["qua", "troi"]):
+    while end > 1 and words[end - 1] in _TRAILING and words[end - 2:end] != ["qua", "troi"]:
         end -= 1
     if end >= 2 and words[end - 2:end] == ["qua", "troi"]:  # "quá trời": the clause's degree, as "quá"
         end -= 1
