@@ -267,12 +267,23 @@ def _procedure_pairs() -> frozenset[tuple[str, str]]:
     return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
 
 
+_Phrase = tuple[str, ...]
+
+
 @lru_cache(maxsize=1)
-def _office_phrases() -> tuple[tuple[str, ...], ...]:
+def _office_phrases() -> tuple[dict[str, tuple[_Phrase, ...]], tuple[_Phrase, ...]]:
     """Office phrases (signature pieces, _OFFICE_WORDS): the words that do not count towards naming a
-    procedure."""
+    procedure. Those starting with a short word are filed under it (a message looks only at its own
+    words'); those starting with a word a typo is forgiven in are always looked at."""
     pieces = {piece for signatures in SIGNATURES.values() for signature in signatures for piece in signature}
-    return tuple({tuple(p.split()) for p in (*pieces, *_OFFICE_WORDS)})
+    by_word: dict[str, list[_Phrase]] = {}
+    fuzzy: list[_Phrase] = []
+    for phrase in sorted({tuple(p.split()) for p in (*pieces, *_OFFICE_WORDS)}):
+        if len(phrase[0]) >= FUZZY_MIN_LENGTH:
+            fuzzy.append(phrase)
+        else:
+            by_word.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(found) for word, found in by_word.items()}, tuple(fuzzy)
 
 
 def _names_procedure(message: _Message) -> bool:
@@ -281,7 +292,8 @@ def _names_procedure(message: _Message) -> bool:
     tokens = message.tokens
     free = [True] * len(tokens)
     pairs = _procedure_pairs()
-    for phrase in _office_phrases():
+    by_word, fuzzy = _office_phrases()
+    for phrase in (*fuzzy, *(phrase for word in set(tokens) for phrase in by_word.get(word, ()))):
         for i in message.where(phrase[0]):
             if len(phrase) == 1 and (phrase[0] in _TIMES or phrase[0] in _IN_NAMES) and any(
                     0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs

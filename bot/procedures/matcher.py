@@ -340,6 +340,10 @@ class Matcher:
         self._chitchat_index = self._phrase_index(
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
+        # Every word small talk or a filler phrase is made of: a message with any other word is no small talk.
+        self._small_talk_words = frozenset(
+            word for index in (self._chitchat_index, self._filler_index)
+            for phrases in index.values() for phrase, _ in phrases for word in phrase)
         self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
@@ -603,6 +607,10 @@ class Matcher:
 
     def _chitchat_intent(self, tokens: list[str]) -> str | None:
         squeezed = _STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), " ".join(tokens)).split(" ")
+        known = self._small_talk_words
+        if any(t not in known and s not in known and not _LAUGH_RE.match(t)
+               for t, s in zip(tokens, squeezed, strict=True)):
+            return None  # a word of neither small talk nor a filler: the scans below could not cover it
         chat = [label or ("laugh" if _LAUGH_RE.match(token) else None)
                 for label, token in zip(self._scan(squeezed, self._chitchat_index), tokens, strict=True)]
         labels = [label for label in chat if label]
