@@ -4,7 +4,7 @@ import pytest
 
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import Matcher, MatcherConfig
-from bot.procedures.textnorm import situation_hints
+from bot.procedures.textnorm import folded_tokens, situation_hints
 from tests.eval.evalset import load_eval_set, score
 
 
@@ -180,3 +180,14 @@ def test_a_clarifying_question_lists_first_the_variant_the_situation_names(text:
 ])
 def test_justice_and_centre_are_no_country(text: str, foreign: bool) -> None:
     assert (situation_hints(text.split())[:2] == ["nuoc", "ngoai"]) is foreign
+
+
+@pytest.mark.parametrize(("text", "again"), [
+    ("hồi đó có khai tử rồi nhưng sổ ở xã bị thất lạc, giấy cũng mất", True),
+    ("ket hon nam 1990, xa bao so khong con luu", True),
+    ("giấy khai sinh bị mất thì xin lại ở đâu", False),  # the book still holds it: a copy, not a new registration
+    ("lam khai sinh cho con, so ho khau cua con", False),
+])
+def test_a_civil_event_whose_register_book_is_lost_is_registered_again(text: str, again: bool) -> None:
+    hints = " ".join(situation_hints(folded_tokens(text)))
+    assert ("dang ki lai" in hints) is again

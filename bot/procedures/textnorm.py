@@ -377,6 +377,10 @@ _MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo c
 _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi mat", "mat giay", "mat the",
                  "mat so", "mat bang", "mat can cuoc", "mat chung minh", "mat ho chieu")
 _DAMAGE_WORDS = {"rach", "hong", "nat", "mo", "gay", "uot", "bac mau"}
+# A civil-status event registered long ago whose register book ("sổ") is lost too is registered again
+# ("đăng ký lại"): "hồi đó có khai tử nhưng sổ ở xã bị thất lạc". (A lost paper alone is a copy from the book.)
+_CIVIL_EVENTS = ("khai sinh", "khai tu", "ket hon", "chung tu", "hon thu", "giay dang ki ket hon")
+_BOOK_LOST_WORDS = {"mat", "chay", "lac", "troi", "hong", "moi", "rach"}
 _DOCUMENT_WORDS = {"giay", "the", "so", "bang", "can", "cccd", "chung", "ho", "bien"}
 # Folded, the pink of "sổ hồng" / "bìa hồng" (the land certificate) reads like "hỏng" (broken).
 _NOT_DAMAGE = {("so", "hong"), ("bia", "hong")}
@@ -442,6 +446,11 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
         foreign = False
     if foreign and not _has_phrase(text, "nuoc ngoai"):
         hints += ["nuoc", "ngoai"]
+    book_lost = any(token == "so" and (any(w in _BOOK_LOST_WORDS for w in tokens[max(0, i - 3) : i + 7])
+                                       or _has_phrase(f" {' '.join(tokens[max(0, i - 4) : i + 7])} ", "khong con"))
+                    for i, token in enumerate(tokens))
+    if book_lost and any(_has_phrase(text, e) for e in _CIVIL_EVENTS) and not _has_phrase(text, "dang ki lai"):
+        hints += ["dang", "ki", "lai"]
     if any(_has_phrase(text, p) for p in _LOSS_PHRASES) and not _has_phrase(text, "cap lai"):
         hints += ["cap", "lai"]
     damaged = any(
