@@ -41,6 +41,8 @@ _NOT_DEGREE_BEFORE = frozenset({
     "vuot", "ghe", "song", "dua", "gui", "ngang", "nhin", "bo", "xem", "thong", "ket", "an", "trai", "hoa",
     "cay", "qua", "mua", "ban", "tang",
 })
+# "quá" that is "over" or "past": "quá hạn", "quá trình", "quá cảnh", "quá tải", "quá khổ", "quá nửa".
+_NOT_DEGREE_AFTER = frozenset({"han", "trinh", "canh", "tai", "kho", "nua", "do", "muc", "tuoi", "gio", "ngay"})
 # Words that may follow the degree word at the end of a clause: "mừng quá đi", "vui quá à", "to quá trời".
 _TRAILING = frozenset({"a", "ha", "he", "luon", "vay", "the", "roi", "di", "mat", "nhi", "nha", "ne", "troi",
                        "ad", "oi", "do", "ta", "day", "ah", "nhe", "ak"})
@@ -86,6 +88,11 @@ def _closes_with_degree(clause: str, is_catalogue_pair: Callable[[str, str], boo
         return False
     last, before = words[end - 1], words[end - 2]
     if nfc(raw[end - 1]) in _DEGREE_MARKED:
+        return True
+    # Written with its diacritics, a degree word inside the clause counts too ("đông quá dễ va quẹt"),
+    # unless it begins a name's pair ("quá hạn", "quá cảnh").
+    if any(nfc(w) in _DEGREE_MARKED and k > 0 and words[k + 1] not in _NOT_DEGREE_AFTER
+           and not is_catalogue_pair(words[k], words[k + 1]) for k, w in enumerate(raw[: end - 1])):
         return True
     return last in _DEGREE_FOLDED and before not in _NOT_DEGREE_BEFORE and not is_catalogue_pair(before, last)
 
