@@ -54,6 +54,7 @@ def test_chitchat_dev7_split_is_held_back() -> None:
     ("sân bóng thôn em mới làm xong, đẹp ghê", "remark"), ("xay nha moi xong, ve nha moi vui qua", "remark"),
     ("con bé nhà em vào lớp 1 rồi, nhanh quá", "remark"),
     ("Vay tiền nhanh lãi suất thấp, LH 0912.345.678", "offtopic"), ("bán đất chính chủ giá rẻ", "offtopic"),
+    ("cảm ơn các anh chị ở xã đã tận tình", "thanks"),
 ])
 def test_remarks_and_adverts_sharing_words_with_procedures_are_held_back(text: str, intent: str) -> None:
     result = matcher().match(text)

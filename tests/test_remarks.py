@@ -18,7 +18,8 @@ from tests.helpers import text_event
 @pytest.mark.parametrize("text", [
     "sân bóng thôn em mới làm xong, đẹp ghê", "lua nam nay trung mua vui qua", "con gà nhà em đẻ nhiều trứng lắm",
     "đường lên bản mùa này trơn quá trời", "mưa dữ", "hom nay nong qua di mat", "ad dễ thương ghê á",
-    "chúc mừng ngày thương binh liệt sĩ 27/7", "chuc mung nam moi ca xa", "ngoài chợ đông quá chen chật cứng",
+    "chúc mừng ngày thương binh liệt sĩ 27/7", "chuc mung nam moi ca xa",
+    "ngoài chợ đông quá chen chật cứng",
 ])
 def test_a_clause_closing_on_a_degree_word_with_nothing_asked_is_a_remark(text: str) -> None:
     assert is_remark(text)
@@ -27,7 +28,8 @@ def test_a_clause_closing_on_a_degree_word_with_nothing_asked_is_a_remark(text: 
 @pytest.mark.parametrize("text", [
     "bố em mất hôm qua", "bo em mat hom qua", "trồng cây ăn quả", "cccd của em quá hạn rồi", "đi qua",
     "làm giấy khai sinh lâu quá", "giấy phép hết hạn lâu quá, làm lại ở đâu", "sổ đỏ nhà em cũ quá, đổi được không",
-    "chờ lâu quá?", "xin trợ cấp, nhà em nghèo quá", "quá!", "giấy phép quá hạn 2 tháng rồi", "chúc mừng, cho em hỏi làm giấy khai sinh ở đâu",
+    "chờ lâu quá?", "xin trợ cấp, nhà em nghèo quá", "quá!", "giấy phép quá hạn 2 tháng rồi",
+    "chúc mừng, cho em hỏi làm giấy khai sinh ở đâu",
 ])
 def test_requests_and_other_readings_of_qua_are_no_remark(text: str) -> None:
     assert not is_remark(text)

@@ -51,7 +51,7 @@ from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
 from bot.procedures.phrase_index import PhraseIndex
 from bot.procedures.related_terms import RelatedTerms
-from bot.procedures.remarks import is_advert, is_remark
+from bot.procedures.remarks import asks_for_something, is_advert, is_remark
 from bot.procedures.textnorm import (
     fold,
     fold_word,
@@ -605,14 +605,24 @@ class Matcher:
                     break
         return covered
 
+    def _chat_labels(self, tokens: list[str], squeezed: list[str] | None = None) -> list[str | None]:
+        """Per token, the small-talk intent of the phrase covering it ("cảm ơn" → thanks), or None."""
+        if squeezed is None:
+            squeezed = self._squeezed(tokens)
+        return [label or ("laugh" if _LAUGH_RE.match(token) else None)
+                for label, token in zip(self._scan(squeezed, self._chitchat_index), tokens, strict=True)]
+
+    @staticmethod
+    def _squeezed(tokens: list[str]) -> list[str]:
+        return _STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), " ".join(tokens)).split(" ")
+
     def _chitchat_intent(self, tokens: list[str]) -> str | None:
-        squeezed = _STRETCHED_RE.sub(lambda m: m.group(1) or m.group(2), " ".join(tokens)).split(" ")
+        squeezed = self._squeezed(tokens)
         known = self._small_talk_words
         if any(t not in known and s not in known and not _LAUGH_RE.match(t)
                for t, s in zip(tokens, squeezed, strict=True)):
             return None  # a word of neither small talk nor a filler: the scans below could not cover it
-        chat = [label or ("laugh" if _LAUGH_RE.match(token) else None)
-                for label, token in zip(self._scan(squeezed, self._chitchat_index), tokens, strict=True)]
+        chat = self._chat_labels(tokens, squeezed)
         labels = [label for label in chat if label]
         if not labels:
             return None
@@ -632,6 +642,8 @@ class Matcher:
             return "offtopic"
         if is_remark(text, lambda a, b: f"{a} {b}" in self._idf):
             return "remark"
+        if "thanks" in self._chat_labels(tokens) and not asks_for_something(text):
+            return "thanks"  # "cảm ơn cán bộ xã đã nhiệt tình": thanks with praise
         return None
 
     def _is_word_in_context(self, before: str | None, token: str, after: str | None) -> bool:
