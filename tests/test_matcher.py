@@ -191,3 +191,12 @@ def test_justice_and_centre_are_no_country(text: str, foreign: bool) -> None:
 def test_a_civil_event_whose_register_book_is_lost_is_registered_again(text: str, again: bool) -> None:
     hints = " ".join(situation_hints(folded_tokens(text)))
     assert ("dang ki lai" in hints) is again
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("em gái bị lừa bán qua biên giới nay đã về, xin hỗ trợ học nghề", "2.001661"),
+    ("làm giấy thông hành qua biên giới trung quốc", "1.003133"),
+    ("đăng ký kết hôn ở xã biên giới với người trung quốc", "1.000094"),  # the border variant, named
+])
+def test_crossing_the_border_is_no_border_variant(text: str, code: str) -> None:
+    assert top_codes(text, 1) == [code]

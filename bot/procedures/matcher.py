@@ -107,6 +107,7 @@ _VARIANT_CLARIFY_WINDOW = 0.15
 _CONFLICTING_MARKERS = {"duoi 14": "tu du 14", "tu du 14": "duoi 14"}
 # Markers strong enough that a query naming them rules out procedures without them.
 _REQUIRED_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi")
+_CROSSING_RE = re.compile(r" (?:qua|sang|vuot|xuat) bien gioi(?= )")
 # The level a name itself states, and the level token it means.
 _LEVEL_IN_NAME_RE = re.compile(r"\((?:thuc hien )?(?:tai |o )?cap (xa|huyen|tinh|trung uong)\)")
 _LEVEL_WORDS = {"xa": "xa", "huyen": "huyen", "tinh": "tinh", "trung uong": "trung_uong"}
@@ -815,7 +816,9 @@ class Matcher:
         field_score = FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
         per_proc += field_score
         before_markers = per_proc.copy()
-        query_text = f" {' '.join(tokens)} "
+        # Crossing the border ("bị lừa bán qua biên giới", "giấy thông hành qua biên giới") is no "… khu vực
+        # biên giới" variant: only the words say where the citizen lives or marries count as its marker.
+        query_text = _CROSSING_RE.sub(" ", f" {' '.join(tokens)} ")
         # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
         per_proc -= self._absent_variant_penalty
         for marker in (m for m in self._variant_docs if f" {m} " in query_text):

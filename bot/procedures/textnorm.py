@@ -371,7 +371,7 @@ _NOT_A_COUNTRY_AFTER = {"dong", "cong", "ban", "quoc",  # "lao động", "nhật
 # "tư pháp" (justice) folds like "từ Pháp" (from France); "chống Mỹ", "chống Pháp" are the wars a veteran
 # fought, not a spouse.
 _NOT_A_COUNTRY_PAIRS = {("tu", "phap"), ("chong", "mi"), ("chong", "phap")}
-_DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh")
+_DESTINATION_VERBS = ("di", "sang", "qua", "xuat canh", "bien gioi")  # "qua biên giới Trung Quốc"
 _MARRIAGE_PHRASES = ("ket hon", "lay chong", "lay vo", "cuoi", "hon nhan", "vo chong")
 # A document lost or damaged: a re-issue ("cấp lại") or an exchange ("cấp đổi").
 _LOSS_PHRASES = ("bi mat", "lam mat", "danh mat", "danh roi", "that lac", "roi mat", "mat giay", "mat the",
