@@ -69,6 +69,7 @@ def test_topics(text: str, topic: str) -> None:
     "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
     "gọi số nào để hỏi về hộ kinh doanh", "nộp hồ sơ đăng ký kết hôn online được không",
     "chào buổi chiều, em muốn tách hộ ra riêng với bố mẹ thì làm thế nào",
+    "con nghỉ học 1 năm giờ muốn đi học lại", "giờ nghỉ đẻ thì hưởng bảo hiểm thế nào",
     # Everyday words of the concept thesaurus name a procedure too.
     "làm giấy hôn thú thứ 7 có làm không",
 ])

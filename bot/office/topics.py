@@ -42,7 +42,9 @@ _WAYS = ("o dau", "cho nao", "o mo", "cho mo", "vi tri", "dinh vi", "google map"
 _TIMES = ("hom nay", "ngay mai", "mai", "sang nay", "chieu nay", "buoi sang", "buoi chieu", "buoi trua", "sang",
           "chieu", "trua", "buoi toi", "toi nay", "gio nay", "bay gio")
 # Phrases that look like an office word but are not one: "mở cửa hàng" is opening a shop.
-_NOT_OFFICE = {("cua", "hang"): "cuahang"}
+# So are a pupil's, a worker's or a mother's days off: "nghỉ học", "nghỉ ốm", "nghỉ đẻ", "nghỉ thai sản".
+_NOT_OFFICE = {("cua", "hang"): "cuahang", ("nghi", "hoc"): "nghihoc", ("nghi", "om"): "nghiom",
+               ("nghi", "de"): "nghide", ("nghi", "sinh"): "nghisinh", ("nghi", "thai"): "nghithai"}
 # Southern "bữa nay" and a message opening with "nay" ("nay có làm không") mean today, as "hôm nay"; "hnay"
 # is its chat spelling. ("nay" elsewhere is mostly "này": "thủ tục này làm ở đâu".)
 _TODAY = ("hom", "nay")
