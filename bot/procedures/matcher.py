@@ -634,9 +634,9 @@ class Matcher:
 
     def _held_back_intent(self, text: str, tokens: list[str]) -> str | None:
         """For a message the matcher is unsure about: the small-talk intent when it is only words wrapped
-        around questions ("sao", "gì vậy"), an advert, or a remark ("chợ sáng nay đông ghê") that asks for
-        nothing; None when it may be a question. (Greetings or thanks around a message asking nothing are
-        no such sign: "chào ad, khai sinh cho con".)"""
+        around questions ("sao", "gì vậy"), an advert, a remark ("chợ sáng nay đông ghê") or thanks that ask
+        for nothing; None when it may be a question. (A greeting is no such sign: "chào ad, khai sinh cho
+        con" asks with no question word.)"""
         if all(self._scan(tokens, self._filler_index)):
             return "ack"
         if is_advert(text):
