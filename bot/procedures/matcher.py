@@ -341,10 +341,10 @@ class Matcher:
         self._chitchat_index = self._phrase_index(
             {(tuple(folded_tokens(p, self._abbrev)), intent) for intent, p in tables.chitchat}
         )
+        chat_words = {word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase}
         # Every word small talk or a filler phrase is made of: a message with any other word is no small talk.
         self._small_talk_words = frozenset(
-            word for index in (self._chitchat_index, self._filler_index)
-            for phrases in index.values() for phrase, _ in phrases for word in phrase)
+            chat_words | {word for phrases in self._filler_index.values() for phrase, _ in phrases for word in phrase})
         self._acronyms = mine_acronyms(self._procs.values(), lambda proc: proc.name, _record_text)
         self._build_index(tables.aliases, filler_words)
         self._concepts = ConceptTable.parse(tables.thesaurus, self._abbrev)
@@ -369,12 +369,10 @@ class Matcher:
         self._name_group = np.asarray(name_group, dtype=np.int32)
         self._name_group_of = name_group  # the same, as plain ints for the per-candidate loop
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
-        proc_number = {code: i for i, code in enumerate(self._proc_codes)}
         # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question.
-        small_talk = {word for phrases in self._chitchat_index.values() for phrase, _ in phrases for word in phrase}
-        phrases = [(proc_number[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
-                   if code in proc_number]
-        ignored = frozenset(filler_words | small_talk)
+        phrases = [(self._number_of[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
+                   if code in self._number_of]
+        ignored = frozenset(filler_words | chat_words)
         self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored)
         self._pooled_phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, pooled=True)
 
