@@ -311,7 +311,7 @@ PROCEDURES: list[tuple[str, str] | object] = [
     ("tết có đăng ký kết hôn được không", "ket hon"),
     ("cho xin địa chỉ làm căn cước", "can cuoc"),
     ("đăng ký khai sinh ở đâu", "khai sinh"),
-    ("em muốn hỏi về bảo hiểm y tế hộ gia đình, t7 có làm không", "bao hiem"),
+    ("em muốn hỏi về bảo hiểm y tế hộ gia đình, t7 có làm không", "bhyt"),
     ("hỗ trợ hộ nghèo đăng ký ở chỗ nào", "ngheo"),
     ("đăng ký nghĩa vụ quân sự ở đâu vậy", "quan su"),
     ("hnay đăng ký tạm vắng được không", "tam vang"),

@@ -45,6 +45,18 @@ def test_ignored_words_count_neither_in_the_question_nor_the_match() -> None:
     assert index(ignored=frozenset({"con", "moi", "de"})).score(question)[1] < full
 
 
+def test_a_small_talk_word_pairing_as_in_a_name_is_kept() -> None:
+    # "chiều" greets in "chào buổi chiều" and names in "hộ chiếu"; "sinh" is small talk in "sinh nhật".
+    phrases = [(0, "lam ho chieu lan dau o dau".split()), (1, "dang ky khai sinh cho con".split())]
+    small_talk = frozenset({"ho", "chieu", "chao", "buoi", "sinh", "nhat", "o", "dau"})
+    kept = PhraseIndex(phrases, n_procedures=2, ignored=small_talk, kept_pairs=frozenset({"ho chieu", "khai sinh"}))
+    dropped = PhraseIndex(phrases, n_procedures=2, ignored=small_talk)
+    question = "muon lam ho chieu lan dau".split()
+    assert kept.score(question)[0] > dropped.score(question)[0]
+    assert not kept.score("chao buoi chieu ca nha".split()).any()
+    assert kept.score("sinh nhat con".split())[1] == 0
+
+
 def test_an_index_without_phrases_scores_nothing() -> None:
     assert not PhraseIndex([], n_procedures=3).score("khai sinh".split()).any()
 

@@ -24,7 +24,7 @@ from bot.tickets.store import TicketStore
 from tests.helpers import csrf_of
 
 NOW = datetime.now(UTC)
-UNKNOWN = "giấy tờ cho bà bầu đi đẻ"
+UNKNOWN = "bà bầu sắp sinh cần giấy tờ gì"
 
 
 def say(services: Services, client: redis.Redis, settings: Settings, user: str, words: str,

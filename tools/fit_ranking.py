@@ -2,10 +2,13 @@
 cross-validation grouped by procedure.
 
 Run: .venv/bin/python -m tools.fit_ranking [--write] [--drop FEATURE,FEATURE]
-Loads only the tuning splits (TUNING_SPLITS) of tests/eval/queries.tsv. The hand-set matcher finds each
-question's candidates and their features (bot.procedures.matcher.RANKING_FEATURES); a softmax over the
-candidates of one question (conditional logit, L2-regularised, plain NumPy) learns their weights. Folds
-are grouped by the expected procedure, so a validation fold's procedures were never trained on: its
+Loads only the tuning splits of tests/eval/queries.tsv (every split but UNSTUDIED_SPLITS). The hand-set
+matcher finds each question's candidates and their features (bot.procedures.matcher.RANKING_FEATURES); a
+softmax over the candidates of one question (conditional logit, L2-regularised, plain NumPy) learns their
+weights, from the tuning questions as the matcher sees them and again with their own procedures' aliases
+left out (ALIAS_FREE_WEIGHT). (The training phrases, each asked of a matcher built without its fold of
+phrases, were tried as a third kind: they raised their own figure and lowered both others.)
+Folds are grouped by the expected procedure, so a validation fold's procedures were never trained on: its
 figures measure generalisation to unseen procedures and phrasings. The answer threshold is chosen on the
 training folds (confidently wrong at most TRAIN_WRONG there) and judged on the validation fold.
 Prints the hand-set ranking's figures beside the learned one's out-of-fold figures; --write fits on every
@@ -33,9 +36,8 @@ from bot.procedures.matcher import (
     RankingModel,
     confidence_features,
 )
-from tests.eval.evalset import EvalQuery, load_eval_set
+from tests.eval.evalset import UNSTUDIED_SPLITS, EvalQuery, load_eval_set
 
-TUNING_SPLITS = ("dev", "heldout", "dev3", "dev4", "dev5")
 FOLDS = 5
 SEED = 11
 L2 = 0.02
@@ -43,11 +45,11 @@ CLARIFY_MASS = 0.98  # offer buttons (2 to 4) until their probabilities sum to t
 TRAIN_WRONG = 0.005  # confidently wrong allowed on the training folds: half the 1 % target, folds are small
 # Features left out, for ablations: --drop action_agrees,action_conflicts
 DROP = set(sys.argv[sys.argv.index("--drop") + 1].split(",")) if "--drop" in sys.argv else set()
-# --aliased-only: learn only from the questions as the matcher sees them (the former fit), for comparison.
-ALIASED_ONLY = "--aliased-only" in sys.argv
 # How much an alias-free copy of a question counts beside the question as the matcher sees it: citizens'
 # questions about common procedures do meet the aliases written for them, new phrasings often do not.
 ALIAS_FREE_WEIGHT = 0.5
+# The kinds of question (`Example.kind`).
+SEEN, NO_ALIAS = "seen", "no alias"
 OUT = DATA_DIR / "ranking_weights.json"
 
 
@@ -58,6 +60,7 @@ class Example:
     codes: list[str]  # candidates in hand-set order (empty when the hand-set matcher fell back)
     features: np.ndarray  # one row per candidate
     weight: float = 1.0  # how much the question counts in the ranking's fit
+    kind: str = SEEN  # SEEN or NO_ALIAS
 
     @property
     def gold(self) -> int | None:
@@ -76,66 +79,87 @@ class _Recorder(Matcher):
         return ranked, self._decide(query, ranked)
 
 
-def _recorder(tables: MatcherTables) -> _Recorder:
-    matcher = _Recorder(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
+def _examples(rows: Sequence[EvalQuery], tables: MatcherTables, weight: float = 1.0, kind: str = SEEN,
+              ) -> list[Example]:
+    procedures = load_catalogue().procedures.values()
+    matcher = _Recorder(procedures, replace(tables, ranking_weights=""))
     # Any parsable model makes the matcher compute features; the recorder then keeps the hand-set decision.
     matcher._model = RankingModel(np.zeros(len(RANKING_FEATURES)), np.zeros(len(CONFIDENCE_FEATURES)), 2.0,
                                   CLARIFY_MASS)
-    return matcher
-
-
-def _examples(rows: Sequence[EvalQuery], tables: MatcherTables) -> list[Example]:
-    matcher = _recorder(tables)
-    plain = Matcher(load_catalogue().procedures.values(), replace(tables, ranking_weights=""))
+    plain = Matcher(procedures, replace(tables, ranking_weights=""))
     examples = []
     for row in rows:
         matcher.last = None
         matcher.match(row.query)
         codes: list[str]
         codes, features = matcher.last or ([], np.zeros((0, len(RANKING_FEATURES))))
-        examples.append(Example(row, plain.match(row.query), codes, features))
+        examples.append(Example(row, plain.match(row.query), codes, features, weight, kind))
     return examples
 
 
-def collect() -> tuple[list[Example], list[Example]]:
-    """The tuning questions as the matcher sees them, and again (weighing ALIAS_FREE_WEIGHT) with the
-    aliases of the procedures of their own fold left out (data/aliases.tsv was written for these very
-    questions: without this, the ranking learns to trust aliases more than a question about a procedure
-    nobody wrote aliases for deserves)."""
-    tables = MatcherTables.load()
-    rows = [row for row in load_eval_set() if row.split in TUNING_SPLITS and row.is_procedure]
-    examples = _examples(rows, tables)
-    assignment = folds(examples)
-    unaliased: list[Example | None] = [None] * len(rows)
+def fold_of(code: str) -> int:
+    return random.Random(f"{SEED}:{code}").randrange(FOLDS)
+
+
+def _without_own_aliases(rows: Sequence[EvalQuery], tables: MatcherTables) -> list[Example]:
+    """`rows` asked of matchers built, per fold, without the aliases of that fold's procedures."""
+    examples = []
     for k in range(FOLDS):
-        members = [i for i, f in enumerate(assignment) if f == k]
-        codes = {code for i in members for code in rows[i].expected}
+        members = [row for row in rows if fold_of(row.expected[0]) == k]
+        codes = {code for row in members for code in row.expected}
         kept = [alias for alias in tables.aliases if alias[0] not in codes]
-        for i, example in zip(members, _examples([rows[i] for i in members], replace(tables, aliases=kept)),
-                              strict=True):
-            unaliased[i] = example
-    return examples, [replace(e, weight=ALIAS_FREE_WEIGHT) for e in unaliased if e is not None]
+        examples += _examples(members, replace(tables, aliases=kept), ALIAS_FREE_WEIGHT, NO_ALIAS)
+    return examples
+
+
+def collect() -> list[Example]:
+    """The tuning questions as the matcher sees them; again (weighing ALIAS_FREE_WEIGHT) with the aliases of
+    the procedures of their own fold left out (data/aliases.tsv was written for these very questions:
+    without this, the ranking learns to trust aliases more than a question about a procedure nobody wrote
+    aliases for deserves)."""
+    tables = MatcherTables.load()
+    rows = [row for row in load_eval_set() if row.split not in UNSTUDIED_SPLITS and row.is_procedure]
+    examples = _examples(rows, tables)
+    examples += _without_own_aliases(rows, tables)
+    return examples
+
+
+@dataclass
+class Stacked:
+    """Questions' candidates padded to one array, so a fit step is a few array operations."""
+
+    x: np.ndarray  # (questions, candidates, features)
+    mask: np.ndarray  # (questions, candidates): a real candidate
+    gold: np.ndarray  # (questions,)
+    share: np.ndarray  # (questions,)
+
+    @classmethod
+    def of(cls, examples: Sequence[Example]) -> Stacked:
+        usable = [e for e in examples if e.gold is not None and len(e.codes) > 1]
+        width = max(len(e.codes) for e in usable)
+        x = np.zeros((len(usable), width, len(RANKING_FEATURES)))
+        mask = np.zeros((len(usable), width), dtype=bool)
+        for q, e in enumerate(usable):
+            x[q, : len(e.codes)] = e.features
+            mask[q, : len(e.codes)] = True
+        return cls(x, mask, np.asarray([e.gold for e in usable]), np.asarray([e.weight for e in usable]))
 
 
 def fit(examples: Sequence[Example], l2: float = L2, steps: int = 600) -> np.ndarray:
-    usable = [e for e in examples if e.gold is not None and len(e.codes) > 1]
+    data = Stacked.of(examples)
     keep = np.asarray([name not in DROP for name in RANKING_FEATURES], dtype=float)
-    stacked = np.vstack([e.features for e in usable]) * keep
-    scale = stacked.std(axis=0) + 1e-6
-    xs = [e.features * keep / scale for e in usable]
-    golds = [e.gold for e in usable]
-    shares = [e.weight for e in usable]
-    total = sum(shares)
+    scale = data.x[data.mask].std(axis=0) + 1e-6
+    x = data.x * keep / scale
+    gold_x = x[np.arange(len(x)), data.gold]
+    share = data.share / data.share.sum()
     w = np.zeros(len(RANKING_FEATURES))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam on the mean negative log-likelihood
-        grad = l2 * w
-        for x, g, share in zip(xs, golds, shares, strict=True):
-            z = x @ w
-            p = np.exp(z - z.max())
-            p /= p.sum()
-            grad += share * (p @ x - x[g]) / total
+        z = np.where(data.mask, x @ w, -np.inf)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        grad = l2 * w + share @ (np.einsum("qc,qcf->qf", p, x) - gold_x)
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -233,57 +257,51 @@ class Figures:
 
     def __str__(self) -> str:
         n = max(self.n, 1)
-        return (f"{self.n:>4} top-1 {self.top1 / n:6.1%}  resolved {self.resolved / n:6.1%}  "
+        return (f"{self.n:>5} top-1 {self.top1 / n:6.1%}  resolved {self.resolved / n:6.1%}  "
                 f"wrong {self.wrong / n:5.1%}  fallback {self.fallback / n:5.1%}  answered {self.answered / n:5.1%}")
 
 
-def folds(examples: Sequence[Example]) -> list[int]:
-    groups = sorted({e.row.expected[0] for e in examples})
-    random.Random(SEED).shuffle(groups)
-    fold_of = {g: k % FOLDS for k, g in enumerate(groups)}
-    return [fold_of[e.row.expected[0]] for e in examples]
-
-
 def main(write: bool) -> None:
-    examples, unaliased = collect()
-    assignment = folds(examples)
-    # Each question is learned from twice: as the matcher sees it, and without its procedure's aliases.
-    both = [*examples, *([] if ALIASED_ONLY else unaliased)]
-    both_folds = assignment * (len(both) // len(examples))
+    examples = collect()
+    assignment = [fold_of(e.row.expected[0]) for e in examples]
     # Ranking weights fitted without each fold, reused as the inner folds of the outer loop below.
-    without = {k: fit([e for e, f in zip(both, both_folds, strict=True) if f != k]) for k in range(FOLDS)}
-    base, learned, bare = {}, {}, {}
-    for split in (*TUNING_SPLITS, "all"):
-        base[split], learned[split], bare[split] = Figures(), Figures(), Figures()
+    without = {k: fit([e for e, f in zip(examples, assignment, strict=True) if f != k]) for k in range(FOLDS)}
+    # The answer threshold is set on the questions as the matcher sees them: the alias-free copies teach the
+    # ranking, but judged by them the matcher would ask about nearly everything.
+    judged = [e.kind == SEEN for e in examples]
+    kinds = (SEEN, NO_ALIAS)
+    base = {kind: Figures() for kind in kinds}
+    learned = {kind: Figures() for kind in kinds}
+    splits: dict[str, Figures] = {}
     thresholds = []
     for k in range(FOLDS):
-        train = [(e, f) for e, f in zip(both, both_folds, strict=True) if f != k]
+        train = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
         # The confidence model learns from rankings that never saw the question's procedure: each training
         # question ranked by weights fitted without its own fold and without the held-out fold.
         inner = {j: fit([e for e, f in train if f != j]) for j in range(FOLDS) if j != k}
-        # The answer threshold is set on the questions as the matcher sees them: the alias-free copies
-        # teach the ranking, but judged by them the matcher would ask about nearly everything.
-        seen = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
+        seen = [(e, f) for (e, f), j in zip(zip(examples, assignment, strict=True), judged, strict=True)
+                if f != k and j]
         v, t = calibrate([e for e, _ in seen], [inner[f] for _, f in seen])
         thresholds.append(t)
-        w = without[k]
-        for e, plain, f in zip(examples, unaliased, assignment, strict=True):
+        for e, f in zip(examples, assignment, strict=True):
             if f != k:
                 continue
+            decision, codes = decide(e, without[k], v, t)
+            learned[e.kind].add(e, decision, codes)
             bd, bc = e.base.decision, [c.code for c in e.base.candidates]
-            for split in (e.row.split, "all"):
-                learned[split].add(e, *decide(e, w, v, t))
-                bare[split].add(plain, *decide(plain, w, v, t))
-                base[split].add(e, bd if bd in ("answer", "clarify") else "fallback", bc)
-    print(f"grouped {FOLDS}-fold cross-validation by procedure over {', '.join(TUNING_SPLITS)}; "
-          f"answer thresholds per fold {thresholds}")
-    for split in (*TUNING_SPLITS, "all"):
-        print(f"{split:<8} hand-set {base[split]}")
-        print(f"{'':<8} learned  {learned[split]}")
-        print(f"{'':<8} no alias {bare[split]}  (the question's own procedures' aliases left out)")
+            base[e.kind].add(e, bd if bd in ("answer", "clarify") else "fallback", bc)
+            if e.kind == SEEN:
+                splits.setdefault(e.row.split, Figures()).add(e, decision, codes)
+    print(f"grouped {FOLDS}-fold cross-validation by procedure; answer thresholds per fold {thresholds}")
+    for kind in kinds:
+        print(f"{kind:<9} hand-set {base[kind]}")
+        print(f"{'':<9} learned  {learned[kind]}")
+    for split, figures in sorted(splits.items()):
+        print(f"{split:<9} learned  {figures}")
     if write:
-        w = fit(both)
-        v, t = calibrate(examples, [without[f] for f in assignment])
+        w = fit(examples)
+        used = [(e, f) for (e, f), j in zip(zip(examples, assignment, strict=True), judged, strict=True) if j]
+        v, t = calibrate([e for e, _ in used], [without[f] for _, f in used])
         OUT.write_text(json.dumps({
             "about": "Learned ranking weights (tools/fit_ranking.py); features as in "
                      "bot.procedures.matcher.RANKING_FEATURES and CONFIDENCE_FEATURES.",

@@ -187,20 +187,23 @@ class RankParts:
     markers: np.ndarray  # variant and sibling markers' net adjustment
     query_cover: np.ndarray  # share of the question's weight the name has
     name_cover: np.ndarray  # share of the name's weight the question has
+    phrase: np.ndarray  # the best training phrase's (or the pooled phrases') similarity to the question
+    unnamed_variant: np.ndarray  # a variant ("… lưu động", "… có yếu tố nước ngoài") the question does not name
 
 
 # What the learned ranking weighs, in the order of data/ranking_weights.json's "weights".
 RANKING_FEATURES = (
     "base_score", "name_score", "field_score", "marker_adjustment", "preferred_level", "query_cover",
     "name_cover", "alias_found", "action_agrees", "action_conflicts", "action_not_asked", "uncovered_share",
-    "gap_to_best", "log_name_length", "phrase_cover",
+    "gap_to_best", "log_name_length", "phrase_cover", "phrase_score", "phrase_leads",
+    "unnamed_variant",
 )
 
 
 # What the answer-or-ask decision weighs about the learned ranking's best candidate.
 CONFIDENCE_FEATURES = (
     "bias", "probability", "probability_margin", "base_score", "hand_set_margin", "hand_set_answered",
-    "hand_set_agrees", "uncovered_share", "action_conflicts",
+    "hand_set_agrees", "uncovered_share", "action_conflicts", "runner_up_unnamed_variant",
 )
 
 
@@ -212,8 +215,11 @@ def confidence_features(probs: np.ndarray, order: Sequence[int], features: Seque
     second = float(probs[order[1]]) if len(order) > 1 else 0.0
     hand_set_margin = features[1][12] if len(features) > 1 else 1.0  # gap_to_best of the hand-set second
     row = features[best]
+    # The runner-up is a variant the question does not name ("… có yếu tố nước ngoài" behind "đăng ký khai
+    # sinh cho con"): a weaker reason to ask.
+    runner_up_variant = features[int(order[1])][17] if len(order) > 1 else 0.0
     return [1.0, float(probs[best]), float(probs[best]) - second, row[0], hand_set_margin,
-            float(hand_set_answer), float(best == 0), row[11], row[9]]
+            float(hand_set_answer), float(best == 0), row[11], row[9], runner_up_variant]
 
 
 @dataclass(frozen=True)
@@ -369,12 +375,17 @@ class Matcher:
         self._name_group = np.asarray(name_group, dtype=np.int32)
         self._name_group_of = name_group  # the same, as plain ints for the per-candidate loop
         self._fields = FieldIndex(representatives)  # type: ignore[arg-type]
-        # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question.
+        # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question, unless they
+        # form a distinctive pair of a name with a neighbour ("chiều" of "chào buổi chiều", not of "hộ chiếu";
+        # "giấy tờ" is in too many names to count).
         phrases = [(self._number_of[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
                    if code in self._number_of]
         ignored = frozenset(filler_words | chat_words)
-        self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored)
-        self._pooled_phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, pooled=True)
+        name_pairs = frozenset(pair for pairs in self._name_pairs for a, b in pairs
+                               if self._idf.get(pair := f"{a} {b}", 0.0) >= ALIAS_KEY_IDF)
+        self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, kept_pairs=name_pairs)
+        self._pooled_phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, pooled=True,
+                                           kept_pairs=name_pairs)
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -630,18 +641,18 @@ class Matcher:
             return labels[0]
         return None
 
-    def _held_back_intent(self, text: str, tokens: list[str]) -> str | None:
-        """For a message the matcher is unsure about: the small-talk intent when it is only words wrapped
-        around questions ("sao", "gì vậy"), an advert, a remark ("chợ sáng nay đông ghê") or thanks that ask
-        for nothing; None when it may be a question. (A greeting is no such sign: "chào ad, khai sinh cho
-        con" asks with no question word.)"""
-        if all(self._scan(tokens, self._filler_index)):
+    def _held_back_intent(self, text: str, tokens: list[str], unsure: bool = True) -> str | None:
+        """The small-talk intent of an advert or a remark ("chợ sáng nay đông ghê"), and for a message the
+        matcher is `unsure` about, of one that is only words wrapped around questions ("sao", "gì vậy") or
+        thanks that ask for nothing; None when it may be a question. (A greeting is no such sign: "chào ad,
+        khai sinh cho con" asks with no question word.)"""
+        if unsure and all(self._scan(tokens, self._filler_index)):
             return "ack"
         if is_advert(text):
             return "offtopic"
         if is_remark(text, lambda a, b: f"{a} {b}" in self._idf):
             return "remark"
-        if "thanks" in self._chat_labels(tokens) and not asks_for_something(text):
+        if unsure and "thanks" in self._chat_labels(tokens) and not asks_for_something(text):
             return "thanks"  # "cảm ơn cán bộ xã đã nhiệt tình": thanks with praise
         return None
 
@@ -723,10 +734,11 @@ class Matcher:
         if result.decision != "answer" and office_topics(text):
             # "t7 có làm không": a question about the office itself, which the office handler answers.
             return MatchResult(query, "chitchat", [], intent="office")
-        if result.decision != "answer" and not hints:
-            # Unsure, and the message describes no situation the hints know: it may share words with
-            # procedures and yet ask for none (and then deserves no "not found" either).
-            held_back = self._held_back_intent(text, typed)
+        if not hints:
+            # The message describes no situation the hints know: it may share words with procedures and yet
+            # ask for none (and then deserves no "not found" either). An answer is held back only for an
+            # advert or a remark ("xây nhà xong rồi, tân gia vui quá"), which ask for nothing by their form.
+            held_back = self._held_back_intent(text, typed, unsure=result.decision != "answer")
             if held_back is not None:
                 return MatchResult(query, "chitchat", [], intent=held_back)
         return result
@@ -803,9 +815,10 @@ class Matcher:
             # "… bổ sung") beats a shorter alias of the plain procedure.
             alias_scores = np.where(whole, (0.47 + 0.5 * query_cover[hit]) * (0.6 + 0.4 * cover), plain)
             np.maximum.at(per_proc, self._doc_proc[hit], alias_scores)
-        if phrases is not None:  # a training phrase like the question speaks for its procedure, more weakly
-            np.maximum(per_proc, PHRASE_FACTOR * phrases, out=per_proc)
-        name_score = per_proc.copy()
+        phrase_score = phrases if phrases is not None else np.zeros(n_names)
+        # A training phrase like the question speaks for its procedure, more weakly than a name.
+        name_score = np.maximum(per_proc, PHRASE_FACTOR * phrase_score)
+        per_proc = name_score.copy()
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
         content = [t for t, f in zip(tokens[:fields_until], filler, strict=False) if not f]
@@ -819,10 +832,12 @@ class Matcher:
         query_text = _CROSSING_RE.sub(" ", f" {' '.join(tokens)} ")
         # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
         per_proc -= self._absent_variant_penalty
+        unnamed_variant = self._absent_variant_penalty.copy()
         for marker in (m for m in self._variant_docs if f" {m} " in query_text):
             ids = self._variant_docs[marker]
             if marker in _VARIANT_MARKERS:
                 per_proc[ids] += _ABSENT_VARIANT_PENALTY
+                unnamed_variant[ids] -= _ABSENT_VARIANT_PENALTY
             if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
                 # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
                 penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
@@ -844,7 +859,7 @@ class Matcher:
                 names_seen.add(name)
                 ranked.append((i, top_scores[i] / _MAX_RAW_SCORE))
         parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
-                          query_cover[:n_names], doc_cover[:n_names])
+                          query_cover[:n_names], doc_cover[:n_names], phrase_score, unnamed_variant > 1e-9)
         return ranked, parts
 
     def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
@@ -891,6 +906,9 @@ class Matcher:
                 top_score - score,
                 math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
                 self._phrase_cover(i, pairs) / n_typed,
+                float(parts.phrase[i]),
+                float(PHRASE_FACTOR * parts.phrase[i] > plain + 1e-6),
+                float(parts.unnamed_variant[i]),
             ])
         return rows
 

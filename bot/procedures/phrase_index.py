@@ -34,18 +34,21 @@ MIN_FEATURES = 3
 
 class PhraseIndex:
     def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int,
-                 ignored: frozenset[str] = frozenset(), pooled: bool = False) -> None:
+                 ignored: frozenset[str] = frozenset(), pooled: bool = False,
+                 kept_pairs: frozenset[str] = frozenset()) -> None:
         """`phrases` are (procedure number, folded tokens); words in `ignored` (small talk, fillers) count in
-        neither a phrase nor a question. `pooled`: one document per procedure, the words and pairs of all
-        its phrases, scored by the share of the question they cover between them (a question may join
-        words that two phrases of the procedure have apart)."""
+        neither a phrase nor a question, unless they form one of `kept_pairs` ("a b") with a neighbour:
+        "chiều" of "chào buổi chiều" is small talk, of "hộ chiếu" it is not. `pooled`: one document per
+        procedure, the words and pairs of all its phrases, scored by the share of the question they cover
+        between them (a question may join words that two phrases of the procedure have apart)."""
         self._ignored = ignored
+        self._kept_pairs = kept_pairs
         self._query_share = 1.0 if pooled else QUERY_SHARE
         owners: list[int] = []
         doc_features: list[list[str]] = []
         pools: dict[int, dict[str, None]] = {}
         for proc, tokens in phrases:
-            features = word_features([t for t in tokens if t not in ignored])
+            features = word_features(self._content(tokens))
             if features and pooled:
                 pools.setdefault(proc, {}).update(dict.fromkeys(features))
             elif features:
@@ -80,7 +83,7 @@ class PhraseIndex:
         scores = np.zeros(self._n_procedures)
         if not len(self._owner):
             return scores
-        words = [t for t in tokens if t not in self._ignored]
+        words = self._content(tokens)
         total = 0.0
         ids: list[np.ndarray] = []
         weights: list[float] = []
@@ -105,3 +108,11 @@ class PhraseIndex:
         similarity = self._query_share * q + (1 - self._query_share) * p
         np.maximum.at(scores, self._owner[hit], similarity)
         return scores
+
+    def _content(self, tokens: Sequence[str]) -> list[str]:
+        """The words that say something of the procedure: not ignored, or paired as in `kept_pairs`."""
+        pairs = self._kept_pairs
+        return [t for k, t in enumerate(tokens)
+                if t not in self._ignored
+                or (k > 0 and f"{tokens[k - 1]} {t}" in pairs)
+                or (k + 1 < len(tokens) and f"{t} {tokens[k + 1]}" in pairs)]

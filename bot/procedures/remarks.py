@@ -56,7 +56,7 @@ _PHONE_RE = re.compile(r"(?<![\w+])(?:\+?84|0)\d(?:[ .]?[\dx]){2,9}(?!\w)", re.I
 _CONTACT_WORDS = frozenset({"lh", "ib", "inbox", "zalo", "call", "goi"})  # and "liên hệ"
 _SALES_PAIRS = frozenset(tuple(fold(pair).split()) for pair in (
     "giá rẻ", "uy tín", "chính chủ", "giải ngân", "lãi suất", "khuyến mãi", "ưu đãi", "nhận làm", "cam kết",
-    "nạp đầu", "liên hệ", "nhà cái",
+    "nạp đầu", "liên hệ", "nhà cái", "giá tốt", "bán gấp", "cần bán", "ib em", "inbox em", "ib mình",
 ))
 
 
