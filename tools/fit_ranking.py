@@ -59,8 +59,12 @@ class Example:
     base: MatchResult  # the hand-set matcher's result
     codes: list[str]  # candidates in hand-set order (empty when the hand-set matcher fell back)
     features: np.ndarray  # one row per candidate
-    weight: float = 1.0  # how much the question counts in the ranking's fit
     kind: str = SEEN  # SEEN or NO_ALIAS
+
+    @property
+    def weight(self) -> float:
+        """How much the question counts in the ranking's fit."""
+        return ALIAS_FREE_WEIGHT if self.kind == NO_ALIAS else 1.0
 
     @property
     def gold(self) -> int | None:
@@ -79,8 +83,7 @@ class _Recorder(Matcher):
         return ranked, self._decide(query, ranked)
 
 
-def _examples(rows: Sequence[EvalQuery], tables: MatcherTables, weight: float = 1.0, kind: str = SEEN,
-              ) -> list[Example]:
+def _examples(rows: Sequence[EvalQuery], tables: MatcherTables, kind: str = SEEN) -> list[Example]:
     procedures = load_catalogue().procedures.values()
     matcher = _Recorder(procedures, replace(tables, ranking_weights=""))
     # Any parsable model makes the matcher compute features; the recorder then keeps the hand-set decision.
@@ -93,7 +96,7 @@ def _examples(rows: Sequence[EvalQuery], tables: MatcherTables, weight: float = 
         matcher.match(row.query)
         codes: list[str]
         codes, features = matcher.last or ([], np.zeros((0, len(RANKING_FEATURES))))
-        examples.append(Example(row, plain.match(row.query), codes, features, weight, kind))
+        examples.append(Example(row, plain.match(row.query), codes, features, kind))
     return examples
 
 
@@ -108,7 +111,7 @@ def _without_own_aliases(rows: Sequence[EvalQuery], tables: MatcherTables) -> li
         members = [row for row in rows if fold_of(row.expected[0]) == k]
         codes = {code for row in members for code in row.expected}
         kept = [alias for alias in tables.aliases if alias[0] not in codes]
-        examples += _examples(members, replace(tables, aliases=kept), ALIAS_FREE_WEIGHT, NO_ALIAS)
+        examples += _examples(members, replace(tables, aliases=kept), NO_ALIAS)
     return examples
 
 

@@ -198,6 +198,7 @@ RANKING_FEATURES = (
     "gap_to_best", "log_name_length", "phrase_cover", "phrase_score", "phrase_leads",
     "unnamed_variant",
 )
+_COLUMN = {name: k for k, name in enumerate(RANKING_FEATURES)}
 
 
 # What the answer-or-ask decision weighs about the learned ranking's best candidate.
@@ -213,13 +214,14 @@ def confidence_features(probs: np.ndarray, order: Sequence[int], features: Seque
     `probs` descending, `features` are the candidates' `RANKING_FEATURES` in the hand-set order."""
     best = int(order[0])
     second = float(probs[order[1]]) if len(order) > 1 else 0.0
-    hand_set_margin = features[1][12] if len(features) > 1 else 1.0  # gap_to_best of the hand-set second
+    hand_set_margin = features[1][_COLUMN["gap_to_best"]] if len(features) > 1 else 1.0  # of the hand-set second
     row = features[best]
     # The runner-up is a variant the question does not name ("… có yếu tố nước ngoài" behind "đăng ký khai
     # sinh cho con"): a weaker reason to ask.
-    runner_up_variant = features[int(order[1])][17] if len(order) > 1 else 0.0
-    return [1.0, float(probs[best]), float(probs[best]) - second, row[0], hand_set_margin,
-            float(hand_set_answer), float(best == 0), row[11], row[9], runner_up_variant]
+    runner_up_variant = features[int(order[1])][_COLUMN["unnamed_variant"]] if len(order) > 1 else 0.0
+    return [1.0, float(probs[best]), float(probs[best]) - second, row[_COLUMN["base_score"]], hand_set_margin,
+            float(hand_set_answer), float(best == 0), row[_COLUMN["uncovered_share"]],
+            row[_COLUMN["action_conflicts"]], runner_up_variant]
 
 
 @dataclass(frozen=True)
