@@ -98,6 +98,12 @@ def _online_text(info: CommuneInfo) -> str:
             "những cách nào ạ.")
 
 
+def _visit_text(info: CommuneInfo) -> str:
+    call = f"gọi {info.desk_name or info.name} số {info.phone} hoặc " if info.phone else ""
+    return (f"🙋 Dạ, việc này em chưa có thông tin để trả lời chắc chắn. Anh/Chị {call}bấm «Gặp cán bộ» để "
+            "cán bộ trả lời ạ.")
+
+
 def compose_office_answer(info: CommuneInfo, hours: OfficeHours, topics: Sequence[str], now: datetime,
                           portal_url: str = "") -> Reply:
     """One message answering the topics asked, with buttons to call, see the map, open the national portal,
@@ -111,10 +117,11 @@ def compose_office_answer(info: CommuneInfo, hours: OfficeHours, topics: Sequenc
         "friday": lambda: _service_text(info.friday, "⚡", f"Dạ, hiện {info.name} chưa tổ chức ngày không hẹn ạ."),
         "postal": lambda: _postal_text(info),
         "bank": lambda: _bank_text(info),
+        "visit": lambda: _visit_text(info),
     }
     text = "\n\n".join(writers[topic]() for topic in topics)
     buttons = []
-    if info.phone and ("phone" in topics or "address" in topics):
+    if info.phone and {"phone", "address", "visit"} & set(topics):
         buttons.append(Button("Gọi một cửa", info.phone.replace(" ", ""), "phone"))
     if info.map_url and "address" in topics:
         buttons.append(Button("Xem bản đồ", info.map_url, "url"))

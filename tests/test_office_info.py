@@ -55,6 +55,15 @@ SATURDAY_MORNING = datetime(2026, 5, 16, 3, 0, tzinfo=UTC)
     # A function word next to another ("từ chợ" folds like "tử cho") names no procedure.
     ("từ chợ huyện đi tới ủy ban xã đường nào", "address"),
     ("có bắt buộc lên trực tiếp không hay nộp online được không", "online"),
+    # Typed with diacritics, pairs spelled otherwise than in names: "có số" is no "cơ sở", "có cổng" no "có công".
+    ("gọi số văn phòng mà không ai nghe máy, có số khác không", "phone"),
+    ("có cổng dịch vụ công để nộp trực tuyến không", "online"),
+    # Coming to the desk: questions a person answers (parking, photocopying, queue numbers, booking, pages).
+    ("ủy ban có chỗ gửi xe không ạ", "visit"), ("co can lay so thu tu truoc khong", "visit"),
+    ("đặt lịch hẹn trước được không ad", "visit"), ("xã có chỗ photo giấy tờ không", "visit"),
+    ("fanpage của xã tên gì", "visit"),
+    # A clock time with coming or submitting asks about the hours.
+    ("sáng 7h đến được chưa", "hours"), ("nộp hồ sơ sau 5 giờ chiều được không", "hours"),
 ])
 def test_topics(text: str, topic: str) -> None:
     assert office_topics(text) == [topic]
@@ -68,6 +77,7 @@ def test_topics(text: str, topic: str) -> None:
     "quán ăn nghỉ tết 3 tháng có phải báo tạm ngừng", "chuyển nhận lương hưu từ tiền mặt sang tài khoản ngân hàng",
     "mai làm khai sinh được không", "làm hộ chiếu ở đâu", "bây giờ em phải làm sao", "giờ này còn làm căn cước không",
     "gọi số nào để hỏi về hộ kinh doanh", "nộp hồ sơ đăng ký kết hôn online được không",
+    "đặt lịch hẹn làm căn cước", "photo công chứng giấy tờ",
     "chào buổi chiều, em muốn tách hộ ra riêng với bố mẹ thì làm thế nào",
     "con nghỉ học 1 năm giờ muốn đi học lại", "giờ nghỉ đẻ thì hưởng bảo hiểm thế nào",
     # Everyday words of the concept thesaurus name a procedure too.
@@ -111,6 +121,10 @@ def test_services_switched_off_and_contacts() -> None:
     reply = compose_office_answer(info, hours, ["address", "phone"], TUESDAY_MORNING)
     assert "Thôn 1" in reply.text and "motcua@anphu.gov.vn" in reply.text
     assert reply.buttons[0].kind == "phone" and reply.buttons[0].payload == "02363000000"
+    # What the bot has no facts for (parking, queue numbers) is said plainly, with the desk's phone and a person.
+    visit = compose_office_answer(info, hours, ["visit"], TUESDAY_MORNING)
+    assert "chưa có thông tin" in visit.text and "0236 3000 000" in visit.text
+    assert [b.title for b in visit.buttons] == ["Gọi một cửa", "Gặp cán bộ"]
     with pytest.raises(CommuneInfoError):
         commune_info_from_dict({"friday_service": {"enabled": True, "title": ""}})
 

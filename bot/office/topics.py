@@ -15,6 +15,7 @@ from itertools import chain, pairwise
 from rapidfuzz.distance import OSA
 
 from bot.config import DATA_DIR
+from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
@@ -62,6 +63,9 @@ _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 # PROCEDURE_PAIR_MIN_NAMES catalogue names contain ("khai sinh", "căn cước", "lương hưu"), or everyday words
 # of the concept thesaurus (data/thesaurus.tsv: "giấy hôn thú", "cưới vợ").
 PROCEDURE_PAIR_MIN_NAMES = 2
+# A message is typed with diacritics when at least this share of its words carry some: its pairs are then
+# compared with names as spelled.
+ACCENTED_SHARE = 0.4
 # The office itself, its people and its paperwork in general: never a procedure's name, even where such a
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
@@ -72,8 +76,9 @@ _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "b
                  "tu ngay", "den ngay", "ngay nao", "am lich", "duong lich", "binh thuong", "tuan sau", "tuan nay")
 # "cán bộ tư pháp", "công chức địa chính": the words after an officer's title name the post, not a procedure.
 _OFFICER_TITLES = (("can", "bo"), ("cong", "chuc"))
-# Words that join others in names ("cho" of "khai tử cho công dân"), never a procedure by themselves.
-_FUNCTION_WORDS = frozenset({"cho", "de", "cua", "va", "trong", "nhung", "cac"})
+# Words that join others in names ("cho" of "khai tử cho công dân"), never a procedure by themselves; and
+# "không", which in a chat message ends a yes-no question ("có số khác không").
+_FUNCTION_WORDS = frozenset({"cho", "de", "cua", "va", "trong", "nhung", "cac", "khong"})
 _POST_WORDS = 3
 
 # Each topic is recognised by signatures: every piece of a signature (a run of folded words) must be
@@ -126,10 +131,17 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
               ("may gio", "lam"), ("may gio", "bat dau"), ("bat dau", "lam viec"), ("mung", "lam lai"),
               ("tet", "lam lai"), ("lam viec lai",), ("mai", "co lam"), ("mai", "lam khong"), ("may gio", "truc"),
               ("may gio", "co nguoi"), ("lam", "den may gio"), ("het gio",), ("ai truc",), ("nguoi truc",),
+              # "sáng 7h đến được chưa", "nộp hồ sơ sau 5 giờ chiều được không": a clock time reads "giờ".
+              ("gio", "den duoc"), ("gio", "toi duoc"), ("nop ho so", "sau", "gio"), ("nop", "truoc", "gio"),
               *((time, still) for time in (*_TIMES, "gio") for still in ("co ai", "con ai", "con lam", "kip"))),
+    # Coming to the desk: parking, photocopying, a queue number, booking a time. The bot has no facts for
+    # them, but they are questions for the office, which a person answers.
+    "visit": (("gui xe",), ("giu xe",), ("do xe",), ("de xe",), ("bai xe",), ("cho dau xe",), ("photo",),
+              ("pho to",), ("so thu tu",), ("lay so",), ("boc so",), ("dat lich",), ("hen lich",), ("hen truoc",),
+              ("dat hen",), ("fanpage",), ("facebook",), ("trang web",), ("website",)),
 }
 # When a message touches several topics, answer them in this order (at most MAX_TOPICS).
-TOPIC_ORDER = ("hours", "address", "phone", "online", "monday", "friday", "postal", "bank")
+TOPIC_ORDER = ("hours", "address", "phone", "online", "monday", "friday", "postal", "bank", "visit")
 MAX_TOPICS = 3
 # Typos are forgiven only in words long enough that one edit rarely turns them into another word
 # ("viec"/"viet" differ by one edit and mean different things), and never in the first letter
@@ -269,6 +281,28 @@ def _procedure_pairs() -> frozenset[tuple[str, str]]:
     return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
 
 
+@lru_cache(maxsize=1)
+def _spelled_procedure_pairs() -> frozenset[tuple[str, str]]:
+    """The same pairs as spelled, with their diacritics ("cơ sở", not "có số")."""
+    names_with: Counter[tuple[str, str]] = Counter()
+    for proc in load_catalogue().procedures.values():
+        names_with.update(set(pairwise(spelled_words(proc.name)[1])))
+    return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
+
+
+def _clashing_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Pairs of a message typed with diacritics that fold like a procedure-name pair but are spelled
+    otherwise: "có số" is no "cơ sở", "có cổng" no "có công". (Without diacritics nothing tells them apart.)"""
+    folded, spelled = spelled_words(text)
+    if sum(f != s for f, s in zip(folded, spelled, strict=True)) < ACCENTED_SHARE * len(folded):
+        return frozenset()
+    names = _spelled_procedure_pairs()
+    as_typed: dict[tuple[str, str], bool] = {}
+    for pair, spelled_pair in zip(pairwise(folded), pairwise(spelled), strict=False):
+        as_typed[pair] = as_typed.get(pair, False) or spelled_pair in names
+    return frozenset(pair for pair, in_names in as_typed.items() if not in_names)
+
+
 _Phrase = tuple[str, ...]
 
 
@@ -288,12 +322,13 @@ def _office_phrases() -> tuple[dict[str, tuple[_Phrase, ...]], tuple[_Phrase, ..
     return {word: tuple(found) for word, found in by_word.items()}, tuple(fuzzy)
 
 
-def _names_procedure(message: _Message) -> bool:
+def _names_procedure(message: _Message, clashing: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """Whether, outside the office phrases (found with the typos signatures forgive), two neighbouring words
-    are a procedure-name pair or everyday words name a concept of the thesaurus."""
+    are a procedure-name pair (not one of the `clashing` pairs, spelled otherwise) or everyday words name a
+    concept of the thesaurus."""
     tokens = message.tokens
     free = [True] * len(tokens)
-    pairs = _procedure_pairs()
+    pairs = _procedure_pairs() - clashing if clashing else _procedure_pairs()
     by_word, fuzzy = _office_phrases()
     for phrase in (*fuzzy, *(phrase for word in set(tokens) for phrase in by_word.get(word, ()))):
         for i in message.where(phrase[0]):
@@ -336,7 +371,7 @@ def _office_topics(text: str) -> tuple[str, ...]:
     tokens = _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
     message = _Message(tokens)
     found = _topics(message)
-    if found and _names_procedure(message):
+    if found and _names_procedure(message, _clashing_pairs(text)):
         return ()
     return tuple(found[:MAX_TOPICS])
 
@@ -344,7 +379,8 @@ def _office_topics(text: str) -> tuple[str, ...]:
 def load_tables() -> None:
     """Build the tables the check reads (the catalogue's name pairs take about 0.2 s) before the first
     citizen's office question waits for them."""
-    for table in (_signature_words, _procedure_pairs, _office_phrases, _filler_words, _concepts):
+    for table in (_signature_words, _procedure_pairs, _spelled_procedure_pairs, _office_phrases, _filler_words,
+                  _concepts):
         table()
 
 
