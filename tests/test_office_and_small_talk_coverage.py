@@ -301,10 +301,7 @@ PROCEDURES: list[tuple[str, str] | object] = [
     ("dạ vâng, thế trích lục kết hôn thì sao", "trich luc"),
     ("mai mốt đi làm khai sinh cho cháu cần mang gì", "khai sinh"),
     ("bữa nay đi đăng ký khai sinh được hông", "khai sinh"),
-    # The matcher's score stays just under its floor for an anchored clarification (0.29 < 0.30): a ranking
-    # matter, not the office check's (which leaves it to the matcher).
-    pytest.param("chủ nhật có ai nhận hồ sơ chứng thực không", "chung thuc",
-                 marks=pytest.mark.xfail(reason="scored just under the clarification floor", strict=True)),
+    ("chủ nhật có ai nhận hồ sơ chứng thực không", "chung thuc"),
     ("12h trưa có làm chứng thực không", "chung thuc"),
     ("giờ nào thì nộp hồ sơ đăng ký khai sinh", "khai sinh"),
     ("mở cửa mấy giờ để em đi chứng thực", "chung thuc"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config import ROOT
+from bot.procedures.accent_clashes import spelled_apart
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import MatcherTables
 from bot.procedures.phrase_index import PhraseIndex
@@ -16,8 +17,12 @@ PHRASES = [
 ]
 
 
+NOTHING_APART: frozenset[str] = frozenset()
+
+
 def index(ignored: frozenset[str] = frozenset()) -> PhraseIndex:
-    return PhraseIndex(((proc, text.split()) for proc, text in PHRASES), n_procedures=4, ignored=ignored)
+    return PhraseIndex(((proc, text.split(), NOTHING_APART) for proc, text in PHRASES), n_procedures=4,
+                       ignored=ignored)
 
 
 def test_a_question_sharing_words_and_their_pair_with_a_phrase_points_at_its_procedure() -> None:
@@ -28,7 +33,8 @@ def test_a_question_sharing_words_and_their_pair_with_a_phrase_points_at_its_pro
 
 def test_pooled_phrases_cover_a_question_joining_words_of_two_phrases() -> None:
     question = "ong noi moi mat tuan truoc".split()  # "ông nội" from one phrase, "mới mất tuần trước" the other
-    pooled = PhraseIndex(((proc, text.split()) for proc, text in PHRASES), n_procedures=4, pooled=True)
+    pooled = PhraseIndex(((proc, text.split(), NOTHING_APART) for proc, text in PHRASES), n_procedures=4,
+                         pooled=True)
     assert pooled.score(question)[0] > index().score(question)[0]
     assert pooled.score(question).argmax() == 0
 
@@ -47,7 +53,8 @@ def test_ignored_words_count_neither_in_the_question_nor_the_match() -> None:
 
 def test_a_small_talk_word_pairing_as_in_a_name_is_kept() -> None:
     # "chiều" greets in "chào buổi chiều" and names in "hộ chiếu"; "sinh" is small talk in "sinh nhật".
-    phrases = [(0, "lam ho chieu lan dau o dau".split()), (1, "dang ky khai sinh cho con".split())]
+    phrases = [(0, "lam ho chieu lan dau o dau".split(), NOTHING_APART),
+               (1, "dang ky khai sinh cho con".split(), NOTHING_APART)]
     small_talk = frozenset({"ho", "chieu", "chao", "buoi", "sinh", "nhat", "o", "dau"})
     kept = PhraseIndex(phrases, n_procedures=2, ignored=small_talk, kept_pairs=frozenset({"ho chieu", "khai sinh"}))
     dropped = PhraseIndex(phrases, n_procedures=2, ignored=small_talk)
@@ -55,6 +62,23 @@ def test_a_small_talk_word_pairing_as_in_a_name_is_kept() -> None:
     assert kept.score(question)[0] > dropped.score(question)[0]
     assert not kept.score("chao buoi chieu ca nha".split()).any()
     assert kept.score("sinh nhat con".split())[1] == 0
+
+
+def test_a_word_spelled_apart_from_small_talk_is_kept() -> None:
+    # Small talk says "để em xem"; "con mới đẻ" folds "đẻ" alike but is another word. Typed with diacritics,
+    # the phrase and the question keep it; typed without them nothing tells the two apart.
+    chat = frozenset({"để", "em", "xem"})
+    phrase = "con mới đẻ làm giấy khai sinh"
+    apart = spelled_apart(phrase, chat)
+    assert "de" in apart and spelled_apart("con moi de lam giay khai sinh", chat) == NOTHING_APART
+    assert "de" not in spelled_apart("để em xem đã", chat)
+    ignored = frozenset({"de", "em", "xem"})
+    tokens = "con moi de lam giay khai sinh".split()
+    kept = PhraseIndex([(0, tokens, apart & ignored)], 1, ignored=ignored)
+    dropped = PhraseIndex([(0, tokens, NOTHING_APART)], 1, ignored=ignored)
+    question = "vừa đẻ xong làm giấy khai sinh"
+    asked = "vua de xong lam giay khai sinh".split()
+    assert kept.score(asked, spelled_apart(question, chat))[0] > dropped.score(asked, spelled_apart(question, chat))[0]
 
 
 def test_an_index_without_phrases_scores_nothing() -> None:

@@ -15,6 +15,7 @@ from itertools import chain, pairwise
 from rapidfuzz.distance import OSA
 
 from bot.config import DATA_DIR
+from bot.procedures.accent_clashes import typed_with_diacritics
 from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.concepts import ConceptTable
@@ -63,9 +64,6 @@ _CLOCK_RE = re.compile(r"^\d{1,2}[hg](\d{2})?$")
 # PROCEDURE_PAIR_MIN_NAMES catalogue names contain ("khai sinh", "căn cước", "lương hưu"), or everyday words
 # of the concept thesaurus (data/thesaurus.tsv: "giấy hôn thú", "cưới vợ").
 PROCEDURE_PAIR_MIN_NAMES = 2
-# A message is typed with diacritics when at least this share of its words carry some: its pairs are then
-# compared with names as spelled.
-ACCENTED_SHARE = 0.4
 # The office itself, its people and its paperwork in general: never a procedure's name, even where such a
 # pair also occurs in names ("ủy ban nhân dân", "hồ sơ", "lệ phí").
 _OFFICE_WORDS = ("uy ban", "nhan dan", "xa", "phuong", "thi tran", "mot cua", "bo phan", "tru so", "chu tich",
@@ -294,7 +292,7 @@ def _clashing_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Pairs of a message typed with diacritics that fold like a procedure-name pair but are spelled
     otherwise: "có số" is no "cơ sở", "có cổng" no "có công". (Without diacritics nothing tells them apart.)"""
     folded, spelled = spelled_words(text)
-    if sum(f != s for f, s in zip(folded, spelled, strict=True)) < ACCENTED_SHARE * len(folded):
+    if not typed_with_diacritics(folded, spelled):
         return frozenset()
     names = _spelled_procedure_pairs()
     as_typed: dict[tuple[str, str], bool] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,6 +30,8 @@ _WORD_RE = re.compile(r"\w+")
 # Word runs are counted within a clause: the catalogue's list items and sentences end where a chat
 # message's words would not run on ("... hộ chiếu; Thông báo từ ..." is no "chiếu thông").
 _CLAUSE_RE = re.compile(r"[^\w\s]+|\n")
+# A text is typed with diacritics when at least this share of its words carry some.
+ACCENTED_SHARE = 0.4
 _FINAL_Y_RE = re.compile("(?<=[b-df-hj-np-tv-xzđ])y(?=[\u0300-\u036f]*$)")
 
 
@@ -45,6 +47,22 @@ def words(text: str) -> tuple[list[str], list[str]]:
     """Folded words and spellings of a text, aligned."""
     pairs = [_word(w) for w in _WORD_RE.findall(nfc(text).lower())]
     return [f for f, _ in pairs], [s for _, s in pairs]
+
+
+def typed_with_diacritics(folded: Sequence[str], spelled: Sequence[str]) -> bool:
+    """Whether a text's author types diacritics: then a word typed without them is spelled so on purpose
+    ("ban" is "ban", not a "bạn" left bare). At least ACCENTED_SHARE of its words carry some."""
+    return bool(folded) and sum(f != s for f, s in zip(folded, spelled, strict=True)) >= ACCENTED_SHARE * len(folded)
+
+
+def spelled_apart(text: str, spellings: frozenset[str]) -> frozenset[str]:
+    """The folded words of a text typed with diacritics that it spells otherwise than any of `spellings`
+    does: "đẻ" folds like small talk's "để" but is another word. Empty for a text typed without them."""
+    folded, spelled = words(text)
+    if not typed_with_diacritics(folded, spelled):
+        return frozenset()
+    same = {f for f, s in zip(folded, spelled, strict=True) if s in spellings}
+    return frozenset(f for f, s in zip(folded, spelled, strict=True) if s not in spellings and f not in same)
 
 
 def spelling(phrase: str) -> str:

@@ -45,6 +45,8 @@ from rapidfuzz.distance import OSA
 from bot.dossiers.questions import asks_about_a_dossier
 from bot.dossiers.receipts import find_receipts
 from bot.office.topics import office_topics
+from bot.procedures.accent_clashes import spelled_apart
+from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
@@ -81,6 +83,7 @@ _CODE_RE = re.compile(r"(?<![\d.])([1-9]\.\d{6})(?:\.[0-9a-z.]+)?(?![\d])")
 
 # Words marking a special variant of a procedure; the plain variant is preferred unless the query has them.
 _VARIANT_MARKERS = ("nuoc ngoai", "luu dong", "bien gioi", "lai", "dai dien", "cham dut", "xoa", "tam ngung", "mat")
+_VARIANT_SET = frozenset(_VARIANT_MARKERS)
 # Words a query uses to single out one sibling of a family ("cấp lại", "bổ sung", "dưới 14 tuổi"):
 # procedures whose name lacks them are pushed down a little, so the plain sibling does not win on
 # its many aliases.
@@ -120,6 +123,9 @@ _NAME_NOISE_RE = re.compile(
 
 # How much the weaker fields (bot.procedures.field_index) add at most, beside a name's 1.0.
 FIELD_WEIGHT = 0.15
+# How many of the best procedures may anchor a weak question (see Matcher._anchored): a lucky phrase of
+# another procedure ("… được không") may come first, and the buttons still offer the anchored one.
+ANCHOR_CANDIDATES = 2
 # A procedure's best training phrase (bot.procedures.phrase_index) counts as this share of a name match
 # (0.7-0.9 were tried on the tuning splits; 0.7 helped most without more wrong answers).
 PHRASE_FACTOR = 0.7
@@ -188,6 +194,7 @@ class RankParts:
     query_cover: np.ndarray  # share of the question's weight the name has
     name_cover: np.ndarray  # share of the name's weight the question has
     phrase: np.ndarray  # the best training phrase's (or the pooled phrases') similarity to the question
+    phrase_second: np.ndarray  # the second best training phrase's similarity
     unnamed_variant: np.ndarray  # a variant ("… lưu động", "… có yếu tố nước ngoài") the question does not name
 
 
@@ -196,7 +203,7 @@ RANKING_FEATURES = (
     "base_score", "name_score", "field_score", "marker_adjustment", "preferred_level", "query_cover",
     "name_cover", "alias_found", "action_agrees", "action_conflicts", "action_not_asked", "uncovered_share",
     "gap_to_best", "log_name_length", "phrase_cover", "phrase_score", "phrase_leads",
-    "unnamed_variant",
+    "unnamed_variant", "phrase_second",
 )
 _COLUMN = {name: k for k, name in enumerate(RANKING_FEATURES)}
 
@@ -380,14 +387,29 @@ class Matcher:
         # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question, unless they
         # form a distinctive pair of a name with a neighbour ("chiều" of "chào buổi chiều", not of "hộ chiếu";
         # "giấy tờ" is in too many names to count).
-        phrases = [(self._number_of[code], folded_tokens(phrase, self._abbrev)) for code, phrase in tables.phrases
-                   if code in self._number_of]
         ignored = frozenset(filler_words | chat_words)
+        # How small talk and fillers spell their words: a phrase or question typed with diacritics keeps a word
+        # they fold like but do not spell so ("đẻ" is no "để").
+        self._chat_spellings = frozenset(
+            word for text in (*(p for _, p in tables.chitchat), *tables.fillers) for word in spelled_words(text)[1])
+        phrases = [(self._number_of[code], self._variant_evidence(self._number_of[code],
+                                                                 folded_tokens(phrase, self._abbrev)),
+                    spelled_apart(phrase, self._chat_spellings) & ignored)
+                   for code, phrase in tables.phrases if code in self._number_of]
         name_pairs = frozenset(pair for pairs in self._name_pairs for a, b in pairs
                                if self._idf.get(pair := f"{a} {b}", 0.0) >= ALIAS_KEY_IDF)
         self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, kept_pairs=name_pairs)
         self._pooled_phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, pooled=True,
                                            kept_pairs=name_pairs)
+
+    def _variant_evidence(self, proc: int, tokens: list[str]) -> list[str]:
+        """A variant's phrase ("vợ người Úc, đăng ký khai sinh cho con") without the words its family's plain
+        procedure is named by: they say "khai sinh", which the plain one answers; only the rest ("người Úc")
+        says "the variant"."""
+        if not self._variant_of[proc] & _VARIANT_SET or self._family[proc] not in self._plain_families:
+            return tokens
+        family_words = set(self._family[proc].split())
+        return [t for t in tokens if t not in family_words]
 
     @classmethod
     def from_catalogue(cls, catalogue, config: MatcherConfig | None = None, data_dir: Path = DATA_DIR) -> Matcher:
@@ -483,6 +505,8 @@ class Matcher:
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
             for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
         }
+        # Families with a plain procedure beside their variants ("đăng ký khai sinh" beside "… lưu động").
+        self._plain_families = {family[i] for i in range(len(family)) if not self._variant_of[i] & _VARIANT_SET}
         self._absent_variant_penalty = np.zeros(len(self._procs))
         for marker in _VARIANT_MARKERS:
             self._absent_variant_penalty[self._variant_docs[marker]] += _ABSENT_VARIANT_PENALTY
@@ -710,12 +734,14 @@ class Matcher:
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
-        phrase_scores = self._phrases.score(typed)
+        apart = spelled_apart(text, self._chat_spellings)
+        phrase_scores, phrase_second = self._phrases.best_two(typed, apart)
         if typed != stated.split():  # a word was corrected: the question as typed may be nearer a phrase
-            phrase_scores = np.maximum(self._phrases.score(stated.split()), phrase_scores)
-        phrase_scores = np.maximum(phrase_scores, POOLED_PHRASES_FACTOR * self._pooled_phrases.score(typed))
+            phrase_scores = np.maximum(self._phrases.score(stated.split(), apart), phrase_scores)
+        phrase_scores = np.maximum(phrase_scores, POOLED_PHRASES_FACTOR * self._pooled_phrases.score(typed, apart))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
-                                         fields_until=len(corrected) + len(concepts), phrases=phrase_scores)
+                                         fields_until=len(corrected) + len(concepts), phrases=phrase_scores,
+                                         phrases_second=phrase_second)
         # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
         # words the everyday ones stand for anchor as typed ones do ("lợn chết vì dịch tả" is "dịch bệnh động
         # vật"): the thesaurus is hand-written.
@@ -733,8 +759,9 @@ class Matcher:
             result = self._ask_variant(result, ranked, corrected)
         elif result.decision == "clarify":
             result = self._named_variant_first(result, f" {' '.join(tokens)} ")
-        if result.decision != "answer" and office_topics(text):
-            # "t7 có làm không": a question about the office itself, which the office handler answers.
+        if office_topics(text):
+            # "t7 có làm không": a question about the office itself, which the office handler answers (it names
+            # no procedure, or office_topics would be empty), however sure the ranking is of a lucky phrase.
             return MatchResult(query, "chitchat", [], intent="office")
         if not hints:
             # The message describes no situation the hints know: it may share words with procedures and yet
@@ -758,10 +785,12 @@ class Matcher:
 
     def _rank_parts(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
                     fields_until: int | None = None, phrases: np.ndarray | None = None,
+                    phrases_second: np.ndarray | None = None,
                     ) -> tuple[list[tuple[int, float]], RankParts | None]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
         `weights` (1.0 each by default) say how much each token counts in the query's share: words the
-        concept layer or the related terms imply weigh less than typed ones. Only tokens before
+        concept layer or the related terms imply weigh less than typed ones (`phrases`, `phrases_second`: each
+        procedure's best and second best training phrase's similarity). Only tokens before
         `fields_until` are searched in the records' other fields."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
@@ -860,8 +889,10 @@ class Matcher:
             if top_scores[i] > 0 and name not in names_seen:
                 names_seen.add(name)
                 ranked.append((i, top_scores[i] / _MAX_RAW_SCORE))
+        second_score = phrases_second if phrases_second is not None else np.zeros(n_names)
         parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
-                          query_cover[:n_names], doc_cover[:n_names], phrase_score, unnamed_variant > 1e-9)
+                          query_cover[:n_names], doc_cover[:n_names], phrase_score, second_score,
+                          unnamed_variant > 1e-9)
         return ranked, parts
 
     def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
@@ -911,6 +942,7 @@ class Matcher:
                 float(parts.phrase[i]),
                 float(PHRASE_FACTOR * parts.phrase[i] > plain + 1e-6),
                 float(parts.unnamed_variant[i]),
+                float(parts.phrase_second[i]),
             ])
         return rows
 
@@ -999,22 +1031,20 @@ class Matcher:
         return result
 
     def _anchored(self, tokens: Sequence[str], ranked: list[tuple[int, float]]) -> bool:
-        """Whether the best procedure's name (or an alias) has distinctive word pairs of the question:
-        ones found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng ký". One pair is
-        enough for a procedure of the preferred levels (the commune's); above the commune it takes two
-        ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
+        """Whether the name (or an alias) of one of the best ANCHOR_CANDIDATES procedures has distinctive word
+        pairs of the question: ones found in at most `_ANCHOR_MAX_NAMES` names, so not "cấp giấy" or "đăng
+        ký". One pair is enough for a procedure of the preferred levels (the commune's); above the commune it
+        takes two ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
         citizen chatting about the lottery wants."""
-        if not ranked:
-            return False
-        best = ranked[0][0]
-        needed = 1 if self._preferred[best] else 2
-        found = 0
-        for a, b in itertools.pairwise(tokens):
-            pair = f"{a} {b}"
-            if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
-                found += 1
-                if found >= needed:
-                    return True
+        for best, _ in ranked[:ANCHOR_CANDIDATES]:
+            needed = 1 if self._preferred[best] else 2
+            found = 0
+            for a, b in itertools.pairwise(tokens):
+                pair = f"{a} {b}"
+                if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
+                    found += 1
+                    if found >= needed:
+                        return True
         return False
 
     def _candidates(self, ranked: list[tuple[int, float]]) -> list[Candidate]:

@@ -30,25 +30,29 @@ QUERY_SHARE = 0.5
 # A phrase speaks only when it shares at least this many words and word pairs with the question (two words
 # and the pair they form): one shared word ("nhà" in "chào cả nhà") sent small talk to buttons.
 MIN_FEATURES = 3
+# How much a small-talk or filler word of the question weighs in its share covered, beside a content word.
+IGNORED_SHARE = 0.25
 
 
 class PhraseIndex:
-    def __init__(self, phrases: Iterable[tuple[int, Sequence[str]]], n_procedures: int,
+    def __init__(self, phrases: Iterable[tuple[int, Sequence[str], frozenset[str]]], n_procedures: int,
                  ignored: frozenset[str] = frozenset(), pooled: bool = False,
                  kept_pairs: frozenset[str] = frozenset()) -> None:
-        """`phrases` are (procedure number, folded tokens); words in `ignored` (small talk, fillers) count in
-        neither a phrase nor a question, unless they form one of `kept_pairs` ("a b") with a neighbour:
-        "chiều" of "chào buổi chiều" is small talk, of "hộ chiếu" it is not. `pooled`: one document per
-        procedure, the words and pairs of all its phrases, scored by the share of the question they cover
-        between them (a question may join words that two phrases of the procedure have apart)."""
+        """`phrases` are (procedure number, folded tokens, words spelled otherwise than small talk's); words in
+        `ignored` (small talk, fillers) count in neither a phrase nor a question (but a little in the question's
+        weight, IGNORED_SHARE), unless they form one of `kept_pairs` ("a b") with a neighbour ("chiều" of "chào
+        buổi chiều" is small talk, of "hộ chiếu" it is not), or are among the phrase's or question's own words
+        typed with other diacritics ("đẻ", not "để"). `pooled`: one document per procedure, the words and pairs
+        of all its phrases, scored by the share of the question they cover between them (a question may join
+        words that two phrases of the procedure have apart)."""
         self._ignored = ignored
         self._kept_pairs = kept_pairs
         self._query_share = 1.0 if pooled else QUERY_SHARE
         owners: list[int] = []
         doc_features: list[list[str]] = []
         pools: dict[int, dict[str, None]] = {}
-        for proc, tokens in phrases:
-            features = word_features(self._content(tokens))
+        for proc, tokens, spelled_apart in phrases:
+            features = word_features(self._content(tokens, spelled_apart))
             if features and pooled:
                 pools.setdefault(proc, {}).update(dict.fromkeys(features))
             elif features:
@@ -78,12 +82,20 @@ class PhraseIndex:
         self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
         self._doc_weight = np.maximum(weight, 1e-9)
 
-    def score(self, tokens: Sequence[str]) -> np.ndarray:
-        """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none)."""
+    def score(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset()) -> np.ndarray:
+        """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none);
+        `spelled_apart`: the question's words typed with diacritics that small talk does not spell so."""
+        return self.best_two(tokens, spelled_apart)[0]
+
+    def best_two(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset(),
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Per procedure, the similarity of its best and of its second best phrase: a procedure two of
+        whose phrases are near the question is likelier than one with a single lucky phrase."""
         scores = np.zeros(self._n_procedures)
+        second = np.zeros(self._n_procedures)
         if not len(self._owner):
-            return scores
-        words = self._content(tokens)
+            return scores, second
+        words = self._content(tokens, spelled_apart)
         total = 0.0
         ids: list[np.ndarray] = []
         weights: list[float] = []
@@ -97,22 +109,35 @@ class PhraseIndex:
             if posting is not None:
                 ids.append(posting)
                 weights.append(idf)
+        # The small talk and fillers around the question still make it less covered, a little: "giấy tờ cho
+        # bà bầu đi đẻ" is not all "giấy tờ … bầu".
+        total += IGNORED_SHARE * sum(self.idf.get(t, self._unseen_idf) for t in set(tokens).difference(words))
         if not ids or total <= 0:
-            return scores
+            return scores, second
         found = np.concatenate(ids)
         matched = np.bincount(found, np.repeat(weights, [len(p) for p in ids]), minlength=len(self._owner))
         count = np.bincount(found, minlength=len(self._owner))
         hit = np.flatnonzero((matched > 0) & (count >= MIN_FEATURES))
+        if not len(hit):
+            return scores, second
         q = np.minimum(matched[hit] / total, 1.0)
         p = np.minimum(matched[hit] / self._doc_weight[hit], 1.0)
         similarity = self._query_share * q + (1 - self._query_share) * p
-        np.maximum.at(scores, self._owner[hit], similarity)
-        return scores
+        owners = self._owner[hit]
+        np.maximum.at(scores, owners, similarity)
+        # Phrases by procedure, best first: a procedure's second row is its second best phrase.
+        order = np.lexsort((-similarity, owners))
+        by_owner = owners[order]
+        starts = np.r_[True, by_owner[1:] != by_owner[:-1]]
+        is_second = np.r_[False, ~starts[1:] & starts[:-1]]
+        second[by_owner[is_second]] = similarity[order][is_second]
+        return scores, second
 
-    def _content(self, tokens: Sequence[str]) -> list[str]:
-        """The words that say something of the procedure: not ignored, or paired as in `kept_pairs`."""
+    def _content(self, tokens: Sequence[str], spelled_apart: frozenset[str]) -> list[str]:
+        """The words that say something of the procedure: not ignored, spelled apart from small talk, or
+        paired as in `kept_pairs`."""
         pairs = self._kept_pairs
         return [t for k, t in enumerate(tokens)
-                if t not in self._ignored
+                if t not in self._ignored or t in spelled_apart
                 or (k > 0 and f"{tokens[k - 1]} {t}" in pairs)
                 or (k + 1 < len(tokens) and f"{t} {tokens[k + 1]}" in pairs)]
