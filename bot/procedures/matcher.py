@@ -51,7 +51,7 @@ from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
-from bot.procedures.phrase_index import PhraseIndex
+from bot.procedures.phrase_index import NO_MATCHES, PhraseIndex, PhraseMatches
 from bot.procedures.related_terms import RelatedTerms
 from bot.procedures.remarks import asks_for_something, is_advert, is_remark
 from bot.procedures.textnorm import (
@@ -194,7 +194,7 @@ class RankParts:
     query_cover: np.ndarray  # share of the question's weight the name has
     name_cover: np.ndarray  # share of the name's weight the question has
     phrase: np.ndarray  # the best training phrase's (or the pooled phrases') similarity to the question
-    phrase_second: np.ndarray  # the second best training phrase's similarity
+    phrase_matches: PhraseMatches  # the training phrases near the question (for each candidate's second best)
     unnamed_variant: np.ndarray  # a variant ("… lưu động", "… có yếu tố nước ngoài") the question does not name
 
 
@@ -735,13 +735,14 @@ class Matcher:
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
         apart = spelled_apart(text, self._chat_spellings)
-        phrase_scores, phrase_second = self._phrases.best_two(typed, apart)
+        phrase_matches = self._phrases.matches(typed, apart)
+        phrase_scores = phrase_matches.best(len(self._proc_codes))
         if typed != stated.split():  # a word was corrected: the question as typed may be nearer a phrase
             phrase_scores = np.maximum(self._phrases.score(stated.split(), apart), phrase_scores)
         phrase_scores = np.maximum(phrase_scores, POOLED_PHRASES_FACTOR * self._pooled_phrases.score(typed, apart))
         ranked, parts = self._rank_parts([*corrected, *concepts, *(word for word, _ in related)], stated, weights,
                                          fields_until=len(corrected) + len(concepts), phrases=phrase_scores,
-                                         phrases_second=phrase_second)
+                                         phrase_matches=phrase_matches)
         # Whether the best procedure is anchored matters only when it is not plainly answered. The catalogue
         # words the everyday ones stand for anchor as typed ones do ("lợn chết vì dịch tả" is "dịch bệnh động
         # vật"): the thesaurus is hand-written.
@@ -785,12 +786,12 @@ class Matcher:
 
     def _rank_parts(self, tokens: list[str], stated: str | None = None, weights: Sequence[float] | None = None,
                     fields_until: int | None = None, phrases: np.ndarray | None = None,
-                    phrases_second: np.ndarray | None = None,
+                    phrase_matches: PhraseMatches = NO_MATCHES,
                     ) -> tuple[list[tuple[int, float]], RankParts | None]:
         """Rank procedures; `stated` is the query as typed, whose required markers rule others out;
         `weights` (1.0 each by default) say how much each token counts in the query's share: words the
-        concept layer or the related terms imply weigh less than typed ones (`phrases`, `phrases_second`: each
-        procedure's best and second best training phrase's similarity). Only tokens before
+        concept layer or the related terms imply weigh less than typed ones (`phrases`: each procedure's best training
+        phrase's similarity; `phrase_matches`: the phrases near the question). Only tokens before
         `fields_until` are searched in the records' other fields."""
         filler = self._scan(tokens, self._filler_index)
         n_docs = len(self._doc_codes)
@@ -889,9 +890,8 @@ class Matcher:
             if top_scores[i] > 0 and name not in names_seen:
                 names_seen.add(name)
                 ranked.append((i, top_scores[i] / _MAX_RAW_SCORE))
-        second_score = phrases_second if phrases_second is not None else np.zeros(n_names)
         parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
-                          query_cover[:n_names], doc_cover[:n_names], phrase_score, second_score,
+                          query_cover[:n_names], doc_cover[:n_names], phrase_score, phrase_matches,
                           unnamed_variant > 1e-9)
         return ranked, parts
 
@@ -919,8 +919,9 @@ class Matcher:
         n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
         uncovered = self._uncovered([i for i, _ in ranked], content)
+        second_phrases = parts.phrase_matches.second_best([i for i, _ in ranked])
         rows: list[list[float]] = []
-        for (i, score), n_uncovered in zip(ranked, uncovered, strict=True):
+        for (i, score), n_uncovered, second_phrase in zip(ranked, uncovered, second_phrases, strict=True):
             plain = QUERY_SHARE * parts.query_cover[i] + (1 - QUERY_SHARE) * parts.name_cover[i]
             does = self._name_actions[i] - {BEGIN}
             rows.append([
@@ -942,7 +943,7 @@ class Matcher:
                 float(parts.phrase[i]),
                 float(PHRASE_FACTOR * parts.phrase[i] > plain + 1e-6),
                 float(parts.unnamed_variant[i]),
-                float(parts.phrase_second[i]),
+                second_phrase,
             ])
         return rows
 

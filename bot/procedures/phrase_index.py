@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,6 +35,33 @@ MIN_FEATURES = 3
 IGNORED_SHARE = 0.25
 
 
+@dataclass(frozen=True)
+class PhraseMatches:
+    """The phrases near a question: each one's procedure number (ascending: a procedure's phrases together)
+    and similarity (0..1)."""
+
+    owners: np.ndarray
+    similarity: np.ndarray
+
+    def best(self, n_procedures: int) -> np.ndarray:
+        """Per procedure, its best phrase's similarity (0 for none)."""
+        scores = np.zeros(n_procedures)
+        np.maximum.at(scores, self.owners, self.similarity)
+        return scores
+
+    def second_best(self, procs: Sequence[int]) -> list[float]:
+        """The given procedures' second best phrase's similarity (0 for fewer than two): a procedure two of
+        whose phrases are near the question is likelier than one with a single lucky phrase. Asked for the
+        few candidates only (each a slice of the grouped phrases)."""
+        starts = np.searchsorted(self.owners, procs, "left").tolist()
+        ends = np.searchsorted(self.owners, procs, "right").tolist()
+        return [float(np.partition(self.similarity[start:end], -2)[-2]) if end - start > 1 else 0.0
+                for start, end in zip(starts, ends, strict=True)]
+
+
+NO_MATCHES = PhraseMatches(np.zeros(0, dtype=np.int32), np.zeros(0))
+
+
 class PhraseIndex:
     def __init__(self, phrases: Iterable[tuple[int, Sequence[str], frozenset[str]]], n_procedures: int,
                  ignored: frozenset[str] = frozenset(), pooled: bool = False,
@@ -51,7 +79,8 @@ class PhraseIndex:
         owners: list[int] = []
         doc_features: list[list[str]] = []
         pools: dict[int, dict[str, None]] = {}
-        for proc, tokens, spelled_apart in phrases:
+        # Documents in procedure order: a question's near phrases then come grouped by procedure.
+        for proc, tokens, spelled_apart in sorted(phrases, key=lambda phrase: phrase[0]):
             features = word_features(self._content(tokens, spelled_apart))
             if features and pooled:
                 pools.setdefault(proc, {}).update(dict.fromkeys(features))
@@ -85,16 +114,12 @@ class PhraseIndex:
     def score(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset()) -> np.ndarray:
         """Per procedure, the similarity of its best phrase to the question (0..1; 0 for none);
         `spelled_apart`: the question's words typed with diacritics that small talk does not spell so."""
-        return self.best_two(tokens, spelled_apart)[0]
+        return self.matches(tokens, spelled_apart).best(self._n_procedures)
 
-    def best_two(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset(),
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Per procedure, the similarity of its best and of its second best phrase: a procedure two of
-        whose phrases are near the question is likelier than one with a single lucky phrase."""
-        scores = np.zeros(self._n_procedures)
-        second = np.zeros(self._n_procedures)
+    def matches(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset()) -> PhraseMatches:
+        """The phrases near the question: their procedures and similarities."""
         if not len(self._owner):
-            return scores, second
+            return NO_MATCHES
         words = self._content(tokens, spelled_apart)
         total = 0.0
         ids: list[np.ndarray] = []
@@ -113,25 +138,14 @@ class PhraseIndex:
         # bà bầu đi đẻ" is not all "giấy tờ … bầu".
         total += IGNORED_SHARE * sum(self.idf.get(t, self._unseen_idf) for t in set(tokens).difference(words))
         if not ids or total <= 0:
-            return scores, second
+            return NO_MATCHES
         found = np.concatenate(ids)
         matched = np.bincount(found, np.repeat(weights, [len(p) for p in ids]), minlength=len(self._owner))
         count = np.bincount(found, minlength=len(self._owner))
         hit = np.flatnonzero((matched > 0) & (count >= MIN_FEATURES))
-        if not len(hit):
-            return scores, second
         q = np.minimum(matched[hit] / total, 1.0)
         p = np.minimum(matched[hit] / self._doc_weight[hit], 1.0)
-        similarity = self._query_share * q + (1 - self._query_share) * p
-        owners = self._owner[hit]
-        np.maximum.at(scores, owners, similarity)
-        # Phrases by procedure, best first: a procedure's second row is its second best phrase.
-        order = np.lexsort((-similarity, owners))
-        by_owner = owners[order]
-        starts = np.r_[True, by_owner[1:] != by_owner[:-1]]
-        is_second = np.r_[False, ~starts[1:] & starts[:-1]]
-        second[by_owner[is_second]] = similarity[order][is_second]
-        return scores, second
+        return PhraseMatches(self._owner[hit], self._query_share * q + (1 - self._query_share) * p)
 
     def _content(self, tokens: Sequence[str], spelled_apart: frozenset[str]) -> list[str]:
         """The words that say something of the procedure: not ignored, spelled apart from small talk, or
