@@ -123,6 +123,9 @@ _NAME_NOISE_RE = re.compile(
 
 # How much the weaker fields (bot.procedures.field_index) add at most, beside a name's 1.0.
 FIELD_WEIGHT = 0.15
+# Words small talk uses that tell procedures apart all the same: "thôi làm hòa giải viên", "không làm …
+# nữa", "chưa có khai sinh". Never left out of the training phrases or the question.
+_MEANINGFUL_WORDS = frozenset({"thoi", "nua", "chua"})
 # How many of the best procedures may anchor a weak question (see Matcher._anchored): a lucky phrase of
 # another procedure ("… được không") may come first, and the buttons still offer the anchored one.
 ANCHOR_CANDIDATES = 2
@@ -387,7 +390,7 @@ class Matcher:
         # Fillers and small-talk words say nothing of the procedure, in a phrase or in the question, unless they
         # form a distinctive pair of a name with a neighbour ("chiều" of "chào buổi chiều", not of "hộ chiếu";
         # "giấy tờ" is in too many names to count).
-        ignored = frozenset(filler_words | chat_words)
+        ignored = frozenset(filler_words | chat_words) - _MEANINGFUL_WORDS
         # How small talk and fillers spell their words: a phrase or question typed with diacritics keeps a word
         # they fold like but do not spell so ("đẻ" is no "để").
         self._chat_spellings = frozenset(
