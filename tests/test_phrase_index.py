@@ -39,6 +39,14 @@ def test_pooled_phrases_cover_a_question_joining_words_of_two_phrases() -> None:
     assert pooled.score(question).argmax() == 0
 
 
+def test_a_procedure_with_two_near_phrases_has_a_second_best() -> None:
+    matches = index().matches("ong noi moi mat tuan truoc lam giay bao tu khai tu".split())
+    best = matches.best(4)
+    assert best.argmax() == 0
+    second, none = matches.second_best([0, 1])
+    assert 0 < second <= best[0] and none == 0.0  # procedure 0 has two phrases near, 1 none
+
+
 def test_one_shared_word_is_not_enough() -> None:
     # "nhà" alone ("chào cả nhà") must not send small talk to a procedure.
     assert not index().score("chao ca nha".split()).any()
