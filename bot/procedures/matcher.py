@@ -1040,12 +1040,12 @@ class Matcher:
         ký". One pair is enough for a procedure of the preferred levels (the commune's); above the commune it
         takes two ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
         citizen chatting about the lottery wants."""
-        for best, _ in ranked[:ANCHOR_CANDIDATES]:
-            needed = 1 if self._preferred[best] else 2
+        for proc, _ in ranked[:ANCHOR_CANDIDATES]:
+            needed = 1 if self._preferred[proc] else 2
             found = 0
             for a, b in itertools.pairwise(tokens):
                 pair = f"{a} {b}"
-                if self._idf.get(pair, 0.0) >= self._anchor_idf and best in self._doc_proc[self._postings[pair]]:
+                if self._idf.get(pair, 0.0) >= self._anchor_idf and proc in self._doc_proc[self._postings[pair]]:
                     found += 1
                     if found >= needed:
                         return True
