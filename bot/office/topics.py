@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise
 
@@ -269,23 +269,25 @@ def _could_be(signature: _Signature, tokens: frozenset[str], initials: frozenset
     return short <= tokens and all(word in tokens or word[0] in initials for word in long)
 
 
-@lru_cache(maxsize=1)
-def _procedure_pairs() -> frozenset[tuple[str, str]]:
-    """Neighbouring word pairs of the shipped catalogue's procedure names (folded), in enough names."""
+def _pairs_in_names(words_of: Callable[[str], Sequence[str]]) -> frozenset[tuple[str, str]]:
+    """Neighbouring word pairs of the shipped catalogue's procedure names, as `words_of` splits a name, that
+    at least PROCEDURE_PAIR_MIN_NAMES names have."""
     names_with: Counter[tuple[str, str]] = Counter()
     for proc in load_catalogue().procedures.values():
-        words = re.findall(r"[0-9a-z]+", fold(proc.name))
-        names_with.update(set(pairwise(words)))
+        names_with.update(set(pairwise(words_of(proc.name))))
     return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
+
+
+@lru_cache(maxsize=1)
+def _procedure_pairs() -> frozenset[tuple[str, str]]:
+    """The names' pairs, folded."""
+    return _pairs_in_names(lambda name: re.findall(r"[0-9a-z]+", fold(name)))
 
 
 @lru_cache(maxsize=1)
 def _spelled_procedure_pairs() -> frozenset[tuple[str, str]]:
-    """The same pairs as spelled, with their diacritics ("cơ sở", not "có số")."""
-    names_with: Counter[tuple[str, str]] = Counter()
-    for proc in load_catalogue().procedures.values():
-        names_with.update(set(pairwise(spelled_words(proc.name)[1])))
-    return frozenset(pair for pair, names in names_with.items() if names >= PROCEDURE_PAIR_MIN_NAMES)
+    """The names' pairs as spelled, with their diacritics ("cơ sở", not "có số")."""
+    return _pairs_in_names(lambda name: spelled_words(name)[1])
 
 
 def _clashing_pairs(text: str) -> frozenset[tuple[str, str]]:
@@ -296,7 +298,7 @@ def _clashing_pairs(text: str) -> frozenset[tuple[str, str]]:
         return frozenset()
     names = _spelled_procedure_pairs()
     as_typed: dict[tuple[str, str], bool] = {}
-    for pair, spelled_pair in zip(pairwise(folded), pairwise(spelled), strict=False):
+    for pair, spelled_pair in zip(pairwise(folded), pairwise(spelled), strict=True):
         as_typed[pair] = as_typed.get(pair, False) or spelled_pair in names
     return frozenset(pair for pair, in_names in as_typed.items() if not in_names)
 
@@ -326,12 +328,16 @@ def _names_procedure(message: _Message, clashing: frozenset[tuple[str, str]] = f
     concept of the thesaurus."""
     tokens = message.tokens
     free = [True] * len(tokens)
-    pairs = _procedure_pairs() - clashing if clashing else _procedure_pairs()
+    pairs = _procedure_pairs()
+
+    def named_pair(j: int) -> bool:
+        pair = (tokens[j], tokens[j + 1])
+        return pair in pairs and pair not in clashing
     by_word, fuzzy = _office_phrases()
     for phrase in (*fuzzy, *(phrase for word in set(tokens) for phrase in by_word.get(word, ()))):
         for i in message.where(phrase[0]):
             if len(phrase) == 1 and (phrase[0] in _TIMES or phrase[0] in _IN_NAMES) and any(
-                    0 <= j < len(tokens) - 1 and (tokens[j], tokens[j + 1]) in pairs
+                    0 <= j < len(tokens) - 1 and named_pair(j)
                     and tokens[j if j < i else j + 1] not in _filler_words() for j in (i - 1, i)):
                 continue  # "chiều" of "hộ chiếu", "sang" of "sang tên": no time of day; "nghỉ hưu": no day off
             if all(i + k in message.where(word) for k, word in enumerate(phrase[1:], 1)):
@@ -342,7 +348,7 @@ def _names_procedure(message: _Message, clashing: frozenset[tuple[str, str]] = f
     # with a function word ("từ chợ" folds like "tử cho").
     fillers = _filler_words()
     if any(free[i] and free[i + 1] and tokens[i].isalpha() and tokens[i + 1].isalpha()
-           and (tokens[i], tokens[i + 1]) in pairs and not (tokens[i] in fillers and tokens[i + 1] in fillers)
+           and named_pair(i) and not (tokens[i] in fillers and tokens[i + 1] in fillers)
            and not (tokens[i] in _FUNCTION_WORDS or tokens[i + 1] in _FUNCTION_WORDS)
            for i in range(len(tokens) - 1)):
         return True
