@@ -271,7 +271,6 @@ def main(write: bool) -> None:
     without = {k: fit([e for e, f in zip(examples, assignment, strict=True) if f != k]) for k in range(FOLDS)}
     # The answer threshold is set on the questions as the matcher sees them: the alias-free copies teach the
     # ranking, but judged by them the matcher would ask about nearly everything.
-    judged = [e.kind == SEEN for e in examples]
     kinds = (SEEN, NO_ALIAS)
     base = {kind: Figures() for kind in kinds}
     learned = {kind: Figures() for kind in kinds}
@@ -282,8 +281,7 @@ def main(write: bool) -> None:
         # The confidence model learns from rankings that never saw the question's procedure: each training
         # question ranked by weights fitted without its own fold and without the held-out fold.
         inner = {j: fit([e for e, f in train if f != j]) for j in range(FOLDS) if j != k}
-        seen = [(e, f) for (e, f), j in zip(zip(examples, assignment, strict=True), judged, strict=True)
-                if f != k and j]
+        seen = [(e, f) for e, f in train if e.kind == SEEN]
         v, t = calibrate([e for e, _ in seen], [inner[f] for _, f in seen])
         thresholds.append(t)
         for e, f in zip(examples, assignment, strict=True):
@@ -303,7 +301,7 @@ def main(write: bool) -> None:
         print(f"{split:<9} learned  {figures}")
     if write:
         w = fit(examples)
-        used = [(e, f) for (e, f), j in zip(zip(examples, assignment, strict=True), judged, strict=True) if j]
+        used = [(e, f) for e, f in zip(examples, assignment, strict=True) if e.kind == SEEN]
         v, t = calibrate([e for e, _ in used], [without[f] for _, f in used])
         OUT.write_text(json.dumps({
             "about": "Learned ranking weights (tools/fit_ranking.py); features as in "
