@@ -395,10 +395,9 @@ class Matcher:
         # they fold like but do not spell so ("đẻ" is no "để").
         self._chat_spellings = frozenset(
             word for text in (*(p for _, p in tables.chitchat), *tables.fillers) for word in spelled_words(text)[1])
-        phrases = [(self._number_of[code], self._variant_evidence(self._number_of[code],
-                                                                 folded_tokens(phrase, self._abbrev)),
+        phrases = [(number, self._variant_evidence(number, folded_tokens(phrase, self._abbrev)),
                     spelled_apart(phrase, self._chat_spellings) & ignored)
-                   for code, phrase in tables.phrases if code in self._number_of]
+                   for code, phrase in tables.phrases if (number := self._number_of.get(code)) is not None]
         name_pairs = frozenset(pair for pairs in self._name_pairs for a, b in pairs
                                if self._idf.get(pair := f"{a} {b}", 0.0) >= ALIAS_KEY_IDF)
         self._phrases = PhraseIndex(phrases, len(self._proc_codes), ignored=ignored, kept_pairs=name_pairs)
@@ -1040,16 +1039,11 @@ class Matcher:
         ký". One pair is enough for a procedure of the preferred levels (the commune's); above the commune it
         takes two ("cấp điện mới"), since one ("xổ số", "bóng đá") names a business licence more often than what a
         citizen chatting about the lottery wants."""
-        for proc, _ in ranked[:ANCHOR_CANDIDATES]:
-            needed = 1 if self._preferred[proc] else 2
-            found = 0
-            for a, b in itertools.pairwise(tokens):
-                pair = f"{a} {b}"
-                if self._idf.get(pair, 0.0) >= self._anchor_idf and proc in self._doc_proc[self._postings[pair]]:
-                    found += 1
-                    if found >= needed:
-                        return True
-        return False
+        # The procedures naming each distinctive pair of the question, found once for all the candidates.
+        naming = [self._doc_proc[self._postings[pair]] for a, b in itertools.pairwise(tokens)
+                  if self._idf.get(pair := f"{a} {b}", 0.0) >= self._anchor_idf]
+        return any(sum(proc in procs for procs in naming) >= (1 if self._preferred[proc] else 2)
+                   for proc, _ in ranked[:ANCHOR_CANDIDATES])
 
     def _candidates(self, ranked: list[tuple[int, float]]) -> list[Candidate]:
         candidates: list[Candidate] = []
