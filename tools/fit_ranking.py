@@ -1,7 +1,7 @@
 """Fit the learned ranking's weights (data/ranking_weights.json) on the tuning splits, and measure them with
 cross-validation grouped by procedure.
 
-Run: .venv/bin/python -m tools.fit_ranking [--write] [--drop FEATURE,FEATURE]
+Run: .venv/bin/python -m tools.fit_ranking [--write] [--drop FEATURE,FEATURE] [--misses FILE]
 Loads only the tuning splits of tests/eval/queries.tsv (every split but UNSTUDIED_SPLITS). The hand-set
 matcher finds each question's candidates and their features (bot.procedures.matcher.RANKING_FEATURES); a
 softmax over the candidates of one question (conditional logit, L2-regularised, plain NumPy) learns their
@@ -22,6 +22,7 @@ import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +52,9 @@ ALIAS_FREE_WEIGHT = 0.5
 # The kinds of question (`Example.kind`).
 SEEN, NO_ALIAS = "seen", "no alias"
 OUT = DATA_DIR / "ranking_weights.json"
+# --misses FILE: the out-of-fold questions whose best candidate is wrong (kind, split, question, expected,
+# decision, candidates), tab-separated; tuning splits only.
+MISSES = Path(sys.argv[sys.argv.index("--misses") + 1]) if "--misses" in sys.argv else None
 
 
 @dataclass
@@ -276,6 +280,7 @@ def main(write: bool) -> None:
     learned = {kind: Figures() for kind in kinds}
     splits: dict[str, Figures] = {}
     thresholds = []
+    misses: list[str] = []
     for k in range(FOLDS):
         train = [(e, f) for e, f in zip(examples, assignment, strict=True) if f != k]
         # The confidence model learns from rankings that never saw the question's procedure: each training
@@ -289,6 +294,9 @@ def main(write: bool) -> None:
                 continue
             decision, codes = decide(e, without[k], v, t)
             learned[e.kind].add(e, decision, codes)
+            if not codes or codes[0] not in e.row.expected:
+                misses.append(f"{e.kind}\t{e.row.split}\t{e.row.query}\t{'|'.join(e.row.expected)}\t{decision}\t"
+                              f"{' '.join(codes[:3])}")
             bd, bc = e.base.decision, [c.code for c in e.base.candidates]
             base[e.kind].add(e, bd if bd in ("answer", "clarify") else "fallback", bc)
             if e.kind == SEEN:
@@ -299,6 +307,8 @@ def main(write: bool) -> None:
         print(f"{'':<9} learned  {learned[kind]}")
     for split, figures in sorted(splits.items()):
         print(f"{split:<9} learned  {figures}")
+    if MISSES:
+        MISSES.write_text("\n".join(misses) + "\n", encoding="utf-8")
     if write:
         w = fit(examples)
         used = [(e, f) for e, f in zip(examples, assignment, strict=True) if e.kind == SEEN]
