@@ -507,6 +507,15 @@ class Matcher:
             m: np.asarray([i for i, v in enumerate(self._variant_of) if m in v], dtype=np.int32)
             for m in (*_VARIANT_MARKERS, *_SIBLING_MARKERS)
         }
+        # The siblings a required marker rules out: procedures of a family that has a variant with the marker
+        # but lacking it themselves ("đăng ký kết hôn" when "nước ngoài" is typed). A procedure with no such
+        # sibling is not ruled out: "đi du lịch nước ngoài, làm hộ chiếu" still asks for the passport.
+        self._marker_rivals: dict[str, np.ndarray] = {}
+        for marker in _REQUIRED_MARKERS:
+            families = {family[i] for i in self._variant_docs[marker]}
+            self._marker_rivals[marker] = np.asarray(
+                [i for i in range(len(family)) if family[i] in families and marker not in self._variant_of[i]],
+                dtype=np.int32)
         # Families with a plain procedure beside their variants ("đăng ký khai sinh" beside "… lưu động").
         self._plain_families = {family[i] for i in range(len(family)) if not self._variant_of[i] & _VARIANT_SET}
         self._absent_variant_penalty = np.zeros(len(self._procs))
@@ -875,8 +884,11 @@ class Matcher:
             if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
                 # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
                 penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
-                per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
-                per_proc[ids] += penalty
+                if marker in _REQUIRED_MARKERS:
+                    per_proc[self._marker_rivals[marker]] -= penalty
+                else:
+                    per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
+                    per_proc[ids] += penalty
             if marker in _CONFLICTING_MARKERS:
                 per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
         per_proc = per_proc + self._proc_bonus * (per_proc > 0)
