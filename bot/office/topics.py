@@ -19,6 +19,7 @@ from bot.procedures.accent_clashes import typed_with_diacritics
 from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.concepts import ConceptTable
+from bot.procedures.message_models import TopicModel
 from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
@@ -370,11 +371,32 @@ def _concepts() -> ConceptTable:
     return ConceptTable.parse((DATA_DIR / "thesaurus.tsv").read_text(encoding="utf-8"), _abbreviations())
 
 
+def office_words(text: str) -> list[str]:
+    """The message's folded words as the office check reads them (see _mask)."""
+    return _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
+
+
+def names_procedure(text: str) -> bool:
+    """Whether the message names a procedure outside its office phrases (see _names_procedure)."""
+    return _names_procedure(_Message(office_words(text)), _clashing_pairs(text))
+
+
+@lru_cache(maxsize=1)
+def _topic_model() -> TopicModel | None:
+    """The office-topic model (bot.procedures.message_models), for messages no signature matched."""
+    path = DATA_DIR / "office_topic_weights.json"
+    return TopicModel.parse(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 @lru_cache(maxsize=512)
-def _office_topics(text: str) -> tuple[str, ...]:
-    tokens = _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
+def _office_topics(text: str, learned: bool = True) -> tuple[str, ...]:
+    tokens = office_words(text)
     message = _Message(tokens)
     found = _topics(message)
+    model = _topic_model() if learned and not found else None
+    if model is not None:  # "wifi ủy ban mật khẩu gì", "trên VNeID có nộp hồ sơ được không"
+        topic = model.topic(tokens)
+        found = [topic] if topic else []
     if found and _names_procedure(message, _clashing_pairs(text)):
         return ()
     return tuple(found[:MAX_TOPICS])
@@ -384,11 +406,12 @@ def load_tables() -> None:
     """Build the tables the check reads (the catalogue's name pairs take about 0.2 s) before the first
     citizen's office question waits for them."""
     for table in (_signature_words, _procedure_pairs, _spelled_procedure_pairs, _office_phrases, _filler_words,
-                  _concepts):
+                  _concepts, _topic_model):
         table()
 
 
-def office_topics(text: str) -> list[str]:
-    """The office topics a message asks about, in answer order. Pure (and remembered: the office
-    handler's check, its answer and the matcher all ask about the same message)."""
-    return list(_office_topics(text))
+def office_topics(text: str, learned: bool = True) -> list[str]:
+    """The office topics a message asks about, in answer order: by the topics' signatures, else (when
+    `learned`) by the office-topic model. Pure (and remembered: the office handler's check, its answer and
+    the matcher all ask about the same message)."""
+    return list(_office_topics(text, learned))

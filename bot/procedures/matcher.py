@@ -51,6 +51,7 @@ from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.field_index import FieldIndex
+from bot.procedures.message_models import SmallTalkModel
 from bot.procedures.phrase_index import NO_MATCHES, PhraseIndex, PhraseMatches
 from bot.procedures.related_terms import RelatedTerms
 from bot.procedures.remarks import asks_for_something, is_advert, is_remark
@@ -310,6 +311,7 @@ class MatcherTables:
     actions: str = ""  # data/actions.tsv as text (see bot.procedures.actions)
     ranking_weights: str = ""  # data/ranking_weights.json as text ("" keeps the hand-set ranking)
     phrases: Sequence[tuple[str, str]] = ()  # (code, phrase): data/training_phrases.tsv
+    small_talk_weights: str = ""  # data/small_talk_weights.json as text ("" leaves small talk to the rules)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> MatcherTables:
@@ -327,7 +329,8 @@ class MatcherTables:
         return cls(parse_abbreviation_table(text("abbreviations.tsv")), pairs("aliases.tsv"), pairs("chitchat.tsv"),
                    [nfc(r[0].strip()) for r in rows("query_fillers.txt")], text("thesaurus.tsv"),
                    text("related_terms.tsv", required=False), text("actions.tsv", required=False),
-                   text("ranking_weights.json", required=False), pairs("training_phrases.tsv", required=False))
+                   text("ranking_weights.json", required=False), pairs("training_phrases.tsv", required=False),
+                   text("small_talk_weights.json", required=False))
 
 
 def _record_text(proc: ProcedureLike) -> str:
@@ -374,6 +377,7 @@ class Matcher:
         self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
         self._name_pairs = [frozenset(itertools.pairwise(self._name_tokens[code])) for code in self._procs]
         self._model = RankingModel.parse(tables.ranking_weights)
+        self._small_talk = SmallTalkModel.parse(tables.small_talk_weights)
         # One record per distinct name: the same procedure published per level scores the same.
         groups: dict[tuple[str, ...], int] = {}
         representatives: list[ProcedureLike] = []
@@ -678,11 +682,13 @@ class Matcher:
             return labels[0]
         return None
 
-    def _held_back_intent(self, text: str, tokens: list[str], unsure: bool = True) -> str | None:
+    def _held_back_intent(self, text: str, tokens: list[str], unsure: bool = True,
+                          words: Sequence[str] = (), anchored: bool = False) -> str | None:
         """The small-talk intent of an advert or a remark ("chợ sáng nay đông ghê"), and for a message the
-        matcher is `unsure` about, of one that is only words wrapped around questions ("sao", "gì vậy") or
-        thanks that ask for nothing; None when it may be a question. (A greeting is no such sign: "chào ad,
-        khai sinh cho con" asks with no question word.)"""
+        matcher is `unsure` about, of one that is only words wrapped around questions ("sao", "gì vậy"),
+        thanks that ask for nothing, or that the small-talk model reads as asking for no procedure ("xổ số
+        miền nam hôm nay đài nào": `words` as typed, more surely when `anchored`); None when it may be a
+        question. (A greeting is no such sign: "chào ad, khai sinh cho con" asks with no question word.)"""
         if unsure and all(self._scan(tokens, self._filler_index)):
             return "ack"
         if is_advert(text):
@@ -691,6 +697,8 @@ class Matcher:
             return "remark"
         if unsure and "thanks" in self._chat_labels(tokens) and not asks_for_something(text):
             return "thanks"  # "cảm ơn cán bộ xã đã nhiệt tình": thanks with praise
+        if unsure and self._small_talk is not None and self._small_talk.is_small_talk(words, anchored):
+            return "remark"  # acknowledged, with a person one tap away
         return None
 
     def _is_word_in_context(self, before: str | None, token: str, after: str | None) -> bool:
@@ -705,6 +713,12 @@ class Matcher:
 
     # ---------- matching ----------
 
+    def words(self, text: str) -> list[str]:
+        """The message's folded words as the matcher reads them: Telex and VNI leftovers repaired,
+        abbreviations expanded, and glued syllables that form a catalogue pair ("khaisinh") split."""
+        return [part for token in folded_tokens(nfc(text).strip(), self._abbrev, self._is_word_in_context)
+                for part in self._unglue(token, paired=True) or (token,)]
+
     def match(self, query: str) -> MatchResult:
         text = nfc(query).strip()
         lowered = text.lower()
@@ -716,9 +730,8 @@ class Matcher:
             proc = self._procs[code_match.group(1)]
             return MatchResult(query, "answer", [Candidate(proc.code, proc.name, 1.0)], intent="code")
 
-        # Glued syllables that form a catalogue pair ("khaisinh") are split before anything reads the words.
-        tokens = [part for token in folded_tokens(text, self._abbrev, self._is_word_in_context)
-                  for part in self._unglue(token, paired=True) or (token,)]
+        tokens = self.words(text)
+        words = list(tokens)  # as typed, before anything is held, added or corrected
         if not tokens:
             # Emoji, stickers' alt text, punctuation: a reaction, not a question left unanswered.
             return MatchResult(query, "chitchat", [], intent="ack") if text else MatchResult(query, "fallback", [])
@@ -767,6 +780,8 @@ class Matcher:
             # them and decide between answering and asking (tools/fit_ranking.py).
             features = self.candidate_features(ranked, parts, tokens, corrected)
             ranked, result = self._learned_decision(query, ranked, features, result.decision == "answer")
+        if result.decision == "clarify" and self._names_exactly(result.candidates[0].code, corrected):
+            result = MatchResult(query, "answer", result.candidates[:1])
         if result.decision == "answer":
             result = self._ask_variant(result, ranked, corrected)
         elif result.decision == "clarify":
@@ -779,7 +794,10 @@ class Matcher:
             # The message describes no situation the hints know: it may share words with procedures and yet
             # ask for none (and then deserves no "not found" either). An answer is held back only for an
             # advert or a remark ("xây nhà xong rồi, tân gia vui quá"), which ask for nothing by their form.
-            held_back = self._held_back_intent(text, typed, unsure=result.decision != "answer")
+            # The concept layer's everyday phrases ("bìa đỏ", "ma chay") are procedure words: the model is not
+            # asked about a message holding one.
+            held_back = self._held_back_intent(text, typed, unsure=result.decision != "answer",
+                                               words=() if concepts else words, anchored=anchored)
             if held_back is not None:
                 return MatchResult(query, "chitchat", [], intent=held_back)
         return result
@@ -994,6 +1012,13 @@ class Matcher:
             offered.append(item)
             mass += item[1]
         return reordered, MatchResult(query, "clarify", self._candidates(offered))
+
+    def _names_exactly(self, code: str, tokens: Sequence[str]) -> bool:
+        """Whether the question, its fillers aside, is the procedure's name ("đăng ký thường trú", "dang ky
+        thuong tru ạ"): the citizen named what they want, however close its siblings rank."""
+        def content(words: Sequence[str]) -> list[str]:
+            return [t for t, f in zip(words, self._scan(list(words), self._filler_index), strict=True) if not f]
+        return content(tokens) == content(self._name_tokens[code])
 
     def _uncovered(self, procs: Sequence[int], tokens: Sequence[str]) -> list[int]:
         """Per procedure, how many content words of the question its name and record do not mention (the

@@ -1,0 +1,101 @@
+"""Linear models over a message's words, learnt from examples: is it small talk, and which office topic.
+
+Rules catch small talk made only of known phrases ("cảm ơn ad", "ok"), remarks with a degree word ("chợ sáng
+nay đông ghê") and office questions with a known signature ("thứ 7 có làm việc không"). The open class escapes
+them: "cúp điện cả xóm từ chiều, nóng muốn xỉu", "xổ số miền nam hôm nay đài nào", "wifi ủy ban mật khẩu gì",
+"trên VNeID có nộp hồ sơ được không". These models read the whole message instead: logistic regressions over
+folded words and word pairs, fitted by tools/fit_message_models.py on written examples (data/small_talk.tsv,
+data/chitchat.tsv) against the training phrases and aliases, and shipped as data/small_talk_weights.json and
+data/office_topic_weights.json. The matcher asks the small-talk model only when it has no confident answer; the
+office check asks the topic model only when no signature matched.
+
+Pure: `parse(text)` reads a model's weights; `probability(words)` / `topic(words)` score a message's words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+# A model judges only a message most of whose words it saw in training: one of unknown words ("asdfgh
+# qwerty", a rare procedure's name) would get only the bias.
+KNOWN_SHARE = 2 / 3
+# A message the matcher anchored in a procedure's distinctive words ("sáng mai em qua chứng thực được ko ad")
+# is small talk only at this probability.
+ANCHORED_THRESHOLD = 0.9
+NO_TOPIC = "none"
+
+
+def message_features(words: Sequence[str]) -> list[str]:
+    """A message's folded words and its adjacent word pairs ("cup dien", "xo so"), each once."""
+    return list(dict.fromkeys([*words, *(f"{a} {b}" for a, b in pairwise(words))]))
+
+
+def _knows(weights: Mapping[str, object], words: Sequence[str]) -> bool:
+    return bool(words) and sum(w in weights for w in words) >= KNOWN_SHARE * len(words)
+
+
+@dataclass(frozen=True)
+class SmallTalkModel:
+    """Whether a message asks for a procedure at all."""
+
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float  # a message at or above this probability asks for no procedure
+
+    @classmethod
+    def parse(cls, text: str) -> SmallTalkModel | None:
+        if not text.strip():
+            return None
+        data = json.loads(text)
+        return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+    def probability(self, words: Sequence[str]) -> float:
+        """How likely a message (its folded words) is small talk rather than a procedure request."""
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in message_features(words))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def is_small_talk(self, words: Sequence[str], anchored: bool = False) -> bool:
+        """Whether the message asks for no procedure; one the matcher `anchored` needs ANCHORED_THRESHOLD."""
+        threshold = max(self.threshold, ANCHORED_THRESHOLD) if anchored else self.threshold
+        return _knows(self.weights, words) and self.probability(words) >= threshold
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """Which office topic a message asks about, if any (a softmax over NO_TOPIC and the topics)."""
+
+    classes: tuple[str, ...]
+    weights: Mapping[str, np.ndarray]  # per feature, one weight per class
+    bias: np.ndarray
+    threshold: float  # the best topic counts at or above this probability
+
+    @classmethod
+    def parse(cls, text: str) -> TopicModel | None:
+        if not text.strip():
+            return None
+        data = json.loads(text)
+        return cls(tuple(data["classes"]), {f: np.asarray(w, dtype=float) for f, w in data["weights"].items()},
+                   np.asarray(data["bias"], dtype=float), float(data["threshold"]))
+
+    def probabilities(self, words: Sequence[str]) -> np.ndarray:
+        z = self.bias.copy()
+        for f in message_features(words):
+            row = self.weights.get(f)
+            if row is not None:
+                z += row
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
+    def topic(self, words: Sequence[str]) -> str | None:
+        """The office topic the message asks about, or None (no topic, unsure, or mostly unknown words)."""
+        if not _knows(self.weights, words):
+            return None
+        p = self.probabilities(words)
+        best = int(np.argmax(p))
+        return self.classes[best] if self.classes[best] != NO_TOPIC and p[best] >= self.threshold else None
