@@ -375,6 +375,11 @@ class Matcher:
         self._related = RelatedTerms.parse(tables.related_terms)
         self._actions = ActionTable.parse(tables.actions, self._abbrev)
         self._name_actions = [self._actions.of_name(self._name_tokens[code]) for code in self._procs]
+        # Per procedure, what the per-candidate features read of its name, worked out once here: the actions
+        # beside the plain one, the distinct name words, and the log of the name's length.
+        self._name_does = [actions - {BEGIN} for actions in self._name_actions]
+        self._name_words = [frozenset(self._name_tokens[code]) for code in self._procs]
+        self._log_name_length = [math.log(1 + len(self._name_tokens[code])) for code in self._procs]
         self._name_pairs = [frozenset(itertools.pairwise(self._name_tokens[code])) for code in self._procs]
         self._model = RankingModel.parse(tables.ranking_weights)
         self._small_talk = SmallTalkModel.parse(tables.small_talk_weights)
@@ -950,32 +955,39 @@ class Matcher:
                 pairs.setdefault(pair, []).append(k)
         n_typed = max(sum(1 for f in typed_filler if not f), 1)
         top_score = ranked[0][1]
-        uncovered = self._uncovered([i for i, _ in ranked], content)
-        second_phrases = parts.phrase_matches.second_best([i for i, _ in ranked])
+        procs = [i for i, _ in ranked]
+        uncovered = self._uncovered(procs, content)
+        second_phrases = parts.phrase_matches.second_best(procs)
+        # The candidates' parts as Python floats, one gather per part: reading a dozen NumPy scalars one by one
+        # per candidate cost more than the rest of the row. (Float arithmetic gives the same values.)
+        name, field, markers, query_cover, name_cover, phrase, unnamed_variant = (
+            part[procs].tolist() for part in (parts.name, parts.field, parts.markers, parts.query_cover,
+                                              parts.name_cover, parts.phrase, parts.unnamed_variant))
+        preferred = self._preferred[procs].tolist()
         rows: list[list[float]] = []
-        for (i, score), n_uncovered, second_phrase in zip(ranked, uncovered, second_phrases, strict=True):
-            plain = QUERY_SHARE * parts.query_cover[i] + (1 - QUERY_SHARE) * parts.name_cover[i]
-            does = self._name_actions[i] - {BEGIN}
+        for k, (i, score) in enumerate(ranked):
+            plain = QUERY_SHARE * query_cover[k] + (1 - QUERY_SHARE) * name_cover[k]
+            does = self._name_does[i]
             rows.append([
                 score,
-                float(parts.name[i]),
-                float(parts.field[i]),
-                float(parts.markers[i]),
-                float(self._preferred[i]),
-                float(parts.query_cover[i]),
-                float(parts.name_cover[i]),
-                float(parts.name[i] > plain + 1e-6),
+                name[k],
+                field[k],
+                markers[k],
+                float(preferred[k]),
+                query_cover[k],
+                name_cover[k],
+                float(name[k] > plain + 1e-6),
                 float(bool(asked & does)),
                 float(bool(asked) and bool(does) and not asked & does),
                 float(not asked and bool(does)),
-                n_uncovered / n_content,
+                uncovered[k] / n_content,
                 top_score - score,
-                math.log(1 + len(self._name_tokens[self._proc_codes[i]])),
+                self._log_name_length[i],
                 self._phrase_cover(i, pairs) / n_typed,
-                float(parts.phrase[i]),
-                float(PHRASE_FACTOR * parts.phrase[i] > plain + 1e-6),
-                float(parts.unnamed_variant[i]),
-                second_phrase,
+                phrase[k],
+                float(PHRASE_FACTOR * phrase[k] > plain + 1e-6),
+                float(unnamed_variant[k]),
+                second_phrases[k],
             ])
         return rows
 
@@ -1026,12 +1038,11 @@ class Matcher:
         questions)."""
         words = [t for t in dict.fromkeys(tokens) if not (t in self._filler_words or len(t) < 2 or t.isdigit())]
         mentioned = self._fields.mentioned(self._name_group[list(procs)], words)
-        # A name's words (a dozen) are looked up among the question's, not the question's words in the name.
+        # The question's words its name has (one set intersection per name) count as mentioned too.
         row = {word: k for k, word in enumerate(words)}
         for column, proc in enumerate(procs):
-            for token in self._name_tokens[self._proc_codes[proc]]:
-                if token in row:
-                    mentioned[row[token], column] = True
+            for token in self._name_words[proc].intersection(row):
+                mentioned[row[token], column] = True
         return (~mentioned).sum(axis=0).tolist()
 
     def _ask_variant(self, result: MatchResult, ranked: list[tuple[int, float]], tokens: Sequence[str],
@@ -1094,7 +1105,9 @@ class Matcher:
 
     def _decide(self, query: str, ranked: list[tuple[int, float]], anchored: bool = False) -> MatchResult:
         cfg = self.config
-        candidates = self._candidates(ranked)
+        # Only the first few can be offered: the scores fall strictly (never tied), so the close ones are a
+        # prefix, and a candidate's score depends only on those before it. Building all twelve cost more.
+        candidates = self._candidates(ranked[: max(cfg.max_candidates, 2)])
         floor = cfg.anchored_clarify_threshold if anchored else cfg.clarify_threshold
         if not candidates or candidates[0].score < floor:
             return MatchResult(query, "fallback", [])
