@@ -87,6 +87,7 @@ class FieldIndex:
             self._records = np.zeros(0, dtype=np.int32)
             self._values = np.zeros(0)
             self._weighted = np.zeros(0)
+            self._keys = np.zeros(0, dtype=np.int64)
             return
         # Term frequency per (feature, record), summed over fields with their weights (BM25F).
         keys = np.concatenate(feature_parts) * n + np.concatenate(record_parts)
@@ -113,6 +114,11 @@ class FieldIndex:
         self._weighted = self._values * idf[feature_of[keep]]
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(feature_of[keep], minlength=n_features))))
         self._vocabulary = vocabulary
+        # The same postings as sorted (feature, record) keys, feature · size + record, for `mentioned` to look up
+        # a few records' features directly instead of reading every posting of the question's features; in the
+        # smallest type that holds them (half the bytes searched).
+        keys = pairs[keep]
+        self._keys = keys.astype(np.uint32) if n_features * n <= np.iinfo(np.uint32).max else keys
 
     def mentioned(self, records: Sequence[int] | np.ndarray, features: Sequence[str]) -> np.ndarray:
         """Per feature and record (a features x records matrix), whether the record's text has the feature,
@@ -124,16 +130,19 @@ class FieldIndex:
         if not rows or not len(records):
             return out
         found = np.asarray([row for row, _ in rows])
-        positions, lengths = self._postings([index for _, index in rows])
-        out[found[lengths == 0]] = True  # in the vocabulary but not searched: found in too many records
-        # All the features' postings looked up at once in a record -> column table (a record asked about
-        # twice is filled in its last column and copied to the others).
-        slot = np.full(self.size, -1, dtype=np.intp)
-        slot[records] = np.arange(len(records))
-        column = slot[self._records[positions]]
-        hit = column >= 0
-        out[np.repeat(found, lengths)[hit], column[hit]] = True
-        return out[:, slot[records]]
+        indices = np.asarray([index for _, index in rows], dtype=np.int64)
+        # In the vocabulary but not searched (no postings kept): found in too many records.
+        unsearched = self._starts[indices + 1] == self._starts[indices]
+        # Each (feature, record) key looked up in the sorted postings: a few hundred binary searches, whatever
+        # the number of records the question's features have.
+        wanted = (indices[:, None] * self.size + np.asarray(records, dtype=np.int64)[None, :]).astype(self._keys.dtype)
+        if self._keys.size:
+            at = np.minimum(np.searchsorted(self._keys, wanted), self._keys.size - 1)
+            has = self._keys[at] == wanted
+        else:
+            has = np.zeros(wanted.shape, dtype=bool)
+        out[found] = has | unsearched[:, None]
+        return out
 
     def score(self, features: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Per record (in build order), the share of the features' IDF weight the record supports."""

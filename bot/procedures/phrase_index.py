@@ -109,7 +109,8 @@ class PhraseIndex:
                 weight[i] += self.idf[f]
                 if f in searched:
                     postings.setdefault(f, []).append(i)
-        self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
+        # Document ids in the type bincount counts with: cast once here, not on every question.
+        self._postings = {f: np.asarray(ids, dtype=np.intp) for f, ids in postings.items()}
         self._doc_weight = np.maximum(weight, 1e-9)
 
     def score(self, tokens: Sequence[str], spelled_apart: frozenset[str] = frozenset()) -> np.ndarray:
@@ -143,7 +144,8 @@ class PhraseIndex:
         found = np.concatenate(ids)
         matched = np.bincount(found, np.repeat(weights, [len(p) for p in ids]), minlength=len(self._owner))
         count = np.bincount(found, minlength=len(self._owner))
-        hit = np.flatnonzero((matched > 0) & (count >= MIN_FEATURES))
+        # (Every searched feature's IDF is positive, so a phrase sharing MIN_FEATURES of them has matched > 0.)
+        hit = np.flatnonzero(count >= MIN_FEATURES)
         q = np.minimum(matched[hit] / total, 1.0)
         p = np.minimum(matched[hit] / self._doc_weight[hit], 1.0)
         return PhraseMatches(self._owner[hit], self._query_share * q + (1 - self._query_share) * p)
