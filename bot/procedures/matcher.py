@@ -194,7 +194,10 @@ class RankParts:
 
     name: np.ndarray  # name/alias score
     field: np.ndarray  # what the weaker fields added
-    markers: np.ndarray  # variant and sibling markers' net adjustment
+    # The final raw score and the score before the variant and sibling markers: their net adjustment (beside the
+    # level bonus) is worked out for the few candidates only (`Matcher.candidate_features`).
+    scored: np.ndarray
+    unmarked: np.ndarray
     query_cover: np.ndarray  # share of the question's weight the name has
     name_cover: np.ndarray  # share of the name's weight the question has
     phrase: np.ndarray  # the best training phrase's (or the pooled phrases') similarity to the question
@@ -477,7 +480,8 @@ class Matcher:
                 doc_weight[i] += self._idf.get(f, rare) * (_NUMBER_WEIGHT if _HAS_DIGIT.search(f) else 1.0)
         for f in postings:
             self._idf.setdefault(f, rare)
-        self._postings = {f: np.asarray(ids, dtype=np.int32) for f, ids in postings.items()}
+        # Document ids in the type bincount counts with: cast once here, not on every question.
+        self._postings = {f: np.asarray(ids, dtype=np.intp) for f, ids in postings.items()}
         self._doc_codes = doc_codes
         self._doc_weight = np.maximum(doc_weight, 1e-9)
         self._doc_is_alias = np.asarray(doc_is_alias)
@@ -530,6 +534,11 @@ class Matcher:
         self._absent_variant_penalty = np.zeros(len(self._procs))
         for marker in _VARIANT_MARKERS:
             self._absent_variant_penalty[self._variant_docs[marker]] += _ABSENT_VARIANT_PENALTY
+        # The variants a question naming none leaves unnamed (most questions): shared, never written to.
+        self._unnamed_by_default = self._absent_variant_penalty > 1e-9
+        self._unnamed_by_default.flags.writeable = False
+        # The markers as looked for in the padded question.
+        self._padded_markers = [(f" {m} ", m) for m in self._variant_docs]
 
     @staticmethod
     def _neighbour_maps(features: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -859,7 +868,7 @@ class Matcher:
                     doc_weights.append(idf)
         if query_total <= 0 or not postings:
             return [], None
-        ids: np.ndarray = np.concatenate(postings).astype(np.intp)  # cast once, not in each bincount
+        ids = np.concatenate(postings)
         lengths = np.fromiter(map(len, postings), dtype=np.intp, count=len(postings))
         acc_query = np.bincount(ids, np.repeat(query_weights, lengths), minlength=n_docs)
         acc_doc = np.bincount(ids, np.repeat(doc_weights, lengths), minlength=n_docs)
@@ -884,25 +893,25 @@ class Matcher:
         phrase_score = phrases if phrases is not None else np.zeros(n_names)
         # A training phrase like the question speaks for its procedure, more weakly than a name.
         name_score = np.maximum(per_proc, PHRASE_FACTOR * phrase_score)
-        per_proc = name_score.copy()
         # What the records say beside the name (documents, results, who applies): weaker evidence, and
         # weaker still for a procedure whose name and aliases share little with the question.
         content = [t for t, f in zip(tokens[:fields_until], filler, strict=False) if not f]
         field_features = [*content, *(f"{a} {b}" for a, b in itertools.pairwise(content))]
         field = self._fields.score(field_features)[self._name_group]
-        field_score = FIELD_WEIGHT * field * np.where(per_proc >= FIELD_NAME_SUPPORT, 1.0, 0.4)
-        per_proc += field_score
-        before_markers = per_proc.copy()
+        field_score = FIELD_WEIGHT * field * np.where(name_score >= FIELD_NAME_SUPPORT, 1.0, 0.4)
+        before_markers = name_score + field_score
         # Crossing the border ("bị lừa bán qua biên giới", "giấy thông hành qua biên giới") is no "… khu vực
         # biên giới" variant: only the words say where the citizen lives or marries count as its marker.
         query_text = _CROSSING_RE.sub(" ", f" {' '.join(tokens)} ")
         # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
-        per_proc -= self._absent_variant_penalty
-        unnamed_variant = self._absent_variant_penalty.copy()
-        for marker in (m for m in self._variant_docs if f" {m} " in query_text):
+        per_proc = before_markers - self._absent_variant_penalty
+        unnamed_variant: np.ndarray | None = None  # copied from the default only when a variant is named
+        for marker in (m for padded, m in self._padded_markers if padded in query_text):
             ids = self._variant_docs[marker]
             if marker in _VARIANT_MARKERS:
                 per_proc[ids] += _ABSENT_VARIANT_PENALTY
+                if unnamed_variant is None:
+                    unnamed_variant = self._absent_variant_penalty.copy()
                 unnamed_variant[ids] -= _ABSENT_VARIANT_PENALTY
             if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
                 # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
@@ -914,7 +923,8 @@ class Matcher:
                     per_proc[ids] += penalty
             if marker in _CONFLICTING_MARKERS:
                 per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
-        per_proc = per_proc + self._proc_bonus * (per_proc > 0)
+        # The level bonus, for the procedures still in the running (in place: `per_proc` is this call's own).
+        np.add(per_proc, self._proc_bonus, out=per_proc, where=per_proc > 0)
         top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12].tolist()
         top_scores = dict(zip(top, per_proc[top].tolist(), strict=True))
         order = sorted(top, key=lambda i: (-top_scores[i], self._proc_codes[i]))
@@ -927,9 +937,9 @@ class Matcher:
             if top_scores[i] > 0 and name not in names_seen:
                 names_seen.add(name)
                 ranked.append((i, top_scores[i] / _MAX_RAW_SCORE))
-        parts = RankParts(name_score, field_score, per_proc - before_markers - self._proc_bonus,
+        parts = RankParts(name_score, field_score, per_proc, before_markers,
                           query_cover[:n_names], doc_cover[:n_names], phrase_score, phrase_matches,
-                          unnamed_variant > 1e-9)
+                          self._unnamed_by_default if unnamed_variant is None else unnamed_variant > 1e-9)
         return ranked, parts
 
     def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
@@ -960,9 +970,11 @@ class Matcher:
         second_phrases = parts.phrase_matches.second_best(procs)
         # The candidates' parts as Python floats, one gather per part: reading a dozen NumPy scalars one by one
         # per candidate cost more than the rest of the row. (Float arithmetic gives the same values.)
-        name, field, markers, query_cover, name_cover, phrase, unnamed_variant = (
-            part[procs].tolist() for part in (parts.name, parts.field, parts.markers, parts.query_cover,
-                                              parts.name_cover, parts.phrase, parts.unnamed_variant))
+        name, field, query_cover, name_cover, phrase, unnamed_variant = (
+            part[procs].tolist() for part in (parts.name, parts.field, parts.query_cover, parts.name_cover,
+                                              parts.phrase, parts.unnamed_variant))
+        # The markers' net adjustment: the final score less the score before them and the level bonus.
+        markers = (parts.scored[procs] - parts.unmarked[procs] - self._proc_bonus[procs]).tolist()
         preferred = self._preferred[procs].tolist()
         rows: list[list[float]] = []
         for k, (i, score) in enumerate(ranked):
