@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from bot.procedures.textnorm import folded_tokens
 
 Phrase = tuple[str, ...]
+# Where the everyday phrases are in a token list: (start, length, concept index) each (see `occurrences`).
+Occurrences = list[tuple[int, int, int]]
 
 # Two-syllable words whose second syllable starts no everyday phrase: "nhận nuôi" (adopting) is not in
 # "xác nhận nuôi cá lồng bè", nor "nhận con" (acknowledging a child) in "xác nhận con của thương binh".
@@ -63,11 +65,12 @@ class ConceptTable:
         """Every word of the everyday phrases ("game" of "quán game"): words the citizen means as typed."""
         return frozenset(word for concept in self.concepts for trigger in concept.triggers for word in trigger)
 
-    def _occurrences(self, tokens: Sequence[str]) -> list[tuple[int, int, int]]:
+    def occurrences(self, tokens: Sequence[str]) -> Occurrences:
         """(start, length, concept index) of the everyday phrases in the folded tokens, read left to right,
         longest first, without overlaps, and none starting inside a two-syllable word ("nhận nuôi" is not in
-        "xác nhận nuôi cá")."""
-        found: list[tuple[int, int, int]] = []
+        "xác nhận nuôi cá"). The methods below take them as `found` when the caller already has them for the
+        same tokens (the matcher reads one question's words three times)."""
+        found: Occurrences = []
         words = tuple(tokens)  # its slices are the triggers' keys as they are
         i = 0
         while i < len(words):
@@ -83,30 +86,32 @@ class ConceptTable:
             i += step
         return found
 
-    def concepts_in(self, tokens: Sequence[str]) -> list[int]:
+    def concepts_in(self, tokens: Sequence[str], found: Occurrences | None = None) -> list[int]:
         """Indexes of the concepts whose everyday phrases occur in the folded tokens, in order found.
 
         Phrases do not overlap: in "từ chối nhận thừa kế" the refusal is meant, not the inheritance that
         "thừa kế" alone would point at."""
-        return list(dict.fromkeys(concept for _, _, concept in self._occurrences(tokens)))
+        if found is None:
+            found = self.occurrences(tokens)
+        return list(dict.fromkeys(concept for _, _, concept in found))
 
-    def translated(self, tokens: Sequence[str]) -> list[bool]:
+    def translated(self, tokens: Sequence[str], found: Occurrences | None = None) -> list[bool]:
         """Per token, whether it belongs to an everyday phrase whose catalogue words the query lacks, so
         that `expand` adds them: those tokens are translated, and the matcher may weigh them less."""
         text = f" {' '.join(tokens)} "
         mask = [False] * len(tokens)
-        for start, length, concept in self._occurrences(tokens):
+        for start, length, concept in self.occurrences(tokens) if found is None else found:
             if f" {' '.join(self.concepts[concept].catalogue)} " not in text:
                 mask[start : start + length] = [True] * length
         return mask
 
-    def expand(self, tokens: Sequence[str]) -> list[str]:
+    def expand(self, tokens: Sequence[str], found: Occurrences | None = None) -> list[str]:
         """Catalogue words implied by the query and not already in it (may be empty).
 
         The whole catalogue phrase is added, so its word pairs count too ("tách khẩu" → "tách hộ")."""
         text = f" {' '.join(tokens)} "
         hints: list[str] = []
-        for index in self.concepts_in(tokens):
+        for index in self.concepts_in(tokens, found):
             words = self.concepts[index].catalogue
             if f" {' '.join(words)} " not in text:
                 hints.extend(words)

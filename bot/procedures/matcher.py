@@ -33,7 +33,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -49,7 +49,7 @@ from bot.procedures.accent_clashes import spelled_apart
 from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.acronyms import mine_acronyms
 from bot.procedures.actions import BEGIN, ActionTable
-from bot.procedures.concepts import ConceptTable
+from bot.procedures.concepts import ConceptTable, Occurrences
 from bot.procedures.field_index import FieldIndex
 from bot.procedures.message_models import SmallTalkModel
 from bot.procedures.phrase_index import NO_MATCHES, PhraseIndex, PhraseMatches
@@ -662,8 +662,14 @@ class Matcher:
         """Label of the phrase covering each token (None when no phrase covers it)."""
         covered: list[str | None] = [None] * len(tokens)
         for i, token in enumerate(tokens):
-            for phrase, label in index.get(token, ()):
+            phrases = index.get(token)
+            if phrases is None:  # most words start no phrase
+                continue
+            for phrase, label in phrases:
                 n = len(phrase)
+                if n == 1:  # filed under its only word: no need to compare
+                    covered[i] = covered[i] or label
+                    break
                 if tuple(tokens[i : i + n]) == phrase:
                     for k in range(i, i + n):
                         covered[k] = covered[k] or label
@@ -764,11 +770,13 @@ class Matcher:
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             corrected.extend(self._correct(token, corrected[-1] if corrected else None, after))
         # Catalogue words the everyday ones imply (as typed, and once misspellings are corrected).
-        concepts = self._concepts.expand(tokens)
-        concepts += self._concepts.expand([*corrected, *concepts])
+        phrases_in = self._everyday_phrases_finder()
+        concepts = self._concepts.expand(tokens, phrases_in(tokens))
+        with_concepts = [*corrected, *concepts]
+        concepts += self._concepts.expand(with_concepts, phrases_in(with_concepts))
         related = self._related.expand([*corrected, *concepts])
         # Everyday words the concept layer translated weigh less: the catalogue words stand in for them.
-        weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected)]
+        weights = [TRANSLATED_WEIGHT if t else 1.0 for t in self._concepts.translated(corrected, phrases_in(corrected))]
         concept_weight = CONCEPT_WEIGHT * min(1.0, CONCEPT_WORDS / max(len(concepts), 1))
         weights += [concept_weight] * len(concepts) + [RELATED_WEIGHT * w for _, w in related]
         typed = corrected[: len(corrected) - len(hints)] if hints else corrected
@@ -815,6 +823,18 @@ class Matcher:
             if held_back is not None:
                 return MatchResult(query, "chitchat", [], intent=held_back)
         return result
+
+    def _everyday_phrases_finder(self) -> Callable[[Sequence[str]], Occurrences]:
+        """For one question: where the concept layer's everyday phrases are in a word list, found once per
+        distinct list (the question as typed, corrected, and with the implied words are mostly the same)."""
+        found: dict[tuple[str, ...], Occurrences] = {}
+
+        def phrases_in(words: Sequence[str]) -> Occurrences:
+            key = tuple(words)
+            if key not in found:
+                found[key] = self._concepts.occurrences(key)
+            return found[key]
+        return phrases_in
 
     @staticmethod
     def _marker_penalty(marker: str, typed: bool) -> float:
