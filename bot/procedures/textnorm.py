@@ -411,10 +411,31 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return f" {phrase} " in text
 
 
+def _padded(phrases: Sequence[str]) -> tuple[str, ...]:
+    """The phrases with a space either side, as `_has_any` looks for them in a padded text."""
+    return tuple(f" {phrase} " for phrase in phrases)
+
+
+def _has_any(text: str, padded: Sequence[str]) -> bool:
+    """Whether the padded text has one of the padded phrases (`_has_phrase` for each, without building a string
+    per phrase and question: the rules below ask about a hundred phrases of every question)."""
+    return any(phrase in text for phrase in padded)
+
+
+_PADDED_AFTER_DEATH = _padded(_AFTER_DEATH_WORDS)
+_PADDED_COUNTRIES = _padded(_COUNTRIES)
+_PADDED_LOSS = _padded(_LOSS_PHRASES)
+_PADDED_SYNONYMS = tuple((_padded(phrases), verb) for phrases, verb in _SYNONYM_HINTS)
+_PADDED_CONTRACT = _padded(_CONTRACT_PHRASES)
+_PADDED_LIVING_MERIT = _padded(_LIVING_MERIT)
+_PADDED_DEATH = _padded(_DEATH_PHRASES)
+_PADDED_MERIT = _padded(_MERIT_PHRASES)
+
+
 def _relative_died(tokens: Sequence[str], text: str) -> bool:
     """A relative who died ("mẹ em mất hôm qua", "ông ngoại qua đời"), with nothing asked about benefits,
     a re-issue or the death being registered already: the commune's first step is the death registration."""
-    if any(_has_phrase(text, w) for w in _AFTER_DEATH_WORDS):
+    if _has_any(text, _PADDED_AFTER_DEATH):
         return False
     for i, token in enumerate(tokens):
         if token not in _KIN_WORDS:
@@ -431,7 +452,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
     """Catalogue words implied by a folded query's situation, to append to it (may be empty)."""
     text = f" {' '.join(tokens)} "
     hints: list[str] = []
-    foreign = any(_has_phrase(text, c) for c in _COUNTRIES) or any(
+    foreign = _has_any(text, _PADDED_COUNTRIES) or any(
         token in _SHORT_COUNTRIES
         and i > 0 and tokens[i - 1] in _COUNTRY_INTRODUCERS and (tokens[i - 1], token) not in _NOT_A_COUNTRY_PAIRS
         and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_A_COUNTRY_AFTER)
@@ -451,7 +472,7 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
                     for i, token in enumerate(tokens))
     if book_lost and any(_has_phrase(text, e) for e in _CIVIL_EVENTS) and not _has_phrase(text, "dang ki lai"):
         hints += ["dang", "ki", "lai"]
-    if any(_has_phrase(text, p) for p in _LOSS_PHRASES) and not _has_phrase(text, "cap lai"):
+    if _has_any(text, _PADDED_LOSS) and not _has_phrase(text, "cap lai"):
         hints += ["cap", "lai"]
     damaged = any(
         token in _DAMAGE_WORDS and any(w in _DOCUMENT_WORDS for w in tokens[max(0, i - 6) : i])
@@ -460,20 +481,20 @@ def situation_hints(tokens: Sequence[str]) -> list[str]:  # noqa: C901 - a flat 
     )
     if damaged:  # a damaged card is exchanged ("cấp đổi"), even when the citizen says "làm lại"
         hints += ["cap", "doi"]
-    for phrases, verb in _SYNONYM_HINTS:
+    for padded, verb in _PADDED_SYNONYMS:
         if damaged and verb == "cap lai":
             continue
-        if any(_has_phrase(text, p) for p in phrases) and not _has_phrase(text, verb):
+        if _has_any(text, padded) and not _has_phrase(text, verb):
             hints += verb.split()
-    if sum(_has_phrase(text, p) for p in _CONTRACT_PHRASES) >= 2 or _has_phrase(text, "hop dong"):
+    if sum(phrase in text for phrase in _PADDED_CONTRACT) >= 2 or _has_phrase(text, "hop dong"):
         hints += ["chung", "thuc", "giao", "dich"]
-    if any(_has_phrase(text, m) for m in _LIVING_MERIT) and any(_has_phrase(text, d) for d in _DEATH_PHRASES):
+    if _has_any(text, _PADDED_LIVING_MERIT) and _has_any(text, _PADDED_DEATH):
         hints += ["tu", "tran"]
     if _relative_died(tokens, text):
         hints += ["khai", "tu"]
     if _has_phrase(text, "het han") and not _has_phrase(text, "gia han"):
         hints += ["gia", "han"]
-    kin_of_merit = any(_has_phrase(text, merit) for merit in _MERIT_PHRASES) and any(
+    kin_of_merit = _has_any(text, _PADDED_MERIT) and any(
         _has_phrase(text, f"{kin} {merit}") or _has_phrase(text, f"{kin} la {merit}")
         for kin in _KIN_WORDS for merit in _MERIT_PHRASES
     )
