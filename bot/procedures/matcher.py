@@ -925,24 +925,7 @@ class Matcher:
         query_text = _CROSSING_RE.sub(" ", f" {' '.join(tokens)} ")
         # Every variant costs a little unless the query names it (precomputed; the named ones are given back).
         per_proc = before_markers - self._absent_variant_penalty
-        unnamed_variant: np.ndarray | None = None  # copied from the default only when a variant is named
-        for marker in (m for padded, m in self._padded_markers if padded in query_text):
-            ids = self._variant_docs[marker]
-            if marker in _VARIANT_MARKERS:
-                per_proc[ids] += _ABSENT_VARIANT_PENALTY
-                if unnamed_variant is None:
-                    unnamed_variant = self._absent_variant_penalty.copy()
-                unnamed_variant[ids] -= _ABSENT_VARIANT_PENALTY
-            if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
-                # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
-                penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
-                if marker in _REQUIRED_MARKERS:
-                    per_proc[self._marker_rivals[marker]] -= penalty
-                else:
-                    per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
-                    per_proc[ids] += penalty
-            if marker in _CONFLICTING_MARKERS:
-                per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
+        unnamed_variant = self._apply_markers(per_proc, query_text, stated)
         # The level bonus, for the procedures still in the running (in place: `per_proc` is this call's own).
         np.add(per_proc, self._proc_bonus, out=per_proc, where=per_proc > 0)
         top = np.argpartition(-per_proc, min(12, len(per_proc) - 1))[:12].tolist()
@@ -961,6 +944,29 @@ class Matcher:
                           query_cover[:n_names], doc_cover[:n_names], phrase_score, phrase_matches,
                           self._unnamed_by_default if unnamed_variant is None else unnamed_variant > 1e-9)
         return ranked, parts
+
+    def _apply_markers(self, per_proc: np.ndarray, query_text: str, stated: str | None) -> np.ndarray | None:
+        """Adjust `per_proc` in place for the variant and sibling markers the query names; return the
+        unnamed-variant flags when a variant is named (None: the default ones hold)."""
+        unnamed_variant: np.ndarray | None = None  # copied from the default only when a variant is named
+        for marker in (m for padded, m in self._padded_markers if padded in query_text):
+            ids = self._variant_docs[marker]
+            if marker in _VARIANT_MARKERS:
+                per_proc[ids] += _ABSENT_VARIANT_PENALTY
+                if unnamed_variant is None:
+                    unnamed_variant = self._absent_variant_penalty.copy()
+                unnamed_variant[ids] -= _ABSENT_VARIANT_PENALTY
+            if marker in _REQUIRED_MARKERS or marker in _SIBLING_MARKERS:
+                # A marker only inferred from the situation ("người Hàn Quốc") rules out less than a typed one.
+                penalty = self._marker_penalty(marker, stated is None or f" {marker} " in stated)
+                if marker in _REQUIRED_MARKERS:
+                    per_proc[self._marker_rivals[marker]] -= penalty
+                else:
+                    per_proc -= penalty  # procedures lacking the marker lose; those having it are given it back
+                    per_proc[ids] += penalty
+            if marker in _CONFLICTING_MARKERS:
+                per_proc[self._variant_docs[_CONFLICTING_MARKERS[marker]]] -= 0.15
+        return unnamed_variant
 
     def _key_words_found(self, tokens: Sequence[str], n_docs: int) -> np.ndarray:
         """Per document, how many distinct distinctive single words (see ALIAS_KEY_IDF) of the question it has:
