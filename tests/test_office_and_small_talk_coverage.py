@@ -363,3 +363,8 @@ def test_procedure_questions_naming_days_times_places_or_thanks_reach_the_matche
 
 def test_coverage_is_broad() -> None:
     assert len(OFFICE) + len(SMALL_TALK) >= 150 and len(PROCEDURES) >= 50
+
+
+@pytest.mark.parametrize("text", ["sáng nay nhà em nấu canh chua ngon lắm", "chiều nay trời đẹp lắm ad ơi"])
+def test_lam_typed_as_a_degree_word_is_no_working_hours(text: str) -> None:
+    assert office_topics(text) == []

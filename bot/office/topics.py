@@ -20,7 +20,7 @@ from bot.procedures.accent_clashes import words as spelled_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.concepts import ConceptTable
 from bot.procedures.message_models import TopicModel
-from bot.procedures.textnorm import fold, folded_tokens, parse_abbreviation_table
+from bot.procedures.textnorm import fold, folded_tokens, nfc, parse_abbreviation_table
 
 # Days and times of day citizens name when asking whether the office works then ("t7 có làm không").
 _DAYS = ("thu 7", "thu bay", "t7", "chu nhat", "chu nhut", "cn", "cuoi tuan", "ngay le", "ngay nghi", "tuan sau",
@@ -31,6 +31,7 @@ _WEEKDAYS = ("thu 2", "thu hai", "t2", "thu 3", "thu ba", "t3", "thu 4", "t4", "
              "t6")
 # "thu7", "thứ7": a day glued to its number, which the folding would read as a VNI tone mark ("thư").
 _GLUED_DAY_RE = re.compile(r"(?i)\b(th[uứ])([2-8])\b")
+_DEGREE_LAM_RE = re.compile(r"(?i)\blắm\b")
 # Holidays: the office closes for them ("tết xã nghỉ đến ngày nào", "lễ 2/9 có nghỉ không", "30/4 có nghỉ
 # không"); dates are folded to their numbers ("2/9" → "2 9"), which a longer date ("12/9") does not contain.
 _HOLIDAYS = ("le", "tet", "30 4", "1 5", "2 9", "gio to", "quoc khanh", "giai phong")
@@ -375,8 +376,10 @@ def _concepts() -> ConceptTable:
 
 
 def office_words(text: str) -> list[str]:
-    """The message's folded words as the office check reads them (see _mask)."""
-    return _mask(folded_tokens(_GLUED_DAY_RE.sub(r"\1 \2", text), _abbreviations()))
+    """The message's folded words as the office check reads them (see _mask). "lắm", typed so, is a degree
+    word that folds like "làm": it reads as "quá", which no signature has ("sáng nay nấu xôi ngon lắm")."""
+    text = _DEGREE_LAM_RE.sub("quá", _GLUED_DAY_RE.sub(r"\1 \2", nfc(text)))
+    return _mask(folded_tokens(text, _abbreviations()))
 
 
 def names_procedure(text: str) -> bool:
