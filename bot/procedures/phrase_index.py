@@ -138,7 +138,11 @@ class PhraseIndex:
                 weights.append(idf)
         # The small talk and fillers around the question still make it less covered, a little: "giấy tờ cho
         # bà bầu đi đẻ" is not all "giấy tờ … bầu".
-        total += IGNORED_SHARE * sum(self.idf.get(t, self._unseen_idf) for t in set(tokens).difference(words))
+        # In the question's order (dict keys, not a set): a float sum in hash order would differ in its last bit
+        # from one process to the next.
+        kept = set(words)
+        ignored = dict.fromkeys(t for t in tokens if t not in kept)
+        total += IGNORED_SHARE * sum(self.idf.get(t, self._unseen_idf) for t in ignored)
         if not ids or total <= 0:
             return NO_MATCHES
         found = np.concatenate(ids)
