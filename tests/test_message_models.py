@@ -2,14 +2,23 @@
 procedure is held back when the matcher is unsure, requests and everyday procedure words are not; office
 questions no signature matches get a topic."""
 
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import pytest
+import redis
 
+import handlers
+from bot.config import Settings
+from bot.conversation.context import Context
+from bot.conversation.replies import Reply
+from bot.ingress.events import Event
 from bot.office.topics import office_topics
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import DATA_DIR, Matcher
 from bot.procedures.message_models import NO_TOPIC, SmallTalkModel, TopicModel, message_features
+from bot.services import Services
+from tests.helpers import text_event
 
 
 @lru_cache(maxsize=1)
@@ -82,3 +91,17 @@ def test_office_questions_no_signature_matches_get_the_learned_topic(text: str, 
 @pytest.mark.parametrize("text", ["giấy khai sinh cho con nộp ở đâu", "chúc mừng năm mới UBND xã"])
 def test_procedure_questions_and_wishes_get_no_learned_topic(text: str) -> None:
     assert office_topics(text) == []
+
+
+def _replies(client: redis.Redis, settings: Settings, user: str, text: str) -> list[Reply]:
+    services = Services(client, settings)
+    return handlers.dispatch(Context(Event(text_event(user, text)), client, settings, datetime.now(UTC), services))
+
+
+def test_through_the_chain_small_talk_is_acknowledged_and_an_office_question_answered(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    remark = _replies(redis_client, settings, "u-lottery", "kết quả xổ số miền bắc hôm qua về con gì ad")
+    assert len(remark) == 1 and "cảm ơn Anh/Chị đã chia sẻ" in remark[0].text
+    assert [button.payload for button in remark[0].buttons] == ["#staff"]
+    online = _replies(redis_client, settings, "u-portal", "đăng nhập cổng dịch vụ công không được")
+    assert online and "Dịch vụ công" in online[0].text
