@@ -1,7 +1,7 @@
 """Fit the message models (bot/procedures/message_models.py): data/small_talk_weights.json and
 data/office_topic_weights.json.
 
-Run: .venv/bin/python -m tools.fit_message_models [--write]   (needs the "fit" extra: pip install -e ".[fit]")
+Run: .venv/bin/python -m tools.fit_message_models [--write] [--cv]   (the "fit" extra: pip install -e ".[fit]")
 Logistic regressions over each message's folded words and word pairs, trained on data only, never on an
 evaluation question:
 - small talk: the small talk of data/small_talk.tsv and the phrases of data/chitchat.tsv against every
@@ -12,7 +12,8 @@ evaluation question:
 The tuning splits of tests/eval/queries.tsv set each threshold: the lowest at which none of the tuning
 procedure questions would be lost (for small talk: of those the matcher does not answer outright, the only
 ones it is asked about; for office topics: of those, and of the small talk, that no office signature matched
-and that name no procedure), printed beside what it gains. --write writes the weights.
+and that name no procedure), printed beside what it gains. --write writes the weights; --cv cross-validates
+the office-topic model on the written office questions.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from bot.office.topics import names_procedure, office_topics, office_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import DATA_DIR, Matcher, MatcherConfig, MatcherTables
-from bot.procedures.message_models import NO_TOPIC, message_features
+from bot.procedures.message_models import NO_TOPIC, knows_enough, message_features
 from tests.eval.evalset import UNSTUDIED_SPLITS, EvalQuery, load_eval_set
 
 SMALL_TALK_OUT = DATA_DIR / "small_talk_weights.json"
@@ -40,6 +41,7 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 # is not drowned by the prior (5-fold cross-validation on the written office questions: of those no
 # signature matches, about 30 % get a topic at 0.75, against 18 % unweighted; 96 % of them the right one).
 TOPIC_WEIGHT = 5.0
+FOLDS = 5
 MIN_WEIGHT = 0.001  # smaller weights are left out of the shipped files (their words count as unknown)
 
 
@@ -106,7 +108,39 @@ def small_talk(tables: MatcherTables, matcher: Matcher, rows: Sequence[EvalQuery
         print(f"  wrote {SMALL_TALK_OUT} ({len(kept)} weights)")
 
 
-def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool) -> None:
+def best_topic(classes: Sequence[str], weights: dict[str, np.ndarray], bias: np.ndarray, text: str
+               ) -> tuple[str, float]:
+    z = bias.copy()
+    for f in message_features(office_words(text)):
+        if f in weights:
+            z = z + weights[f]
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    return classes[int(np.argmax(p))], float(p.max())
+
+
+def cross_validate_topics(office: Sequence[list[str]], others: Sequence[str], threshold: float) -> None:
+    """5-fold cross-validation on the written office questions: of the held-out ones no signature matches
+    (and naming no procedure), how many get a topic at the threshold, and how many the right one."""
+    missed = found = right = 0
+    for k in range(FOLDS):
+        train = [row for i, row in enumerate(office) if i % FOLDS != k]
+        labels = [row[2] for row in train] + [NO_TOPIC] * len(others)
+        classes, weights, bias = fit([row[1] for row in train] + list(others), labels, office_words,
+                                     {t: TOPIC_WEIGHT for t in set(labels)} | {NO_TOPIC: 1.0})
+        for row in office[k::FOLDS]:
+            if office_topics(row[1], learned=False) or names_procedure(row[1]):
+                continue
+            missed += 1
+            topic, p = best_topic(classes, weights, bias, row[1])
+            if topic != NO_TOPIC and p >= threshold and knows_enough(weights, office_words(row[1])):
+                found += 1
+                right += topic == row[2]
+    print(f"  cross-validation: of {missed} written office questions no signature matches, {found} get a topic "
+          f"at {threshold}, {right} the right one")
+
+
+def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool, cv: bool = False) -> None:
     office = [row for row in written_examples() if row[0] == "office" and len(row) >= 3]
     others = [row[1] for row in written_examples() if row[0] == "chitchat"] + [p for _, p in tables.chitchat] \
         + [p for _, p in tables.phrases] + [p for _, p in tables.aliases]
@@ -116,13 +150,7 @@ def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool) 
     print(f"office topics {classes}: {len(office)} examples against {len(others)}, {len(weights)} features")
 
     def best(text: str) -> tuple[str, float]:
-        z = bias.copy()
-        for f in message_features(office_words(text)):
-            if f in weights:
-                z = z + weights[f]
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        return classes[int(np.argmax(p))], float(p.max())
+        return best_topic(classes, weights, bias, text)
 
     # A message naming a procedure is never an office question (bot.office.topics), whatever the model says.
     unmatched = [(row, best(row.query)) for row in rows
@@ -135,6 +163,8 @@ def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool) 
     print(f"  {n_office} tuning office questions no signature matched")
     threshold = lowest_safe([(t, sum(p >= t for p in procedures) / max(n_procedures, 1), sum(p >= t for p in offices))
                              for t in THRESHOLDS], "office topic")
+    if cv:
+        cross_validate_topics(office, others, threshold)
     if write:
         kept = {f: [round(float(x), 3) for x in v] for f, v in sorted(weights.items()) if np.abs(v).max() >= MIN_WEIGHT}
         TOPIC_OUT.write_text(json.dumps({
@@ -144,14 +174,14 @@ def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool) 
         print(f"  wrote {TOPIC_OUT} ({len(kept)} weights)")
 
 
-def main(write: bool) -> None:
+def main(write: bool, cv: bool = False) -> None:
     tables = MatcherTables.load()
     # The shipped small-talk model is left out: its threshold is set on what the rules alone let through.
     matcher = Matcher(load_catalogue().procedures.values(), replace(tables, small_talk_weights=""), MatcherConfig())
     rows = [row for row in load_eval_set() if row.split not in UNSTUDIED_SPLITS]
     small_talk(tables, matcher, rows, write)
-    office_topic(tables, rows, write)
+    office_topic(tables, rows, write, cv)
 
 
 if __name__ == "__main__":
-    main("--write" in sys.argv[1:])
+    main("--write" in sys.argv[1:], "--cv" in sys.argv[1:])

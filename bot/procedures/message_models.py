@@ -36,7 +36,7 @@ def message_features(words: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*words, *(f"{a} {b}" for a, b in pairwise(words))]))
 
 
-def _knows(weights: Mapping[str, object], words: Sequence[str]) -> bool:
+def knows_enough(weights: Mapping[str, object], words: Sequence[str]) -> bool:
     return bool(words) and sum(w in weights for w in words) >= KNOWN_SHARE * len(words)
 
 
@@ -63,7 +63,7 @@ class SmallTalkModel:
     def is_small_talk(self, words: Sequence[str], anchored: bool = False) -> bool:
         """Whether the message asks for no procedure; one the matcher `anchored` needs ANCHORED_THRESHOLD."""
         threshold = max(self.threshold, ANCHORED_THRESHOLD) if anchored else self.threshold
-        return _knows(self.weights, words) and self.probability(words) >= threshold
+        return knows_enough(self.weights, words) and self.probability(words) >= threshold
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class TopicModel:
 
     def topic(self, words: Sequence[str]) -> str | None:
         """The office topic the message asks about, or None (no topic, unsure, or mostly unknown words)."""
-        if not _knows(self.weights, words):
+        if not knows_enough(self.weights, words):
             return None
         p = self.probabilities(words)
         best = int(np.argmax(p))
