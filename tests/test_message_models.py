@@ -71,7 +71,7 @@ def test_requests_and_everyday_procedure_words_are_not(text: str, code: str) -> 
 def test_the_shipped_topic_model_parses_and_an_unknown_message_gets_no_topic() -> None:
     model = TopicModel.parse((DATA_DIR / "office_topic_weights.json").read_text(encoding="utf-8"))
     assert model is not None and NO_TOPIC in model.classes
-    assert model.topic(["asdfgh", "qwerty"]) is None
+    assert model.topics(["asdfgh", "qwerty"]) == []
     assert TopicModel.parse("") is None
 
 
@@ -85,7 +85,7 @@ def test_the_shipped_topic_model_parses_and_an_unknown_message_gets_no_topic() -
 ])
 def test_office_questions_no_signature_matches_get_the_learned_topic(text: str, topic: str) -> None:
     assert office_topics(text, learned=False) == []
-    assert office_topics(text) == [topic]
+    assert topic in office_topics(text)
 
 
 @pytest.mark.parametrize("text", ["giấy khai sinh cho con nộp ở đâu", "chúc mừng năm mới UBND xã"])

@@ -401,8 +401,8 @@ def _office_topics(text: str, learned: bool = True) -> tuple[str, ...]:
     found = _topics(message)
     model = _topic_model() if learned and not found else None
     if model is not None:  # "wifi ủy ban mật khẩu gì", "trên VNeID có nộp hồ sơ được không"
-        topic = model.topic(tokens)
-        found = [topic] if topic else []
+        asked = model.topics(tokens)
+        found = [topic for topic in TOPIC_ORDER if topic in asked]
     if found and _names_procedure(message, _clashing_pairs(text)):
         return ()
     return tuple(found[:MAX_TOPICS])

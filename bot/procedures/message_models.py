@@ -9,7 +9,7 @@ data/chitchat.tsv) against the training phrases and aliases, and shipped as data
 data/office_topic_weights.json. The matcher asks the small-talk model only when it has no confident answer; the
 office check asks the topic model only when no signature matched.
 
-Pure: `parse(text)` reads a model's weights; `probability(words)` / `topic(words)` score a message's words.
+Pure: `parse(text)` reads a model's weights; `probability(words)` / `topics(words)` score a message's words.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ KNOWN_SHARE = 2 / 3
 # is small talk only at this probability.
 ANCHORED_THRESHOLD = 0.9
 NO_TOPIC = "none"
+# A topic beside the best one is answered too when it holds at least this share of the office probability.
+TOPIC_SHARE = 0.3
 
 
 def message_features(words: Sequence[str]) -> list[str]:
@@ -92,10 +94,19 @@ class TopicModel:
         p = np.exp(z - z.max())
         return p / p.sum()
 
-    def topic(self, words: Sequence[str]) -> str | None:
-        """The office topic the message asks about, or None (no topic, unsure, or mostly unknown words)."""
-        if not knows_enough(self.weights, words):
-            return None
+    def ranked(self, words: Sequence[str]) -> tuple[float, list[str]]:
+        """How likely the message is an office question at all (1 - P(NO_TOPIC)), and the topics holding at
+        least TOPIC_SHARE of that, most likely first: "xe lăn vào ủy ban có đường dốc không" is surely an
+        office question, about the way in (address) or the visit."""
         p = self.probabilities(words)
-        best = int(np.argmax(p))
-        return self.classes[best] if self.classes[best] != NO_TOPIC and p[best] >= self.threshold else None
+        office = 1.0 - float(p[self.classes.index(NO_TOPIC)]) if NO_TOPIC in self.classes else 1.0
+        order = sorted((k for k, c in enumerate(self.classes) if c != NO_TOPIC), key=lambda k: -p[k])
+        return office, [self.classes[k] for k in order if k == order[0] or p[k] >= TOPIC_SHARE * office]
+
+    def topics(self, words: Sequence[str]) -> list[str]:
+        """The office topics the message asks about, most likely first; none when it is unsure that it is an
+        office question at all, or when it never saw most of the message's words."""
+        if not knows_enough(self.weights, words):
+            return []
+        office, topics = self.ranked(words)
+        return topics if office >= self.threshold else []
