@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -42,6 +43,11 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 # topic, against 18 % unweighted).
 TOPIC_WEIGHT = 5.0
 FOLDS = 5
+# A message some pair of whose words is in a procedure's name ("gửi xe ở đâu an toàn") may still be an office
+# question, at a stricter threshold: one of these, that no tuning question naming a pair comes within
+# NAMED_MARGIN of ("đăng ký kết hôn ở ủy ban xã nào" is a procedure question).
+NAMED_THRESHOLDS = (0.9, 0.95, 0.97, 0.98, 0.99)
+NAMED_MARGIN = 0.02
 MIN_WEIGHT = 0.001  # smaller weights are left out of the shipped files (their words count as unknown)
 
 
@@ -120,25 +126,31 @@ def judged(model: TopicModel, text: str) -> tuple[float, list[str]]:
     return model.ranked(words) if knows_enough(model.weights, words) else (0.0, [])
 
 
-def cross_validate_topics(office: Sequence[list[str]], others: Sequence[str], threshold: float) -> None:
-    """5-fold cross-validation on the written office questions: of the held-out ones no signature matches
-    (and naming no procedure), how many get topics at the threshold, and how many the right one among them."""
-    missed = found = right = 0
+def cross_validate_topics(office: Sequence[list[str]], others: Sequence[str], threshold: float,
+                          named_threshold: float) -> None:
+    """5-fold cross-validation on the written office questions: of the held-out ones no signature matches,
+    how many get topics at the threshold (named_threshold for those naming a procedure), and how many the
+    right one among them."""
+    missed: Counter[bool] = Counter()
+    found: Counter[bool] = Counter()
+    right: Counter[bool] = Counter()
     for k in range(FOLDS):
         train = [row for i, row in enumerate(office) if i % FOLDS != k]
         labels = [row[2] for row in train] + [NO_TOPIC] * len(others)
         model = topic_model(*fit([row[1] for row in train] + list(others), labels, office_words,
                                  {t: TOPIC_WEIGHT for t in set(labels)} | {NO_TOPIC: 1.0}))
         for row in office[k::FOLDS]:
-            if office_topics(row[1], learned=False) or names_procedure(row[1]):
+            if office_topics(row[1], learned=False):
                 continue
-            missed += 1
+            named = names_procedure(row[1])
+            missed[named] += 1
             probability, topics = judged(model, row[1])
-            if probability >= threshold:
-                found += 1
-                right += row[2] in topics
-    print(f"  cross-validation: of {missed} written office questions no signature matches, {found} get topics "
-          f"at {threshold}, {right} the right one among them")
+            if probability >= (named_threshold if named else threshold):
+                found[named] += 1
+                right[named] += row[2] in topics
+    for named, what in ((False, "naming no procedure"), (True, "naming a procedure's word pair")):
+        print(f"  cross-validation: of {missed[named]} written office questions no signature matches, "
+              f"{what}, {found[named]} get topics, {right[named]} the right one among them")
 
 
 def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool, cv: bool = False) -> None:
@@ -161,13 +173,21 @@ def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool, 
     print(f"  {n_office} tuning office questions no signature matched")
     threshold = lowest_safe([(t, sum(p >= t for p in procedures) / max(n_procedures, 1), sum(p >= t for p in offices))
                              for t in THRESHOLDS], "office topic")
+    # A message naming a procedure's word pair: the lowest threshold that every such tuning question that is
+    # no office question stays NAMED_MARGIN under.
+    named = [judged(model, row.query)[0] for row in rows if row.expected[0] != "office"
+             and not office_topics(row.query, learned=False) and names_procedure(row.query)]
+    named_threshold = min((t for t in NAMED_THRESHOLDS if all(p < t - NAMED_MARGIN for p in named)), default=1.0)
+    print(f"  office topic threshold for a message naming a procedure {named_threshold} "
+          f"(highest such tuning question {max(named, default=0.0):.3f})")
     if cv:
-        cross_validate_topics(office, others, threshold)
+        cross_validate_topics(office, others, threshold, named_threshold)
     if write:
         kept = {f: [round(float(x), 3) for x in v] for f, v in sorted(weights.items()) if np.abs(v).max() >= MIN_WEIGHT}
         TOPIC_OUT.write_text(json.dumps({
             "about": "Office-topic model (tools/fit_message_models.py), read by bot.procedures.message_models.",
-            "classes": classes, "bias": [round(float(x), 4) for x in bias], "threshold": threshold, "weights": kept,
+            "classes": classes, "bias": [round(float(x), 4) for x in bias], "threshold": threshold,
+            "named_threshold": named_threshold, "weights": kept,
         }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"  wrote {TOPIC_OUT} ({len(kept)} weights)")
 

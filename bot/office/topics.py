@@ -401,8 +401,9 @@ def _office_topics(text: str, learned: bool = True) -> tuple[str, ...]:
     found = _topics(message)
     model = _topic_model() if learned and not found else None
     if model is not None:  # "wifi ủy ban mật khẩu gì", "trên VNeID có nộp hồ sơ được không"
-        asked = model.topics(tokens)
-        found = [topic for topic in TOPIC_ORDER if topic in asked]
+        # A message naming a procedure needs the model's stricter threshold ("gửi xe ở đâu an toàn").
+        asked = model.topics(tokens, _names_procedure(message, _clashing_pairs(text)))
+        return tuple(topic for topic in TOPIC_ORDER if topic in asked)[:MAX_TOPICS]
     if found and _names_procedure(message, _clashing_pairs(text)):
         return ()
     return tuple(found[:MAX_TOPICS])

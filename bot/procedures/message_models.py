@@ -75,7 +75,10 @@ class TopicModel:
     classes: tuple[str, ...]
     weights: Mapping[str, np.ndarray]  # per feature, one weight per class
     bias: np.ndarray
-    threshold: float  # the best topic counts at or above this probability
+    threshold: float  # an office question at or above this probability
+    # The same for a message some pair of whose words is in a procedure's name ("gửi xe ở đâu an toàn":
+    # "an toàn"); 1.0 (never) unless the weights file says otherwise.
+    named_threshold: float = 1.0
 
     @classmethod
     def parse(cls, text: str) -> TopicModel | None:
@@ -83,7 +86,8 @@ class TopicModel:
             return None
         data = json.loads(text)
         return cls(tuple(data["classes"]), {f: np.asarray(w, dtype=float) for f, w in data["weights"].items()},
-                   np.asarray(data["bias"], dtype=float), float(data["threshold"]))
+                   np.asarray(data["bias"], dtype=float), float(data["threshold"]),
+                   float(data.get("named_threshold", 1.0)))
 
     def probabilities(self, words: Sequence[str]) -> np.ndarray:
         z = self.bias.copy()
@@ -103,10 +107,11 @@ class TopicModel:
         order = sorted((k for k, c in enumerate(self.classes) if c != NO_TOPIC), key=lambda k: -p[k])
         return office, [self.classes[k] for k in order if k == order[0] or p[k] >= TOPIC_SHARE * office]
 
-    def topics(self, words: Sequence[str]) -> list[str]:
+    def topics(self, words: Sequence[str], names_procedure: bool = False) -> list[str]:
         """The office topics the message asks about, most likely first; none when it is unsure that it is an
-        office question at all, or when it never saw most of the message's words."""
+        office question at all (surer still when it `names_procedure`), or when it never saw most of the
+        message's words."""
         if not knows_enough(self.weights, words):
             return []
         office, topics = self.ranked(words)
-        return topics if office >= self.threshold else []
+        return topics if office >= (self.named_threshold if names_procedure else self.threshold) else []
