@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from bot.office.topics import names_procedure, office_topics, office_words
 from bot.procedures.catalogue import load_catalogue
 from bot.procedures.matcher import DATA_DIR, Matcher, MatcherConfig, MatcherTables
-from bot.procedures.message_models import NO_TOPIC, TopicModel, knows_enough, message_features
+from bot.procedures.message_models import NO_TOPIC, SmallTalkModel, TopicModel, knows_enough, message_features
 from tests.eval.evalset import UNSTUDIED_SPLITS, EvalQuery, load_eval_set
 
 SMALL_TALK_OUT = DATA_DIR / "small_talk_weights.json"
@@ -69,6 +69,14 @@ def fit(texts: Sequence[str], labels: Sequence[str], words: Callable[[str], list
         model.intercept_
 
 
+def fit_topics(office: Sequence[list[str]], others: Sequence[str]
+               ) -> tuple[list[str], dict[str, np.ndarray], np.ndarray]:
+    """The office-topic regression: the office questions (message, topic) against the other messages."""
+    labels = [row[2] for row in office] + [NO_TOPIC] * len(others)
+    return fit([row[1] for row in office] + list(others), labels, office_words,
+               {t: TOPIC_WEIGHT for t in set(labels)} | {NO_TOPIC: 1.0})
+
+
 def lowest_safe(rates: Sequence[tuple[float, float, int]], what: str) -> float:
     """Print, per threshold, the tuning procedure questions lost and what is gained; return the lowest
     threshold losing none."""
@@ -81,8 +89,9 @@ def lowest_safe(rates: Sequence[tuple[float, float, int]], what: str) -> float:
     return chosen
 
 
-def small_talk(tables: MatcherTables, matcher: Matcher, rows: Sequence[EvalQuery], write: bool) -> None:
-    chat = [row[1] for row in written_examples() if row[0] == "chitchat"] + [p for _, p in tables.chitchat]
+def small_talk(tables: MatcherTables, written: Sequence[list[str]], matcher: Matcher, rows: Sequence[EvalQuery],
+               write: bool) -> None:
+    chat = [row[1] for row in written if row[0] == "chitchat"] + [p for _, p in tables.chitchat]
     requests = [p for _, p in tables.phrases] + [p for _, p in tables.aliases]
     classes, weights, bias = fit([*chat, *requests], ["chat"] * len(chat) + ["request"] * len(requests),
                                  matcher.words)
@@ -91,8 +100,10 @@ def small_talk(tables: MatcherTables, matcher: Matcher, rows: Sequence[EvalQuery
     b = sign * float(bias[0])
     print(f"small talk: {len(chat)} examples against {len(requests)} requests, {len(w)} features")
 
+    model = SmallTalkModel(w, b, 0.0)
+
     def probability(text: str) -> float:
-        return float(1 / (1 + np.exp(-(b + sum(w.get(f, 0.0) for f in message_features(matcher.words(text)))))))
+        return model.probability(matcher.words(text))
 
     unsure, let_through = [], []
     for row in rows:
@@ -136,9 +147,7 @@ def cross_validate_topics(office: Sequence[list[str]], others: Sequence[str], th
     right: Counter[bool] = Counter()
     for k in range(FOLDS):
         train = [row for i, row in enumerate(office) if i % FOLDS != k]
-        labels = [row[2] for row in train] + [NO_TOPIC] * len(others)
-        model = topic_model(*fit([row[1] for row in train] + list(others), labels, office_words,
-                                 {t: TOPIC_WEIGHT for t in set(labels)} | {NO_TOPIC: 1.0}))
+        model = topic_model(*fit_topics(train, others))
         for row in office[k::FOLDS]:
             if office_topics(row[1], learned=False):
                 continue
@@ -153,13 +162,12 @@ def cross_validate_topics(office: Sequence[list[str]], others: Sequence[str], th
               f"{what}, {found[named]} get topics, {right[named]} the right one among them")
 
 
-def office_topic(tables: MatcherTables, rows: Sequence[EvalQuery], write: bool, cv: bool = False) -> None:
-    office = [row for row in written_examples() if row[0] == "office" and len(row) >= 3]
-    others = [row[1] for row in written_examples() if row[0] == "chitchat"] + [p for _, p in tables.chitchat] \
+def office_topic(tables: MatcherTables, written: Sequence[list[str]], rows: Sequence[EvalQuery], write: bool,
+                 cv: bool = False) -> None:
+    office = [row for row in written if row[0] == "office" and len(row) >= 3]
+    others = [row[1] for row in written if row[0] == "chitchat"] + [p for _, p in tables.chitchat] \
         + [p for _, p in tables.phrases] + [p for _, p in tables.aliases]
-    texts = [row[1] for row in office] + others
-    labels = [row[2] for row in office] + [NO_TOPIC] * len(others)
-    classes, weights, bias = fit(texts, labels, office_words, {t: TOPIC_WEIGHT for t in set(labels)} | {NO_TOPIC: 1.0})
+    classes, weights, bias = fit_topics(office, others)
     print(f"office topics {classes}: {len(office)} examples against {len(others)}, {len(weights)} features")
     model = topic_model(classes, weights, bias)
     # A message naming a procedure is never an office question (bot.office.topics), whatever the model says.
@@ -197,8 +205,9 @@ def main(write: bool, cv: bool = False) -> None:
     # The shipped small-talk model is left out: its threshold is set on what the rules alone let through.
     matcher = Matcher(load_catalogue().procedures.values(), replace(tables, small_talk_weights=""), MatcherConfig())
     rows = [row for row in load_eval_set() if row.split not in UNSTUDIED_SPLITS]
-    small_talk(tables, matcher, rows, write)
-    office_topic(tables, rows, write, cv)
+    written = written_examples()
+    small_talk(tables, written, matcher, rows, write)
+    office_topic(tables, written, rows, write, cv)
 
 
 if __name__ == "__main__":
